@@ -1,0 +1,83 @@
+# docpipe — make demo (install + convert the sample) and make test are the two set-up commands.
+SHELL := /bin/bash
+.DEFAULT_GOAL := demo
+.DELETE_ON_ERROR:
+
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+DOCPIPE := $(VENV)/bin/docpipe
+BUILD  := build
+SAMPLE := samples/un-sg-report-2024.zh-Hant.txt
+SCRIPT ?= keep
+DEMO_SUFFIXES ?= .ir.json .html
+export SOURCE_DATE_EPOCH ?= 1724198400
+
+# Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
+DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk libpango-1.0-0 \
+                libpangoft2-1.0-0 libreoffice-writer-nogui default-jre-headless
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint clean bench deb
+
+install: $(STAMP)
+
+deb:
+	@missing=""; for p in $(DEB_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" = 0 ]; then SUDO=""; elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then SUDO=sudo; \
+	else echo "docpipe needs these Debian packages; install them with:"; \
+	     echo "  sudo apt-get install -y$$missing"; exit 0; fi; \
+	echo "installing Debian packages:$$missing"; \
+	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing
+
+$(STAMP): pyproject.toml | deb
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@
+
+demo: install
+	$(MAKE) --no-print-directory $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
+	@ls -l $(BUILD)
+
+test: install
+	$(PY) -m pytest -q
+
+lint: install
+	$(VENV)/bin/ruff check pipeline tests
+	$(VENV)/bin/mypy pipeline
+
+bench: install
+	$(PY) -m pipeline.bench
+
+clean:
+	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
+
+# ---- pattern rules: source -> build/NAME.ir.json -> each format ------------------------------------------
+PIPELINE_SRC := $(shell find pipeline -name '*.py' 2>/dev/null)
+vpath %.txt samples
+vpath %.md samples
+
+$(BUILD)/%.ir.json: %.txt $(PIPELINE_SRC) | $(STAMP)
+	$(DOCPIPE) convert $< --to ir --script $(SCRIPT) --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.ir.json: %.md $(PIPELINE_SRC) | $(STAMP)
+	$(DOCPIPE) convert $< --to ir --script $(SCRIPT) --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.html: $(BUILD)/%.ir.json
+	$(DOCPIPE) convert $< --to html --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.epub: $(BUILD)/%.ir.json styles/epub.css
+	$(DOCPIPE) convert $< --to epub --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.docx: $(BUILD)/%.ir.json
+	$(DOCPIPE) convert $< --to docx --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.pdf: $(BUILD)/%.ir.json styles/print.css
+	$(DOCPIPE) convert $< --to pdf --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.tei.xml: $(BUILD)/%.ir.json
+	$(DOCPIPE) convert $< --to tei --out-dir $(BUILD) --name $* -q
+
+$(BUILD)/%.tei: $(BUILD)/%.tei.xml ;

@@ -1,0 +1,156 @@
+"""docpipe: one source document, many editions. Public API: read(), transform(), write(), convert(), inspect()."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from . import ir, registry
+from .diagnostics import Diagnostics, Severity
+from .errors import DocpipeError, InputError, StrictError
+from .fileio import atomic_write
+from .options import Options, default_epoch
+
+__version__ = "0.1.0"
+
+__all__ = ["Options", "Diagnostics", "DocpipeError", "read", "transform", "write", "convert", "inspect",
+           "__version__"]
+
+
+def read(source: str | os.PathLike[str], options: Options | None = None,
+         diag: Diagnostics | None = None) -> ir.Document:
+    """Read a source file into the IR (no transforms applied)."""
+    options = options or Options()
+    path = Path(source)
+    diag = diag if diag is not None else Diagnostics(file=str(path))
+    fmt = registry.reader_name(options.input_format) if options.input_format else registry.reader_for_path(path)
+    reader = registry.get_reader(fmt)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    if size > options.max_input_bytes:
+        from .errors import LimitError
+        raise LimitError(f"input is {size} bytes, over the limit of {options.max_input_bytes}",
+                         file=str(path), expected="a smaller file or a higher --max-input-bytes")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    if options.source_name is None or options.base_dir is None:
+        options = options.with_(source_name=options.source_name or path.name,
+                                base_dir=options.base_dir or str(path.resolve().parent))
+    doc: ir.Document = reader(data, options, diag, name=str(path))
+    return doc
+
+
+def transform(doc: ir.Document, options: Options | None = None, diag: Diagnostics | None = None) -> ir.Document:
+    """Apply the ordered transforms (typography, script edition, language tags, ids)."""
+    from .transforms import run_all
+    return run_all(doc, options or Options(), diag if diag is not None else Diagnostics())
+
+
+def write(doc: ir.Document, fmt: str, options: Options | None = None,
+          diag: Diagnostics | None = None) -> bytes:
+    """Render ``doc`` in format ``fmt`` and return the bytes."""
+    writer = registry.get_writer(fmt)
+    return writer(doc, options or Options(), diag if diag is not None else Diagnostics())
+
+
+@dataclass
+class Result:
+    """What :func:`convert` did: the files written and the diagnostics."""
+
+    outputs: dict[str, Path]
+    diagnostics: Diagnostics
+    document: ir.Document
+
+
+def _order(formats: list[str]) -> list[str]:
+    # TEI first so that a PDF/A-3b can carry it as an associated file.
+    return sorted(formats, key=lambda f: (f != "tei", formats.index(f)))
+
+
+def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | os.PathLike[str],
+            options: Options | None = None, *, name: str | None = None,
+            diag: Diagnostics | None = None) -> Result:
+    """Read, transform and write every format; each output is written atomically.
+
+    Every format is rendered in memory first; files are renamed into place only when all succeeded, so a
+    failure leaves the previous outputs as they were.
+    """
+    options = options or Options()
+    if options.source_date_epoch is None:
+        options = options.with_(source_date_epoch=default_epoch())
+    path = Path(source)
+    diag = diag if diag is not None else Diagnostics(file=str(path))
+    fmts = [registry.writer_name(f) for f in formats]
+    options = options.with_(source_name=options.source_name or path.name,
+                            base_dir=options.base_dir or str(path.resolve().parent))
+    doc = transform(read(path, options, diag), options, diag)
+    if options.strict:
+        _check_strict(diag)
+    stem = name or registry.output_stem(path)
+    rendered: dict[str, bytes] = {}
+    for fmt in _order(fmts):
+        opts = options
+        if fmt == "pdf" and "tei" in rendered:
+            opts = options.with_(attachments=((f"{stem}.tei.xml", rendered["tei"]),))
+        rendered[fmt] = write(doc, fmt, opts, diag)
+    if options.strict:
+        _check_strict(diag)
+    out = Path(out_dir)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from .errors import OutputError
+        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from exc
+    outputs: dict[str, Path] = {}
+    for fmt in fmts:
+        target = out / f"{stem}{registry.output_suffix(fmt)}"
+        atomic_write(target, rendered[fmt])
+        outputs[fmt] = target
+    return Result(outputs, diag, doc)
+
+
+def _check_strict(diag: Diagnostics) -> None:
+    bad = diag.at_least(Severity.WARNING)
+    if bad:
+        raise StrictError(f"{len(bad)} warning(s) under --strict; first: {bad[0].one_line()}")
+
+
+def inspect(source: str | os.PathLike[str], options: Options | None = None) -> dict[str, Any]:
+    """What the reader found, as the JSON structure ``docpipe inspect`` prints."""
+    from .walk import block_text, iter_blocks, plain
+    options = options or Options()
+    diag = Diagnostics(file=str(source))
+    doc = transform(read(source, options, diag), options, diag)
+    headings = []
+    paragraphs = []
+    boxes = []
+    for b in iter_blocks(doc.blocks):
+        if isinstance(b, ir.Heading):
+            headings.append({"level": b.level, "label": b.label, "text": plain(b.children)})
+        elif isinstance(b, ir.Para) and b.number is not None:
+            paragraphs.append(b.number)
+        elif isinstance(b, ir.Box):
+            boxes.append({"title": plain(b.title), "paragraphs": sum(isinstance(x, ir.Para) for x in b.blocks),
+                          "lang": b.lang})
+    m = doc.metadata
+    metadata: dict[str, Any] = {
+        "title": m.title, "subtitle": m.subtitle, "authors": list(m.authors), "date": m.date, "place": m.place,
+        "symbol": m.symbol, "session": m.session, "publisher": m.publisher, "language": m.language,
+        "rights": block_text(m.rights), "source": m.source, "edition_notes": list(m.edition_notes),
+        "series": list(m.series),
+    }
+    return {
+        "metadata": metadata,
+        "headings": headings,
+        "paragraphs": paragraphs,
+        "boxes": boxes,
+        "footnotes": [{"marker": n.marker, "text": block_text(n.blocks)} for n in doc.notes],
+        "steps": [{"name": s.name, "counts": dict(s.counts)} for s in doc.steps],
+        "diagnostics": [d.as_json() for d in diag.items],
+    }

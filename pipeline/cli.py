@@ -1,0 +1,128 @@
+"""The command line: ``docpipe convert`` and ``docpipe inspect`` (and the commands later issues add)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import traceback
+from collections.abc import Sequence
+from types import FrameType
+
+from . import __version__, convert, inspect, registry
+from .diagnostics import Diagnostics, Severity
+from .errors import DocpipeError, UsageError
+from .options import SCRIPTS, Options, default_epoch
+
+EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_STRICT, EXIT_OUTPUT, EXIT_INTERNAL = 0, 1, 2, 3, 4, 70
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("input", help="the source document")
+    p.add_argument("--from", dest="input_format", metavar="FORMAT",
+                   help="input format (default: from the file name): " + ", ".join(registry.READERS))
+    p.add_argument("--script", choices=SCRIPTS, default="keep", help="script edition (default: keep)")
+    p.add_argument("--encoding", help="input encoding, instead of detecting it (plain-text reports)")
+    p.add_argument("--keep-spaces", action="store_true",
+                   help="keep the source's spaces between Han and Latin/digits")
+    p.add_argument("--join-numbers", choices=("nnbsp", "none"), default="nnbsp",
+                   help="join space-grouped digits with U+202F (default) or with nothing")
+    p.add_argument("--strict", action="store_true", help="fail (exit 3) when any warning is reported")
+    p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    p.add_argument("-v", "--verbose", action="count", default=0,
+                   help="print every diagnostic (-vv: and tracebacks of internal errors)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (exposed for documentation and tests)."""
+    parser = argparse.ArgumentParser(prog="docpipe", description="One source document, many editions.")
+    parser.add_argument("--version", action="version", version=f"docpipe {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("convert", help="convert one document to one or more formats")
+    _common(c)
+    c.add_argument("--to", required=True, help="comma-separated formats: " + ", ".join(registry.WRITERS))
+    c.add_argument("--out-dir", required=True, help="folder for the outputs (created if missing)")
+    c.add_argument("--name", help="output file stem (default: the input's stem)")
+    c.add_argument("--vertical", action="store_true", help="vertical writing (EPUB)")
+    c.add_argument("--embed-fonts", action="store_true", help="embed a subset of the edition's typeface (EPUB)")
+    c.add_argument("--page-size", default="A4", help="A4, A5, B5, Letter or WxH (PDF)")
+    c.add_argument("--no-mirror-margins", action="store_true", help="same margins on every page (PDF)")
+    c.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"), help="PDF standard to follow")
+    c.add_argument("--font", dest="serif_font", help="the edition's typeface family")
+
+    i = sub.add_parser("inspect", help="print as JSON what the reader found")
+    _common(i)
+    return parser
+
+
+def _options(args: argparse.Namespace) -> Options:
+    opts = Options(
+        script=args.script, encoding=args.encoding, input_format=args.input_format, strict=args.strict,
+        keep_spaces=args.keep_spaces, number_joiner="\u202f" if args.join_numbers == "nnbsp" else "",
+        source_date_epoch=default_epoch(),
+    )
+    if args.command == "convert":
+        opts = opts.with_(vertical=args.vertical, embed_fonts=args.embed_fonts, page_size=args.page_size,
+                          mirror_margins=not args.no_mirror_margins, pdf_variant=args.pdf_variant,
+                          serif_font=args.serif_font)
+    return opts
+
+
+def _on_sigterm(signum: int, frame: FrameType | None) -> None:
+    # Unwinds through atomic_write's cleanup, so no temporary file is left behind.
+    raise SystemExit(128 + signum)
+
+
+def _report(diag: Diagnostics, args: argparse.Namespace) -> None:
+    if args.quiet:
+        return
+    floor = Severity.INFO if args.verbose else Severity.WARNING
+    for d in diag.items:
+        if d.severity >= floor:
+            print(d.one_line(), file=sys.stderr)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; returns the exit status."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    diag = Diagnostics(file=args.input)
+    try:
+        opts = _options(args)
+        if args.command == "convert":
+            formats = [f.strip() for f in args.to.split(",") if f.strip()]
+            if not formats:
+                raise UsageError("--to names no format", expected="e.g. --to epub,pdf")
+            result = convert(args.input, formats, args.out_dir, opts, name=args.name, diag=diag)
+            _report(diag, args)
+            if not args.quiet:
+                for path in result.outputs.values():
+                    print(path)
+            return EXIT_OK
+        if args.command == "inspect":
+            report = inspect(args.input, opts)
+            sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
+            return EXIT_OK
+        raise UsageError(f"unknown command {args.command!r}")
+    except DocpipeError as exc:
+        _report(diag, args)
+        print(f"docpipe: error: {exc.one_line()}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("docpipe: interrupted", file=sys.stderr)
+        return 130
+    except RecursionError:
+        print(f"docpipe: error: {args.input}: structure nested too deeply", file=sys.stderr)
+        return EXIT_ERROR
+    except MemoryError:
+        print(f"docpipe: error: {args.input}: out of memory", file=sys.stderr)
+        return EXIT_ERROR
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a bare traceback
+        if args.verbose >= 2:
+            traceback.print_exc()
+        print(f"docpipe: internal error: {type(exc).__name__}: {exc} (while processing {args.input}; "
+              "please report it, with -vv for the traceback)", file=sys.stderr)
+        return EXIT_INTERNAL

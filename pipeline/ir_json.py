@@ -1,0 +1,140 @@
+"""IR <-> JSON: every node as an object tagged ``"t"``, defaults omitted, the IR version checked on load."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import types
+import typing
+from typing import Any
+
+from . import ir
+from .errors import IRFormatError
+
+VERSION_KEY = "docpipe-ir"
+
+
+def to_data(node: object) -> Any:
+    """A JSON-ready value for an IR node (or a tuple or scalar inside one)."""
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        out: dict[str, Any] = {"t": type(node).__name__}
+        for f in dataclasses.fields(node):
+            value = getattr(node, f.name)
+            if f.default is not dataclasses.MISSING and value == f.default:
+                continue
+            out[f.name] = to_data(value)
+        return out
+    if isinstance(node, tuple):
+        return [to_data(v) for v in node]
+    return node
+
+
+def dumps(doc: ir.Document) -> str:
+    """The ``.ir.json`` text for ``doc``: stable key order, UTF-8 characters unescaped, one trailing newline."""
+    payload = {VERSION_KEY: ir.IR_VERSION, "document": to_data(doc)}
+    return json.dumps(payload, ensure_ascii=False, indent=1) + "\n"
+
+
+def write(doc: ir.Document, options: object = None, diag: object = None) -> bytes:
+    """Writer entry point for ``--to ir``."""
+    return dumps(doc).encode("utf-8")
+
+
+def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
+    """Parse ``.ir.json`` text; any problem is an :class:`IRFormatError` naming the file and the place."""
+    try:
+        payload = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise IRFormatError(f"not JSON: {exc.msg}", file=file, line=exc.lineno) from exc
+    except UnicodeDecodeError as exc:
+        raise IRFormatError("not UTF-8", file=file, offset=exc.start) from exc
+    if not isinstance(payload, dict) or VERSION_KEY not in payload:
+        raise IRFormatError("not a docpipe IR file", file=file, expected=f'an object with "{VERSION_KEY}"')
+    version = payload[VERSION_KEY]
+    if not isinstance(version, str) or version.split(".")[0] != ir.IR_VERSION.split(".")[0]:
+        raise IRFormatError(f"IR version {version!r} cannot be read by this docpipe",
+                            file=file, expected=f"version {ir.IR_VERSION}")
+    doc = _build(payload.get("document"), ir.Document, "document", file)
+    assert isinstance(doc, ir.Document)
+    return doc
+
+
+def read(data: bytes, options: object = None, diag: object = None, *, name: str | None = None) -> ir.Document:
+    """Reader entry point for ``.ir.json`` inputs."""
+    return loads(data, file=name)
+
+
+_HINTS: dict[type, dict[str, Any]] = {}
+
+
+def _hints(cls: type) -> dict[str, Any]:
+    if cls not in _HINTS:
+        _HINTS[cls] = typing.get_type_hints(cls, vars(ir))
+    return _HINTS[cls]
+
+
+def _fail(path: str, file: str | None, expected: str) -> typing.NoReturn:
+    raise IRFormatError(f"bad value at {path}", file=file, expected=expected)
+
+
+def _build(value: Any, hint: Any, path: str, file: str | None) -> Any:
+    origin = typing.get_origin(hint)
+    if origin in (typing.Union, types.UnionType):
+        options = typing.get_args(hint)
+        if value is None and type(None) in options:
+            return None
+        if isinstance(value, dict):
+            tag = value.get("t")
+            for opt in options:
+                if isinstance(opt, type) and opt.__name__ == tag:
+                    return _build(value, opt, path, file)
+            _fail(path, file, "one of " + ", ".join(getattr(o, "__name__", str(o)) for o in options))
+        for opt in options:
+            if opt is type(None):
+                continue
+            try:
+                return _build(value, opt, path, file)
+            except IRFormatError:
+                continue
+        _fail(path, file, str(hint))
+    if origin is tuple:
+        args = typing.get_args(hint)
+        if not isinstance(value, list):
+            _fail(path, file, "a list")
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_build(v, args[0], f"{path}[{i}]", file) for i, v in enumerate(value))
+        if len(value) != len(args):
+            _fail(path, file, f"a list of {len(args)}")
+        return tuple(_build(v, a, f"{path}[{i}]", file) for i, (v, a) in enumerate(zip(value, args)))
+    if dataclasses.is_dataclass(hint) and isinstance(hint, type):
+        if not isinstance(value, dict) or value.get("t") != hint.__name__:
+            _fail(path, file, f"a {hint.__name__} object")
+        hints = _hints(hint)
+        fields = {f.name: f for f in dataclasses.fields(hint)}
+        unknown = set(value) - set(fields) - {"t"}
+        if unknown:
+            _fail(f"{path}.{sorted(unknown)[0]}", file, f"a field of {hint.__name__}")
+        kwargs = {}
+        for name, f in fields.items():
+            if name in value:
+                kwargs[name] = _build(value[name], hints[name], f"{path}.{name}", file)
+            elif f.default is dataclasses.MISSING:
+                _fail(f"{path}.{name}", file, "a value (the field is required)")
+        return hint(**kwargs)
+    if hint is bool:
+        if not isinstance(value, bool):
+            _fail(path, file, "true or false")
+        return value
+    if hint is int:
+        if not isinstance(value, int) or isinstance(value, bool):
+            _fail(path, file, "an integer")
+        return value
+    if hint is str:
+        if not isinstance(value, str):
+            _fail(path, file, "a string")
+        return value
+    if hint is type(None):
+        if value is not None:
+            _fail(path, file, "null")
+        return None
+    raise TypeError(f"ir_json cannot build {hint!r}")  # a programming error in ir.py

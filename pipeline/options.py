@@ -1,0 +1,68 @@
+"""Options shared by readers, transforms and writers: one frozen record, built by the CLI or the API."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, replace
+from typing import Literal
+
+Script = Literal["keep", "hant", "hans", "tw", "hk"]
+SCRIPTS: tuple[str, ...] = ("keep", "hant", "hans", "tw", "hk")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Options:
+    """Everything a run can be told; every field has a default that gives a sensible edition."""
+
+    script: Script = "keep"
+    """Script edition: keep each part as written, or convert (Traditional, Simplified, Taiwan, Hong Kong)."""
+    encoding: str | None = None
+    """Force the input encoding instead of detecting it."""
+    input_format: str | None = None
+    """Force the reader instead of choosing it from the file name."""
+    strict: bool = False
+    """Fail when any warning is reported."""
+    keep_spaces: bool = False
+    """Keep the source's literal spaces between Han and Latin/digits instead of leaving the gap to the writer."""
+    number_joiner: str = "\u202f"
+    """What joins space-grouped digits (``5 000``): U+202F by default, ``""`` to join without a space."""
+    vertical: bool = False
+    """Vertical (tategaki) layout for EPUB."""
+    embed_fonts: bool = False
+    """Embed a subset of the edition's typeface (EPUB)."""
+    page_size: str = "A4"
+    """PDF page size: A4, A5, B5, Letter, or ``WxH`` with CSS units."""
+    mirror_margins: bool = True
+    """Mirrored inner/outer margins for duplex printing (PDF)."""
+    pdf_variant: str | None = None
+    """``pdf/a-3b`` or ``pdf/ua-1``."""
+    serif_font: str | None = None
+    """The edition's typeface family, overriding the default from ``fonts/``."""
+    source_date_epoch: int | None = None
+    """Seconds since 1970 used for every date written into outputs (``SOURCE_DATE_EPOCH``)."""
+    source_name: str | None = None
+    """The input's file name, as outputs should describe their source."""
+    base_dir: str | None = None
+    """The document's folder: the only place besides ``styles/`` and ``fonts/`` that writers may read."""
+    attachments: tuple[tuple[str, bytes], ...] = field(default=(), repr=False)
+    """Files to attach to the output (the TEI file inside a PDF/A-3b)."""
+    max_input_bytes: int = 200 * 1024 * 1024
+    """Refuse inputs larger than this."""
+    max_expanded_bytes: int = 500 * 1024 * 1024
+    """Refuse archives (DOCX, EPUB, ODT) whose members expand beyond this."""
+    max_depth: int = 200
+    """Refuse structures nested deeper than this."""
+    tool_timeout: float = 300.0
+    """Seconds an external tool (pandoc) may run."""
+
+    def with_(self, **changes: object) -> Options:
+        """A copy with some fields changed."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+def default_epoch() -> int | None:
+    """``SOURCE_DATE_EPOCH`` from the environment, if set and valid."""
+    raw = os.environ.get("SOURCE_DATE_EPOCH")
+    if raw is None or not raw.strip().isdigit():
+        return None
+    return int(raw.strip())

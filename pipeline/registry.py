@@ -1,0 +1,108 @@
+"""Format names -> reader and writer entry points: literal lists with aliases, imported on first use."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from pathlib import PurePath
+from typing import Any
+
+from .errors import UsageError
+
+#: reader name -> "module:function"; a reader is ``(data: bytes, options, diag, *, name) -> Document``.
+READERS: dict[str, str] = {
+    "report": "pipeline.readers.report:read",
+    "markdown": "pipeline.readers.pandoc:read_markdown",
+    "docx": "pipeline.readers.pandoc:read_docx",
+    "odt": "pipeline.readers.pandoc:read_odt",
+    "html": "pipeline.readers.pandoc:read_html",
+    "epub": "pipeline.readers.pandoc:read_epub",
+    "tei": "pipeline.readers.tei:read",
+    "ir": "pipeline.ir_json:read",
+}
+
+READER_ALIASES: dict[str, str] = {"txt": "report", "text": "report", "md": "markdown", "htm": "html",
+                                  "xhtml": "html", "xml": "tei", "json": "ir"}
+
+#: file suffix (longest first wins) -> reader name
+SUFFIXES: dict[str, str] = {
+    ".ir.json": "ir", ".tei.xml": "tei", ".tei": "tei", ".xml": "tei", ".txt": "report", ".text": "report",
+    ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".html": "html",
+    ".htm": "html", ".xhtml": "html", ".epub": "epub", ".json": "ir",
+}
+
+#: writer name -> ("module:function", output suffix); a writer is ``(doc, options, diag) -> bytes``.
+WRITERS: dict[str, tuple[str, str]] = {
+    "ir": ("pipeline.ir_json:write", ".ir.json"),
+    "html": ("pipeline.writers.html:write", ".html"),
+    "epub": ("pipeline.writers.epub:write", ".epub"),
+    "docx": ("pipeline.writers.docx:write", ".docx"),
+    "pdf": ("pipeline.writers.pdf:write", ".pdf"),
+    "tei": ("pipeline.writers.tei:write", ".tei.xml"),
+    "md": ("pipeline.writers.markdown:write", ".md"),
+}
+
+WRITER_ALIASES: dict[str, str] = {"json": "ir", "markdown": "md", "xml": "tei", "xhtml": "html"}
+
+
+def _load(spec: str, what: str) -> Callable[..., Any]:
+    module, _, func = spec.partition(":")
+    try:
+        mod = importlib.import_module(module)
+    except ModuleNotFoundError as exc:
+        if exc.name == module:
+            raise UsageError(f"{what} is not available in this build of docpipe") from exc
+        raise
+    fn: Callable[..., Any] = getattr(mod, func)
+    return fn
+
+
+def writer_name(name: str) -> str:
+    """The canonical writer name for ``name`` (aliases resolved), or a UsageError listing the choices."""
+    key = WRITER_ALIASES.get(name.lower(), name.lower())
+    if key not in WRITERS:
+        raise UsageError(f"unknown output format {name!r}", expected="one of " + ", ".join(WRITERS))
+    return key
+
+
+def get_writer(name: str) -> Callable[..., bytes]:
+    """The writer function for a format name."""
+    return _load(WRITERS[writer_name(name)][0], f"the {name} writer")
+
+
+def output_suffix(name: str) -> str:
+    """The file suffix of a writer's output (``.tei.xml``)."""
+    return WRITERS[writer_name(name)][1]
+
+
+def reader_name(name: str) -> str:
+    """The canonical reader name for ``name``."""
+    key = READER_ALIASES.get(name.lower(), name.lower())
+    if key not in READERS:
+        raise UsageError(f"unknown input format {name!r}", expected="one of " + ", ".join(READERS))
+    return key
+
+
+def reader_for_path(path: str | PurePath) -> str:
+    """The reader that fits a file name, by its suffix."""
+    lower = PurePath(path).name.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return SUFFIXES[suffix]
+    raise UsageError(f"cannot tell the input format of {PurePath(path).name!r} from its name",
+                     expected="--from FORMAT or a suffix among " + ", ".join(sorted(SUFFIXES)))
+
+
+def get_reader(name: str) -> Callable[..., Any]:
+    """The reader function for a reader name."""
+    return _load(READERS[reader_name(name)], f"the {name} reader")
+
+
+def output_stem(path: str | PurePath) -> str:
+    """The default output NAME for an input: its file name without the reader suffix."""
+    name = PurePath(path).name
+    lower = name.lower()
+    for suffix in sorted(SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix):
+            return name[: len(name) - len(suffix)]
+    return PurePath(path).stem

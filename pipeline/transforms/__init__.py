@@ -1,0 +1,55 @@
+"""The transforms, run in one ordered list; each turns a Document into a new Document and reports its counts.
+
+A transform is ``(doc, options, diag) -> Document``. It records what it changed as an :class:`ir.Step`
+appended to ``doc.steps`` and as ``transform-count`` diagnostics.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+from collections.abc import Callable
+
+from ..diagnostics import Diagnostics
+from ..ir import Document, Step
+from ..options import Options
+
+Transform = Callable[[Document, Options, Diagnostics], Document]
+
+#: (name, "module:function"), in the order they run. Text clean-up first, then script conversion (which
+#: works best on clean text), then the quotation marks of the edition, language tags, and ids last.
+ORDER: list[tuple[str, str]] = [
+    ("ids", "pipeline.transforms.ids:apply"),
+]
+
+
+def run_all(doc: Document, options: Options, diag: Diagnostics, *, skip: frozenset[str] = frozenset()) -> Document:
+    """Apply every transform of :data:`ORDER` not named in ``skip``."""
+    for name, spec in ORDER:
+        if name in skip:
+            continue
+        module, _, func = spec.partition(":")
+        fn: Transform = getattr(importlib.import_module(module), func)
+        doc = _merge_steps(fn(doc, options, diag))
+    return doc
+
+
+def _merge_steps(doc: Document) -> Document:
+    """Fold a repeated step into the first of its name, adding the counts.
+
+    Converting from an ``.ir.json`` runs the (idempotent) transforms again; their second pass counts
+    nothing new, so the history keeps one entry per transform with the counts of all passes.
+    """
+    if len({s.name for s in doc.steps}) == len(doc.steps):
+        return doc
+    merged: dict[str, Step] = {}
+    for s in doc.steps:
+        if s.name in merged:
+            old = merged[s.name]
+            counts = dict(old.counts)
+            for k, v in s.counts:
+                counts[k] = counts.get(k, 0) + v
+            merged[s.name] = Step(name=s.name, counts=tuple(counts.items()), settings=s.settings or old.settings)
+        else:
+            merged[s.name] = s
+    return dataclasses.replace(doc, steps=tuple(merged.values()))

@@ -1,0 +1,128 @@
+"""Generic traversals of the IR: map every text node, iterate blocks, collect plain text."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator
+
+from . import ir
+
+#: Called with a text and the language in force there (None if unknown); returns the new text.
+TextFn = Callable[[str, str | None], str]
+
+
+def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) -> tuple[ir.Inline, ...]:
+    """Apply ``fn`` to every Text inside ``inlines``; Code and link targets are left alone."""
+    out: list[ir.Inline] = []
+    for node in inlines:
+        match node:
+            case ir.Text(text=t):
+                out.append(ir.Text(text=fn(t, lang)))
+            case ir.Span(children=c, lang=sub):
+                out.append(dataclasses.replace(node, children=map_inlines(c, fn, sub or lang)))
+            case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.BookTitle(children=c):
+                out.append(dataclasses.replace(node, children=map_inlines(c, fn, lang)))
+            case _:
+                out.append(node)
+    return tuple(out)
+
+
+def map_blocks(blocks: tuple[ir.Block, ...], fn: TextFn, lang: str | None) -> tuple[ir.Block, ...]:
+    """Apply ``fn`` to every Text in ``blocks`` (CodeBlock and Image sources are left alone)."""
+    out: list[ir.Block] = []
+    for b in blocks:
+        match b:
+            case ir.Heading() | ir.Para():
+                out.append(dataclasses.replace(b, children=map_inlines(b.children, fn, b.lang or lang)))
+            case ir.Box():
+                sub = b.lang or lang
+                out.append(dataclasses.replace(b, title=map_inlines(b.title, fn, sub),
+                                               blocks=map_blocks(b.blocks, fn, sub)))
+            case ir.ListBlock():
+                items = tuple(dataclasses.replace(i, blocks=map_blocks(i.blocks, fn, lang)) for i in b.items)
+                out.append(dataclasses.replace(b, items=items))
+            case ir.BlockQuote() | ir.Div():
+                out.append(dataclasses.replace(b, blocks=map_blocks(b.blocks, fn, b.lang or lang)))
+            case ir.Table():
+                rows = tuple(tuple(dataclasses.replace(c, blocks=map_blocks(c.blocks, fn, lang)) for c in row)
+                             for row in b.rows)
+                out.append(dataclasses.replace(b, rows=rows, caption=map_inlines(b.caption, fn, lang)))
+            case ir.Image():
+                out.append(dataclasses.replace(b, alt=map_inlines(b.alt, fn, lang)))
+            case ir.CodeBlock():
+                out.append(b)
+    return tuple(out)
+
+
+def map_text(doc: ir.Document, fn: TextFn, *, metadata: bool = True) -> ir.Document:
+    """A new document with ``fn`` applied to every text node: body, boxes, notes and (optionally) metadata."""
+    lang = doc.metadata.language
+    meta = doc.metadata
+    if metadata:
+        def one(s: str | None) -> str | None:
+            return None if s is None else fn(s, lang)
+        meta = dataclasses.replace(
+            meta, title=one(meta.title), subtitle=one(meta.subtitle),
+            authors=tuple(fn(a, lang) for a in meta.authors), place=one(meta.place),
+            session=one(meta.session), publisher=one(meta.publisher),
+            rights=map_blocks(meta.rights, fn, lang),
+            edition_notes=tuple(fn(n, lang) for n in meta.edition_notes),
+            series=tuple(fn(s, lang) for s in meta.series),
+        )
+    notes = tuple(dataclasses.replace(n, blocks=map_blocks(n.blocks, fn, n.lang or lang)) for n in doc.notes)
+    return dataclasses.replace(doc, metadata=meta, blocks=map_blocks(doc.blocks, fn, lang), notes=notes)
+
+
+def iter_blocks(blocks: tuple[ir.Block, ...]) -> Iterator[ir.Block]:
+    """Every block, depth first, containers before their contents."""
+    for b in blocks:
+        yield b
+        match b:
+            case ir.Box() | ir.BlockQuote() | ir.Div():
+                yield from iter_blocks(b.blocks)
+            case ir.ListBlock():
+                for item in b.items:
+                    yield from iter_blocks(item.blocks)
+            case ir.Table():
+                for row in b.rows:
+                    for cell in row:
+                        yield from iter_blocks(cell.blocks)
+            case _:
+                pass
+
+
+def plain(inlines: tuple[ir.Inline, ...]) -> str:
+    """The text of ``inlines`` as a reader sees it (book-title marks included, note calls as ``[marker]``)."""
+    parts: list[str] = []
+    for node in inlines:
+        match node:
+            case ir.Text(text=t) | ir.Code(text=t):
+                parts.append(t)
+            case ir.BookTitle(children=c, open=o, close=cl):
+                parts.append(o + plain(c) + cl)
+            case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
+                parts.append(plain(c))
+            case ir.NoteRef(marker=m):
+                parts.append(f"[{m}]")
+            case ir.LineBreak():
+                parts.append("\n")
+    return "".join(parts)
+
+
+def block_text(blocks: tuple[ir.Block, ...]) -> str:
+    """All text of ``blocks``, one line per paragraph-like block."""
+    lines: list[str] = []
+    for b in iter_blocks(blocks):
+        match b:
+            case ir.Heading() | ir.Para():
+                lines.append(plain(b.children))
+            case ir.Box():
+                lines.append(plain(b.title))
+            case ir.CodeBlock():
+                lines.append(b.text)
+            case ir.Table():
+                if b.caption:
+                    lines.append(plain(b.caption))
+            case _:
+                pass
+    return "\n".join(lines)

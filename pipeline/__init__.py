@@ -15,8 +15,17 @@ from .options import Options, default_epoch
 
 __version__ = "0.1.0"
 
-__all__ = ["Options", "Diagnostics", "DocpipeError", "read", "transform", "write", "convert", "inspect",
-           "__version__"]
+__all__ = [
+    "Diagnostics",
+    "DocpipeError",
+    "Options",
+    "__version__",
+    "convert",
+    "inspect",
+    "read",
+    "transform",
+    "write",
+]
 
 
 def read(source: str | os.PathLike[str], options: Options | None = None,

@@ -120,7 +120,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except MemoryError:
         print(f"docpipe: error: {args.input}: out of memory", file=sys.stderr)
         return EXIT_ERROR
-    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, never a bare traceback
+    except Exception as exc:
         if args.verbose >= 2:
             traceback.print_exc()
         print(f"docpipe: internal error: {type(exc).__name__}: {exc} (while processing {args.input}; "

@@ -105,7 +105,7 @@ def _build(value: Any, hint: Any, path: str, file: str | None) -> Any:
             return tuple(_build(v, args[0], f"{path}[{i}]", file) for i, v in enumerate(value))
         if len(value) != len(args):
             _fail(path, file, f"a list of {len(args)}")
-        return tuple(_build(v, a, f"{path}[{i}]", file) for i, (v, a) in enumerate(zip(value, args)))
+        return tuple(_build(v, a, f"{path}[{i}]", file) for i, (v, a) in enumerate(zip(value, args, strict=False)))
     if dataclasses.is_dataclass(hint) and isinstance(hint, type):
         if not isinstance(value, dict) or value.get("t") != hint.__name__:
             _fail(path, file, f"a {hint.__name__} object")

@@ -1,0 +1,1 @@
+"""Writers: one module per target format; each turns a Document into bytes."""

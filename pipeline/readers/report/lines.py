@@ -71,6 +71,12 @@ class Wrap:
         return self.measure(line.text) + indent >= self.width - max(6, self.width // 8)
 
 
+    def at_edge(self, line: Line) -> bool:
+        """The line is filled to the wrap width itself."""
+        indent = 2 if line.indented else 0
+        return self.measure(line.text) + indent >= self.width - 1
+
+
 def detect_wrap(lines: list[Line]) -> Wrap | None:
     """The hard-wrap width, if most long lines end near one width (text copied out of a PDF or filled)."""
     best: tuple[float, Wrap] | None = None

@@ -29,6 +29,7 @@ from .lines import Line, Wrap, join_wrapped
 NUMBERED = re.compile(r"^(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
 RUN_TOGETHER = re.compile(r"(?<=[。！？!?」』”’）)\]])[ \t\u3000]*(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
 LIST_LABEL = re.compile(r"^((?:\d{1,3}|[a-z]|[ivx]{1,4})[.)）]|[（(](?:\d{1,3}|[a-z])[)）]|[•·▪◦\-–*])[ \t\u3000]*")
+SENTENCE_END = re.compile(r"[。！？!?.．…][」』”’）)]*$")
 TERMINAL = "。！？!?…．.」』”’）)；;"
 NOT_HEADING_END = "。！？!?．；;：:，,、…"
 
@@ -46,6 +47,7 @@ HEADING_KINDS: list[tuple[str, re.Pattern[str]]] = [
 ]
 GLUED_HEADING = re.compile(
     r"^(.*[。！？!?」』”）)])[ \t\u3000]+([^。！？!?，,；;：:、\s][^。！？!?，,；;：:、]{0,24})$")
+GLUED_KNOWN = re.compile(r"^(.*[。！？!?」』”）)]) (.+)$")
 MAX_HEADING = 50
 
 
@@ -90,6 +92,11 @@ def heading_kind(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+def ends_sentence(text: str) -> bool:
+    """The text ends with sentence-final punctuation (closing quotes and brackets after it allowed)."""
+    return bool(SENTENCE_END.search(text))
+
+
 def looks_like_heading(text: str) -> bool:
     """A short line without sentence-final punctuation or a full stop inside."""
     return (0 < len(text) <= MAX_HEADING and not text.endswith(tuple(NOT_HEADING_END))
@@ -114,8 +121,9 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
     i, n = 0, len(lines)
 
     def continued(prev: Line) -> bool:
-        # In hard-wrapped text a line continues onto the next when it is full or stops mid-sentence.
-        return wrap is not None and (wrap.full(prev) or not prev.text.endswith(tuple(TERMINAL)))
+        # In hard-wrapped text a line continues onto the next when it stops mid-sentence, or when it is
+        # filled to the very edge (a sentence may end exactly there).
+        return wrap is not None and (not ends_sentence(prev.text) or wrap.at_edge(prev))
     after_blank = True
     while i < n:
         ln = lines[i]
@@ -138,9 +146,8 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
                         body.append((cur.no, cur.text))
                     j += 1
                     continue
-                follows = lines[j + 1] if j + 1 < n else None
-                if _title_here(cur, follows, lines[j - 1], ""):
-                    break  # the next box's title
+                if ends_sentence(lines[j - 1].text) and looks_like_heading(cur.text):
+                    break  # the next box's title, or a heading
                 if body and continued(lines[j - 1]):
                     body[-1] = (body[-1][0], join_wrapped(body[-1][1], cur.text))
                     joined += 1
@@ -282,7 +289,13 @@ def _separate_glued(found: list[Found], diag: Diagnostics, counts: Counts) -> No
     i = 0
     while i < len(found):
         f = found[i]
-        if f.kind == "para" and (m := GLUED_HEADING.match(f.text)):
+        m = GLUED_HEADING.match(f.text) if f.kind == "para" else None
+        if m is None and f.kind == "para":
+            # hard wrapping may have eaten the space before the glued heading: then it must be a known one
+            for t in known:
+                if f.text.endswith(t) and (m := GLUED_KNOWN.match(f.text[: -len(t)] + " " + t)):
+                    break
+        if m is not None:
             tail = m.group(2).strip()
             nxt = found[i + 1] if i + 1 < len(found) else None
             before_block = nxt is None or nxt.kind in ("heading", "box") or nxt.number is not None

@@ -21,6 +21,7 @@ __all__ = [
     "Options",
     "__version__",
     "convert",
+    "describe",
     "inspect",
     "read",
     "transform",
@@ -132,10 +133,15 @@ def _check_strict(diag: Diagnostics) -> None:
 
 def inspect(source: str | os.PathLike[str], options: Options | None = None) -> dict[str, Any]:
     """What the reader found, as the JSON structure ``docpipe inspect`` prints."""
-    from .walk import block_text, iter_blocks, plain
     options = options or Options()
     diag = Diagnostics(file=str(source))
     doc = transform(read(source, options, diag), options, diag)
+    return describe(doc, diag)
+
+
+def describe(doc: ir.Document, diag: Diagnostics | None = None) -> dict[str, Any]:
+    """The ``inspect`` structure for a document already read."""
+    from .walk import block_text, iter_blocks, plain
     headings = []
     paragraphs = []
     boxes = []
@@ -161,5 +167,5 @@ def inspect(source: str | os.PathLike[str], options: Options | None = None) -> d
         "boxes": boxes,
         "footnotes": [{"marker": n.marker, "text": block_text(n.blocks)} for n in doc.notes],
         "steps": [{"name": s.name, "counts": dict(s.counts)} for s in doc.steps],
-        "diagnostics": [d.as_json() for d in diag.items],
+        "diagnostics": [d.as_json() for d in diag.items] if diag else [],
     }

@@ -35,7 +35,8 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     start = _body_start(lines)
     front = parse_front(lines[:start], diag) if start > 0 else Front()
     removed["navigation"] += front.removed
-    if start == 0 and lines and not lines[0].blank and not NUMBERED.match(lines[0].text):
+    first = next((ln for ln in lines if not ln.blank), None)
+    if start == 0 and first is not None and not NUMBERED.match(first.text) and not heading_kind(first.text):
         front = parse_front(lines[:1], diag)
         start = 1
 
@@ -108,8 +109,8 @@ def _body_start(lines: list[Line]) -> int:
     for i, ln in enumerate(lines):
         if ln.blank:
             continue
-        if i > 0 and (heading_kind(ln.text) or NUMBERED.match(ln.text)):
-            return i
+        if heading_kind(ln.text) or NUMBERED.match(ln.text):
+            return i if seen else 0
         seen += 1
         if seen > 40:
             break

@@ -146,7 +146,8 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
                         body.append((cur.no, cur.text))
                     j += 1
                     continue
-                if ends_sentence(lines[j - 1].text) and looks_like_heading(cur.text):
+                if ends_sentence(lines[j - 1].text) and looks_like_heading(cur.text) \
+                        and not (wrap and wrap.at_edge(cur)):
                     break  # the next box's title, or a heading
                 if body and continued(lines[j - 1]):
                     body[-1] = (body[-1][0], join_wrapped(body[-1][1], cur.text))

@@ -222,7 +222,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _available(registry: object, fmt: str) -> bool:
     try:
         registry.get_writer(fmt)  # type: ignore[attr-defined]
-    except Exception:  # noqa: BLE001 - a writer that does not import is simply left out of the figures
+    except Exception:  # a writer that does not import is simply left out of the figures
         return False
     return True
 

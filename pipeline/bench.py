@@ -175,9 +175,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if len(group) == 1:
                     p_time, p_mem = _median(_pandoc(pandoc, md, group[0], tmp), args.runs, env)
                 else:
-                    runs = [[_run(_pandoc(pandoc, md, f, tmp), env) for f in group] for _ in range(args.runs)]
-                    p_time = statistics.median(sum(r[0] for r in run) for run in runs)
-                    p_mem = max(r[1] for run in runs for r in run)
+                    rounds = [[_run(_pandoc(pandoc, md, f, tmp), env) for f in group] for _ in range(args.runs)]
+                    p_time = statistics.median(sum(r[0] for r in one) for one in rounds)
+                    p_mem = max(r[1] for one in rounds for r in one)
                 p_cell = f" {p_time:.2f} | {p_mem} | {d_time / p_time:.2f}"
             lines.append(f"| {label} | {d_time:.2f} | {d_mem} |{p_cell} |")
         if not (pandoc and have_md):

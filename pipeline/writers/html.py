@@ -1,0 +1,429 @@
+"""Semantic HTML5 (or XHTML) from the IR: the shared base of the HTML, EPUB and PDF writers.
+
+Structure: ``<header class="titlepage">`` with the title block; nested ``<section>``s built from the flat
+heading list, each heading with its label in ``span.label``; numbered paragraphs ``<p id="para-N"
+class="numbered"><span class="para-num">N.</span> …</p>``; boxes as ``<aside class="box" id="box-N">`` with a
+``p.box-title`` (``h`` elements would enter the outline); note calls ``<a class="noteref" id="fnref-1"
+href="#fn-1">`` and notes in ``<section class="footnotes">`` with back links, after the rights notice in
+``<footer class="rights">`` (the source's order). ``lang`` sits on the root and on every part whose
+language differs from its parent.
+
+The quarter-em gap between Han and Latin letters or digits (clreq) is markup, not a space character:
+:func:`autospace` wraps such runs in ``<span class="latin">``, which the stylesheets give a margin.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal, assert_never
+
+from lxml import etree
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..options import Options
+from ..walk import plain
+
+Profile = Literal["html", "epub", "print"]
+XHTML_NS = "http://www.w3.org/1999/xhtml"
+EPUB_NS = "http://www.idpf.org/2007/ops"
+
+HAN = r"\u2e80-\u2eff\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: A run of Latin letters, digits and the punctuation that lives inside them, touching a Han character.
+_LATIN_RUN = re.compile(rf"(?<=[{HAN}])[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\u202f]*(?<![.,:])"
+                        rf"|[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\u202f]*(?<![.,:])(?=[{HAN}])")
+
+
+def autospace(text: str) -> list[tuple[str, bool]]:
+    """Split ``text`` into pieces, marking Latin/digit runs that touch a Han character (they get the gap)."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in _LATIN_RUN.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], False))
+        out.append((m.group(0), True))
+        pos = m.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+@dataclass
+class Context:
+    """What rendering needs besides the node: the profile, the document language, the sink."""
+
+    options: Options
+    diag: Diagnostics
+    profile: Profile
+    doc_lang: str | None
+    href: Callable[[str], str]
+    """Turns a node id into a link target (EPUB links across files)."""
+
+
+def _e(tag: str, attrib: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    el = etree.Element(tag, attrib or {})
+    for c in children:
+        el.append(c)
+    return el
+
+
+def _append_text(parent: etree._Element, text: str) -> None:
+    if not len(parent):
+        parent.text = (parent.text or "") + text
+    else:
+        last = parent[-1]
+        last.tail = (last.tail or "") + text
+
+
+def _text(parent: etree._Element, text: str, ctx: Context) -> None:
+    for piece, latin in autospace(text):
+        if latin:
+            span = etree.SubElement(parent, "span", {"class": "latin"})
+            span.text = piece
+        else:
+            _append_text(parent, piece)
+
+
+def _lang_attrs(lang: str | None, parent_lang: str | None, ctx: Context) -> dict[str, str]:
+    if not lang or lang == parent_lang:
+        return {}
+    attrs = {"lang": lang}
+    if ctx.profile == "epub":
+        attrs["{http://www.w3.org/XML/1998/namespace}lang"] = lang
+    return attrs
+
+
+def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, lang: str | None) -> None:
+    """Render inline nodes into ``parent``."""
+    for node in nodes:
+        match node:
+            case ir.Text(text=t):
+                _text(parent, t, ctx)
+            case ir.Emph(children=c):
+                inlines(etree.SubElement(parent, "em"), c, ctx, lang)
+            case ir.Strong(children=c):
+                inlines(etree.SubElement(parent, "strong"), c, ctx, lang)
+            case ir.Code(text=t):
+                etree.SubElement(parent, "code").text = t
+            case ir.Link(children=c, target=target, title=title):
+                attrs = {"href": ctx.href(target[1:]) if target.startswith("#") else target}
+                if title:
+                    attrs["title"] = title
+                inlines(etree.SubElement(parent, "a", attrs), c, ctx, lang)
+            case ir.Span(children=c, lang=sub, classes=classes, attrs=extra):
+                attrs = _lang_attrs(sub, lang, ctx)
+                if classes:
+                    attrs["class"] = " ".join(classes)
+                for k, v in extra:
+                    if re.fullmatch(r"[a-z][a-z0-9-]*", k):
+                        attrs[f"data-{k}"] = v
+                inlines(etree.SubElement(parent, "span", attrs), c, ctx, sub or lang)
+            case ir.BookTitle(children=c, open=o, close=cl):
+                cite = etree.SubElement(parent, "cite", {"class": "book-title"})
+                cite.text = o
+                inlines(cite, c, ctx, lang)
+                _append_text(cite, cl)
+            case ir.NoteRef(note_id=note_id, marker=marker):
+                attrs = {"class": "noteref", "id": f"fnref-{note_id.removeprefix('fn-')}",
+                         "href": ctx.href(note_id), "role": "doc-noteref"}
+                if ctx.profile == "epub":
+                    attrs[f"{{{EPUB_NS}}}type"] = "noteref"
+                sup = etree.SubElement(parent, "sup")
+                etree.SubElement(sup, "a", attrs).text = marker
+            case ir.LineBreak():
+                etree.SubElement(parent, "br")
+            case _:
+                assert_never(node)
+
+
+def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
+    """Render one block (headings become bare ``h1``–``h6``; sections are built by :func:`body`)."""
+    match node:
+        case ir.Heading():
+            level = min(max(node.level, 1), 6)
+            el = _e(f"h{level}", _lang_attrs(node.lang, lang, ctx))
+            if node.id:
+                el.set("id", node.id)
+            if node.label:
+                lab = etree.SubElement(el, "span", {"class": "label"})
+                lab.text = node.label
+                lab.tail = " "
+            inlines(el, node.children, ctx, node.lang or lang)
+            return el
+        case ir.Para():
+            attrs = _lang_attrs(node.lang, lang, ctx)
+            if node.id:
+                attrs["id"] = node.id
+            if node.number is not None:
+                attrs["class"] = "numbered"
+                attrs["data-number"] = node.number
+            el = _e("p", attrs)
+            if node.number is not None:
+                num = etree.SubElement(el, "span", {"class": "para-num"})
+                num.text = f"{node.number}."
+                num.tail = " " if ctx.profile == "html" else None
+            inlines(el, node.children, ctx, node.lang or lang)
+            return el
+        case ir.Box():
+            attrs = {"class": "box", **_lang_attrs(node.lang, lang, ctx)}
+            if node.id:
+                attrs["id"] = node.id
+                attrs["aria-labelledby"] = f"{node.id}-title"
+            el = _e("aside", attrs)
+            title = etree.SubElement(el, "p", {"class": "box-title"})
+            if node.id:
+                title.set("id", f"{node.id}-title")
+            inlines(title, node.title, ctx, node.lang or lang)
+            for b in node.blocks:
+                el.append(block(b, ctx, node.lang or lang))
+            return el
+        case ir.ListBlock():
+            el = _e("ol" if node.ordered else "ul")
+            if node.ordered and node.start != 1:
+                el.set("start", str(node.start))
+            for item in node.items:
+                li = etree.SubElement(el, "li")
+                if item.label and not node.ordered:
+                    li.set("data-label", item.label)
+                for b in item.blocks:
+                    li.append(block(b, ctx, lang))
+            return el
+        case ir.BlockQuote():
+            el = _e("blockquote", _lang_attrs(node.lang, lang, ctx))
+            for b in node.blocks:
+                el.append(block(b, ctx, node.lang or lang))
+            return el
+        case ir.Table():
+            el = _e("table")
+            if node.id:
+                el.set("id", node.id)
+            if node.caption:
+                inlines(etree.SubElement(el, "caption"), node.caption, ctx, lang)
+            groups = (("thead", node.rows[: node.head_rows]), ("tbody", node.rows[node.head_rows:]))
+            for tag, rows in groups:
+                if not rows:
+                    continue
+                group = etree.SubElement(el, tag)
+                for row in rows:
+                    tr = etree.SubElement(group, "tr")
+                    for cell in row:
+                        td = etree.SubElement(tr, "th" if cell.header or tag == "thead" else "td")
+                        if cell.colspan > 1:
+                            td.set("colspan", str(cell.colspan))
+                        if cell.rowspan > 1:
+                            td.set("rowspan", str(cell.rowspan))
+                        for b in cell.blocks:
+                            td.append(block(b, ctx, lang))
+            return el
+        case ir.Image():
+            fig = _e("figure")
+            if node.id:
+                fig.set("id", node.id)
+            alt = plain(node.alt)
+            etree.SubElement(fig, "img", {"src": node.src, "alt": alt})
+            if node.alt:
+                inlines(etree.SubElement(fig, "figcaption"), node.alt, ctx, lang)
+            return fig
+        case ir.CodeBlock():
+            pre = _e("pre")
+            code = etree.SubElement(pre, "code")
+            if node.language:
+                code.set("class", f"language-{node.language}")
+            code.text = node.text
+            return pre
+        case ir.Div():
+            attrs = _lang_attrs(node.lang, lang, ctx)
+            if node.classes:
+                attrs["class"] = " ".join(node.classes)
+            if node.id:
+                attrs["id"] = node.id
+            for k, v in node.attrs:
+                if re.fullmatch(r"[a-z][a-z0-9-]*", k):
+                    attrs[f"data-{k}"] = v
+            el = _e("div", attrs)
+            for b in node.blocks:
+                el.append(block(b, ctx, node.lang or lang))
+            return el
+        case _:
+            assert_never(node)
+
+
+def sections(blocks: Iterable[ir.Block], ctx: Context, lang: str | None) -> list[etree._Element]:
+    """Blocks as nested ``section`` elements, one per heading, opened and closed by heading level."""
+    top: list[etree._Element] = []
+    stack: list[tuple[int, etree._Element]] = []
+    for b in blocks:
+        if isinstance(b, ir.Heading):
+            while stack and stack[-1][0] >= b.level:
+                stack.pop()
+            sec = _e("section", {"class": f"level{min(b.level, 6)}"})
+            if b.id:
+                sec.set("aria-labelledby", b.id)
+            sec.append(block(b, ctx, lang))
+            if stack:
+                stack[-1][1].append(sec)
+            else:
+                top.append(sec)
+            stack.append((b.level, sec))
+        else:
+            el = block(b, ctx, lang)
+            if stack:
+                stack[-1][1].append(el)
+            else:
+                top.append(el)
+    return top
+
+
+def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
+    """The title page: title, subtitle, symbol, author, date and place, session, publisher, edition notes."""
+    m = doc.metadata
+    header = _e("header", {"class": "titlepage"})
+    rows: list[tuple[str, str, str | None]] = [
+        ("p", "symbol", m.symbol),
+        ("h1" if ctx.profile != "epub" else "p", "title", m.title),
+        ("p", "subtitle", m.subtitle),
+        ("p", "session", m.session),
+        ("p", "author", "、".join(m.authors) if m.authors else None),
+        ("p", "date-place", " ".join(x for x in (_display_date(m.date, m.language), m.place) if x) or None),
+        ("p", "publisher", m.publisher),
+    ]
+    for tag, cls, value in rows:
+        if value:
+            el = etree.SubElement(header, tag, {"class": cls})
+            if cls == "date-place" and m.date:
+                t = etree.SubElement(el, "time", {"datetime": m.date})
+                _text(t, _display_date(m.date, m.language) or m.date, ctx)
+                if m.place:
+                    _append_text(el, " ")
+                    _text(el, m.place, ctx)
+            else:
+                _text(el, value, ctx)
+    for note in m.edition_notes:
+        _text(etree.SubElement(header, "p", {"class": "edition-note"}), note, ctx)
+    return header
+
+
+def _display_date(iso: str | None, lang: str | None) -> str | None:
+    if not iso:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not m or not (lang or "").startswith("zh"):
+        return iso
+    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
+
+
+def footnotes(doc: ir.Document, ctx: Context, lang: str | None) -> etree._Element | None:
+    """The notes section, each note linking back to its call."""
+    if not doc.notes:
+        return None
+    sec = _e("section", {"class": "footnotes", "role": "doc-endnotes"})
+    if ctx.profile == "epub":
+        sec.set(f"{{{EPUB_NS}}}type", "footnotes")
+    for note in doc.notes:
+        sec.append(footnote(note, ctx, lang))
+    return sec
+
+
+def footnote(note: ir.Note, ctx: Context, lang: str | None) -> etree._Element:
+    """One note body as an ``aside`` (EPUB pop-up footnote) starting with its marker, a link back to the call."""
+    attrs = {"id": note.id, "class": "footnote", "role": "doc-footnote", **_lang_attrs(note.lang, lang, ctx)}
+    if ctx.profile == "epub":
+        attrs[f"{{{EPUB_NS}}}type"] = "footnote"
+    aside = _e("aside", attrs)
+    back = _e("a", {"class": "note-back", "href": ctx.href(f"fnref-{note.id.removeprefix('fn-')}"),
+                    "role": "doc-backlink"})
+    back.text = note.marker
+    rendered = [block(b, ctx, note.lang or lang) for b in note.blocks]
+    if rendered and rendered[0].tag == "p":
+        first = rendered[0]
+        back.tail = " " + (first.text or "")
+        first.text = None
+        first.insert(0, back)
+    else:
+        rendered.insert(0, _e("p", {}, back))
+    for el in rendered:
+        aside.append(el)
+    return aside
+
+
+def rights(doc: ir.Document, ctx: Context, lang: str | None) -> etree._Element | None:
+    """The rights statement."""
+    if not doc.metadata.rights:
+        return None
+    footer = _e("footer", {"class": "rights"})
+    for b in doc.metadata.rights:
+        footer.append(block(b, ctx, lang))
+    return footer
+
+
+def head(doc: ir.Document, ctx: Context, *, css: Iterable[str] = ()) -> etree._Element:
+    """``head`` with title and metadata."""
+    m = doc.metadata
+    h = _e("head")
+    etree.SubElement(h, "meta", {"charset": "utf-8"})
+    title = etree.SubElement(h, "title")
+    title.text = m.title or m.symbol or (m.source or "document")
+    metas = [("author", "、".join(m.authors)), ("dcterms.identifier", m.symbol), ("dcterms.date", m.date),
+             ("dcterms.publisher", m.publisher), ("description", m.subtitle or m.session),
+             ("generator", "docpipe")]
+    if ctx.options.source_date_epoch is not None:
+        stamp = datetime.fromtimestamp(ctx.options.source_date_epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        metas.append(("dcterms.modified", stamp))
+    for name, content in metas:
+        if content:
+            etree.SubElement(h, "meta", {"name": name, "content": content})
+    for href in css:
+        etree.SubElement(h, "link", {"rel": "stylesheet", "href": href})
+    return h
+
+
+def render_document(doc: ir.Document, options: Options, diag: Diagnostics, *, profile: Profile = "html",
+                    css: Iterable[str] = (), inline_css: str | None = None) -> etree._Element:
+    """The whole document as an ``html`` element tree (no namespace; see :func:`to_xhtml`)."""
+    lang = doc.metadata.language
+    ctx = Context(options, diag, profile, lang, lambda i: f"#{i}")
+    root = _e("html", {"lang": lang} if lang else {})
+    h = head(doc, ctx, css=css)
+    if inline_css:
+        etree.SubElement(h, "style").text = inline_css
+    root.append(h)
+    body = etree.SubElement(root, "body")
+    body.append(title_block(doc, ctx))
+    main = etree.SubElement(body, "main")
+    for el in sections(doc.blocks, ctx, lang):
+        main.append(el)
+    # The source's order: body, closing rights notice, then the notes at the very end.
+    r = rights(doc, ctx, lang)
+    if r is not None:
+        body.append(r)
+    notes = footnotes(doc, ctx, lang)
+    if notes is not None:
+        body.append(notes)
+    return root
+
+
+def to_xhtml(root: etree._Element) -> etree._Element:
+    """A copy of ``root`` moved into the XHTML namespace (``xml:lang`` mirrored from ``lang``)."""
+    copy = etree.fromstring(etree.tostring(root))
+    for el in copy.iter():
+        if isinstance(el.tag, str) and not el.tag.startswith("{"):
+            el.tag = f"{{{XHTML_NS}}}{el.tag}"
+        if el.get("lang") and not el.get("{http://www.w3.org/XML/1998/namespace}lang"):
+            el.set("{http://www.w3.org/XML/1998/namespace}lang", el.get("lang", ""))
+    return copy
+
+
+def stylesheet(name: str) -> str:
+    """The text of ``styles/NAME`` ('' when absent)."""
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "styles" / name
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
+    """A standalone HTML5 file, its stylesheet inlined."""
+    root = render_document(doc, options, diag, profile="html", inline_css=stylesheet("html.css") or None)
+    return b"<!DOCTYPE html>\n" + etree.tostring(root, encoding="utf-8", method="html") + b"\n"

@@ -65,7 +65,7 @@ $(BUILD)/%.ir.json: %.txt $(PIPELINE_SRC) | $(STAMP)
 $(BUILD)/%.ir.json: %.md $(PIPELINE_SRC) | $(STAMP)
 	$(DOCPIPE) convert $< --to ir --script $(SCRIPT) --out-dir $(BUILD) --name $* -q
 
-$(BUILD)/%.html: $(BUILD)/%.ir.json
+$(BUILD)/%.html: $(BUILD)/%.ir.json styles/html.css
 	$(DOCPIPE) convert $< --to html --out-dir $(BUILD) --name $* -q
 
 $(BUILD)/%.epub: $(BUILD)/%.ir.json styles/epub.css

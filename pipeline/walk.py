@@ -126,3 +126,105 @@ def block_text(blocks: tuple[ir.Block, ...]) -> str:
             case _:
                 pass
     return "\n".join(lines)
+
+
+#: Called with a text, the character before it and after it in the same block ('' at an edge), and the
+#: language in force; returns the new text.
+CtxFn = Callable[[str, str, str, str | None], str]
+
+
+def _flatten(nodes: tuple[ir.Inline, ...], out: list[str]) -> None:
+    for n in nodes:
+        match n:
+            case ir.Text(text=t) | ir.Code(text=t):
+                out.append(t)
+            case ir.BookTitle(children=c, open=o, close=cl):
+                out.append(o)
+                _flatten(c, out)
+                out.append(cl)
+            case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
+                _flatten(c, out)
+            case ir.NoteRef() | ir.LineBreak():
+                out.append("")
+
+
+def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None) -> tuple[ir.Inline, ...]:
+    """Like :func:`map_inlines`, but ``fn`` also sees the neighbouring characters across inline boundaries
+    (a book title's marks count as characters; note calls are transparent)."""
+    flat: list[str] = []
+    _flatten(inlines, flat)
+    if not any(flat):
+        return inlines
+    befores: list[str] = []
+    last = ""
+    for s in flat:
+        befores.append(last)
+        if s:
+            last = s[-1]
+    afters: list[str] = [""] * len(flat)
+    nxt = ""
+    for i in range(len(flat) - 1, -1, -1):
+        afters[i] = nxt
+        if flat[i]:
+            nxt = flat[i][0]
+    counter = iter(range(len(flat)))
+
+    def rebuild(nodes: tuple[ir.Inline, ...], cur: str | None) -> tuple[ir.Inline, ...]:
+        out: list[ir.Inline] = []
+        for n in nodes:
+            match n:
+                case ir.Text(text=t):
+                    i = next(counter)
+                    out.append(ir.Text(text=fn(t, befores[i], afters[i], cur)))
+                case ir.Code() | ir.NoteRef() | ir.LineBreak():
+                    next(counter)
+                    out.append(n)
+                case ir.BookTitle(children=c):
+                    next(counter)
+                    kids = rebuild(c, cur)
+                    next(counter)
+                    out.append(dataclasses.replace(n, children=kids))
+                case ir.Span(children=c, lang=sub):
+                    out.append(dataclasses.replace(n, children=rebuild(c, sub or cur)))
+                case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c):
+                    out.append(dataclasses.replace(n, children=rebuild(c, cur)))
+        return tuple(out)
+
+    return rebuild(inlines, lang)
+
+
+def map_text_ctx(doc: ir.Document, fn: CtxFn) -> ir.Document:
+    """:func:`map_text` with neighbouring characters: every inline sequence is one context."""
+    def plain_fn(text: str, lang: str | None) -> str:
+        return fn(text, "", "", lang)
+
+    def blocks(bs: tuple[ir.Block, ...], lang: str | None) -> tuple[ir.Block, ...]:
+        out: list[ir.Block] = []
+        for b in bs:
+            match b:
+                case ir.Heading() | ir.Para():
+                    out.append(dataclasses.replace(b, children=map_inlines_ctx(b.children, fn, b.lang or lang)))
+                case ir.Box():
+                    sub = b.lang or lang
+                    out.append(dataclasses.replace(b, title=map_inlines_ctx(b.title, fn, sub),
+                                                   blocks=blocks(b.blocks, sub)))
+                case ir.ListBlock():
+                    out.append(dataclasses.replace(b, items=tuple(
+                        dataclasses.replace(i, blocks=blocks(i.blocks, lang)) for i in b.items)))
+                case ir.BlockQuote() | ir.Div():
+                    out.append(dataclasses.replace(b, blocks=blocks(b.blocks, b.lang or lang)))
+                case ir.Table():
+                    rows = tuple(tuple(dataclasses.replace(c, blocks=blocks(c.blocks, lang)) for c in row)
+                                 for row in b.rows)
+                    out.append(dataclasses.replace(b, rows=rows, caption=map_inlines_ctx(b.caption, fn, lang)))
+                case ir.Image():
+                    out.append(dataclasses.replace(b, alt=map_inlines_ctx(b.alt, fn, lang)))
+                case ir.CodeBlock():
+                    out.append(b)
+        return tuple(out)
+
+    lang = doc.metadata.language
+    meta = map_text(dataclasses.replace(doc, blocks=(), notes=()), plain_fn).metadata
+    meta = dataclasses.replace(meta, rights=blocks(doc.metadata.rights, lang))
+    notes = tuple(dataclasses.replace(n, blocks=blocks(n.blocks, n.lang or lang)) for n in doc.notes)
+    return dataclasses.replace(doc, metadata=meta, blocks=blocks(doc.blocks, lang), notes=notes)

@@ -16,9 +16,16 @@ from ..options import Options
 
 Transform = Callable[[Document, Options, Diagnostics], Document]
 
-#: (name, "module:function"), in the order they run. Text clean-up first, then script conversion (which
-#: works best on clean text), then the quotation marks of the edition, language tags, and ids last.
+#: (name, "module:function"), in the order they run: digit groups, script conversion, the language tags it
+#: implies, the edition's quotation marks, then full-width punctuation (which looks at the quotes around it),
+#: the spaces left around all of those, and ids last.
 ORDER: list[tuple[str, str]] = [
+    ("numbers", "pipeline.transforms.numbers:apply"),
+    ("script", "pipeline.transforms.script:apply"),
+    ("lang", "pipeline.transforms.lang:apply"),
+    ("quotes", "pipeline.transforms.quotes:apply"),
+    ("punctuation", "pipeline.transforms.punctuation:apply"),
+    ("spacing", "pipeline.transforms.spacing:apply"),
     ("ids", "pipeline.transforms.ids:apply"),
 ]
 

@@ -1,0 +1,153 @@
+"""TEI writer and reader: tei_all validity in every edition, exact round trips, foreign and hostile TEI."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+from lxml import etree
+
+import pipeline
+from pipeline import ir
+from pipeline.diagnostics import Diagnostics
+from pipeline.errors import InputError
+from pipeline.options import Options
+from pipeline.readers.tei import read
+from tests.conftest import SAMPLE, SCHEMAS, require_tool
+
+EDITIONS = ["keep", "hant", "hans", "tw", "hk"]
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
+
+
+def edition(script: str) -> tuple[ir.Document, bytes]:
+    opts = Options(script=script, source_date_epoch=0)  # type: ignore[arg-type]
+    doc = pipeline.transform(pipeline.read(SAMPLE), opts)
+    return doc, pipeline.write(doc, "tei", opts)
+
+
+@pytest.mark.parametrize("script", EDITIONS)
+def test_valid_against_tei_all(script: str, tmp_path: object) -> None:
+    jing = require_tool("jing")
+    _, data = edition(script)
+    path = f"{tmp_path}/s.tei.xml"
+    with open(path, "wb") as fh:
+        fh.write(data)
+    r = subprocess.run([jing, str(SCHEMAS / "tei_all.rng"), path], capture_output=True, text=True, timeout=300)
+    errors = [ln for ln in (r.stdout + r.stderr).splitlines() if "error" in ln.lower()]
+    assert r.returncode == 0 and errors == [], errors[:5]
+
+
+@pytest.mark.parametrize("script", EDITIONS)
+def test_round_trip_is_exact(script: str) -> None:
+    doc, data = edition(script)
+    assert read(data, Options(), Diagnostics(), name="x.tei.xml") == doc
+
+
+def test_structure_of_the_sample() -> None:
+    _, data = edition("keep")
+    root = etree.fromstring(data)
+    assert len(root.xpath("//t:body//t:p[@n]", namespaces=NS)) == 132
+    assert root.xpath("//t:p[@n='12']/@xml:id", namespaces=NS) == ["para-12"]
+    chapters = root.xpath("//t:body/t:div[@type='chapter']", namespaces=NS)
+    assert len(chapters) == 3 and len(chapters[1].xpath("t:div[@type='section']", namespaces=NS)) == 8
+    assert root.xpath("string(//t:div[@type='chapter'][1]/t:head/t:label)", namespaces=NS) == "第一章"
+    boxes = root.xpath("//t:floatingText[@type='box']", namespaces=NS)
+    assert len(boxes) == 12 and {b.get("{http://www.w3.org/XML/1998/namespace}lang") for b in boxes} == {"zh-Hans"}
+    (note,) = root.xpath("//t:note[@place='foot']", namespaces=NS)
+    assert note.get("n") == "1" and note.xpath("ancestor::t:p/@n", namespaces=NS) == ["2"]
+    assert root.xpath("string(//t:idno[@type='symbol'])", namespaces=NS) == "A/79/1"
+    assert root.xpath("//t:licence/t:list/t:item", namespaces=NS)
+    assert root.xpath("//t:langUsage/t:language/@ident", namespaces=NS) == ["zh-Hans", "zh-Hant"]
+    assert root.xpath("//t:normalization[@source='docpipe:punctuation']//t:item[@n='commas']", namespaces=NS)
+    assert "《" in "".join(root.xpath("//t:p[@n='4']//text()", namespaces=NS))
+    assert root.xpath("//t:p[@n='4']/t:title", namespaces=NS)
+
+
+def test_byte_identical_rebuild() -> None:
+    assert edition("tw")[1] == edition("tw")[1]
+
+
+def test_every_node_type_round_trips() -> None:
+    doc = ir.Document(
+        metadata=ir.Metadata(title="T", subtitle="S", authors=("A", "B"), date="2024-01-02", place="P",
+                             symbol="X/1", session="Sess", publisher="Pub", language="en",
+                             rights=(ir.Para(children=(ir.Text(text="r"),)),), source="s.txt",
+                             edition_notes=("n",), series=("ser",), extra=(("k", "v"),)),
+        blocks=(
+            ir.Para(children=(ir.Text(text="pre"),)),
+            ir.Heading(level=1, label="I.", children=(ir.Text(text="H"),), id="h-1"),
+            ir.Para(number="1", id="para-1", lang="fr", children=(
+                ir.Text(text="a"), ir.Emph(children=(ir.Text(text="e"),)), ir.Strong(children=(ir.Text(text="s"),)),
+                ir.Code(text="c"), ir.Link(children=(ir.Text(text="l"),), target="#h-1", title="tt"),
+                ir.Span(children=(ir.Text(text="sp"),), lang="de", classes=("x", "y z"), attrs=(("k", "v w"),)),
+                ir.BookTitle(children=(ir.Text(text="b"),)), ir.NoteRef(note_id="fn-1", marker="1"),
+                ir.LineBreak(), ir.Text(text="end"), ir.NoteRef(note_id="fn-1", marker="1"))),
+            ir.Heading(level=3, children=(ir.Text(text="deep"),), id="h-2"),
+            ir.Box(title=(ir.Text(text="bt"),), blocks=(ir.Para(children=(ir.Text(text="bp"),)),), id="box-1",
+                   lang="zh-Hans"),
+            ir.ListBlock(items=(ir.ListItem(blocks=(ir.Para(children=(ir.Text(text="i"),)),), label="(a)"),),
+                         ordered=True, start=4),
+            ir.BlockQuote(blocks=(ir.Para(children=(ir.Text(text="q"),)),)),
+            ir.Table(rows=((ir.Cell(blocks=(ir.Para(children=(ir.Text(text="h"),)),), header=True),),
+                           (ir.Cell(blocks=(ir.Para(children=(ir.Text(text="c"),)),), colspan=2, rowspan=3),)),
+                     caption=(ir.Text(text="cap"),), head_rows=1, id="t-1"),
+            ir.Image(src="a.png", alt=(ir.Text(text="alt"),), id="img-1"),
+            ir.CodeBlock(text="x = 1\n  y", language="py"),
+            ir.Div(blocks=(ir.Para(children=(ir.Text(text="d"),)),), classes=("c",), attrs=(("a", "b"),),
+                   id="div-1"),
+        ),
+        notes=(ir.Note(id="fn-1", marker="1", blocks=(ir.Para(children=(ir.Text(text="note"),)),)),
+               ir.Note(id="fn-2", marker="*", blocks=(ir.Para(children=(ir.Text(text="orphan"),)),))),
+        steps=(ir.Step(name="punctuation", counts=(("commas", 3),), settings=(("a", "b"),)),),
+    )
+    data = pipeline.write(doc, "tei", Options(source_date_epoch=0))
+    assert read(data, Options(), Diagnostics(), name="x.tei.xml") == doc
+
+
+FOREIGN = b"""<?xml version="1.0"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>Foreign</title>
+<author>Someone</author></titleStmt><publicationStmt><p>x</p></publicationStmt><sourceDesc><p>y</p></sourceDesc>
+</fileDesc></teiHeader><text xml:lang="en"><body>
+<div><head>One</head><p>First <hi rend="italic">it</hi> and <hi rend="bold">bo</hi>, a <title>Book</title>,
+<persName>Ann</persName><lb/>line<pb n="2"/> page.<note>A note.</note></p>
+<list><item>a</item><item>b</item></list>
+<div><head>Two</head><p>Second.</p></div></div></body></text></TEI>"""
+
+
+def test_foreign_tei() -> None:
+    diag = Diagnostics()
+    doc = read(FOREIGN, Options(), diag, name="foreign.xml")
+    d = pipeline.describe(doc)
+    assert d["metadata"]["title"] == "Foreign" and d["metadata"]["authors"] == ["Someone"]
+    assert [(h["level"], h["text"]) for h in d["headings"]] == [(1, "One"), (2, "Two")]
+    assert d["footnotes"] == [{"marker": "1", "text": "A note."}]
+    para = doc.blocks[1]
+    assert isinstance(para, ir.Para)
+    kinds = [type(c).__name__ for c in para.children]
+    assert "Emph" in kinds and "Strong" in kinds and "BookTitle" in kinds and "NoteRef" in kinds
+    assert {x.code for x in diag.items} >= {"ignored-element"}
+    assert any("lb" in x.message for x in diag.items) and any("pb" in x.message for x in diag.items)
+
+
+@pytest.mark.parametrize("data", [
+    b'<?xml version="1.0"?><!DOCTYPE TEI [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>&b;</p></body></text></TEI>',
+    b'<?xml version="1.0"?><!DOCTYPE TEI [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>&x;</p></body></text></TEI>',
+])
+def test_hostile_tei_is_refused(data: bytes) -> None:
+    with pytest.raises(InputError, match="entities") as info:
+        read(data, Options(), Diagnostics(), name="evil.xml")
+    assert info.value.offset is not None
+
+
+def test_external_dtd_is_not_loaded(tmp_path: object) -> None:
+    data = (b'<?xml version="1.0"?><!DOCTYPE TEI SYSTEM "http://127.0.0.1:9/tei.dtd">'
+            b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><text><body><p>ok</p></body></text></TEI>')
+    doc = read(data, Options(), Diagnostics(), name="dtd.xml")
+    assert pipeline.describe(doc)["metadata"]["title"] is None
+
+
+def test_malformed_xml_names_the_line() -> None:
+    with pytest.raises(InputError, match=r"bad.xml:3: not well-formed"):
+        read(b"<TEI>\n<text>\n<body></text>", Options(), Diagnostics(), name="bad.xml")

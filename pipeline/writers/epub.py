@@ -1,0 +1,374 @@
+"""EPUB 3 from the shared HTML writer, packaged with ebooklib; deterministic, accessible, pop-up footnotes.
+
+Content documents: ``title.xhtml`` (title page), one ``chapter-NN.xhtml`` per top-level heading (text
+before the first heading opens the first one), ``rights.xhtml``. Each chapter ends with the footnotes it
+calls, as ``aside epub:type="footnote"`` with a link back, which Apple Books, Kobo and Kindle conversions
+show as pop-ups. The navigation document holds the whole heading tree and the landmarks; ebooklib writes
+the NCX for older readers from the same tree. ``--vertical`` sets ``vertical-rl`` with a right-to-left
+page progression and sets one- and two-digit runs upright (tate-chu-yoko). ``--embed-fonts`` embeds a
+subset of the edition's typeface holding only the characters used.
+
+The package is rebuilt into a zip with a fixed member order and timestamps, so the same input and
+options give the same bytes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import uuid
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from lxml import etree
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..errors import OutputError
+from ..options import Options
+from ..walk import block_text, iter_blocks, plain
+from . import html as H
+
+EPUB_NS = "http://www.idpf.org/2007/ops"
+XHTML = H.XHTML_NS
+TCY = re.compile(r"^\d{1,2}$")
+
+
+@dataclass
+class Part:
+    """One content document."""
+
+    file: str
+    title: str
+    blocks: list[ir.Block] = field(default_factory=list)
+    notes: list[ir.Note] = field(default_factory=list)
+
+
+def _split(doc: ir.Document) -> list[Part]:
+    top = min((b.level for b in doc.blocks if isinstance(b, ir.Heading)), default=1)
+    parts: list[Part] = []
+    for b in doc.blocks:
+        if (isinstance(b, ir.Heading) and b.level == top) or not parts:
+            title = (f"{b.label} " if isinstance(b, ir.Heading) and b.label else "") + (
+                plain(b.children) if isinstance(b, ir.Heading) else (doc.metadata.title or "Text"))
+            parts.append(Part(f"chapter-{len(parts) + 1:02d}.xhtml", title))
+        parts[-1].blocks.append(b)
+    return parts
+
+
+def _note_calls(blocks: list[ir.Block]) -> Iterator[str]:
+    def inl(nodes: tuple[ir.Inline, ...]) -> Iterator[str]:
+        for n in nodes:
+            if isinstance(n, ir.NoteRef):
+                yield n.note_id
+            elif isinstance(n, ir.Emph | ir.Strong | ir.Link | ir.Span | ir.BookTitle):
+                yield from inl(n.children)
+
+    for b in iter_blocks(tuple(blocks)):
+        if isinstance(b, ir.Para | ir.Heading):
+            yield from inl(b.children)
+        elif isinstance(b, ir.Box):
+            yield from inl(b.title)
+
+
+def _ids(blocks: list[ir.Block]) -> Iterator[str]:
+    for b in iter_blocks(tuple(blocks)):
+        bid = getattr(b, "id", None)
+        if bid:
+            yield bid
+    for note_id in _note_calls(blocks):
+        yield f"fnref-{note_id.removeprefix('fn-')}"
+
+
+def _tate_chu_yoko(root: etree._Element) -> None:
+    """In vertical text, set short digit runs upright (one or two digits, as clreq and JLREQ advise)."""
+    for span in root.iter(f"{{{XHTML}}}span"):
+        if span.get("class") == "latin" and span.text and TCY.match(span.text):
+            span.set("class", "latin tcy")
+
+
+def _document(title: str, lang: str | None, body_children: list[etree._Element], options: Options,
+              *, body_type: str | None = None) -> bytes:
+    root = etree.Element(f"{{{XHTML}}}html", nsmap={None: XHTML, "epub": EPUB_NS})
+    if lang:
+        root.set("lang", lang)
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    if options.vertical:
+        root.set("class", "vertical")
+    head = etree.SubElement(root, f"{{{XHTML}}}head")
+    etree.SubElement(head, f"{{{XHTML}}}meta", {"charset": "utf-8"})
+    etree.SubElement(head, f"{{{XHTML}}}title").text = title
+    etree.SubElement(head, f"{{{XHTML}}}link", {"rel": "stylesheet", "type": "text/css",
+                                                "href": "../styles/epub.css"})
+    body = etree.SubElement(root, f"{{{XHTML}}}body")
+    if options.vertical:
+        body.set("class", "vertical")
+    if body_type:
+        body.set(f"{{{EPUB_NS}}}type", body_type)
+    for child in body_children:
+        body.append(H.to_xhtml(child))
+    if options.vertical:
+        _tate_chu_yoko(root)
+    out: bytes = etree.tostring(root, encoding="utf-8", xml_declaration=True, doctype="<!DOCTYPE html>")
+    return out
+
+
+def identifier(doc: ir.Document, options: Options) -> str:
+    """A stable identifier: from the document symbol and the edition, or else from the content."""
+    m = doc.metadata
+    basis = f"{m.symbol}|{options.script}|{options.vertical}" if m.symbol else \
+        f"{m.title}|{block_text(doc.blocks)[:100000]}|{options.script}|{options.vertical}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'docpipe:' + basis)}"
+
+
+def _modified(options: Options) -> dt.datetime:
+    epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800
+    return dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+
+
+def _toc(doc: ir.Document, parts: list[Part]) -> list[Any]:
+    """ebooklib's nested toc: (Link, [children]) tuples following the heading levels."""
+    from ebooklib import epub
+
+    file_of = {}
+    for part in parts:
+        for b in part.blocks:
+            if isinstance(b, ir.Heading) and b.id:
+                file_of[b.id] = part.file
+    root: list[Any] = []
+    stack: list[tuple[int, list[Any]]] = [(0, root)]
+    for b in doc.blocks:
+        if not isinstance(b, ir.Heading) or not b.id:
+            continue
+        title = (f"{b.label} " if b.label else "") + plain(b.children)
+        link = epub.Link(f"text/{file_of[b.id]}#{b.id}", title, b.id)
+        while stack[-1][0] >= b.level:
+            stack.pop()
+        children: list[Any] = []
+        stack[-1][1].append((link, children))
+        stack.append((b.level, children))
+
+    def flatten(items: list[Any]) -> list[Any]:
+        return [(link, flatten(kids)) if kids else link for link, kids in items]
+
+    return flatten(root)
+
+
+class _RawHtml:
+    """Factory for ebooklib items whose XHTML is written exactly as we built it."""
+
+    @staticmethod
+    def make(uid: str, file_name: str, title: str, content: bytes, lang: str | None) -> Any:
+        from ebooklib import epub
+
+        class Raw(epub.EpubHtml):  # type: ignore[misc]
+            def get_content(self, default: Any = None) -> bytes:
+                data: bytes = self.content
+                return data
+
+        item = Raw(uid=uid, file_name=file_name, title=title, lang=lang)
+        item.content = content
+        return item
+
+
+def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
+    """EPUB 3 for ``doc``."""
+    from ebooklib import epub
+
+    m = doc.metadata
+    lang = m.language or "und"
+    parts = _split(doc) if doc.blocks else [Part("chapter-01.xhtml", m.title or "Text")]
+    note_part: dict[str, Part] = {}
+    for part in parts:
+        for note_id in _note_calls(part.blocks):
+            note_part.setdefault(note_id, part)
+    notes_by_id = {n.id: n for n in doc.notes}
+    for note_id, part in note_part.items():
+        if note_id in notes_by_id:
+            part.notes.append(notes_by_id[note_id])
+    orphans = [n for n in doc.notes if n.id not in note_part]
+    file_of: dict[str, str] = {}
+    for part in parts:
+        for anchor in _ids(part.blocks):
+            file_of.setdefault(anchor, part.file)
+        for n in part.notes:
+            file_of[n.id] = part.file
+    for n in orphans:
+        file_of[n.id] = "rights.xhtml"
+
+    def context(current: str) -> H.Context:
+        def href(target: str) -> str:
+            where = file_of.get(target, "")
+            return f"#{target}" if where == current else f"{where}#{target}"
+        return H.Context(options, diag, "epub", m.language, href)
+
+    ctx = context("title.xhtml")
+    book = epub.EpubBook()
+    book.set_identifier(identifier(doc, options))
+    book.set_title(m.title or m.symbol or "Untitled")
+    book.set_language(lang)
+    for a in m.authors:
+        book.add_author(a)
+    if m.date:
+        book.add_metadata("DC", "date", m.date)
+    if m.publisher:
+        book.add_metadata("DC", "publisher", m.publisher)
+    if m.rights:
+        book.add_metadata("DC", "rights", block_text(m.rights).replace("\n", " "))
+    if m.symbol:
+        book.add_metadata("DC", "identifier", m.symbol, {"id": "symbol"})
+    description = " ".join(x for x in (m.symbol, m.session, m.title) if x)
+    book.add_metadata("DC", "description", description or "Report")
+    book.add_metadata("DC", "source", m.source or options.source_name or "unknown")
+    for prop, value in (
+        ("schema:accessMode", "textual"),
+        ("schema:accessModeSufficient", "textual"),
+        ("schema:accessibilityFeature", "structuralNavigation"),
+        ("schema:accessibilityFeature", "tableOfContents"),
+        ("schema:accessibilityFeature", "readingOrder"),
+        ("schema:accessibilityFeature", "displayTransformability"),
+        ("schema:accessibilityHazard", "none"),
+        ("schema:accessibilitySummary",
+         "Text-only publication with a full table of contents, headings in a logical hierarchy, numbered "
+         "paragraphs, titled sidebars and linked footnotes; reading order follows the source."),
+    ):
+        book.add_metadata(None, "meta", value, {"property": prop})
+    if options.vertical:
+        book.set_direction("rtl")
+
+    css = H.stylesheet("epub.css").encode("utf-8")
+    fonts = _fonts(doc, options, diag) if options.embed_fonts else []
+    if fonts:
+        css = _font_faces(fonts) + css
+    book.add_item(epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css", content=css))
+    for name, data in fonts:
+        book.add_item(epub.EpubItem(uid=f"font-{name.split('.')[0]}", file_name=f"fonts/{name}",
+                                    media_type="font/otf", content=data))
+
+    spine: list[Any] = []
+    title_page = _RawHtml.make("title", "text/title.xhtml", m.title or "Title",
+                               _document(m.title or "Title", m.language, [H.title_block(doc, ctx)], options,
+                                         body_type="frontmatter titlepage"), m.language)
+    book.add_item(title_page)
+    spine.append(title_page)
+    for i, part in enumerate(parts, 1):
+        ctx = context(part.file)
+        children = H.sections(tuple(part.blocks), ctx, m.language)
+        if part.notes:
+            sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes",
+                                            "aria-label": "Notes"})
+            for n in part.notes:
+                sec.append(H.footnote(n, ctx, m.language))
+            children.append(sec)
+        item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
+                             _document(part.title, m.language, children, options, body_type="bodymatter"),
+                             m.language)
+        book.add_item(item)
+        spine.append(item)
+    back: list[etree._Element] = []
+    ctx = context("rights.xhtml")
+    rights = H.rights(doc, ctx, m.language)
+    if rights is not None:
+        back.append(rights)
+    if orphans:
+        sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes"})
+        for n in orphans:
+            sec.append(H.footnote(n, ctx, m.language))
+        back.append(sec)
+    rights_item = None
+    if back:
+        rights_item = _RawHtml.make("rights", "text/rights.xhtml", "Rights",
+                                    _document("Rights", m.language, back, options, body_type="backmatter"),
+                                    m.language)
+        book.add_item(rights_item)
+        spine.append(rights_item)
+
+    book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml", m.title or "Title", "title")]
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav()
+    nav.file_name = "nav.xhtml"
+    book.add_item(nav)
+    book.guide = [{"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                  {"type": "text", "href": f"text/{parts[0].file}", "title": parts[0].title}]
+    if rights_item is not None:
+        book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
+    book.spine = [spine[0], nav, *spine[1:]]  # the contents page is part of the reading order
+    buf = io.BytesIO()
+    try:
+        epub.write_epub(buf, book, {"mtime": _modified(options), "epub2_guide": True, "epub3_landmark": True,
+                                    "landmark_title": "Landmarks", "spine_direction": True, "epub3_pages": False,
+                                    "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
+    except Exception as exc:  # ebooklib raises bare exceptions
+        raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
+    return normalise_zip(buf.getvalue(), options)
+
+
+def normalise_zip(data: bytes, options: Options) -> bytes:
+    """The same zip with ``mimetype`` first and stored, the rest in a fixed order, fixed timestamps."""
+    stamp = _modified(options)
+    when = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names
+                                                             if n not in ("mimetype", "META-INF/container.xml"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name in order:
+            if name not in names:
+                continue
+            info = zipfile.ZipInfo(name, date_time=when)
+            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            info.create_system = 3
+            z.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
+    return out.getvalue()
+
+
+def _fonts(doc: ir.Document, options: Options, diag: Diagnostics) -> list[tuple[str, bytes]]:
+    """Subsets of the edition's serif typeface holding only the characters the book uses."""
+    from ..fontsel import font_for, subset
+
+    text = _all_text(doc)
+    out = []
+    for script in sorted({"zh-Hans" if (lang or "").startswith("zh-Hans") else "zh-Hant"
+                          for lang in _langs(doc)}):
+        face = font_for(script, options.serif_font)
+        if face is None:
+            diag.emit("missing-tool", f"no font file found for {script}; fonts not embedded")
+            continue
+        data = subset(face, text)
+        out.append((f"{face.slug}.otf", data))
+    return out
+
+
+def _langs(doc: ir.Document) -> set[str | None]:
+    langs: set[str | None] = {doc.metadata.language}
+    for b in iter_blocks(doc.blocks):
+        if isinstance(b, ir.Box):
+            langs.add(b.lang)
+    return langs
+
+
+def _all_text(doc: ir.Document) -> str:
+    m = doc.metadata
+    meta = " ".join(x for x in (m.title, m.subtitle, m.symbol, m.session, m.place, m.publisher, *m.authors,
+                                *m.edition_notes) if x)
+    notes = " ".join(block_text(n.blocks) for n in doc.notes)
+    return meta + block_text(doc.blocks) + block_text(m.rights) + notes + "0123456789年月日."
+
+
+def _font_faces(fonts: list[tuple[str, bytes]]) -> bytes:
+    rules = []
+    for name, _ in fonts:
+        family = "docpipe " + name.rsplit(".", 1)[0]
+        rules.append(f'@font-face {{ font-family: "{family}"; src: url("../fonts/{name}"); }}\n')
+    families = ", ".join(f'"docpipe {n.rsplit(".", 1)[0]}"' for n, _ in fonts)
+    rules.append(f":root {{ --embedded: {families}; }}\n")
+    rules.append(f"body {{ font-family: {families}, serif; }}\n")
+    return "".join(rules).encode("utf-8")
+
+
+__all__ = ["identifier", "normalise_zip", "write"]

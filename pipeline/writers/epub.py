@@ -86,8 +86,8 @@ def _ids(blocks: list[ir.Block]) -> Iterator[str]:
 def _tate_chu_yoko(root: etree._Element) -> None:
     """In vertical text, set short digit runs upright (one or two digits, as clreq and JLREQ advise)."""
     for span in root.iter(f"{{{XHTML}}}span"):
-        if span.get("class") == "latin" and span.text and TCY.match(span.text):
-            span.set("class", "latin tcy")
+        if (span.get("class") or "").startswith("latin") and span.text and TCY.match(span.text):
+            span.set("class", span.get("class", "") + " tcy")
 
 
 def _document(title: str, lang: str | None, body_children: list[etree._Element], options: Options,

@@ -9,7 +9,8 @@ href="#fn-1">`` and notes in ``<section class="footnotes">`` with back links, af
 language differs from its parent.
 
 The quarter-em gap between Han and Latin letters or digits (clreq) is markup, not a space character:
-:func:`autospace` wraps such runs in ``<span class="latin">``, which the stylesheets give a margin.
+:func:`autospace` wraps such runs in ``<span class="latin gl gr">`` (``gl``/``gr``: the sides that touch Han),
+which the stylesheets give a quarter-em margin on those sides only.
 """
 
 from __future__ import annotations
@@ -37,17 +38,23 @@ _LATIN_RUN = re.compile(rf"(?<=[{HAN}])[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\
                         rf"|[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\u202f]*(?<![.,:])(?=[{HAN}])")
 
 
-def autospace(text: str) -> list[tuple[str, bool]]:
-    """Split ``text`` into pieces, marking Latin/digit runs that touch a Han character (they get the gap)."""
-    out: list[tuple[str, bool]] = []
+_HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def autospace(text: str) -> list[tuple[str, str]]:
+    """Split ``text`` into pieces; a Latin/digit run touching Han is marked with the sides that get the gap
+    (``"l"``, ``"r"`` or ``"lr"``: only a side that touches a Han character, never punctuation)."""
+    out: list[tuple[str, str]] = []
     pos = 0
     for m in _LATIN_RUN.finditer(text):
         if m.start() > pos:
-            out.append((text[pos:m.start()], False))
-        out.append((m.group(0), True))
+            out.append((text[pos:m.start()], ""))
+        left = m.start() > 0 and bool(_HAN_CHAR.match(text[m.start() - 1]))
+        right = m.end() < len(text) and bool(_HAN_CHAR.match(text[m.end()]))
+        out.append((m.group(0), ("l" if left else "") + ("r" if right else "")))
         pos = m.end()
     if pos < len(text):
-        out.append((text[pos:], False))
+        out.append((text[pos:], ""))
     return out
 
 
@@ -79,9 +86,10 @@ def _append_text(parent: etree._Element, text: str) -> None:
 
 
 def _text(parent: etree._Element, text: str, ctx: Context) -> None:
-    for piece, latin in autospace(text):
-        if latin:
-            span = etree.SubElement(parent, "span", {"class": "latin"})
+    for piece, sides in autospace(text):
+        if sides:
+            classes = "latin" + (" gl" if "l" in sides else "") + (" gr" if "r" in sides else "")
+            span = etree.SubElement(parent, "span", {"class": classes})
             span.text = piece
         else:
             _append_text(parent, piece)

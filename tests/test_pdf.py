@@ -1,0 +1,162 @@
+"""PDF writer: embedded subset fonts, all text extractable, footnote on its page, outline, destinations,
+sandboxed fetching, page sizes, PDF/A-3b with the TEI attached, PDF/UA tagging, identical rebuilds."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import ir
+from pipeline.diagnostics import Diagnostics
+from pipeline.options import Options
+from pipeline.walk import block_text, iter_blocks, plain
+from tests.conftest import SAMPLE, require_tool
+
+pypdf = pytest.importorskip("pypdf")
+
+
+@pytest.fixture(scope="module")
+def sample_pdf(tmp_path_factory: pytest.TempPathFactory) -> tuple[ir.Document, Path]:
+    out = tmp_path_factory.mktemp("pdf")
+    result = pipeline.convert(SAMPLE, ["pdf"], out, Options(source_date_epoch=1724198400))
+    return result.document, result.outputs["pdf"]
+
+
+def pdftotext(path: Path, first: int | None = None, last: int | None = None) -> str:
+    exe = require_tool("pdftotext")
+    args = [exe, "-enc", "UTF-8"]
+    if first:
+        args += ["-f", str(first), "-l", str(last or first)]
+    return subprocess.run([*args, str(path), "-"], capture_output=True, text=True, check=True, timeout=120).stdout
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def test_every_font_embedded_and_subset(sample_pdf: tuple[ir.Document, Path]) -> None:
+    exe = require_tool("pdffonts")
+    out = subprocess.run([exe, str(sample_pdf[1])], capture_output=True, text=True, check=True).stdout
+    rows = [ln.split() for ln in out.splitlines()[2:] if ln.strip()]
+    assert rows and any("Noto-Serif-CJK-TC" in r[0] for r in rows) and any("Noto-Serif-CJK-SC" in r[0] for r in rows)
+    for r in rows:
+        emb, sub = r[-5], r[-4]
+        assert (emb, sub) == ("yes", "yes"), r
+        assert re.match(r"^[A-Z]{6}\+", r[0]), r
+
+
+def body_text(doc: ir.Document, path: Path) -> str:
+    """The text of every page without its running head, page number and footnotes, squashed."""
+    chapters = {f"{b.label} {plain(b.children)}" for b in doc.blocks if isinstance(b, ir.Heading) and b.level == 1}
+    note = squash(block_text(doc.notes[0].blocks))
+    heads = {doc.metadata.title, *chapters}
+    pages = pdftotext(path).split("\f")
+    kept = []
+    for page in pages:
+        lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
+        while lines and (lines[0] in heads or lines[0].isdigit()
+                         or re.fullmatch(r"(?:\d+\s+)?(.+?)(?:\s+\d+)?", lines[0]).group(1) in heads):  # type: ignore[union-attr]
+            lines.pop(0)
+        kept.append(squash("".join(lines)).replace(doc.notes[0].marker + note, "").replace(note, ""))
+    return "".join(kept)
+
+
+def test_all_text_is_extractable(sample_pdf: tuple[ir.Document, Path]) -> None:
+    doc, path = sample_pdf
+    text = body_text(doc, path)
+    missing = []
+    for b in iter_blocks(doc.blocks):
+        if isinstance(b, ir.Para | ir.Heading):
+            t = squash(plain(b.children).replace("[1]", "1"))
+            if t not in text:
+                missing.append(t[:30])
+        elif isinstance(b, ir.Box):
+            assert squash(plain(b.title)) in text
+    assert missing == []
+    assert squash(block_text(doc.notes[0].blocks)) in squash(pdftotext(path))
+    for b in iter_blocks(doc.metadata.rights):
+        if isinstance(b, ir.Para):
+            assert squash(plain(b.children)) in text
+
+
+def test_footnote_on_the_page_of_its_call(sample_pdf: tuple[ir.Document, Path]) -> None:
+    _, path = sample_pdf
+    pages = int(re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(path)], capture_output=True,
+                                                               text=True).stdout).group(1))  # type: ignore[union-attr]
+    holder = [p for p in range(1, pages + 1) if "過去一年" in pdftotext(path, p)
+              and "人類經受了各方面的考驗" in squash(pdftotext(path, p))]
+    assert len(holder) == 1
+    assert "按照聯合國秘書處的經常預算" in squash(pdftotext(path, holder[0]))
+
+
+def test_outline_and_named_destinations(sample_pdf: tuple[ir.Document, Path]) -> None:
+    reader = pypdf.PdfReader(str(sample_pdf[1]))
+    top = [o for o in reader.outline if not isinstance(o, list)]
+    assert [o.title for o in top] == ["第一章 導言", "第二章 聯合國的工作", "第三章 聯合國的有效運作"]
+    children = reader.outline[reader.outline.index(top[1]) + 1]
+    sections = [o.title for o in children if not isinstance(o, list)]
+    assert [s.split(" ")[0] for s in sections] == [f"{c}." for c in "ABCDEFGH"]
+    dests = reader.named_destinations
+    assert {f"para-{n}" for n in range(1, 133)} <= set(dests)
+
+
+def test_metadata(sample_pdf: tuple[ir.Document, Path]) -> None:
+    info = pypdf.PdfReader(str(sample_pdf[1])).metadata
+    assert info.title.startswith("聯合國秘書長關於聯合國工作的報告")
+    assert info.author == "安東尼奧·古特雷斯"
+
+
+def test_rebuild_is_byte_identical(sample_pdf: tuple[ir.Document, Path], tmp_path: Path) -> None:
+    again = pipeline.convert(SAMPLE, ["pdf"], tmp_path, Options(source_date_epoch=1724198400))
+    assert again.outputs["pdf"].read_bytes() == sample_pdf[1].read_bytes()
+
+
+def test_page_size_option(tmp_path: Path) -> None:
+    doc = ir.Document(metadata=ir.Metadata(title="A5", language="zh-Hant"),
+                      blocks=(ir.Para(children=(ir.Text(text="版面測試。"),), number="1"),))
+    data = pipeline.write(doc, "pdf", Options(page_size="A5", source_date_epoch=0))
+    box = pypdf.PdfReader(__import__("io").BytesIO(data)).pages[0].mediabox
+    assert (round(float(box.width)), round(float(box.height))) == (420, 595)
+
+
+def test_renderer_reads_only_allowed_files(tmp_path: Path) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    for n in (1, 2, 3):
+        (outside / f"secret{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    doc = ir.Document(metadata=ir.Metadata(title="t", language="en"), blocks=(
+        ir.Image(src="http://127.0.0.1:9/remote.png", alt=(ir.Text(text="remote"),)),
+        ir.Image(src=(outside / "secret1.png").as_uri(), alt=(ir.Text(text="outside"),)),
+        ir.Image(src=str(outside / "secret2.png"), alt=(ir.Text(text="absolute"),)),
+        ir.Image(src="../outside/secret3.png", alt=(ir.Text(text="relative escape"),)),
+    ))
+    diag = Diagnostics()
+    pipeline.write(doc, "pdf", Options(base_dir=str(folder), source_date_epoch=0), diag)
+    blocked = [d.message for d in diag.items if d.code == "external-resource-blocked"]
+    assert any("127.0.0.1" in m for m in blocked)
+    assert all(any(f"secret{n}.png" in m for m in blocked) for n in (1, 2, 3))
+
+
+def test_pdf_a3b_carries_the_tei(tmp_path: Path) -> None:
+    exe = require_tool("pdfdetach")
+    result = pipeline.convert(SAMPLE, ["tei", "pdf"], tmp_path, Options(pdf_variant="pdf/a-3b",
+                                                                         source_date_epoch=0))
+    listing = subprocess.run([exe, "-list", str(result.outputs["pdf"])], capture_output=True, text=True).stdout
+    assert "un-sg-report-2024.zh-Hant.tei.xml" in listing
+    reader = pypdf.PdfReader(str(result.outputs["pdf"]))
+    root = reader.trailer["/Root"]
+    assert "/AF" in root and "/OutputIntents" in root
+    xmp = root["/Metadata"].get_object().get_data()
+    assert b"pdfaid:part" in xmp and b"3" in xmp
+
+
+def test_pdf_ua_is_tagged(tmp_path: Path) -> None:
+    result = pipeline.convert(SAMPLE, ["pdf"], tmp_path, Options(pdf_variant="pdf/ua-1", source_date_epoch=0))
+    info = subprocess.run(["pdfinfo", str(result.outputs["pdf"])], capture_output=True, text=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)

@@ -10,7 +10,7 @@ DOCPIPE := $(VENV)/bin/docpipe
 BUILD  := build
 SAMPLE := samples/un-sg-report-2024.zh-Hant.txt
 SCRIPT ?= keep
-DEMO_SUFFIXES ?= .ir.json .html .epub .pdf .tei.xml
+DEMO_SUFFIXES ?= .ir.json .html .epub .docx .pdf .tei.xml
 export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.

@@ -1,0 +1,581 @@
+"""DOCX with python-docx: named Word styles, native footnotes, paragraph bookmarks, East Asian settings.
+
+The style set is built in code, not shipped as a template file: every property is in this module, reviewable
+in a diff, identical in every edition, and follows the edition's typeface. A person restyles the whole
+document from Word's style pane: Title, Subtitle, Document Symbol, Title Page Info, Heading 1–4 (with outline
+levels, so the navigation pane and a TOC work), Numbered Paragraph (the UN layout: the number is literal text,
+then a tab, on a hanging indent), Box Title and Box Text (bordered and shaded, kept together), Footnote Text
+and Footnote Reference, Rights.
+
+python-docx has no footnote API: the ``footnotes.xml`` part (with its separator notes) is added through the OPC
+layer and related to the main document; calls are ``w:footnoteReference`` runs, with ``w:customMarkFollows``
+where the source's marker is not the automatic number.
+
+East Asian settings: ``w:rFonts w:eastAsia`` and the theme's East Asian fonts name the edition's typeface
+(Noto Serif CJK TC/SC/HK), ``w:lang w:eastAsia`` follows each part (zh-TW, zh-CN, zh-HK), kinsoku is on, and
+``w:autoSpaceDE``/``w:autoSpaceDN`` make Word put the Han–Latin gap itself.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import re
+import zipfile
+from typing import Any, assert_never
+
+from lxml import etree
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..errors import OutputError
+from ..fontsel import family_for
+from ..options import Options
+from ..walk import plain
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
+FOOTNOTES_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
+HYPERLINK_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+EAST_ASIAN = {"zh-Hant": "zh-TW", "zh-Hant-TW": "zh-TW", "zh-Hant-HK": "zh-HK", "zh-Hans": "zh-CN"}
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    el = etree.Element(_w(tag), {_w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W})
+    for c in children:
+        el.append(c)
+    return el
+
+
+def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
+    el: etree._Element = etree.SubElement(parent, _w(tag), {_w(k): v for k, v in (attrs or {}).items()})
+    return el
+
+
+def east_asian(lang: str | None) -> str:
+    """The ``w:eastAsia`` language for a BCP 47 tag."""
+    return EAST_ASIAN.get(lang or "", "zh-TW" if (lang or "").startswith("zh-Hant") else
+                          "zh-CN" if (lang or "").startswith("zh") else "zh-TW")
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def _style_xml(styles: etree._Element, style_id: str, name: str, kind: str = "paragraph", *,
+               based_on: str | None = "Normal", next_style: str | None = None, outline: int | None = None,
+               ppr: list[etree._Element] | None = None, rpr: list[etree._Element] | None = None) -> None:
+    for old in styles.findall(_w("style")):
+        if old.get(_w("styleId")) == style_id:
+            styles.remove(old)
+    st = _sub(styles, "style", {"type": kind, "styleId": style_id})
+    _sub(st, "name", {"val": name})
+    if based_on:
+        _sub(st, "basedOn", {"val": based_on})
+    if next_style:
+        _sub(st, "next", {"val": next_style})
+    _sub(st, "qFormat")
+    p = _sub(st, "pPr") if kind == "paragraph" else None
+    if p is not None:
+        for child in ppr or []:
+            p.append(child)
+        if outline is not None:
+            _sub(p, "outlineLvl", {"val": str(outline)})
+        if not len(p):
+            st.remove(p)
+    r = _sub(st, "rPr")
+    for child in rpr or []:
+        r.append(child)
+    if not len(r):
+        st.remove(r)
+
+
+def _fonts(family: str) -> etree._Element:
+    return _el("rFonts", {"ascii": family, "hAnsi": family, "eastAsia": family, "cs": family})
+
+
+def _border() -> etree._Element:
+    bdr = _el("pBdr")
+    for side in ("top", "left", "bottom", "right"):
+        _sub(bdr, side, {"val": "single", "sz": "6", "space": "6", "color": "555555"})
+    return bdr
+
+
+def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
+    """Replace the template's look with docpipe's named styles for this edition."""
+    styles = document.styles.element
+    lang = doc.metadata.language
+    serif = family_for(lang, "serif", options.serif_font)
+    sans = family_for(lang, "sans")
+    defaults = styles.find(_w("docDefaults"))
+    if defaults is not None:
+        styles.remove(defaults)
+    defaults = _el("docDefaults")
+    rpr = _sub(_sub(defaults, "rPrDefault"), "rPr")
+    rpr.append(_fonts(serif))
+    _sub(rpr, "sz", {"val": "22"})
+    _sub(rpr, "szCs", {"val": "22"})
+    _sub(rpr, "lang", {"val": "en-US", "eastAsia": east_asian(lang), "bidi": "ar-SA"})
+    ppr = _sub(_sub(defaults, "pPrDefault"), "pPr")
+    _sub(ppr, "kinsoku", {"val": "1"})
+    _sub(ppr, "overflowPunct", {"val": "0"})  # no hanging punctuation: it stays inside the measure
+    _sub(ppr, "autoSpaceDE", {"val": "1"})
+    _sub(ppr, "autoSpaceDN", {"val": "1"})
+    _sub(ppr, "spacing", {"after": "120", "line": "360", "lineRule": "auto"})
+    styles.insert(0, defaults)
+
+    def jc(value: str) -> etree._Element:
+        return _el("jc", {"val": value})
+
+    keep = _el("keepNext")
+    _style_xml(styles, "Normal", "Normal", based_on=None, ppr=[_el("jc", {"val": "both"})])
+    _style_xml(styles, "Title", "Title", next_style="Subtitle",
+               ppr=[jc("center"), _el("spacing", {"before": "1200", "after": "600"})],
+               rpr=[_fonts(sans), _el("b"), _el("sz", {"val": "44"})])
+    _style_xml(styles, "Subtitle", "Subtitle", ppr=[jc("center")], rpr=[_el("sz", {"val": "26"})])
+    _style_xml(styles, "DocumentSymbol", "Document Symbol", ppr=[jc("right")],
+               rpr=[_el("rFonts", {"ascii": "DejaVu Sans", "hAnsi": "DejaVu Sans"}), _el("sz", {"val": "24"})])
+    _style_xml(styles, "TitlePageInfo", "Title Page Info", ppr=[jc("center"), _el("spacing", {"after": "60"})],
+               rpr=[_el("sz", {"val": "24"})])
+    _style_xml(styles, "EditionNote", "Edition Note", ppr=[jc("center"), _el("spacing", {"before": "1200"})],
+               rpr=[_el("sz", {"val": "18"})])
+    sizes = {1: "34", 2: "28", 3: "24", 4: "22"}
+    for level in (1, 2, 3, 4):
+        extra = [_el("pageBreakBefore")] if level == 1 else []
+        _style_xml(styles, f"Heading{level}", f"Heading {level}", next_style="NumberedParagraph",
+                   outline=level - 1,
+                   ppr=[copy.deepcopy(keep), _el("keepLines"), *extra,
+                        _el("spacing", {"before": "360" if level < 3 else "240", "after": "120"}), jc("left")],
+                   rpr=[_fonts(sans), _el("b"), _el("sz", {"val": sizes[level]}),
+                        _el("color", {"val": "000000"})])
+    _style_xml(styles, "NumberedParagraph", "Numbered Paragraph", next_style="NumberedParagraph",
+               ppr=[_el("tabs", {}, _el("tab", {"val": "left", "pos": "567"})),
+                    _el("ind", {"left": "567", "hanging": "567"})])
+    shd = _el("shd", {"val": "clear", "color": "auto", "fill": "F1F1EC"})
+    _style_xml(styles, "BoxTitle", "Box Title", next_style="BoxText",
+               ppr=[copy.deepcopy(keep), _el("keepLines"), _border(), copy.deepcopy(shd),
+                    _el("spacing", {"before": "240", "after": "60"}), _el("ind", {"left": "170", "right": "170"})],
+               rpr=[_fonts(family_for("zh-Hans", "sans")), _el("b")])
+    _style_xml(styles, "BoxText", "Box Text",
+               ppr=[copy.deepcopy(keep), _el("keepLines"), _border(), copy.deepcopy(shd),
+                    _el("spacing", {"after": "60"}), _el("ind", {"left": "170", "right": "170"})],
+               rpr=[_el("sz", {"val": "20"})])
+    _style_xml(styles, "FootnoteText", "Footnote Text", ppr=[_el("spacing", {"after": "0", "line": "240",
+                                                                              "lineRule": "auto"})],
+               rpr=[_el("sz", {"val": "18"})])
+    _style_xml(styles, "FootnoteReference", "Footnote Reference", kind="character", based_on=None,
+               rpr=[_el("vertAlign", {"val": "superscript"})])
+    _style_xml(styles, "Rights", "Rights", rpr=[_el("sz", {"val": "18"})])
+    _style_xml(styles, "ListItem", "List Item", ppr=[_el("tabs", {}, _el("tab", {"val": "left", "pos": "425"})),
+                                                      _el("ind", {"left": "425", "hanging": "425"})])
+    _style_xml(styles, "BlockQuote", "Block Quote", ppr=[_el("ind", {"left": "567", "right": "567"})])
+    _style_xml(styles, "CodeBlock", "Code Block", ppr=[_el("jc", {"val": "left"})],
+               rpr=[_el("rFonts", {"ascii": "DejaVu Sans Mono", "hAnsi": "DejaVu Sans Mono"}),
+                    _el("sz", {"val": "18"})])
+    _theme_fonts(document, serif, sans)
+
+
+def _theme_fonts(document: Any, serif: str, sans: str) -> None:
+    """East Asian theme fonts: Word would otherwise fall back to the theme's MS Mincho/MS Gothic."""
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/theme"):
+            part = rel.target_part
+            root = etree.fromstring(part.blob)
+            for tag, face in (("majorFont", sans), ("minorFont", serif)):
+                for block in root.iter(f"{{{A}}}{tag}"):
+                    ea = block.find(f"{{{A}}}ea")
+                    if ea is not None:
+                        ea.set("typeface", face)
+                    for font in block.findall(f"{{{A}}}font"):
+                        script = font.get("script")
+                        if script in ("Hant", "Hans", "Jpan"):
+                            font.set("typeface", family_for("zh-Hans" if script == "Hans" else "zh-Hant",
+                                                            "sans" if tag == "majorFont" else "serif"))
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --------------------------------------------------------------------------- content
+
+
+class _Writer:
+    def __init__(self, document: Any, doc: ir.Document, options: Options, diag: Diagnostics) -> None:
+        self.document = document
+        self.doc = doc
+        self.options = options
+        self.diag = diag
+        self.body = document.element.body
+        self.sect = self.body.find(_w("sectPr"))
+        self.bookmark = 0
+        self.note_numbers: dict[str, int] = {}
+        self.notes = {n.id: n for n in doc.notes}
+        self.footnotes: list[etree._Element] = []
+
+    def para(self, style: str, *, lang: str | None = None) -> etree._Element:
+        p = _el("p")
+        ppr = _sub(p, "pPr")
+        _sub(ppr, "pStyle", {"val": style})
+        if self.sect is not None:
+            self.sect.addprevious(p)
+        else:
+            self.body.append(p)
+        return p
+
+    def run(self, parent: etree._Element, text: str, *, rpr: list[etree._Element] | None = None,
+            lang: str | None = None) -> None:
+        r = _sub(parent, "r")
+        props = list(rpr or [])
+        if lang:
+            props.append(_el("lang", {"eastAsia": east_asian(lang)}))
+        if props:
+            rp = _sub(r, "rPr")
+            for x in props:
+                rp.append(copy.deepcopy(x))
+        parts = text.split("\t")
+        for i, piece in enumerate(parts):
+            if i:
+                _sub(r, "tab")
+            if piece:
+                t = _sub(r, "t")
+                t.text = piece
+                if piece != piece.strip():
+                    t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+
+    def inlines(self, parent: etree._Element, nodes: tuple[ir.Inline, ...], lang: str | None,
+                rpr: list[etree._Element] | None = None) -> None:
+        base = list(rpr or [])
+        for node in nodes:
+            match node:
+                case ir.Text(text=t):
+                    self.run(parent, t, rpr=base, lang=lang)
+                case ir.Emph(children=c):
+                    self.inlines(parent, c, lang, [*base, _el("i")])
+                case ir.Strong(children=c):
+                    self.inlines(parent, c, lang, [*base, _el("b")])
+                case ir.Code(text=t):
+                    self.run(parent, t, rpr=[*base, _el("rFonts", {"ascii": "DejaVu Sans Mono",
+                                                                   "hAnsi": "DejaVu Sans Mono"})], lang=lang)
+                case ir.Link(children=c, target=target):
+                    if target.startswith("#"):
+                        link = _sub(parent, "hyperlink", {"anchor": target[1:]})
+                    else:
+                        rid = self.document.part.relate_to(target, HYPERLINK_RT, is_external=True)
+                        link = _sub(parent, "hyperlink")
+                        link.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
+                    self.inlines(link, c, lang, [*base, _el("u", {"val": "single"})])
+                case ir.Span(children=c, lang=sub):
+                    self.inlines(parent, c, sub or lang, base)
+                case ir.BookTitle(children=c, open=o, close=cl):
+                    if o:
+                        self.run(parent, o, rpr=base, lang=lang)
+                    self.inlines(parent, c, lang, base)
+                    if cl:
+                        self.run(parent, cl, rpr=base, lang=lang)
+                case ir.NoteRef(note_id=note_id, marker=marker):
+                    self.noteref(parent, note_id, marker, lang)
+                case ir.LineBreak():
+                    _sub(_sub(parent, "r"), "br")
+                case _:
+                    assert_never(node)
+
+    def noteref(self, parent: etree._Element, note_id: str, marker: str, lang: str | None) -> None:
+        note = self.notes.get(note_id)
+        if note is None:
+            self.run(parent, marker, rpr=[_el("rStyle", {"val": "FootnoteReference"})])
+            self.diag.emit("writer-dropped", f"note call {marker!r} points at no note; kept as text")
+            return
+        if note_id not in self.note_numbers:
+            self.note_numbers[note_id] = len(self.note_numbers) + 1
+            self.footnotes.append(self.footnote(note, self.note_numbers[note_id]))
+        number = self.note_numbers[note_id]
+        custom = marker != str(number)
+        r = _sub(parent, "r")
+        _sub(_sub(r, "rPr"), "rStyle", {"val": "FootnoteReference"})
+        ref = _sub(r, "footnoteReference", {"id": str(number)})
+        if custom:
+            ref.set(_w("customMarkFollows"), "1")
+            self.run(parent, marker, rpr=[_el("rStyle", {"val": "FootnoteReference"})])
+
+    def footnote(self, note: ir.Note, number: int) -> etree._Element:
+        fn = _el("footnote", {"id": str(number)})
+        saved = (self.body, self.sect)
+        holder = _el("holder")
+        self.body, self.sect = holder, None
+        blocks = note.blocks or (ir.Para(children=()),)
+        for i, b in enumerate(blocks):
+            self.block(b, note.lang or self.doc.metadata.language, style="FootnoteText")
+            if i == 0:
+                p = holder[-1] if len(holder) else self.para("FootnoteText")
+                r = _el("r")
+                _sub(_sub(r, "rPr"), "rStyle", {"val": "FootnoteReference"})
+                if note.marker == str(number):
+                    _sub(r, "footnoteRef")
+                else:
+                    t = _sub(r, "t")
+                    t.text = note.marker
+                space = _el("r")
+                t2 = _sub(space, "t")
+                t2.text = " "
+                t2.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+                ppr = p.find(_w("pPr"))
+                index = 1 if ppr is not None else 0
+                p.insert(index, r)
+                p.insert(index + 1, space)
+        for child in list(holder):
+            fn.append(child)
+        self.body, self.sect = saved
+        return fn
+
+    def bookmark_around(self, p: etree._Element, name: str) -> None:
+        self.bookmark += 1
+        start = _el("bookmarkStart", {"id": str(self.bookmark), "name": name})
+        end = _el("bookmarkEnd", {"id": str(self.bookmark)})
+        ppr = p.find(_w("pPr"))
+        p.insert(p.index(ppr) + 1 if ppr is not None else 0, start)
+        p.append(end)
+
+    def block(self, node: ir.Block, lang: str | None, style: str | None = None) -> None:
+        match node:
+            case ir.Heading():
+                level = min(max(node.level, 1), 4)
+                p = self.para(f"Heading{level}")
+                if node.label:
+                    self.run(p, f"{node.label}\u3000" if (lang or "").startswith("zh") else f"{node.label} ")
+                self.inlines(p, node.children, node.lang or lang)
+                if node.id:
+                    self.bookmark_around(p, node.id)
+            case ir.Para():
+                p = self.para(style or ("NumberedParagraph" if node.number else "Normal"))
+                if node.number is not None and style is None:
+                    self.run(p, f"{node.number}.\t")
+                self.inlines(p, node.children, node.lang or lang)
+                if node.id:
+                    self.bookmark_around(p, node.id)
+            case ir.Box():
+                sub = node.lang or lang
+                title = self.para("BoxTitle")
+                self.inlines(title, node.title, sub)
+                if node.id:
+                    self.bookmark_around(title, node.id)
+                paras = []
+                for b in node.blocks:
+                    before = len(self.body)
+                    self.block(b, sub, style="BoxText")
+                    paras.extend(self.body[before:len(self.body) - (1 if self.sect is not None else 0)])
+                last = paras[-1] if paras else title
+                ppr = last.find(_w("pPr"))
+                if ppr is not None:
+                    _sub(ppr, "keepNext", {"val": "0"})
+            case ir.ListBlock():
+                for i, item in enumerate(node.items):
+                    label = item.label or (f"{node.start + i}." if node.ordered else "•")
+                    first = True
+                    for b in item.blocks or (ir.Para(children=()),):
+                        if first and isinstance(b, ir.Para):
+                            p = self.para("ListItem")
+                            self.run(p, f"{label}\t")
+                            self.inlines(p, b.children, b.lang or lang)
+                        else:
+                            self.block(b, lang, style=style)
+                        first = False
+            case ir.BlockQuote():
+                for b in node.blocks:
+                    self.block(b, node.lang or lang, style="BlockQuote")
+            case ir.Table():
+                self.table(node, lang)
+            case ir.Image():
+                p = self.para(style or "Normal")
+                self.run(p, f"[{plain(node.alt) or node.src}]")
+                self.diag.emit("writer-dropped", f"image {node.src!r} is shown as its description in DOCX")
+            case ir.CodeBlock():
+                for line in node.text.split("\n"):
+                    self.run(self.para("CodeBlock"), line)
+            case ir.Div():
+                for b in node.blocks:
+                    self.block(b, node.lang or lang, style=style)
+            case _:
+                assert_never(node)
+
+    def table(self, node: ir.Table, lang: str | None) -> None:
+        cols = max((sum(c.colspan for c in row) for row in node.rows), default=1)
+        tbl = _el("tbl")
+        tpr = _sub(tbl, "tblPr")
+        _sub(tpr, "tblStyle", {"val": "TableGrid"})
+        _sub(tpr, "tblW", {"w": "0", "type": "auto"})
+        grid = _sub(tbl, "tblGrid")
+        for _ in range(cols):
+            _sub(grid, "gridCol", {"w": str(9000 // max(cols, 1))})
+        for i, row in enumerate(node.rows):
+            tr = _sub(tbl, "tr")
+            if i < node.head_rows:
+                _sub(_sub(tr, "trPr"), "tblHeader")
+            for cell in row:
+                tc = _sub(tr, "tc")
+                tcpr = _sub(tc, "tcPr")
+                if cell.colspan > 1:
+                    _sub(tcpr, "gridSpan", {"val": str(cell.colspan)})
+                saved = (self.body, self.sect)
+                self.body, self.sect = tc, None
+                for b in cell.blocks:
+                    self.block(b, lang)
+                if len(tc) == 1:
+                    self.para("Normal")
+                self.body, self.sect = saved
+        if self.sect is not None:
+            self.sect.addprevious(tbl)
+        else:
+            self.body.append(tbl)
+        if node.caption:
+            self.inlines(self.para("Caption"), node.caption, lang)
+
+    def title_page(self) -> None:
+        m = self.doc.metadata
+        lang = m.language
+        if m.symbol:
+            self.run(self.para("DocumentSymbol"), m.symbol)
+        self.run(self.para("Title"), m.title or m.symbol or "Untitled", lang=lang)
+        for value in (m.subtitle, m.session):
+            if value:
+                self.run(self.para("Subtitle"), value, lang=lang)
+        for value in ("、".join(m.authors) if m.authors else None,
+                      " ".join(x for x in (_zh_date(m.date, lang), m.place) if x) or None, m.publisher):
+            if value:
+                self.run(self.para("TitlePageInfo"), value, lang=lang)
+        for n in m.edition_notes:
+            self.run(self.para("EditionNote"), n, lang=lang)
+
+    def write(self) -> None:
+        self.title_page()
+        lang = self.doc.metadata.language
+        for b in self.doc.blocks:
+            self.block(b, lang)
+        if self.doc.metadata.rights:
+            first = True
+            for b in self.doc.metadata.rights:
+                before = len(self.body)
+                self.block(b, lang, style="Rights" if not isinstance(b, ir.ListBlock) else None)
+                if first and len(self.body) > before:
+                    p = self.body[before]
+                    ppr = p.find(_w("pPr"))
+                    if ppr is not None:
+                        _sub(ppr, "pageBreakBefore")
+                    first = False
+        for n in self.doc.notes:
+            if n.id not in self.note_numbers:
+                self.diag.emit("writer-dropped", f"note {n.marker} is never called; added after the rights")
+                p = self.para("FootnoteText")
+                self.run(p, f"{n.marker} " + " ".join(plain(b.children) for b in n.blocks
+                                                       if isinstance(b, ir.Para)))
+
+
+def _zh_date(iso: str | None, lang: str | None) -> str | None:
+    if not iso:
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
+    if not m or not (lang or "").startswith("zh"):
+        return iso
+    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
+
+
+def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    root = _el("footnotes")
+    for kind, nid in (("separator", "-1"), ("continuationSeparator", "0")):
+        fn = _sub(root, "footnote", {"type": kind, "id": nid})
+        p = _sub(fn, "p")
+        _sub(_sub(p, "pPr"), "spacing", {"after": "0", "line": "240", "lineRule": "auto"})
+        _sub(_sub(p, "r"), kind)
+    for n in notes:
+        root.append(n)
+    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, blob, document.part.package)
+    document.part.relate_to(part, FOOTNOTES_RT)
+    settings = document.settings.element
+    pr = settings.find(_w("footnotePr"))
+    if pr is None:
+        pr = _el("footnotePr")
+        anchor = settings.find(_w("defaultTabStop"))
+        if anchor is not None:
+            anchor.addnext(pr)
+        else:
+            settings.insert(0, pr)
+    for nid in ("-1", "0"):
+        _sub(pr, "footnote", {"id": nid})
+
+
+def _core(document: Any, doc: ir.Document, options: Options) -> None:
+    m = doc.metadata
+    cp = document.core_properties
+    cp.title = m.title or ""
+    cp.author = "、".join(m.authors)
+    cp.subject = m.session or ""
+    cp.keywords = m.symbol or ""
+    cp.language = m.language or ""
+    cp.identifier = m.symbol or ""
+    cp.category = "Report"
+    cp.comments = "; ".join(m.edition_notes)
+    cp.last_modified_by = "docpipe"
+    cp.revision = 1
+    epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800
+    when = dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+    cp.created = when
+    cp.modified = when
+    cp.last_printed = when
+
+
+def normalise(data: bytes, options: Options) -> bytes:
+    """The same package with a fixed member order and fixed timestamps (byte-identical rebuilds)."""
+    epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800
+    when = max(dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None), dt.datetime(1980, 1, 1))
+    src = zipfile.ZipFile(io.BytesIO(data))
+    names = src.namelist()
+    order = ["[Content_Types].xml", "_rels/.rels"] + sorted(n for n in names
+                                                           if n not in ("[Content_Types].xml", "_rels/.rels"))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for name in order:
+            if name in names:
+                info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.external_attr = 0o644 << 16
+                z.writestr(info, src.read(name))
+    return out.getvalue()
+
+
+def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
+    """DOCX for ``doc``."""
+    import docx
+
+    document = docx.Document()
+    for rel_id, rel in list(document.part.package.rels.items()):
+        if rel.reltype.endswith("/thumbnail"):
+            document.part.package.rels.pop(rel_id)
+    install_styles(document, doc, options)
+    body = document.element.body
+    for child in list(body):
+        if child.tag != _w("sectPr"):
+            body.remove(child)
+    sect = body.find(_w("sectPr"))
+    if sect is not None:
+        for child in list(sect):
+            sect.remove(child)
+        _sub(sect, "pgSz", {"w": "11906", "h": "16838"})
+        _sub(sect, "pgMar", {"top": "1440", "right": "1247", "bottom": "1440", "left": "1247", "header": "720",
+                             "footer": "720", "gutter": "0"})
+        _sub(sect, "docGrid", {"type": "lines", "linePitch": "360"})
+    writer = _Writer(document, doc, options, diag)
+    writer.write()
+    _footnotes_part(document, writer.footnotes)
+    _core(document, doc, options)
+    buf = io.BytesIO()
+    try:
+        document.save(buf)
+    except Exception as exc:
+        raise OutputError(f"python-docx could not save: {exc}") from exc
+    return normalise(buf.getvalue(), options)

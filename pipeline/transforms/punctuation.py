@@ -53,17 +53,20 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
         elif c == ")" and stack:
             pairs.append((stack.pop(), i))
     paired = {i for p in pairs for i in p}
-    for o, cl in pairs:
-        inner = text[o + 1:cl]
-        if any(is_cjk(ch) for ch in inner) or is_cjk(_neighbour(chars, o, -1, before)) \
-                or is_cjk(_neighbour(chars, cl, 1, after)):
-            chars[o] = "（"
-            chars[cl] = "）"
-            counts["brackets"] += 1
     # a converted mark makes its neighbours Chinese context too: repeat until nothing changes
     changed = True
     while changed:
         changed = False
+        for o, cl in pairs:
+            if chars[o] != "(":
+                continue
+            inner = chars[o + 1:cl]
+            if any(is_cjk(ch) for ch in inner) or is_cjk(_neighbour(chars, o, -1, before)) \
+                    or is_cjk(_neighbour(chars, cl, 1, after)):
+                chars[o] = "（"
+                chars[cl] = "）"
+                counts["brackets"] += 1
+                changed = True
         for i, c in enumerate(chars):
             if mask[i]:
                 continue

@@ -1,0 +1,678 @@
+"""Markdown, DOCX, ODT, HTML and EPUB through pandoc's JSON AST into the IR.
+
+pandoc (from ``pypandoc-binary``) runs as a child process with ``--sandbox`` (no file or network access
+beyond its input), a time limit, and its JSON checked for a ``pandoc-api-version`` of 1.22 or later.
+Archive inputs are checked before pandoc sees them: member count, total expanded size and compression ratio,
+no absolute or ``..`` member names, no XML entity declarations.
+
+Mapping: ``Header`` → Heading (``label`` attribute, a ``span.label``, or a recognised numbering prefix such
+as ``第一章``/``A.`` gives the label); ``Para`` → Para, numbered by a leading ``[12]{.para-num}`` span, by a
+``Numbered Paragraph`` Word style, or by the report convention ``12. text`` (Markdown lines of that shape are
+read as numbered paragraphs, not as a list: lists are written ``1)``); ``Div.box`` (Markdown ``::: box``,
+HTML ``aside.box``) and Word paragraphs in the ``Box Title``/``Box Text`` styles → Box; ``Note`` → NoteRef and
+Note; ``《…》`` → BookTitle; spans with ``lang`` → Span. What the IR does not name is kept in a Div or Span
+with the pandoc element's name as class, and reported.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import zipfile
+from io import BytesIO
+from pathlib import PurePosixPath
+from typing import Any
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..errors import InputError, LimitError, ToolError
+from ..options import Options
+from .report import NOTE_CALL
+from .report import _inlines as text_inlines
+from .report.structure import NUMBERED, heading_kind
+
+MIN_API = (1, 22)
+MAX_MEMBERS = 10000
+MAX_RATIO = 200
+_REPORT_NUMBER = re.compile(r"^(\d{1,4})\.[ \t](?=\S)", re.MULTILINE)
+_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+_WRAPPER_TAG = re.compile(r"</?(?:cite|time|sup|sub|small|abbr|bdi|mark|q|dfn|data)\b[^>]*>", re.IGNORECASE)
+#: docx styles whose paragraphs make the title page (their content is in the core properties as well)
+TITLE_STYLES = {"Document Symbol", "Title", "Subtitle", "Title Page Info", "Edition Note"}
+
+
+def pandoc_path() -> str:
+    """The pandoc executable shipped with pypandoc-binary (or on PATH)."""
+    try:
+        import pypandoc
+        path: str = pypandoc.get_pandoc_path()
+        return path
+    except (ImportError, OSError) as exc:
+        raise ToolError("pandoc is not available (pip install pypandoc-binary)") from exc
+
+
+def check_archive(data: bytes, name: str, options: Options) -> None:
+    """Refuse zip bombs, path traversal and XML entity declarations in DOCX/ODT/EPUB inputs."""
+    try:
+        z = zipfile.ZipFile(BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise InputError("is not a valid zip archive", file=name, expected="a DOCX, ODT or EPUB file") from exc
+    infos = z.infolist()
+    if len(infos) > MAX_MEMBERS:
+        raise LimitError(f"the archive has {len(infos)} members", file=name,
+                         expected=f"at most {MAX_MEMBERS}")
+    total = 0
+    for info in infos:
+        path = PurePosixPath(info.filename)
+        if info.filename.startswith(("/", "\\")) or ".." in path.parts or ":" in info.filename.split("/")[0]:
+            raise InputError(f"archive member {info.filename!r} points outside the archive", file=name,
+                             expected="relative member names without '..'")
+        total += info.file_size
+        if total > options.max_expanded_bytes:
+            raise LimitError(f"the archive expands to more than {options.max_expanded_bytes} bytes", file=name,
+                             expected="a smaller archive or a higher --max-expanded-bytes")
+        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
+            raise LimitError(f"archive member {info.filename!r} is compressed {info.file_size // info.compress_size}"
+                             " times (a zip bomb?)", file=name, expected=f"a ratio under {MAX_RATIO}")
+    for info in infos:
+        if info.filename.lower().endswith((".xml", ".rels", ".xhtml", ".html", ".opf", ".ncx")):
+            with z.open(info) as fh:
+                head = fh.read(min(info.file_size, 4_000_000))
+            m = _ENTITY.search(head)
+            if m:
+                raise InputError(f"archive member {info.filename!r} declares XML entities", file=name,
+                                 offset=m.start(), expected="XML without <!ENTITY declarations")
+
+
+def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, Any]:
+    """pandoc's JSON AST for ``data`` read as ``fmt``."""
+    cmd = [pandoc_path(), "--sandbox", "-f", fmt, "-t", "json"]
+    try:
+        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=options.tool_timeout)
+    except subprocess.TimeoutExpired as exc:
+        raise ToolError(f"pandoc did not finish within {options.tool_timeout:g} s", file=name,
+                        expected="a smaller input or a higher --tool-timeout") from exc
+    except OSError as exc:
+        raise ToolError(f"pandoc could not be started: {exc}", file=name) from exc
+    if proc.returncode != 0:
+        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise InputError(f"pandoc could not read it as {fmt}: {message[-1] if message else proc.returncode}",
+                         file=name, expected=f"a valid {fmt} document")
+    try:
+        ast: dict[str, Any] = json.loads(proc.stdout)
+    except json.JSONDecodeError as exc:
+        raise ToolError("pandoc wrote no valid JSON", file=name) from exc
+    version = tuple(ast.get("pandoc-api-version", [0, 0])[:2])
+    if version < MIN_API:
+        raise ToolError(f"pandoc API {'.'.join(map(str, version))} is too old", file=name,
+                        expected=f"pandoc-api-version {MIN_API[0]}.{MIN_API[1]} or later (pandoc 3)")
+    return ast
+
+
+def _meta_value(v: dict[str, Any]) -> Any:
+    t, c = _tc(v)
+    if t == "MetaString":
+        return c
+    if t == "MetaBool":
+        return c
+    if t == "MetaInlines":
+        return _plain(c)
+    if t == "MetaBlocks":
+        return {"blocks": c}
+    if t == "MetaList":
+        return [_meta_value(x) for x in c]
+    if t == "MetaMap":
+        return {k: _meta_value(x) for k, x in c.items()}
+    return None
+
+
+def _tc(node: dict[str, Any]) -> tuple[str, Any]:
+    """A pandoc AST node's tag and content."""
+    return str(node.get("t")), node.get("c")
+
+
+def _plain(inlines: list[dict[str, Any]]) -> str:
+    out = []
+    for node in inlines:
+        t, c = _tc(node)
+        if t == "Str":
+            out.append(c)
+        elif t in ("Space", "SoftBreak"):
+            out.append(" ")
+        elif t == "LineBreak":
+            out.append("\n")
+        elif t in ("Emph", "Strong", "Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+            out.append(_plain(c))
+        elif t in ("Span", "Link"):
+            out.append(_plain(c[1]))
+        elif t == "Quoted":
+            q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
+            out.append(q[0] + _plain(c[1]) + q[1])
+        elif t in ("Code", "Math"):
+            out.append(c[1])
+        elif t == "Cite":
+            out.append(_plain(c[1]))
+    return "".join(out)
+
+
+def _cjk(ch: str) -> bool:
+    return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f")
+
+
+class _Converter:
+    def __init__(self, options: Options, diag: Diagnostics, name: str, fmt: str) -> None:
+        self.options = options
+        self.diag = diag
+        self.name = name
+        self.fmt = fmt
+        self.notes: list[ir.Note] = []
+        self.reported: set[str] = set()
+        self.depth = 0
+        self.rights: list[ir.Block] = []
+        self.note_bodies: dict[str, tuple[ir.Block, ...]] = {}
+
+    def report(self, what: str) -> None:
+        if what not in self.reported:
+            self.reported.add(what)
+            self.diag.emit("unsupported-content", f"{what} kept in a generic container")
+
+    # ------------------------------------------------------------------ inlines
+    def inlines(self, nodes: list[dict[str, Any]]) -> tuple[ir.Inline, ...]:
+        out: list[ir.Inline] = []
+        for i, node in enumerate(nodes):
+            t, c = _tc(node)
+            if t == "Str":
+                out.append(ir.Text(text=c))
+            elif t == "Space":
+                out.append(ir.Text(text=" "))
+            elif t == "SoftBreak":
+                before = _plain(nodes[i - 1:i])[-1:] if i else ""
+                after = _plain(nodes[i + 1:i + 2])[:1]
+                out.append(ir.Text(text="" if _cjk(before) or _cjk(after) else " "))
+            elif t == "LineBreak":
+                out.append(ir.LineBreak())
+            elif t == "Emph":
+                out.append(ir.Emph(children=self.inlines(c)))
+            elif t == "Strong":
+                out.append(ir.Strong(children=self.inlines(c)))
+            elif t == "Code":
+                out.append(ir.Code(text=c[1]))
+            elif t == "Math":
+                out.append(ir.Code(text=c[1]))
+            elif t == "Link":
+                target = c[2][0]
+                if "#" in target and not target.startswith(("http:", "https:", "mailto:")):
+                    target = "#" + target.split("#", 1)[1].split("_", 1)[-1] if ".xhtml#" in target else target
+                out.append(ir.Link(children=self.inlines(c[1]), target=target, title=c[2][1] or None))
+            elif t == "Span":
+                (sid, classes, attrs), kids = c
+                attrs_d = dict(attrs)
+                if "latin" in classes or (not classes and not attrs and (not sid or sid.endswith(".xhtml"))):
+                    out.extend(self.inlines(kids))
+                elif "noteref" in classes:
+                    target = attrs_d.get("target") or attrs_d.get("data-target") or ""
+                    out.append(ir.NoteRef(note_id=target, marker=_plain(kids)))
+                elif "note-back" in classes:
+                    continue
+                elif set(classes) & {"para-num", "label"}:
+                    out.append(ir.Span(children=self.inlines(kids), classes=tuple(classes)))
+                else:
+                    lang = attrs_d.pop("lang", None)
+                    out.append(ir.Span(children=self.inlines(kids), lang=lang, classes=tuple(classes),
+                                       attrs=tuple(attrs_d.items())))
+            elif t == "Note":
+                marker = str(len(self.notes) + 1)
+                note_id = f"fn-{marker}"
+                self.notes.append(ir.Note(id=note_id, marker=marker, blocks=self.blocks(c)))
+                out.append(ir.NoteRef(note_id=note_id, marker=marker))
+            elif t == "Quoted":
+                q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
+                out.extend((ir.Text(text=q[0]), *self.inlines(c[1]), ir.Text(text=q[1])))
+            elif t == "Cite":
+                out.extend(self.inlines(c[1]))
+            elif t in ("Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
+                kids_ir = self.inlines(c)
+                if t == "Superscript" and kids_ir and all(isinstance(k, ir.NoteRef) for k in kids_ir):
+                    out.extend(kids_ir)  # a note call's superscript is the call's own presentation
+                else:
+                    out.append(ir.Span(children=kids_ir, classes=(t.lower(),)))
+            elif t == "Image":
+                self.report("an inline image")
+                out.append(ir.Span(children=self.inlines(c[1]), classes=("image",), attrs=(("src", c[2][0]),)))
+            elif t == "RawInline" and c[0] == "html" and _WRAPPER_TAG.fullmatch(c[1]):
+                continue  # a presentational wrapper (<cite>, <time>…): its text is read on its own
+            elif t == "RawInline":
+                self.report(f"raw {c[0]} inline")
+                out.append(ir.Span(children=(ir.Text(text=c[1]),), classes=("raw", c[0])))
+            else:
+                self.report(f"pandoc inline {t}")
+        return _normalise(out)
+
+    # ------------------------------------------------------------------ blocks
+    def blocks(self, nodes: list[dict[str, Any]]) -> tuple[ir.Block, ...]:
+        self.depth += 1
+        if self.depth > self.options.max_depth:
+            raise LimitError(f"blocks nested more than {self.options.max_depth} deep", file=self.name,
+                             expected="a shallower document or a higher --max-depth")
+        out: list[ir.Block] = []
+        i = 0
+        while i < len(nodes):
+            node = nodes[i]
+            style = self._custom_style(node)
+            if style == "Box Title":
+                title = self._inner_para(node)
+                body: list[ir.Block] = []
+                i += 1
+                while i < len(nodes) and self._custom_style(nodes[i]) == "Box Text":
+                    body.extend(self.blocks(nodes[i]["c"][1]))
+                    i += 1
+                out.append(ir.Box(title=title, blocks=tuple(body)))
+                continue
+            out.extend(self.block(node))
+            i += 1
+        self.depth -= 1
+        return tuple(out)
+
+    @staticmethod
+    def _custom_style(node: dict[str, Any]) -> str | None:
+        if node.get("t") != "Div":
+            return None
+        return dict(node["c"][0][2]).get("custom-style")
+
+    def _inner_para(self, node: dict[str, Any]) -> tuple[ir.Inline, ...]:
+        kids = node["c"][1]
+        inl: list[ir.Inline] = []
+        for k in kids:
+            if k.get("t") in ("Para", "Plain"):
+                inl.extend(self.inlines(k["c"]))
+        return _normalise(inl)
+
+    def para(self, inlines: tuple[ir.Inline, ...], style: str | None = None) -> ir.Para:
+        """A paragraph, with its number taken from a para-num span, a numbered style or a leading ``N.``."""
+        number = None
+        kids: list[ir.Inline] = list(inlines)
+        if kids and isinstance(kids[0], ir.Span) and "para-num" in kids[0].classes:
+            number = _text(kids[0].children).strip().rstrip(".")
+            kids = kids[1:]
+            if kids and isinstance(kids[0], ir.Text):
+                kids[0] = ir.Text(text=kids[0].text.lstrip(" \t"))
+        elif (style in (None, "Normal", "Body Text", "Numbered Paragraph") and kids and isinstance(kids[0], ir.Text)
+              and (m := NUMBERED.match(kids[0].text))):
+            number = m.group(1)
+            kids[0] = ir.Text(text=kids[0].text[m.end():].lstrip("\t "))
+        elif style == "Numbered Paragraph" and kids and isinstance(kids[0], ir.Text):
+            m = re.match(r"^(\d{1,4})\.\s*", kids[0].text)
+            if m:
+                number = m.group(1)
+                kids[0] = ir.Text(text=kids[0].text[m.end():])
+        return ir.Para(children=_normalise(kids), number=number)
+
+    def block(self, node: dict[str, Any], style: str | None = None) -> list[ir.Block]:
+        t, c = _tc(node)
+        if t in ("Para", "Plain"):
+            content = self.inlines(c)
+            return [self.para(content, style)] if content else []
+        if t == "Header":
+            level, (hid, classes, attrs), kids = c
+            inl: list[ir.Inline] = list(self.inlines(kids))
+            label = dict(attrs).get("label")
+            if label is None and inl and isinstance(inl[0], ir.Span) and "label" in inl[0].classes:
+                label = _text(inl[0].children)
+                inl = inl[1:]
+            if label is None and inl and isinstance(inl[0], ir.Text):
+                hk = heading_kind(_text(tuple(inl)).strip())
+                if hk:
+                    label = hk[1]
+                    inl = [ir.Text(text=hk[2])]
+            if inl and isinstance(inl[0], ir.Text):
+                inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
+            own_id = hid.split("_", 1)[-1] if ".xhtml_" in hid else hid
+            if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
+                own_id = ""
+            return [ir.Heading(level=level, children=_normalise(inl), label=label, id=own_id or None)]
+        if t == "Div":
+            (did, classes, attrs), kids = c
+            did = did.split(".xhtml_", 1)[-1]  # pandoc's EPUB reader prefixes ids with the file name
+            attrs_d = dict(attrs)
+            cstyle = attrs_d.get("custom-style")
+            if cstyle in TITLE_STYLES:
+                return []
+            if cstyle == "Rights":
+                self.rights.extend(b for k in kids for b in self.block(k, cstyle))
+                return []
+            if cstyle:
+                return [b for k in kids for b in self.block(k, cstyle)]
+            if ("dp-footnote" in classes or "footnote" in classes) and did:
+                self.note_bodies[did] = self.blocks(kids)
+                return []
+            if "rights" in classes:
+                self.rights.extend(self.blocks(kids))
+                return []
+            if "box" in classes:
+                title_attr = attrs_d.get("title")
+                inner = list(self.blocks(kids))
+                if title_attr is not None:
+                    title: tuple[ir.Inline, ...] = text_inlines(title_attr, {})
+                elif inner and isinstance(inner[0], ir.Div) and "box-title" in inner[0].classes:
+                    first_div = inner.pop(0)
+                    assert isinstance(first_div, ir.Div)
+                    title = next((b.children for b in first_div.blocks if isinstance(b, ir.Para)), ())
+                elif inner and isinstance(inner[0], ir.Para):
+                    first = inner.pop(0)
+                    assert isinstance(first, ir.Para)
+                    title = first.children
+                else:
+                    title = ()
+                return [ir.Box(title=title, blocks=tuple(inner), lang=attrs_d.get("lang"),
+                               id=did or None)]
+            if "titlepage" in classes:
+                return []
+            if "box-title" in classes:
+                return [ir.Div(blocks=self.blocks(kids), classes=("box-title",))]
+            if set(classes) & {"section", "footnotes", "dp-footnotes"} or "dp-section" in attrs_d \
+                    or "data-dp-section" in attrs_d or (not classes and not attrs):
+                return list(self.blocks(kids))
+            lang = attrs_d.pop("lang", None)
+            return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
+                           lang=lang, id=did or None)]
+        if t in ("BulletList", "OrderedList"):
+            ordered = t == "OrderedList"
+            items = c[1] if ordered else c
+            start = c[0][0] if ordered else 1
+            return [ir.ListBlock(items=tuple(ir.ListItem(blocks=self.blocks(item)) for item in items),
+                                 ordered=ordered, start=start)]
+        if t == "BlockQuote":
+            return [ir.BlockQuote(blocks=self.blocks(c))]
+        if t == "CodeBlock":
+            (_, classes, _), text = c
+            return [ir.CodeBlock(text=text, language=classes[0] if classes else None)]
+        if t == "LineBlock":
+            lines: list[ir.Inline] = []
+            for line in c:
+                if lines:
+                    lines.append(ir.LineBreak())
+                lines.extend(self.inlines(line))
+            return [ir.Para(children=_normalise(lines))]
+        if t == "Table":
+            return [self.table(c)]
+        if t == "Figure":
+            (_, _, _), _caption, content = c
+            figure = self.blocks(content)
+            images = [b for b in figure if isinstance(b, ir.Image)]
+            if len(images) == 1:
+                return [images[0]]
+            return [ir.Div(blocks=figure, classes=("figure",))]
+        if t == "HorizontalRule":
+            return [ir.Div(blocks=(), classes=("rule",))]
+        if t == "DefinitionList":
+            items = []
+            for term, defs in c:
+                items.append(ir.ListItem(blocks=(ir.Para(children=(ir.Strong(children=self.inlines(term)),)),
+                                                 *[b for d in defs for b in self.blocks(d)])))
+            return [ir.ListBlock(items=tuple(items))]
+        if t == "RawBlock":
+            fmt, text = c
+            if fmt == "html" and re.fullmatch(r"\s*</?(footer|section|nav|aside|div)[^>]*>\s*", text):
+                return [ir.Div(blocks=(), classes=("raw-marker",), attrs=(("html", text.strip()),))]
+            self.report(f"raw {fmt} block")
+            return [ir.CodeBlock(text=text, language=f"raw-{fmt}")]
+        self.report(f"pandoc block {t}")
+        return []
+
+    def table(self, c: list[Any]) -> ir.Table:
+        (_, _, _), caption, _specs, head, bodies, foot = c
+        rows: list[tuple[ir.Cell, ...]] = []
+
+        def add(row_list: list[Any], header: bool) -> None:
+            for row in row_list:
+                cells = []
+                for cell in row[1]:
+                    (_, _, _), _align, rowspan, colspan, blocks = cell
+                    cells.append(ir.Cell(blocks=self.blocks(blocks), colspan=colspan, rowspan=rowspan,
+                                         header=header))
+                rows.append(tuple(cells))
+
+        add(head[1], True)
+        head_rows = len(rows)
+        for body in bodies:
+            add(body[2], True)
+            add(body[3], False)
+        add(foot[1], False)
+        cap = [b for b in caption[1]]
+        cap_inl: tuple[ir.Inline, ...] = ()
+        if cap:
+            cap_inl = self.inlines([x for b in cap if b["t"] in ("Para", "Plain") for x in b["c"]])
+        return ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows)
+
+
+def _text(inlines: tuple[ir.Inline, ...]) -> str:
+    from ..walk import plain
+    return plain(inlines)
+
+
+def _normalise(nodes: list[ir.Inline]) -> tuple[ir.Inline, ...]:
+    """Merge adjacent text, then find book titles 《…》 in it (as the report reader does)."""
+    merged: list[ir.Inline] = []
+    for n in nodes:
+        if isinstance(n, ir.Text) and merged and isinstance(merged[-1], ir.Text):
+            merged[-1] = ir.Text(text=merged[-1].text + n.text)
+        elif not (isinstance(n, ir.Text) and n.text == ""):
+            merged.append(n)
+    out: list[ir.Inline] = []
+    for n in merged:
+        if isinstance(n, ir.Text) and "《" in n.text:
+            out.extend(text_inlines(n.text, {}))
+        else:
+            out.append(n)
+    return tuple(out)
+
+
+def _rights_and_body(blocks: list[ir.Block]) -> tuple[list[ir.Block], list[ir.Block]]:
+    """Split our own HTML/EPUB's ``<footer class="rights">`` (a pair of raw markers) from the body."""
+    body: list[ir.Block] = []
+    rights: list[ir.Block] = []
+    inside = False
+    for b in blocks:
+        if isinstance(b, ir.Div) and "raw-marker" in b.classes:
+            html = dict(b.attrs).get("html", "")
+            if html.startswith("<footer"):
+                inside = True
+            elif html.startswith("</footer"):
+                inside = False
+            continue
+        (rights if inside else body).append(b)
+    return body, rights
+
+
+def _metadata(meta: dict[str, Any], conv: _Converter, name: str) -> tuple[ir.Metadata, tuple[ir.Block, ...]]:
+    m = {k: _meta_value(v) for k, v in meta.items()}
+
+    def text(key: str) -> str | None:
+        v = m.get(key)
+        if isinstance(v, list):
+            v = v[0] if v else None
+        if isinstance(v, dict) and "blocks" in v:
+            return "\n".join(_plain(b.get("c", [])) for b in v["blocks"] if b.get("t") in ("Para", "Plain"))
+        return str(v) if v is not None else None
+
+    def texts(key: str) -> tuple[str, ...]:
+        v = m.get(key)
+        if v is None:
+            return ()
+        if isinstance(v, list):
+            return tuple(str(x if not isinstance(x, dict) else text(key) or "") for x in v)
+        return (str(v) if not isinstance(v, dict) else text(key) or "",)
+
+    rights: tuple[ir.Block, ...] = ()
+    r = meta.get("rights")
+    if r is not None:
+        if r.get("t") == "MetaBlocks":
+            rights = conv.blocks(r["c"])
+        elif r.get("t") == "MetaInlines":
+            rights = (ir.Para(children=conv.inlines(r["c"])),)
+        elif r.get("t") == "MetaString":
+            rights = (ir.Para(children=(ir.Text(text=r["c"]),)),)
+    extra = m.get("extra")
+    known = {"title", "subtitle", "author", "date", "place", "symbol", "session", "publisher", "lang", "rights",
+             "source", "edition-notes", "series", "extra", "creator", "language", "identifier", "description"}
+    extras = [(k, str(v)) for k, v in (extra.items() if isinstance(extra, dict) else [])]
+    extras += [(k, text(k) or "") for k in m if k not in known and isinstance(m[k], str | list)]
+    authors = texts("author") or texts("creator")
+    meta_ir = ir.Metadata(
+        title=text("title"), subtitle=text("subtitle"), authors=authors, date=text("date"),
+        place=text("place"), symbol=text("symbol"), session=text("session"), publisher=text("publisher"),
+        language=text("lang") or text("language"), rights=rights, source=text("source") or name.rsplit("/", 1)[-1],
+        edition_notes=texts("edition-notes"), series=texts("series"), extra=tuple(extras),
+    )
+    return meta_ir, rights
+
+
+def _link_notes(blocks: tuple[ir.Block, ...], conv: _Converter) -> tuple[ir.Block, ...]:
+    """HTML notes: a ``span.noteref`` placeholder and an ``aside.footnote`` body become NoteRef and Note."""
+    import dataclasses
+
+    from ..walk import map_blocks
+
+    del map_blocks
+    numbering: dict[str, str] = {}
+
+    def inl(nodes: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
+        out: list[ir.Inline] = []
+        for n in nodes:
+            if isinstance(n, ir.NoteRef) and n.note_id in conv.note_bodies:
+                if n.note_id not in numbering:
+                    numbering[n.note_id] = n.marker or str(len(numbering) + 1)
+                    conv.notes.append(ir.Note(id=n.note_id, marker=numbering[n.note_id],
+                                              blocks=conv.note_bodies[n.note_id]))
+                out.append(ir.NoteRef(note_id=n.note_id, marker=numbering[n.note_id]))
+            elif isinstance(n, ir.Emph | ir.Strong | ir.Link | ir.Span | ir.BookTitle):
+                out.append(dataclasses.replace(n, children=inl(n.children)))
+            else:
+                out.append(n)
+        return tuple(out)
+
+    def blk(bs: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
+        out: list[ir.Block] = []
+        for b in bs:
+            if isinstance(b, ir.Para | ir.Heading):
+                b = dataclasses.replace(b, children=inl(b.children))
+            elif isinstance(b, ir.Box):
+                b = dataclasses.replace(b, title=inl(b.title), blocks=blk(b.blocks))
+            elif isinstance(b, ir.Div | ir.BlockQuote):
+                b = dataclasses.replace(b, blocks=blk(b.blocks))
+            out.append(b)
+        return tuple(out)
+
+    return blk(blocks)
+
+
+_HTML_REWRITES = [
+    (re.compile(r"<nav\b.*?</nav>", re.IGNORECASE | re.DOTALL), ""),
+    # pandoc's HTML reader has its own idea of class="footnotes": rename ours before it looks
+    (re.compile(r'\s(?:epub:type|role)="[^"]*"'), ""),
+    (re.compile(r'class="footnotes"'), 'class="dp-footnotes"'),
+    (re.compile(r'class="footnote"'), 'class="dp-footnote"'),
+    (re.compile(r"<section\b", re.IGNORECASE), '<div data-dp-section="1"'),
+    (re.compile(r"<(/?)(?:aside|section|header|footer|nav|main)\b", re.IGNORECASE), r"<\1div"),
+    (re.compile(r'<p([^>]*class="box-title"[^>]*)>(.*?)</p>', re.IGNORECASE | re.DOTALL),
+     r'<div\1><p>\2</p></div>'),
+    (re.compile(r'<a([^>]*?)class="noteref"([^>]*?)href="[^"#]*#([^"]+)"([^>]*)>(.*?)</a>', re.DOTALL),
+     r'<span class="noteref" data-target="\3">\5</span>'),
+    (re.compile(r'<a[^>]*class="note-back"[^>]*>.*?</a>', re.DOTALL), ""),
+]
+
+
+def prepare_html(text: str) -> str:
+    """Keep what pandoc's HTML reader drops: asides and sections become divs, note calls become spans."""
+    for pattern, repl in _HTML_REWRITES:
+        text = pattern.sub(repl, text)
+    return text
+
+
+def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str) -> ir.Document:
+    conv = _Converter(options, diag, name, fmt)
+    blocks = list(conv.blocks(ast.get("blocks", [])))
+    body, footer = _rights_and_body(blocks)
+    footer = footer or conv.rights
+    if conv.note_bodies:
+        body = list(_link_notes(tuple(body), conv))
+    meta, rights = _metadata(ast.get("meta", {}), conv, name)
+    if footer and not rights:
+        import dataclasses
+        meta = dataclasses.replace(meta, rights=tuple(footer))
+    for b in body:
+        if isinstance(b, ir.Para) and b.number is None and NOTE_CALL.fullmatch(_text(b.children) or "x"):
+            diag.emit("unsupported-content", "a stray note call paragraph")
+    return ir.Document(metadata=meta, blocks=tuple(body), notes=tuple(conv.notes))
+
+
+def _markdown_numbers(text: str) -> str:
+    """Report-style ``12. text`` paragraphs stay paragraphs: escape the dot so pandoc does not make a list."""
+    out = []
+    fence = False
+    previous_blank = True
+    for line in text.split("\n"):
+        if line.lstrip().startswith(("```", "~~~")):
+            fence = not fence
+        if not fence and previous_blank and _REPORT_NUMBER.match(line):
+            line = re.sub(r"^(\d{1,4})\.", r"\1\\.", line, count=1)
+        out.append(line)
+        previous_blank = not line.strip()
+    return "\n".join(out)
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("is not valid UTF-8", file=name, offset=exc.start, expected="UTF-8 text") from exc
+
+
+def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
+    text = _markdown_numbers(_decode(data, name))
+    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
+    return _convert(ast, options, diag, name, "markdown")
+
+
+def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
+    head = data[:65536]
+    if _ENTITY.search(head):
+        raise InputError("declares XML entities", file=name, offset=_ENTITY.search(head).start(),  # type: ignore[union-attr]
+                         expected="HTML without <!ENTITY declarations")
+    for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
+        diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
+    text = prepare_html(data.decode("utf-8", "replace"))
+    ast = run_pandoc(text.encode("utf-8"), "html", name, options)
+    return _convert(ast, options, diag, name, "html")
+
+
+def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
+    check_archive(data, name, options)
+    ast = run_pandoc(data, "docx+styles", name, options)
+    return _convert(ast, options, diag, name, "docx")
+
+
+def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """OpenDocument text."""
+    check_archive(data, name, options)
+    ast = run_pandoc(data, "odt", name, options)
+    return _convert(ast, options, diag, name, "odt")
+
+
+def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """EPUB (docpipe's and others')."""
+    check_archive(data, name, options)
+    src = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            member = src.read(info)
+            if info.filename.lower().endswith((".xhtml", ".html", ".htm")):
+                member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
+            z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
+    ast = run_pandoc(out.getvalue(), "epub", name, options)
+    return _convert(ast, options, diag, name, "epub")

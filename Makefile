@@ -7,7 +7,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 DOCPIPE := $(VENV)/bin/docpipe
-BUILD  := build
+BUILD  ?= build
 SAMPLE := samples/un-sg-report-2024.zh-Hant.txt
 SCRIPT ?= keep
 DEMO_SUFFIXES ?= .ir.json .html .epub .docx .pdf .tei.xml
@@ -38,7 +38,7 @@ $(STAMP): pyproject.toml | deb
 	touch $@
 
 demo: install
-	$(MAKE) --no-print-directory $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
+	$(MAKE) --no-print-directory SRC=$(dir $(SAMPLE)) $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
 	@ls -l $(BUILD)
 
 test: install
@@ -54,30 +54,53 @@ bench: install
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
 
-# ---- pattern rules: source -> build/NAME.ir.json -> each format ------------------------------------------
+# ---- pattern rules: source -> $(BUILD)/NAME.ir.json -> each format ----------------------------------------
+# `make docs SRC=folder BUILD=folder` builds every format of every source in SRC; `make -j` is safe: each
+# output has one rule, outputs are written atomically, and the IR is the only shared intermediate.
+# The style/font prerequisites mirror pipeline/batch.py FORMAT_DEPS (tests/test_make.py checks they agree).
+SRC ?= samples
+FORMATS ?= html epub docx pdf tei
+SOURCES := $(wildcard $(SRC)/*.txt $(SRC)/*.md $(SRC)/*.docx)
+NAMES := $(sort $(basename $(notdir $(SOURCES))))
+SUFFIX_html := .html
+SUFFIX_epub := .epub
+SUFFIX_docx := .docx
+SUFFIX_pdf := .pdf
+SUFFIX_tei := .tei.xml
+SUFFIX_md := .md
+DOC_OUTPUTS := $(foreach n,$(NAMES),$(foreach f,$(FORMATS),$(BUILD)/$(n)$(SUFFIX_$(f))))
 PIPELINE_SRC := $(shell find pipeline -name '*.py' 2>/dev/null)
-vpath %.txt samples
-vpath %.md samples
+CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $* -q
+INSTALL_PREREQ ?= $(STAMP)
 
-$(BUILD)/%.ir.json: %.txt $(PIPELINE_SRC) | $(STAMP)
-	$(DOCPIPE) convert $< --to ir --script $(SCRIPT) --out-dir $(BUILD) --name $* -q
+.PHONY: docs
+docs: $(DOC_OUTPUTS)
 
-$(BUILD)/%.ir.json: %.md $(PIPELINE_SRC) | $(STAMP)
-	$(DOCPIPE) convert $< --to ir --script $(SCRIPT) --out-dir $(BUILD) --name $* -q
+$(BUILD)/%.ir.json: $(SRC)/%.txt $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+	$(CONVERT) --to ir --script $(SCRIPT)
+
+$(BUILD)/%.ir.json: $(SRC)/%.md $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+	$(CONVERT) --to ir --script $(SCRIPT)
+
+$(BUILD)/%.ir.json: $(SRC)/%.docx $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+	$(CONVERT) --to ir --script $(SCRIPT)
 
 $(BUILD)/%.html: $(BUILD)/%.ir.json styles/html.css
-	$(DOCPIPE) convert $< --to html --out-dir $(BUILD) --name $* -q
+	$(CONVERT) --to html
 
 $(BUILD)/%.epub: $(BUILD)/%.ir.json styles/epub.css fonts/fonts.toml
-	$(DOCPIPE) convert $< --to epub --out-dir $(BUILD) --name $* -q
+	$(CONVERT) --to epub
 
-$(BUILD)/%.docx: $(BUILD)/%.ir.json
-	$(DOCPIPE) convert $< --to docx --out-dir $(BUILD) --name $* -q
+$(BUILD)/%.docx: $(BUILD)/%.ir.json fonts/fonts.toml
+	$(CONVERT) --to docx
 
 $(BUILD)/%.pdf: $(BUILD)/%.ir.json styles/print.css fonts/fonts.toml
-	$(DOCPIPE) convert $< --to pdf --out-dir $(BUILD) --name $* -q
+	$(CONVERT) --to pdf
 
 $(BUILD)/%.tei.xml: $(BUILD)/%.ir.json
-	$(DOCPIPE) convert $< --to tei --out-dir $(BUILD) --name $* -q
+	$(CONVERT) --to tei
 
-$(BUILD)/%.tei: $(BUILD)/%.tei.xml ;
+$(BUILD)/%.md: $(BUILD)/%.ir.json
+	$(CONVERT) --to md
+
+.PRECIOUS: $(BUILD)/%.ir.json

@@ -54,7 +54,38 @@ def build_parser() -> argparse.ArgumentParser:
 
     i = sub.add_parser("inspect", help="print as JSON what the reader found")
     _common(i)
+
+    b = sub.add_parser("build", help="build every edition of every document named by a project file")
+    b.add_argument("--project", default="docpipe.toml", help="the project file (default: docpipe.toml)")
+    b.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+    b.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+
+    m = sub.add_parser("batch", help="convert several documents or folders at once")
+    m.add_argument("sources", nargs="+", help="files or folders")
+    m.add_argument("--to", required=True, help="comma-separated formats")
+    m.add_argument("--out-dir", required=True, help="folder for the outputs")
+    m.add_argument("--script", choices=SCRIPTS, default="keep", help="script edition (default: keep)")
+    m.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
+    m.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+
+    d = sub.add_parser("deps", help="print the style and font files a format depends on (for make)")
+    d.add_argument("format")
     return parser
+
+
+def _many(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from .batch import batch, build, load_project, summary
+
+    if args.command == "build":
+        outcomes = build(load_project(Path(args.project)), workers=args.jobs, force=args.force)
+    else:
+        formats = [f.strip() for f in args.to.split(",") if f.strip()]
+        outcomes = batch([Path(s) for s in args.sources], formats, Path(args.out_dir), script=args.script,
+                         workers=args.jobs, force=args.force)
+    print(summary(outcomes))
+    return EXIT_OK if all(o.ok for o in outcomes) else EXIT_ERROR
 
 
 def _options(args: argparse.Namespace) -> Options:
@@ -89,6 +120,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, _on_sigterm)
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.command == "deps":
+        from .batch import FORMAT_DEPS
+        try:
+            print(" ".join(FORMAT_DEPS[registry.writer_name(args.format)]))
+        except UsageError as exc:
+            print(f"docpipe: error: {exc.one_line()}", file=sys.stderr)
+            return exc.exit_code
+        return EXIT_OK
+    if args.command in ("build", "batch"):
+        try:
+            return _many(args)
+        except DocpipeError as exc:
+            print(f"docpipe: error: {exc.one_line()}", file=sys.stderr)
+            return exc.exit_code
     diag = Diagnostics(file=args.input)
     try:
         opts = _options(args)

@@ -1,0 +1,86 @@
+"""make over a folder: parallel, incremental, failures isolated; the Makefile and the batch deps agree."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline.batch import FORMAT_DEPS
+from pipeline.options import Options
+from tests.conftest import ROOT, SAMPLE, require_tool
+
+FORMATS = "html tei pdf"
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "report.txt")
+    (src / "notes.md").write_text("---\ntitle: 筆記\n---\n\n# 第一章 導言\n\n1. 第一段[^1]。\n\n[^1]: 注。\n",
+                                  encoding="utf-8")
+    pipeline.convert(src / "notes.md", ["docx"], tmp_path, Options(source_date_epoch=0), name="manuscript")
+    shutil.move(str(tmp_path / "manuscript.docx"), src / "manuscript.docx")
+    (src / "broken.txt").write_bytes(b"\x00\x01\x02 not a report")
+    return tmp_path
+
+
+def make(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    exe = require_tool("make")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1724198400")
+    return subprocess.run([exe, "-C", str(ROOT), f"SRC={folder / 'src'}", f"BUILD={folder / 'build'}",
+                           f"FORMATS={FORMATS}", "INSTALL_PREREQ=", f"DOCPIPE={ROOT / '.venv/bin/docpipe'}", *args],
+                          capture_output=True, text=True, env=env, timeout=900)
+
+
+def planned(folder: Path) -> set[str]:
+    """The outputs a `make -n docs` would rebuild (the broken file's are always there)."""
+    out = make(folder, "-n", "docs").stdout
+    names = re.findall(r"convert \S+/(\S+?)(?:\.txt|\.md|\.docx|\.ir\.json) .*--to (\w+)", out)
+    return {f"{n}:{fmt}" for n, fmt in names if n != "broken"}
+
+
+def test_parallel_build_isolates_the_broken_file(folder: Path) -> None:
+    r = make(folder, "-k", "-j2", "docs")
+    assert r.returncode != 0
+    assert re.search(r"docpipe: error: .*broken\.txt: byte 0: holds NUL bytes", r.stderr), r.stderr[-2000:]
+    built = sorted(p.name for p in (folder / "build").iterdir() if not p.name.startswith("."))
+    for name in ("report", "notes", "manuscript"):
+        for suffix in (".ir.json", ".html", ".tei.xml", ".pdf"):
+            assert f"{name}{suffix}" in built
+    assert not any(n.startswith("broken") for n in built)
+    assert not any(".tmp" in n for n in os.listdir(folder / "build"))
+
+    assert planned(folder) == set()  # a second make does nothing for the good documents
+
+    time.sleep(1.1)
+    (folder / "src" / "notes.md").touch()
+    assert planned(folder) == {"notes:ir", "notes:html", "notes:tei", "notes:pdf"}
+    make(folder, "-k", "docs")
+
+    print_css = ROOT / "styles" / "print.css"
+    stat = print_css.stat()
+    try:
+        time.sleep(1.1)
+        print_css.touch()
+        assert planned(folder) == {"report:pdf", "notes:pdf", "manuscript:pdf"}
+    finally:
+        os.utime(print_css, (stat.st_atime, stat.st_mtime))
+
+
+def test_makefile_prerequisites_match_the_batch_dependencies() -> None:
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    suffix = {"html": "html", "epub": "epub", "docx": "docx", "pdf": "pdf", "tei": "tei.xml", "md": "md"}
+    for fmt, deps in FORMAT_DEPS.items():
+        if fmt == "ir":
+            continue
+        m = re.search(rf"^\$\(BUILD\)/%\.{re.escape(suffix[fmt])}: \$\(BUILD\)/%\.ir\.json(.*)$", text, re.MULTILINE)
+        assert m, fmt
+        assert sorted(m.group(1).split()) == sorted(deps), fmt

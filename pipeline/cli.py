@@ -29,6 +29,13 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--join-numbers", choices=("nnbsp", "none"), default="nnbsp",
                    help="join space-grouped digits with U+202F (default) or with nothing")
     p.add_argument("--strict", action="store_true", help="fail (exit 3) when any warning is reported")
+    limits = Options()
+    p.add_argument("--max-input-bytes", type=int, default=limits.max_input_bytes, help="refuse larger inputs")
+    p.add_argument("--max-expanded-bytes", type=int, default=limits.max_expanded_bytes,
+                   help="refuse archives (DOCX, ODT, EPUB) that expand to more")
+    p.add_argument("--max-depth", type=int, default=limits.max_depth, help="refuse structures nested deeper")
+    p.add_argument("--tool-timeout", type=float, default=limits.tool_timeout,
+                   help="seconds an external tool (pandoc) may run")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
     p.add_argument("-v", "--verbose", action="count", default=0,
                    help="print every diagnostic (-vv: and tracebacks of internal errors)")
@@ -92,7 +99,8 @@ def _options(args: argparse.Namespace) -> Options:
     opts = Options(
         script=args.script, encoding=args.encoding, input_format=args.input_format, strict=args.strict,
         keep_spaces=args.keep_spaces, number_joiner="\u202f" if args.join_numbers == "nnbsp" else "",
-        source_date_epoch=default_epoch(),
+        source_date_epoch=default_epoch(), max_input_bytes=args.max_input_bytes,
+        max_expanded_bytes=args.max_expanded_bytes, max_depth=args.max_depth, tool_timeout=args.tool_timeout,
     )
     if args.command == "convert":
         opts = opts.with_(vertical=args.vertical, embed_fonts=args.embed_fonts, page_size=args.page_size,

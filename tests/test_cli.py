@@ -59,7 +59,7 @@ def test_inspect_contract() -> None:
     (["inspect", "SAMPLE", "--script", "klingon"], 2, "invalid choice"),
 ])
 def test_errors_are_one_line_with_exit_status(tmp_path: Path, args: list[str], code: int, message: str) -> None:
-    (tmp_path / "bad.txt").write_bytes(b"abc\xff\xfe\x00\x00more")
+    (tmp_path / "bad.txt").write_bytes(b"abc\xff\xfe more")
     (tmp_path / "noext").write_text("1. text\n", encoding="utf-8")
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     subst = {"SAMPLE": str(SAMPLE), "MISSING": str(tmp_path / "missing.txt"), "BAD": str(tmp_path / "bad.txt"),

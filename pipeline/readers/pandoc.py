@@ -17,6 +17,7 @@ with the pandoc element's name as class, and reported.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 import zipfile
@@ -44,6 +45,9 @@ TITLE_STYLES = {"Document Symbol", "Title", "Subtitle", "Title Page Info", "Edit
 
 def pandoc_path() -> str:
     """The pandoc executable shipped with pypandoc-binary (or on PATH)."""
+    override = os.environ.get("DOCPIPE_PANDOC")
+    if override:
+        return override
     try:
         import pypandoc
         path: str = pypandoc.get_pandoc_path()
@@ -101,6 +105,9 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, 
                          file=name, expected=f"a valid {fmt} document")
     try:
         ast: dict[str, Any] = json.loads(proc.stdout)
+    except RecursionError as exc:
+        raise LimitError("structure nested too deeply", file=name,
+                         expected=f"at most {options.max_depth} levels") from exc
     except json.JSONDecodeError as exc:
         raise ToolError("pandoc wrote no valid JSON", file=name) from exc
     version = tuple(ast.get("pandoc-api-version", [0, 0])[:2])
@@ -172,6 +179,11 @@ class _Converter:
         self.rights: list[ir.Block] = []
         self.note_bodies: dict[str, tuple[ir.Block, ...]] = {}
 
+    def check_src(self, src: str) -> None:
+        """Images and links to resources are never fetched; say so when one points outside the document."""
+        if re.match(r"^[a-zA-Z][\w+.-]*:", src) or src.startswith(("/", "\\", "//")) or ".." in src.split("/"):
+            self.diag.emit("external-resource-blocked", f"not fetched: {src} (outside the document's folder)")
+
     def report(self, what: str) -> None:
         if what not in self.reported:
             self.reported.add(what)
@@ -238,6 +250,7 @@ class _Converter:
                 else:
                     out.append(ir.Span(children=kids_ir, classes=(t.lower(),)))
             elif t == "Image":
+                self.check_src(c[2][0])
                 self.report("an inline image")
                 out.append(ir.Span(children=self.inlines(c[1]), classes=("image",), attrs=(("src", c[2][0]),)))
             elif t == "RawInline" and c[0] == "html" and _WRAPPER_TAG.fullmatch(c[1]):
@@ -400,6 +413,8 @@ class _Converter:
             (_, _, _), _caption, content = c
             figure = self.blocks(content)
             images = [b for b in figure if isinstance(b, ir.Image)]
+            for img in images:
+                self.check_src(img.src)
             if len(images) == 1:
                 return [images[0]]
             return [ir.Div(blocks=figure, classes=("figure",))]

@@ -44,6 +44,10 @@ def parse_xml(data: bytes, name: str, options: Options) -> etree._Element:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         line = exc.position[0] if exc.position else None
+        if "Excessive depth" in str(exc.msg):
+            from ..errors import LimitError
+            raise LimitError(f"elements nested deeper than the XML parser allows ({exc.msg})", file=name,
+                             line=line, expected=f"at most {options.max_depth} levels") from exc
         raise InputError(f"not well-formed XML: {exc.msg}", file=name, line=line,
                          expected="well-formed TEI XML") from exc
     depth = _depth(root)

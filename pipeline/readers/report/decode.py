@@ -65,6 +65,14 @@ def _looks_utf16(data: bytes) -> str | None:
     return best[1] if best else None
 
 
+def _mostly_utf8(data: bytes) -> bool:
+    """UTF-8 with a few bad bytes (a corrupted file) rather than text in another encoding."""
+    text = data[:200000].decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = sum(1 for ch in text if ord(ch) > 127 and ch != "\ufffd")
+    return good >= 4 and bad <= max(2, good // 20)
+
+
 def decode(data: bytes, *, name: str, encoding: str | None, diag: Diagnostics) -> str:
     """Decode a report; ``encoding`` forces a codec. Undecodable input raises InputError with the byte offset."""
     if encoding:
@@ -88,6 +96,9 @@ def decode(data: bytes, *, name: str, encoding: str | None, diag: Diagnostics) -
                                  offset=exc.start + len(bom), expected=f"valid {enc} bytes") from exc
             diag.emit("encoding-detected", f"{enc} (byte-order mark)")
             return text
+    if b"\x00" in data and not _looks_utf16(data):
+        raise InputError("holds NUL bytes: this is a binary file, not a text report", file=name,
+                         offset=data.index(b"\x00"), expected="a plain-text report")
     utf8_offset = 0
     try:
         text = data.decode("utf-8")
@@ -106,6 +117,9 @@ def decode(data: bytes, *, name: str, encoding: str | None, diag: Diagnostics) -
     if enc16:
         diag.emit("encoding-detected", f"{enc16} (no byte-order mark)")
         return data.decode(enc16)
+    if _mostly_utf8(data):
+        raise InputError("is UTF-8 with invalid bytes in it", file=name, offset=utf8_offset,
+                         expected="valid UTF-8 (or name the encoding with --encoding)")
     candidates: list[tuple[float, str, str]] = []
     for enc in ("gb18030", "big5hkscs"):
         try:

@@ -220,8 +220,11 @@ class _Converter:
             elif t == "Span":
                 (sid, classes, attrs), kids = c
                 attrs_d = dict(attrs)
-                if "latin" in classes or (not classes and not attrs and (not sid or sid.endswith(".xhtml"))):
-                    out.extend(self.inlines(kids))
+                if not kids and not sid:
+                    continue
+                if "latin" in classes or (not classes and set(attrs_d) <= {"custom-style"}
+                                          and (not sid or sid.endswith(".xhtml"))):
+                    out.extend(self.inlines(kids))  # presentation only (our gap spans, Word character styles)
                 elif "noteref" in classes:
                     target = attrs_d.get("target") or attrs_d.get("data-target") or ""
                     out.append(ir.NoteRef(note_id=target, marker=_plain(kids)))
@@ -236,7 +239,7 @@ class _Converter:
             elif t == "Note":
                 marker = str(len(self.notes) + 1)
                 note_id = f"fn-{marker}"
-                self.notes.append(ir.Note(id=note_id, marker=marker, blocks=self.blocks(c)))
+                self.notes.append(ir.Note(id=note_id, marker=marker, blocks=_lstrip_first(self.blocks(c))))
                 out.append(ir.NoteRef(note_id=note_id, marker=marker))
             elif t == "Quoted":
                 q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
@@ -461,6 +464,16 @@ class _Converter:
         return ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows)
 
 
+def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
+    """A note's text starts after the marker's separating space."""
+    import dataclasses
+    if blocks and isinstance(blocks[0], ir.Para) and blocks[0].children and isinstance(blocks[0].children[0], ir.Text):
+        first = blocks[0].children[0]
+        para = dataclasses.replace(blocks[0], children=(ir.Text(text=first.text.lstrip()), *blocks[0].children[1:]))
+        return (para, *blocks[1:])
+    return blocks
+
+
 def _text(inlines: tuple[ir.Inline, ...]) -> str:
     from ..walk import plain
     return plain(inlines)
@@ -668,7 +681,75 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
     check_archive(data, name, options)
     ast = run_pandoc(data, "docx+styles", name, options)
-    return _convert(ast, options, diag, name, "docx")
+    doc = _convert(ast, options, diag, name, "docx")
+    groups = word_box_groups(data)
+    return _group_boxes(doc, groups, diag) if groups else doc
+
+
+def word_box_groups(data: bytes) -> list[list[str]]:
+    """Paragraph texts of Word text boxes and of runs of shaded or bordered paragraphs (not our own box styles)."""
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    mc_fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as z:
+            xml = z.read("word/document.xml")
+    except (KeyError, zipfile.BadZipFile):
+        return []
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    root = etree.fromstring(xml, parser)
+
+    def text(p: etree._Element) -> str:
+        return re.sub(r"\s+", "", "".join(t.text or "" for t in p.iter(f"{w}t")))
+
+    groups: list[list[str]] = []
+    for box in root.iter(f"{w}txbxContent"):
+        if any(a.tag == mc_fallback for a in box.iterancestors()):
+            continue
+        texts = [text(p) for p in box.iter(f"{w}p") if text(p)]
+        if texts:
+            groups.append(texts)
+    body = root.find(f"{w}body")
+    run: list[str] = []
+    for p in (body if body is not None else []):
+        ppr = p.find(f"{w}pPr") if p.tag == f"{w}p" else None
+        style = ppr.find(f"{w}pStyle") if ppr is not None else None
+        shd = ppr.find(f"{w}shd") if ppr is not None else None
+        framed = ppr is not None and (ppr.find(f"{w}pBdr") is not None or (
+            shd is not None and (shd.get(f"{w}fill") or "auto").lower() not in ("auto", "ffffff")))
+        ours = style is not None and style.get(f"{w}val") in ("BoxTitle", "BoxText")
+        if framed and not ours and text(p) and p.find(f".//{w}txbxContent") is None:
+            run.append(text(p))
+        else:
+            if run:
+                groups.append(run)
+            run = []
+    if run:
+        groups.append(run)
+    return groups
+
+
+def _group_boxes(doc: ir.Document, groups: list[list[str]], diag: Diagnostics) -> ir.Document:
+    """Turn the paragraphs of each Word text box or framed run into a Box (title: its first short paragraph)."""
+    import dataclasses
+
+    from ..walk import plain as _p
+
+    blocks = list(doc.blocks)
+    for group in groups:
+        keys = [re.sub(r"\s+", "", _p(b.children)) if isinstance(b, ir.Para) else None for b in blocks]
+        for i in range(len(blocks) - len(group) + 1):
+            if keys[i:i + len(group)] == group:
+                paras = [b for b in blocks[i:i + len(group)] if isinstance(b, ir.Para)]
+                titled = len(paras) > 1 and len(group[0]) <= 40 and not group[0].endswith(("。", ".", "！", "？"))
+                title = paras[0].children if titled else ()
+                body = tuple(dataclasses.replace(b, number=None) for b in (paras[1:] if titled else paras))
+                blocks[i:i + len(group)] = [ir.Box(title=title, blocks=body)]
+                diag.emit("unrecognised-block", f"a Word text box or framed paragraphs read as a box "
+                          f"({len(group)} paragraph(s))")
+                break
+    return dataclasses.replace(doc, blocks=tuple(blocks))
 
 
 def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:

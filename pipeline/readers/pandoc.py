@@ -388,7 +388,13 @@ class _Converter:
                 return [ir.Div(blocks=self.blocks(kids), classes=("box-title",))]
             if set(classes) & {"section", "footnotes", "dp-footnotes"} or "dp-section" in attrs_d \
                     or "data-dp-section" in attrs_d or (not classes and not attrs):
-                return list(self.blocks(kids))
+                inner = list(self.blocks(kids))
+                level = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d", c)), None)
+                if level and inner and isinstance(inner[0], ir.Heading):
+                    # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
+                    import dataclasses
+                    inner[0] = dataclasses.replace(inner[0], level=level)
+                return inner
             lang = attrs_d.pop("lang", None)
             return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
                            lang=lang, id=did or None)]

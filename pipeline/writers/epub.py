@@ -303,10 +303,18 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                                     "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
     except Exception as exc:  # ebooklib raises bare exceptions
         raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
-    return normalise_zip(buf.getvalue(), options)
+    return normalise_zip(buf.getvalue(), options, lang=lang)
 
 
-def normalise_zip(data: bytes, options: Options) -> bytes:
+def _package_lang(opf: bytes, lang: str) -> bytes:
+    """``xml:lang`` on the OPF package element, which reading systems and Ace look for."""
+    root = etree.fromstring(opf)
+    root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
+    return out
+
+
+def normalise_zip(data: bytes, options: Options, *, lang: str | None = None) -> bytes:
     """The same zip with ``mimetype`` first and stored, the rest in a fixed order, fixed timestamps."""
     stamp = _modified(options)
     when = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
@@ -323,7 +331,10 @@ def normalise_zip(data: bytes, options: Options) -> bytes:
             info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 3
-            z.writestr(info, src.read(name), compresslevel=9 if name != "mimetype" else None)
+            member = src.read(name)
+            if lang and name.endswith("content.opf"):
+                member = _package_lang(member, lang)
+            z.writestr(info, member, compresslevel=9 if name != "mimetype" else None)
     return out.getvalue()
 
 

@@ -268,9 +268,11 @@ def sections(blocks: Iterable[ir.Block], ctx: Context, lang: str | None) -> list
             while stack and stack[-1][0] >= b.level:
                 stack.pop()
             sec = _e("section", {"class": f"level{min(b.level, 6)}"})
-            if b.id:
-                sec.set("aria-labelledby", b.id)
-            sec.append(block(b, ctx, lang))
+            head = block(b, ctx, lang)
+            # h1–h6 follow the nesting, never skipping a rank (a wiki sub-heading directly under a chapter
+            # is an h2 there); the source's level stays in the section's class.
+            head.tag = f"h{min(len(stack) + 1, 6)}"
+            sec.append(head)
             if stack:
                 stack[-1][1].append(sec)
             else:

@@ -7,12 +7,11 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline import ir
 from pipeline.diagnostics import Diagnostics
 from pipeline.errors import DocpipeError
 from pipeline.options import Options
 from pipeline.readers.report import read
-from pipeline.walk import iter_blocks, plain
+from tests.test_report_reader import han_of_doc
 
 HAN = re.compile(r"[\u3400-\u9fff]")
 PIECES = st.sampled_from([
@@ -21,19 +20,6 @@ PIECES = st.sampled_from([
     "e-deleGATE", "\t", "\u3000", "\r\n", "人权", "背景",
 ])
 BODIES = st.lists(PIECES, max_size=80).map("".join)
-
-
-def han_out(doc: ir.Document) -> int:
-    parts: list[str] = []
-    for blocks in (doc.blocks, doc.metadata.rights, *(n.blocks for n in doc.notes)):
-        for b in iter_blocks(blocks):
-            if isinstance(b, ir.Heading):
-                parts.append((b.label or "") + plain(b.children))
-            elif isinstance(b, ir.Para):
-                parts.append(plain(b.children))
-            elif isinstance(b, ir.Box):
-                parts.append(plain(b.title))
-    return len(HAN.findall("".join(parts)))
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -47,7 +33,7 @@ def test_reader_keeps_every_han_character(body: str) -> None:
         return
     removed = sum(len(HAN.findall(line)) for line in re.split(r"\r\n|\r|\n", text)
                   if line.strip(" \t\u3000") in ("編輯",))
-    assert han_out(doc) == len(HAN.findall(text)) - removed
+    assert len(HAN.findall(han_of_doc(doc))) == len(HAN.findall(text)) - removed
 
 
 @settings(max_examples=200, deadline=None)

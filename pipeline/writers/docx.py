@@ -21,13 +21,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import re
 import zipfile
 from typing import Any, assert_never
 
 from lxml import etree
 
 from .. import ir
+from ..cjk.dates import display_date
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
 from ..fontsel import family_for
@@ -442,7 +442,7 @@ class _Writer:
             if value:
                 self.run(self.para("Subtitle"), value, lang=lang)
         for value in ("、".join(m.authors) if m.authors else None,
-                      " ".join(x for x in (_zh_date(m.date, lang), m.place) if x) or None, m.publisher):
+                      " ".join(x for x in (display_date(m.date, lang), m.place) if x) or None, m.publisher):
             if value:
                 self.run(self.para("TitlePageInfo"), value, lang=lang)
         for n in m.edition_notes:
@@ -470,15 +470,6 @@ class _Writer:
                 p = self.para("FootnoteText")
                 self.run(p, f"{n.marker} " + " ".join(plain(b.children) for b in n.blocks
                                                        if isinstance(b, ir.Para)))
-
-
-def _zh_date(iso: str | None, lang: str | None) -> str | None:
-    if not iso:
-        return None
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
-    if not m or not (lang or "").startswith("zh"):
-        return iso
-    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
 
 
 def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:

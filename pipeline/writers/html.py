@@ -24,6 +24,7 @@ from typing import Literal, assert_never
 from lxml import etree
 
 from .. import ir
+from ..cjk.dates import display_date
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import plain
@@ -297,7 +298,7 @@ def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
         ("p", "subtitle", m.subtitle),
         ("p", "session", m.session),
         ("p", "author", "、".join(m.authors) if m.authors else None),
-        ("p", "date-place", " ".join(x for x in (_display_date(m.date, m.language), m.place) if x) or None),
+        ("p", "date-place", " ".join(x for x in (display_date(m.date, m.language), m.place) if x) or None),
         ("p", "publisher", m.publisher),
     ]
     for tag, cls, value in rows:
@@ -305,7 +306,7 @@ def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
             el = etree.SubElement(header, tag, {"class": cls})
             if cls == "date-place" and m.date:
                 t = etree.SubElement(el, "time", {"datetime": m.date})
-                _text(t, _display_date(m.date, m.language) or m.date, ctx)
+                _text(t, display_date(m.date, m.language) or m.date, ctx)
                 if m.place:
                     _append_text(el, " ")
                     _text(el, m.place, ctx)
@@ -314,15 +315,6 @@ def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
     for note in m.edition_notes:
         _text(etree.SubElement(header, "p", {"class": "edition-note"}), note, ctx)
     return header
-
-
-def _display_date(iso: str | None, lang: str | None) -> str | None:
-    if not iso:
-        return None
-    m = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", iso)
-    if not m or not (lang or "").startswith("zh"):
-        return iso
-    return f"{int(m.group(1))}年{int(m.group(2))}月{int(m.group(3))}日"
 
 
 def footnotes(doc: ir.Document, ctx: Context, lang: str | None) -> etree._Element | None:

@@ -26,6 +26,7 @@ from urllib.parse import quote, unquote
 from lxml import etree
 
 from .. import __version__, ir
+from ..cjk.dates import when
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import iter_blocks
@@ -275,7 +276,7 @@ class _Writer:
         if m.place:
             _sub(ps, "pubPlace", text=m.place)
         if m.date:
-            _sub(ps, "date", {"when": m.date} if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", m.date) else {}, m.date)
+            _sub(ps, "date", when(m.date), m.date)
         if m.symbol:
             _sub(ps, "idno", {"type": "symbol"}, m.symbol)
         if m.rights:
@@ -333,8 +334,7 @@ class _Writer:
         for a in m.authors:
             _sub(tp, "docAuthor", text=a)
         if m.date:
-            _sub(tp, "docDate", {"when": m.date} if re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", m.date) else {},
-                 m.date)
+            _sub(tp, "docDate", when(m.date), m.date)
         if m.place or m.publisher:
             imp = _sub(tp, "docImprint")
             if m.place:

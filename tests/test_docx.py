@@ -136,3 +136,18 @@ def test_custom_marker_is_honoured(tmp_path: Path) -> None:
     ref = document.xpath("//w:footnoteReference", namespaces=W)[0]
     assert ref.get(f"{{{W['w']}}}customMarkFollows") == "1"
     assert "*" in document.xpath("//w:r[w:footnoteReference]/following-sibling::w:r[1]//w:t/text()", namespaces=W)
+
+
+def test_properties_in_schema_order(sample_docx: tuple[ir.Document, Path]) -> None:
+    """Word repairs a file whose pPr/rPr children are out of the schema's order; ours never are."""
+    from pipeline.writers.docx import PPR_ORDER, RPR_ORDER
+    _, path = sample_docx
+    for name in ("word/document.xml", "word/styles.xml", "word/footnotes.xml"):
+        root = part(path, name)
+        for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
+            for props in root.iter(f"{{{W['w']}}}{tag}"):
+                names = [etree.QName(c).localname for c in props]
+                ranks = [order.index(n) for n in names if n in order]
+                assert ranks == sorted(ranks), (name, names)
+    with zipfile.ZipFile(path) as z:
+        assert "word/stylesWithEffects.xml" not in z.namelist()

@@ -106,6 +106,30 @@ def _border() -> etree._Element:
     return bdr
 
 
+#: The order CT_PPr and CT_RPr require (ECMA-376 Part 1, 17.3.1.26 and 17.3.2.28); Word repairs files
+#: whose properties come in another order.
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+             "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+             "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+             "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+
+def schema_order(root: etree._Element) -> None:
+    """Put the children of every pPr and rPr under ``root`` in the order the schema requires."""
+    for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
+        rank = {_w(name): i for i, name in enumerate(order)}
+        for props in root.iter(_w(tag)):
+            children = list(props)
+            children.sort(key=lambda c: rank.get(c.tag, len(rank)))
+            for c in children:
+                props.append(c)
+
+
 def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     """Replace the template's look with docpipe's named styles for this edition."""
     styles = document.styles.element
@@ -491,11 +515,15 @@ def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
     pr = settings.find(_w("footnotePr"))
     if pr is None:
         pr = _el("footnotePr")
-        anchor = settings.find(_w("defaultTabStop"))
-        if anchor is not None:
-            anchor.addnext(pr)
+        # CT_Settings is a sequence: footnotePr comes just before endnotePr/compat and what follows them
+        later = next((settings.find(_w(t)) for t in ("endnotePr", "compat", "docVars", "rsids", "mathPr",
+                                                    "themeFontLang", "clrSchemeMapping", "shapeDefaults",
+                                                    "decimalSymbol", "listSeparator")
+                      if settings.find(_w(t)) is not None), None)
+        if later is not None:
+            later.addprevious(pr)
         else:
-            settings.insert(0, pr)
+            settings.append(pr)
     for nid in ("-1", "0"):
         _sub(pr, "footnote", {"id": nid})
 
@@ -563,6 +591,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     writer = _Writer(document, doc, options, diag)
     writer.write()
     _footnotes_part(document, writer.footnotes)
+    schema_order(document.styles.element)
+    schema_order(document.element)
+    for rel_id, rel in list(document.part.rels.items()):
+        if rel.reltype.endswith("/stylesWithEffects"):
+            document.part.rels.pop(rel_id)  # Word 2010's optional copy of the styles, stale after ours
     _core(document, doc, options)
     buf = io.BytesIO()
     try:

@@ -125,7 +125,7 @@ def schema_order(root: etree._Element) -> None:
         rank = {_w(name): i for i, name in enumerate(order)}
         for props in root.iter(_w(tag)):
             children = list(props)
-            children.sort(key=lambda c: rank.get(c.tag, len(rank)))
+            children.sort(key=lambda c: rank.get(str(c.tag), len(rank)))
             for c in children:
                 props.append(c)
 

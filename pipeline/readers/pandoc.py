@@ -16,6 +16,7 @@ with the pandoc element's name as class, and reported.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -29,7 +30,6 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import InputError, LimitError, ToolError
 from ..options import Options
-from .report import NOTE_CALL
 from .report import _inlines as text_inlines
 from .report.structure import NUMBERED, heading_kind
 
@@ -392,7 +392,6 @@ class _Converter:
                 level = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d", c)), None)
                 if level and inner and isinstance(inner[0], ir.Heading):
                     # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
-                    import dataclasses
                     inner[0] = dataclasses.replace(inner[0], level=level)
                 return inner
             lang = attrs_d.pop("lang", None)
@@ -472,7 +471,6 @@ class _Converter:
 
 def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
     """A note's text starts after the marker's separating space."""
-    import dataclasses
     if blocks and isinstance(blocks[0], ir.Para) and blocks[0].children and isinstance(blocks[0].children[0], ir.Text):
         first = blocks[0].children[0]
         para = dataclasses.replace(blocks[0], children=(ir.Text(text=first.text.lstrip()), *blocks[0].children[1:]))
@@ -564,11 +562,7 @@ def _metadata(meta: dict[str, Any], conv: _Converter, name: str) -> tuple[ir.Met
 
 def _link_notes(blocks: tuple[ir.Block, ...], conv: _Converter) -> tuple[ir.Block, ...]:
     """HTML notes: a ``span.noteref`` placeholder and an ``aside.footnote`` body become NoteRef and Note."""
-    import dataclasses
 
-    from ..walk import map_blocks
-
-    del map_blocks
     numbering: dict[str, str] = {}
 
     def inl(nodes: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
@@ -633,11 +627,7 @@ def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str
         body = list(_link_notes(tuple(body), conv))
     meta, rights = _metadata(ast.get("meta", {}), conv, name)
     if footer and not rights:
-        import dataclasses
         meta = dataclasses.replace(meta, rights=tuple(footer))
-    for b in body:
-        if isinstance(b, ir.Para) and b.number is None and NOTE_CALL.fullmatch(_text(b.children) or "x"):
-            diag.emit("unsupported-content", "a stray note call paragraph")
     return ir.Document(metadata=meta, blocks=tuple(body), notes=tuple(conv.notes))
 
 
@@ -738,7 +728,6 @@ def word_box_groups(data: bytes) -> list[list[str]]:
 
 def _group_boxes(doc: ir.Document, groups: list[list[str]], diag: Diagnostics) -> ir.Document:
     """Turn the paragraphs of each Word text box or framed run into a Box (title: its first short paragraph)."""
-    import dataclasses
 
     from ..walk import plain as _p
 

@@ -213,9 +213,7 @@ class _Reader:
                 items = []
                 for item in el:
                     if _name(item) != "item":
-                        if _name(item) == "head":
-                            continue
-                        continue
+                        continue  # a list's head or a label: not an item
                     if any(_name(c) in BLOCKS for c in item):
                         blocks = self.blocks(item, depth)
                     else:

@@ -160,3 +160,16 @@ def test_pdf_ua_is_tagged(tmp_path: Path) -> None:
     result = pipeline.convert(SAMPLE, ["pdf"], tmp_path, Options(pdf_variant="pdf/ua-1", source_date_epoch=0))
     info = subprocess.run(["pdfinfo", str(result.outputs["pdf"])], capture_output=True, text=True).stdout
     assert re.search(r"Tagged:\s+yes", info)
+
+
+def test_adjacent_punctuation_is_compressed() -> None:
+    from pipeline.writers.pdf import build_html
+    doc = pipeline.transform(pipeline.read(SAMPLE))
+    root = build_html(doc, Options(source_date_epoch=0), Diagnostics())
+    halts = root.xpath("//span[@class='halt']")
+    assert len(halts) >= 30
+    para9 = root.xpath("//p[@id='para-9']")[0]
+    marks = [(h.text, (h.tail or "")[:1] or h.getnext().text[:1] if h.getnext() is not None else "")
+             for h in para9.xpath(".//span[@class='halt']")]
+    assert ("》", "、") in marks or any(m[0] == "》" for m in marks)
+    assert "".join(para9.itertext()).count("》、《") == 1  # the text itself is unchanged

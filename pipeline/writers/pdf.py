@@ -16,6 +16,7 @@ from __future__ import annotations
 import ctypes.util
 import datetime as dt
 import io
+import itertools
 import re
 from pathlib import Path
 from typing import Any
@@ -160,11 +161,101 @@ def _page_css(options: Options) -> str:
             f"@page :right {{ margin-left: {inner}; margin-right: {outer}; }}\n")
 
 
+#: clreq 3.1.6: where two full-width marks meet, the first is set half width (OpenType ``halt``), so "）。"
+#: or "，「" do not leave a full em of blank. Debian's Noto CJK 2.001 has ``halt`` but not ``chws``.
+_PUNCT_PAIR = re.compile("([，。、；：！？」』）》〉】])(?=[，。、；：！？「『（《〈【」』）》〉】])")
+
+
+def _compress_punctuation(root: etree._Element) -> int:
+    """Wrap the first mark of each adjacent pair in ``span.halt``; returns how many."""
+    count = 0
+
+    def split(text: str) -> list[tuple[str, bool]]:
+        parts: list[tuple[str, bool]] = []
+        pos = 0
+        for m in _PUNCT_PAIR.finditer(text):
+            if m.start() > pos:
+                parts.append((text[pos:m.start()], False))
+            parts.append((m.group(1), True))
+            pos = m.end()
+        if pos < len(text):
+            parts.append((text[pos:], False))
+        return parts
+
+    def spans(parts: list[tuple[str, bool]]) -> tuple[str, list[etree._Element]]:
+        nonlocal count
+        lead = ""
+        made: list[etree._Element] = []
+        for piece, mark in parts:
+            if mark:
+                el = etree.Element("span", {"class": "halt"})
+                el.text = piece
+                made.append(el)
+                count += 1
+            elif made:
+                made[-1].tail = (made[-1].tail or "") + piece
+            else:
+                lead += piece
+        return lead, made
+
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str) or el.tag in ("style", "head", "title", "meta", "script"):
+            continue
+        if el.text and _PUNCT_PAIR.search(el.text):
+            lead, made = spans(split(el.text))
+            el.text = lead
+            for i, m in enumerate(made):
+                el.insert(i, m)
+        if el.tail and _PUNCT_PAIR.search(el.tail) and el.getparent() is not None:
+            lead, made = spans(split(el.tail))
+            el.tail = lead
+            parent = el.getparent()
+            assert parent is not None
+            index = parent.index(el)
+            for i, m in enumerate(made, 1):
+                parent.insert(index + i, m)
+    # pairs split across elements (a book title's closing mark, then the text after the <cite>)
+    slots: list[tuple[etree._Element, str]] = []
+
+    def collect(el: etree._Element) -> None:
+        if el.tag in ("style", "head"):
+            return
+        slots.append((el, "text"))
+        for child in el:
+            if isinstance(child.tag, str):
+                collect(child)
+        slots.append((el, "tail"))
+
+    collect(root)
+    values = [(el, kind, (el.text if kind == "text" else el.tail) or "") for el, kind in slots]
+    filled = [v for v in values if v[2]]
+    for (el, kind, text), (_, _, following) in itertools.pairwise(filled):
+        if text[-1] in CLOSING_MARKS and following[0] in ALL_MARKS and not (
+                el.tag == "span" and el.get("class") == "halt" and kind == "text"):
+            mark = etree.Element("span", {"class": "halt"})
+            mark.text = text[-1]
+            count += 1
+            if kind == "text":
+                el.text = text[:-1]
+                el.insert(0, mark) if not len(el) else el[0].addprevious(mark)
+            else:
+                el.tail = text[:-1]
+                el.addnext(mark)
+    return count
+
+
+CLOSING_MARKS = set("，。、；：！？」』）》〉】")
+ALL_MARKS = CLOSING_MARKS | set("「『（《〈【")
+
+
 def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._Element:
     """The print HTML tree (exposed for tests and for looking at what the renderer gets)."""
     root = H.render_document(doc, options, diag, profile="print")
     _footnotes_inline(root, doc, options, diag)
     _toc(root, doc)
+    compressed = _compress_punctuation(root)
+    if compressed:
+        diag.emit("writer-note", f"{compressed} adjacent punctuation pair(s) compressed (half-width first mark)")
     head = root.find("head")
     assert head is not None
     if options.source_date_epoch is not None:

@@ -151,3 +151,5 @@ def test_properties_in_schema_order(sample_docx: tuple[ir.Document, Path]) -> No
                 assert ranks == sorted(ranks), (name, names)
     with zipfile.ZipFile(path) as z:
         assert "word/stylesWithEffects.xml" not in z.namelist()
+    settings = part(path, "word/settings.xml")
+    assert settings.xpath("//w:characterSpacingControl/@w:val", namespaces=W) == ["compressPunctuation"]

@@ -591,6 +591,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     writer = _Writer(document, doc, options, diag)
     writer.write()
     _footnotes_part(document, writer.footnotes)
+    spacing = document.settings.element.find(_w("characterSpacingControl"))
+    if spacing is not None:  # Word's punctuation compression (clreq 3.1.6) instead of the template's none
+        spacing.set(_w("val"), "compressPunctuation")
     schema_order(document.styles.element)
     schema_order(document.element)
     for rel_id, rel in list(document.part.rels.items()):

@@ -67,3 +67,11 @@ def test_every_format_without_loss(fixture: str, tmp_path: Path) -> None:
                                              capture_output=True, text=True, check=True).stdout)
     for note in original.notes:
         assert re.sub(r"\s+", "", block_text(note.blocks)) in text
+
+
+def test_odt_manuscript_reads_like_the_docx() -> None:
+    odt = pipeline.read(WORD / "manuscript.odt")
+    docx = pipeline.read(WORD / "manuscript.docx")
+    assert [block_text(n.blocks) for n in odt.notes] == [block_text(n.blocks) for n in docx.notes]
+    assert sum(isinstance(b, ir.Table) for b in iter_blocks(odt.blocks)) == 1
+    assert "重新編號的第二項" in block_text(odt.blocks)

@@ -20,6 +20,7 @@ import tempfile
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "un-sg-report-2024.zh-Hant.txt"
@@ -219,9 +220,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _available(registry: object, fmt: str) -> bool:
+def _available(registry: ModuleType, fmt: str) -> bool:
     try:
-        registry.get_writer(fmt)  # type: ignore[attr-defined]
+        registry.get_writer(fmt)
     except Exception:  # a writer that does not import is simply left out of the figures
         return False
     return True

@@ -662,9 +662,9 @@ def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str
 
 def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
-    head = data[:65536]
-    if _ENTITY.search(head):
-        raise InputError("declares XML entities", file=name, offset=_ENTITY.search(head).start(),  # type: ignore[union-attr]
+    declared = _ENTITY.search(data[:65536])
+    if declared:
+        raise InputError("declares XML entities", file=name, offset=declared.start(),
                          expected="HTML without <!ENTITY declarations")
     for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")

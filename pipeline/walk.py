@@ -27,31 +27,38 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) ->
     return tuple(out)
 
 
-def map_blocks(blocks: tuple[ir.Block, ...], fn: TextFn, lang: str | None) -> tuple[ir.Block, ...]:
-    """Apply ``fn`` to every Text in ``blocks`` (CodeBlock and Image sources are left alone)."""
+InlineMap = Callable[[tuple[ir.Inline, ...], str | None], tuple[ir.Inline, ...]]
+
+
+def _walk_blocks(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | None) -> tuple[ir.Block, ...]:
+    """Apply ``on`` to every inline sequence in ``blocks`` (with the language in force); CodeBlocks untouched."""
     out: list[ir.Block] = []
     for b in blocks:
         match b:
             case ir.Heading() | ir.Para():
-                out.append(dataclasses.replace(b, children=map_inlines(b.children, fn, b.lang or lang)))
+                out.append(dataclasses.replace(b, children=on(b.children, b.lang or lang)))
             case ir.Box():
                 sub = b.lang or lang
-                out.append(dataclasses.replace(b, title=map_inlines(b.title, fn, sub),
-                                               blocks=map_blocks(b.blocks, fn, sub)))
+                out.append(dataclasses.replace(b, title=on(b.title, sub), blocks=_walk_blocks(b.blocks, on, sub)))
             case ir.ListBlock():
-                items = tuple(dataclasses.replace(i, blocks=map_blocks(i.blocks, fn, lang)) for i in b.items)
+                items = tuple(dataclasses.replace(i, blocks=_walk_blocks(i.blocks, on, lang)) for i in b.items)
                 out.append(dataclasses.replace(b, items=items))
             case ir.BlockQuote() | ir.Div():
-                out.append(dataclasses.replace(b, blocks=map_blocks(b.blocks, fn, b.lang or lang)))
+                out.append(dataclasses.replace(b, blocks=_walk_blocks(b.blocks, on, b.lang or lang)))
             case ir.Table():
-                rows = tuple(tuple(dataclasses.replace(c, blocks=map_blocks(c.blocks, fn, lang)) for c in row)
+                rows = tuple(tuple(dataclasses.replace(c, blocks=_walk_blocks(c.blocks, on, lang)) for c in row)
                              for row in b.rows)
-                out.append(dataclasses.replace(b, rows=rows, caption=map_inlines(b.caption, fn, lang)))
+                out.append(dataclasses.replace(b, rows=rows, caption=on(b.caption, lang)))
             case ir.Image():
-                out.append(dataclasses.replace(b, alt=map_inlines(b.alt, fn, lang)))
+                out.append(dataclasses.replace(b, alt=on(b.alt, lang)))
             case ir.CodeBlock():
                 out.append(b)
     return tuple(out)
+
+
+def map_blocks(blocks: tuple[ir.Block, ...], fn: TextFn, lang: str | None) -> tuple[ir.Block, ...]:
+    """Apply ``fn`` to every Text in ``blocks`` (CodeBlock and Image sources are left alone)."""
+    return _walk_blocks(blocks, lambda inl, lg: map_inlines(inl, fn, lg), lang)
 
 
 def map_text(doc: ir.Document, fn: TextFn, *, metadata: bool = True) -> ir.Document:
@@ -195,36 +202,11 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
 
 def map_text_ctx(doc: ir.Document, fn: CtxFn) -> ir.Document:
     """:func:`map_text` with neighbouring characters: every inline sequence is one context."""
-    def plain_fn(text: str, lang: str | None) -> str:
-        return fn(text, "", "", lang)
-
-    def blocks(bs: tuple[ir.Block, ...], lang: str | None) -> tuple[ir.Block, ...]:
-        out: list[ir.Block] = []
-        for b in bs:
-            match b:
-                case ir.Heading() | ir.Para():
-                    out.append(dataclasses.replace(b, children=map_inlines_ctx(b.children, fn, b.lang or lang)))
-                case ir.Box():
-                    sub = b.lang or lang
-                    out.append(dataclasses.replace(b, title=map_inlines_ctx(b.title, fn, sub),
-                                                   blocks=blocks(b.blocks, sub)))
-                case ir.ListBlock():
-                    out.append(dataclasses.replace(b, items=tuple(
-                        dataclasses.replace(i, blocks=blocks(i.blocks, lang)) for i in b.items)))
-                case ir.BlockQuote() | ir.Div():
-                    out.append(dataclasses.replace(b, blocks=blocks(b.blocks, b.lang or lang)))
-                case ir.Table():
-                    rows = tuple(tuple(dataclasses.replace(c, blocks=blocks(c.blocks, lang)) for c in row)
-                                 for row in b.rows)
-                    out.append(dataclasses.replace(b, rows=rows, caption=map_inlines_ctx(b.caption, fn, lang)))
-                case ir.Image():
-                    out.append(dataclasses.replace(b, alt=map_inlines_ctx(b.alt, fn, lang)))
-                case ir.CodeBlock():
-                    out.append(b)
-        return tuple(out)
+    def on(inl: tuple[ir.Inline, ...], lang: str | None) -> tuple[ir.Inline, ...]:
+        return map_inlines_ctx(inl, fn, lang)
 
     lang = doc.metadata.language
-    meta = map_text(dataclasses.replace(doc, blocks=(), notes=()), plain_fn).metadata
-    meta = dataclasses.replace(meta, rights=blocks(doc.metadata.rights, lang))
-    notes = tuple(dataclasses.replace(n, blocks=blocks(n.blocks, n.lang or lang)) for n in doc.notes)
-    return dataclasses.replace(doc, metadata=meta, blocks=blocks(doc.blocks, lang), notes=notes)
+    meta = map_text(dataclasses.replace(doc, blocks=(), notes=()), lambda t, lg: fn(t, "", "", lg)).metadata
+    meta = dataclasses.replace(meta, rights=_walk_blocks(doc.metadata.rights, on, lang))
+    notes = tuple(dataclasses.replace(n, blocks=_walk_blocks(n.blocks, on, n.lang or lang)) for n in doc.notes)
+    return dataclasses.replace(doc, metadata=meta, blocks=_walk_blocks(doc.blocks, on, lang), notes=notes)

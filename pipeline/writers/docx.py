@@ -21,7 +21,6 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import io
-import zipfile
 from typing import Any, assert_never
 
 from lxml import etree
@@ -30,6 +29,7 @@ from .. import ir
 from ..cjk.dates import display_date
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
+from ..fileio import deterministic_zip
 from ..fontsel import family_for
 from ..options import Options
 from ..walk import plain
@@ -550,21 +550,7 @@ def _core(document: Any, doc: ir.Document, options: Options) -> None:
 
 def normalise(data: bytes, options: Options) -> bytes:
     """The same package with a fixed member order and fixed timestamps (byte-identical rebuilds)."""
-    epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800
-    when = max(dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None), dt.datetime(1980, 1, 1))
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    order = ["[Content_Types].xml", "_rels/.rels"] + sorted(n for n in names
-                                                           if n not in ("[Content_Types].xml", "_rels/.rels"))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for name in order:
-            if name in names:
-                info = zipfile.ZipInfo(name, date_time=when.timetuple()[:6])
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                z.writestr(info, src.read(name))
-    return out.getvalue()
+    return deterministic_zip(data, first=("[Content_Types].xml", "_rels/.rels"), epoch=options.source_date_epoch)
 
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import re
 import uuid
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -28,6 +27,7 @@ from lxml import etree
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
+from ..fileio import deterministic_zip
 from ..options import Options
 from ..walk import block_text, iter_blocks, plain
 from . import html as H
@@ -316,26 +316,11 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
 
 def normalise_zip(data: bytes, options: Options, *, lang: str | None = None) -> bytes:
     """The same zip with ``mimetype`` first and stored, the rest in a fixed order, fixed timestamps."""
-    stamp = _modified(options)
-    when = max(stamp, dt.datetime(1980, 1, 1)).timetuple()[:6]
-    src = zipfile.ZipFile(io.BytesIO(data))
-    names = src.namelist()
-    order = ["mimetype", "META-INF/container.xml"] + sorted(n for n in names
-                                                             if n not in ("mimetype", "META-INF/container.xml"))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as z:
-        for name in order:
-            if name not in names:
-                continue
-            info = zipfile.ZipInfo(name, date_time=when)
-            info.compress_type = zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            info.create_system = 3
-            member = src.read(name)
-            if lang and name.endswith("content.opf"):
-                member = _package_lang(member, lang)
-            z.writestr(info, member, compresslevel=9 if name != "mimetype" else None)
-    return out.getvalue()
+    def rewrite(name: str, member: bytes) -> bytes:
+        return _package_lang(member, lang) if lang and name.endswith("content.opf") else member
+
+    return deterministic_zip(data, first=("mimetype", "META-INF/container.xml"), epoch=options.source_date_epoch,
+                             stored=("mimetype",), rewrite=rewrite)
 
 
 def _fonts(doc: ir.Document, options: Options, diag: Diagnostics) -> list[tuple[str, bytes]]:

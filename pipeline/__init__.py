@@ -103,6 +103,7 @@ def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | o
     if options.strict:
         _check_strict(diag)
     stem = name or registry.output_stem(path)
+    options = options.with_(output_name=stem)
     rendered: dict[str, bytes] = {}
     for fmt in _order(fmts):
         opts = options
@@ -118,11 +119,34 @@ def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | o
         from .errors import OutputError
         raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from exc
     outputs: dict[str, Path] = {}
+    if doc.media and set(fmts) & MEDIA_BESIDE:
+        write_media(doc, out / f"{stem}.media")
     for fmt in fmts:
         target = out / f"{stem}{registry.output_suffix(fmt)}"
         atomic_write(target, rendered[fmt])
         outputs[fmt] = target
     return Result(outputs, diag, doc)
+
+
+#: formats whose pictures are files in ``NAME.media/`` beside the output (EPUB, DOCX and PDF carry their own)
+MEDIA_BESIDE = frozenset({"html", "tei", "md"})
+
+
+def write_media(doc: ir.Document, folder: Path) -> None:
+    """Every medium of ``doc`` as ``folder/NAME`` (written atomically; the folder is created)."""
+    from .errors import OutputError
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(f"cannot create the media folder: {exc.strerror or exc}", file=str(folder)) from exc
+    for m in doc.media:
+        target = folder / m.name
+        try:
+            if target.is_file() and target.stat().st_size == len(m.data) and target.read_bytes() == m.data:
+                continue
+        except OSError:
+            pass
+        atomic_write(target, m.data)
 
 
 def _check_strict(diag: Diagnostics) -> None:

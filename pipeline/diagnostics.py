@@ -35,6 +35,11 @@ CODES: dict[str, Severity] = {
     "ignored-element": Severity.INFO,
     "unsupported-content": Severity.WARNING,
     "external-resource-blocked": Severity.WARNING,
+    "media-refused": Severity.WARNING,
+    "media-missing": Severity.WARNING,
+    "media-unsupported": Severity.WARNING,
+    "media-placeholder": Severity.WARNING,
+    "caption-found": Severity.INFO,
     # transforms
     "transform-count": Severity.INFO,
     "duplicate-id": Severity.WARNING,

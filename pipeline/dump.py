@@ -23,12 +23,20 @@ def _inlines(nodes: tuple[ir.Inline, ...], depth: int, out: list[str]) -> None:
     pad = "  " * depth
     for n in nodes:
         match n:
-            case ir.Text(text=t):
-                out.append(f"{pad}{t!r}")
+            case ir.Text(text=t, orig=o):
+                out.append(f"{pad}{t!r}" + (f" (orig {o!r})" if o is not None else ""))
             case ir.Code(text=t):
                 out.append(f"{pad}<code> {t!r}")
-            case ir.NoteRef() | ir.LineBreak():
+            case ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
                 out.append(f"{pad}<{type(n).__name__}{_attrs(n, ())}>")
+            case ir.Image():
+                out.append(f"{pad}<Image{_attrs(n, ('alt',))}>")
+                _inlines(n.alt, depth + 1, out)
+            case ir.Choice():
+                out.append(f"{pad}<Choice{_attrs(n, ('readings',))}>")
+                for r in n.readings:
+                    out.append(f"{pad}  <Reading{_attrs(r, ('children',))}>")
+                    _inlines(r.children, depth + 2, out)
             case ir.Emph() | ir.Strong() | ir.Link() | ir.Span() | ir.BookTitle():
                 out.append(f"{pad}<{type(n).__name__}{_attrs(n, ('children',))}>")
                 _inlines(n.children, depth + 1, out)
@@ -57,15 +65,20 @@ def _blocks(nodes: tuple[ir.Block, ...], depth: int, out: list[str]) -> None:
                 _blocks(b.blocks, depth + 1, out)
             case ir.Table():
                 out.append(f"{pad}<Table{_attrs(b, ('rows', 'caption'))}>")
-                _inlines(b.caption, depth + 1, out)
+                if b.caption:
+                    out.append(f"{pad}  <caption>")
+                _inlines(b.caption, depth + 2, out)
                 for row in b.rows:
                     out.append(f"{pad}  <row>")
                     for cell in row:
                         out.append(f"{pad}    <Cell{_attrs(cell, ('blocks',))}>")
                         _blocks(cell.blocks, depth + 3, out)
-            case ir.Image():
-                out.append(f"{pad}<Image{_attrs(b, ('alt',))}>")
-                _inlines(b.alt, depth + 1, out)
+            case ir.Figure():
+                out.append(f"{pad}<Figure{_attrs(b, ('images', 'caption'))}>")
+                _inlines(b.images, depth + 1, out)
+                if b.caption:
+                    out.append(f"{pad}  <caption>")
+                    _inlines(b.caption, depth + 2, out)
             case ir.CodeBlock():
                 out.append(f"{pad}<CodeBlock{_attrs(b, ('text',))}> {b.text!r}")
 
@@ -87,6 +100,10 @@ def dump(doc: ir.Document) -> str:
     for note in doc.notes:
         out.append(f"  <Note{_attrs(note, ('blocks',))}>")
         _blocks(note.blocks, 2, out)
+    for medium in doc.media:
+        size = f" {medium.width}x{medium.height}" if medium.width and medium.height else ""
+        out.append(f"  <Media {medium.name} {medium.media_type} {len(medium.data)} bytes{size} "
+                   f"sha256={medium.sha256[:16]}…" + (f" from {medium.source}" if medium.source else "") + ">")
     for step in doc.steps:
         out.append(f"  <Step{_attrs(step, ())}>")
     return "\n".join(out) + "\n"

@@ -6,9 +6,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 #: Version of the IR written into every ``.ir.json``; a file of another major version is refused.
-IR_VERSION = "1.0"
-
-
+IR_VERSION = "2.0"
 
 # --------------------------------------------------------------------------- inlines
 
@@ -18,6 +16,8 @@ class Text:
     """A run of text (spaces included, exactly as they stand)."""
 
     text: str
+    orig: str | None = None
+    """The text as the source wrote it, when a normalisation changed it (kept for diplomatic editions)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,7 +82,61 @@ class LineBreak:
     """A forced line break inside a block."""
 
 
-Inline: TypeAlias = Text | Emph | Strong | Code | Link | Span | BookTitle | NoteRef | LineBreak
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Image:
+    """A picture: ``media`` names a :class:`Media` of the document; empty when the source's file was refused."""
+
+    media: str
+    alt: tuple[Inline, ...] = ()
+    width: str | None = None
+    """Display width from the source (``5cm``, ``40%``, ``300px``); None for the picture's own size."""
+    height: str | None = None
+    title: str | None = None
+    source: str | None = None
+    """Where the source pointed (a file name or URL), for diagnostics and placeholders."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Math:
+    """An equation in TeX; ``display`` sets it on a line of its own."""
+
+    tex: str
+    display: bool = False
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Milestone:
+    """A line, page or column break of the source edition (TEI ``lb``/``pb``/``cb``), not a break of ours."""
+
+    unit: str
+    """``line``, ``page`` or ``column``."""
+    n: str | None = None
+    attrs: tuple[tuple[str, str], ...] = ()
+    """Other attributes of the source (``ed``, ``facs``, ``break``), kept in order."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Reading:
+    """One alternative of a :class:`Choice`: its role (``lem``, ``rdg``, ``orig``, ``reg``, ``sic``, ``corr``,
+    ``abbr``, ``expan``) and text."""
+
+    role: str
+    children: tuple[Inline, ...]
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Choice:
+    """Alternative readings of one passage (TEI ``app`` or ``choice``); the first reading is the text shown."""
+
+    kind: str
+    """``app`` (critical apparatus) or ``choice``."""
+    readings: tuple[Reading, ...]
+    attrs: tuple[tuple[str, str], ...] = ()
+
+
+Inline: TypeAlias = (Text | Emph | Strong | Code | Link | Span | BookTitle | NoteRef | LineBreak | Image | Math
+                     | Milestone | Choice)
 
 
 # --------------------------------------------------------------------------- blocks
@@ -156,21 +210,28 @@ class Cell:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Table:
-    """A table: rows of cells, the first ``head_rows`` of them the header."""
+    """A table: rows of cells, the first ``head_rows`` of them the header (repeated on each page)."""
 
     rows: tuple[tuple[Cell, ...], ...]
     caption: tuple[Inline, ...] = ()
     head_rows: int = 0
     id: str | None = None
+    """``tab-N``."""
+    label: str | None = None
+    """The caption's numbering as the source gave it (``Table 3``, ``表 1``), kept apart from its text."""
+    widths: tuple[float, ...] = ()
+    """Relative column widths from the source (summing to about 1), or empty."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class Image:
-    """An image; ``src`` is a path relative to the document's folder (remote URLs are never fetched)."""
+class Figure:
+    """A figure: one or more images with a caption; ``id`` is ``fig-N``."""
 
-    src: str
-    alt: tuple[Inline, ...] = ()
+    images: tuple[Image, ...]
+    caption: tuple[Inline, ...] = ()
     id: str | None = None
+    label: str | None = None
+    """The caption's numbering as the source gave it (``Figure 2``, ``图 2``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -192,7 +253,7 @@ class Div:
     id: str | None = None
 
 
-Block: TypeAlias = Heading | Para | Box | ListBlock | BlockQuote | Table | Image | CodeBlock | Div
+Block: TypeAlias = Heading | Para | Box | ListBlock | BlockQuote | Table | Figure | CodeBlock | Div
 
 
 # --------------------------------------------------------------------------- document
@@ -247,12 +308,33 @@ class Step:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Media:
+    """A file the document carries (a picture): its bytes travel with the IR (base64 in ``.ir.json``)."""
+
+    name: str
+    """Unique within the document and safe as a file name: ``<sha256 prefix>.<ext>``."""
+    media_type: str
+    """``image/png``, ``image/jpeg``, ``image/gif``, ``image/svg+xml``, ``image/webp``, ``image/x-emf``…"""
+    data: bytes
+    sha256: str
+    """Hex digest of ``data``; checked when an ``.ir.json`` is loaded."""
+    width: int | None = None
+    """Intrinsic size in pixels (None when unknown, e.g. some SVG)."""
+    height: int | None = None
+    dpi: int | None = None
+    """Resolution the source declared, if any."""
+    source: str | None = None
+    """The path or archive member it came from."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Document:
-    """A whole document: metadata, body blocks, footnote bodies and the processing history."""
+    """A whole document: metadata, body blocks, footnote bodies, media and the processing history."""
 
     metadata: Metadata
     blocks: tuple[Block, ...]
     notes: tuple[Note, ...] = ()
+    media: tuple[Media, ...] = ()
     steps: tuple[Step, ...] = ()
 
 
@@ -260,8 +342,8 @@ class Document:
 NODE_TYPES: dict[str, type] = {
     cls.__name__: cls
     for cls in (
-        Text, Emph, Strong, Code, Link, Span, BookTitle, NoteRef, LineBreak,
-        Heading, Para, Box, ListItem, ListBlock, BlockQuote, Cell, Table, Image, CodeBlock, Div,
-        Note, Metadata, Step, Document,
+        Text, Emph, Strong, Code, Link, Span, BookTitle, NoteRef, LineBreak, Image, Math, Milestone, Reading,
+        Choice, Heading, Para, Box, ListItem, ListBlock, BlockQuote, Cell, Table, Figure, CodeBlock, Div,
+        Note, Metadata, Step, Media, Document,
     )
 }

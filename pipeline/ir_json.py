@@ -1,9 +1,17 @@
-"""IR <-> JSON: every node as an object tagged ``"t"``, defaults omitted, the IR version checked on load."""
+"""IR <-> JSON: every node as an object tagged ``"t"``, defaults omitted, the IR version checked on load.
+
+Media bytes are embedded as base64 (``"data": "…"``) so that one ``.ir.json`` file is the whole document and
+``make`` keeps a single intermediate per source; each medium's sha256 is checked when the file is loaded.
+"""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import dataclasses
+import hashlib
 import json
+import re
 import types
 import typing
 from typing import Any
@@ -26,6 +34,8 @@ def to_data(node: object) -> Any:
         return out
     if isinstance(node, tuple):
         return [to_data(v) for v in node]
+    if isinstance(node, bytes):
+        return base64.b64encode(node).decode("ascii")
     return node
 
 
@@ -52,11 +62,22 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         raise IRFormatError("not a docpipe IR file", file=file, expected=f'an object with "{VERSION_KEY}"')
     version = payload[VERSION_KEY]
     if not isinstance(version, str) or version.split(".")[0] != ir.IR_VERSION.split(".")[0]:
-        raise IRFormatError(f"IR version {version!r} cannot be read by this docpipe",
-                            file=file, expected=f"version {ir.IR_VERSION}")
+        raise IRFormatError(f"IR version {version!r} cannot be read by this docpipe (it reads {ir.IR_VERSION}); "
+                            "convert the source again with this docpipe", file=file,
+                            expected=f"version {ir.IR_VERSION}")
     doc = _build(payload.get("document"), ir.Document, "document", file)
     assert isinstance(doc, ir.Document)
+    names: set[str] = set()
+    for i, m in enumerate(doc.media):
+        if hashlib.sha256(m.data).hexdigest() != m.sha256:
+            _fail(f"document.media[{i}].data", file, f"bytes whose sha256 is {m.sha256}")
+        if m.name in names or not _SAFE_NAME.fullmatch(m.name):
+            _fail(f"document.media[{i}].name", file, "a unique file name of letters, digits, '-', '_' and '.'")
+        names.add(m.name)
     return doc
+
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 
 
 def read(data: bytes, options: object = None, diag: object = None, *, name: str | None = None) -> ir.Document:
@@ -133,6 +154,17 @@ def _build(value: Any, hint: Any, path: str, file: str | None) -> Any:
         if not isinstance(value, str):
             _fail(path, file, "a string")
         return value
+    if hint is float:
+        if not isinstance(value, int | float) or isinstance(value, bool) or value != value:
+            _fail(path, file, "a number")
+        return float(value)
+    if hint is bytes:
+        if not isinstance(value, str):
+            _fail(path, file, "base64 text")
+        try:
+            return base64.b64decode(value, validate=True)
+        except (binascii.Error, ValueError):
+            _fail(path, file, "base64 text")
     if hint is type(None):
         if value is not None:
             _fail(path, file, "null")

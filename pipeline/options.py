@@ -54,6 +54,16 @@ class Options:
     """Refuse structures nested deeper than this."""
     tool_timeout: float = 300.0
     """Seconds an external tool (pandoc) may run."""
+    output_name: str | None = None
+    """The outputs' NAME: pictures of HTML, TEI and Markdown outputs go into ``NAME.media/`` beside them."""
+    source_pages: bool = False
+    """Show the source edition's page numbers (TEI ``pb``) in the text of EPUB, HTML and PDF."""
+    max_image_bytes: int = 50 * 1024 * 1024
+    """Refuse a single picture larger than this (bytes)."""
+    max_image_pixels: int = 100_000_000
+    """Refuse a picture of more pixels than this (a decompression bomb is refused before decoding)."""
+    max_media: int = 5000
+    """Refuse documents with more distinct pictures than this."""
 
     def with_(self, **changes: object) -> Options:
         """A copy with some fields changed."""

@@ -17,14 +17,28 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) ->
     for node in inlines:
         match node:
             case ir.Text(text=t):
-                out.append(ir.Text(text=fn(t, lang)))
+                out.append(retext(node, fn(t, lang)))
             case ir.Span(children=c, lang=sub):
                 out.append(dataclasses.replace(node, children=map_inlines(c, fn, sub or lang)))
             case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.BookTitle(children=c):
                 out.append(dataclasses.replace(node, children=map_inlines(c, fn, lang)))
+            case ir.Image(alt=a):
+                out.append(dataclasses.replace(node, alt=map_inlines(a, fn, lang)))
+            case ir.Choice(readings=rs) if rs:
+                # only the reading shown is the edition's text; the others stay as the witnesses wrote them
+                first = dataclasses.replace(rs[0], children=map_inlines(rs[0].children, fn, lang))
+                out.append(dataclasses.replace(node, readings=(first, *rs[1:])))
             case _:
                 out.append(node)
     return tuple(out)
+
+
+def retext(node: ir.Text, new: str) -> ir.Text:
+    """``node`` with text ``new``, remembering the source's text in ``orig`` the first time it changes."""
+    if new == node.text:
+        return node
+    orig = node.orig if node.orig is not None else node.text
+    return ir.Text(text=new, orig=None if orig == new else orig)
 
 
 InlineMap = Callable[[tuple[ir.Inline, ...], str | None], tuple[ir.Inline, ...]]
@@ -49,8 +63,9 @@ def _walk_blocks(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | None) 
                 rows = tuple(tuple(dataclasses.replace(c, blocks=_walk_blocks(c.blocks, on, lang)) for c in row)
                              for row in b.rows)
                 out.append(dataclasses.replace(b, rows=rows, caption=on(b.caption, lang)))
-            case ir.Image():
-                out.append(dataclasses.replace(b, alt=on(b.alt, lang)))
+            case ir.Figure():
+                images = tuple(dataclasses.replace(i, alt=on(i.alt, lang)) for i in b.images)
+                out.append(dataclasses.replace(b, images=images, caption=on(b.caption, lang)))
             case ir.CodeBlock():
                 out.append(b)
     return tuple(out)
@@ -98,6 +113,46 @@ def iter_blocks(blocks: tuple[ir.Block, ...]) -> Iterator[ir.Block]:
                 pass
 
 
+def iter_inlines(inlines: tuple[ir.Inline, ...]) -> Iterator[ir.Inline]:
+    """Every inline, depth first (containers before their children, every reading of a choice)."""
+    for n in inlines:
+        yield n
+        match n:
+            case ir.Emph() | ir.Strong() | ir.Link() | ir.Span() | ir.BookTitle():
+                yield from iter_inlines(n.children)
+            case ir.Image():
+                yield from iter_inlines(n.alt)
+            case ir.Choice():
+                for r in n.readings:
+                    yield from iter_inlines(r.children)
+            case _:
+                pass
+
+
+def block_inlines(b: ir.Block) -> Iterator[tuple[ir.Inline, ...]]:
+    """The inline sequences held directly by a block (not those of its child blocks)."""
+    match b:
+        case ir.Heading() | ir.Para():
+            yield b.children
+        case ir.Box():
+            yield b.title
+        case ir.Table():
+            yield b.caption
+        case ir.Figure():
+            yield b.images
+            yield b.caption
+        case _:
+            pass
+
+
+def iter_inlines_all(doc: ir.Document) -> Iterator[ir.Inline]:
+    """Every inline of the document: body, notes and rights."""
+    for blocks in (doc.blocks, *(n.blocks for n in doc.notes), doc.metadata.rights):
+        for b in iter_blocks(blocks):
+            for seq in block_inlines(b):
+                yield from iter_inlines(seq)
+
+
 def plain(inlines: tuple[ir.Inline, ...]) -> str:
     """The text of ``inlines`` as a reader sees it (book-title marks included, note calls as ``[marker]``)."""
     parts: list[str] = []
@@ -113,6 +168,12 @@ def plain(inlines: tuple[ir.Inline, ...]) -> str:
                 parts.append(f"[{m}]")
             case ir.LineBreak():
                 parts.append("\n")
+            case ir.Math(tex=t):
+                parts.append(t)
+            case ir.Choice(readings=rs) if rs:
+                parts.append(plain(rs[0].children))
+            case _:
+                pass  # images and source milestones have no text of their own
     return "".join(parts)
 
 
@@ -127,7 +188,7 @@ def block_text(blocks: tuple[ir.Block, ...]) -> str:
                 lines.append(plain(b.title))
             case ir.CodeBlock():
                 lines.append(b.text)
-            case ir.Table():
+            case ir.Table() | ir.Figure():
                 if b.caption:
                     lines.append(plain(b.caption))
             case _:
@@ -151,8 +212,10 @@ def _flatten(nodes: tuple[ir.Inline, ...], out: list[str]) -> None:
                 out.append(cl)
             case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
                 _flatten(c, out)
-            case ir.NoteRef() | ir.LineBreak():
-                out.append("")
+            case ir.Choice(readings=rs) if rs:
+                _flatten(rs[0].children, out)
+            case _:
+                out.append("")  # note calls, breaks, milestones, images, equations: one empty slot
 
 
 def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None) -> tuple[ir.Inline, ...]:
@@ -182,10 +245,13 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
             match n:
                 case ir.Text(text=t):
                     i = next(counter)
-                    out.append(ir.Text(text=fn(t, befores[i], afters[i], cur)))
-                case ir.Code() | ir.NoteRef() | ir.LineBreak():
+                    out.append(retext(n, fn(t, befores[i], afters[i], cur)))
+                case ir.Code():
                     next(counter)
                     out.append(n)
+                case ir.Choice(readings=rs) if rs:
+                    first = dataclasses.replace(rs[0], children=rebuild(rs[0].children, cur))
+                    out.append(dataclasses.replace(n, readings=(first, *rs[1:])))
                 case ir.BookTitle(children=c):
                     next(counter)
                     kids = rebuild(c, cur)
@@ -195,6 +261,9 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
                     out.append(dataclasses.replace(n, children=rebuild(c, sub or cur)))
                 case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c):
                     out.append(dataclasses.replace(n, children=rebuild(c, cur)))
+                case _:
+                    next(counter)
+                    out.append(n)
         return tuple(out)
 
     return rebuild(inlines, lang)

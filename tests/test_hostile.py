@@ -181,14 +181,27 @@ def test_markdown_remote_and_local_images(tmp_path: Path) -> None:
     assert SECRET.encode() not in result.outputs["pdf"].read_bytes()
 
 
-def test_pdf_css_cannot_reach_outside(tmp_path: Path) -> None:
-    from pipeline import ir
+def test_svg_references_are_removed_before_any_renderer_sees_them(tmp_path: Path) -> None:
     secret = secret_file(tmp_path)
-    doc = ir.Document(metadata=ir.Metadata(title="t"), blocks=(
-        ir.Image(src=secret.as_uri()), ir.Image(src="https://127.0.0.1:9/r.png")))
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    (folder / "pic.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" width="20" height="20">'
+        f'<image href="{secret.as_uri()}" width="5" height="5"/>'
+        '<image xlink:href="file://example.invalid/etc/hostname" width="5" height="5"/>'
+        '<image href="https://127.0.0.1:9/r.png" width="5" height="5"/>'
+        '<script>alert(1)</script><rect width="4" height="4" onclick="x()" style="fill: url(http://127.0.0.1:9/p)"/>'
+        '</svg>', encoding="utf-8")
+    src = folder / "doc.md"
+    src.write_text("# T\n\n![pic](pic.svg)\n", encoding="utf-8")
     diag = Diagnostics()
-    pipeline.write(doc, "pdf", Options(base_dir=str(tmp_path / "doc"), source_date_epoch=0), diag)
-    assert len([d for d in diag.items if d.code == "external-resource-blocked"]) == 2
+    result = pipeline.convert(src, ["pdf", "html", "ir"], tmp_path / "out", Options(source_date_epoch=0), diag=diag)
+    (medium,) = result.document.media
+    assert medium.media_type == "image/svg+xml"
+    for needle in (b"file:", b"127.0.0.1", b"example.invalid", b"<script", b"onclick"):
+        assert needle not in medium.data
+    assert SECRET.encode() not in result.outputs["pdf"].read_bytes()
+    assert not [d for d in diag.items if d.code == "external-resource-blocked" and "pic.svg" in d.message]
 
 
 # --------------------------------------------------------------------------- broken and enormous text

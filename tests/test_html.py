@@ -91,7 +91,9 @@ def test_escaping_and_every_node(tmp_path: object) -> None:
             ir.BlockQuote(blocks=(ir.Para(children=(ir.Text(text="q"),)),)),
             ir.Table(rows=((ir.Cell(blocks=(ir.Para(children=(ir.Text(text="h"),)),)),),
                            (ir.Cell(blocks=(), colspan=2),)), head_rows=1),
-            ir.Image(src="x.png", alt=(ir.Text(text="alt"),)),
+            ir.Figure(images=(ir.Image(media="", alt=(ir.Text(text="alt"),), source="x.png"),),
+                      caption=(ir.Text(text="cap"),), label="Figure 1", id="fig-1"),
+            ir.Para(children=(ir.Math(tex="x^2", display=False), ir.Milestone(unit="page", n="7"))),
             ir.CodeBlock(text="a < b"),
             ir.Div(blocks=(), classes=("kept",), attrs=(("role-x", "y"),)),
         ),
@@ -103,6 +105,10 @@ def test_escaping_and_every_node(tmp_path: object) -> None:
     assert root.xpath("//span[@lang='zh-Hant']/text()") == ["中文"]
     assert root.xpath("//div[@class='kept']/@data-role-x") == ["y"]
     assert root.xpath("//a[text()='l']/@href") == ["#h-1"]
+    # a picture that was never read is a visible placeholder, not a broken <img>
+    assert root.xpath("//figure[@id='fig-1']/span[@class='missing-image']/text()") == ["[alt]"]
+    assert root.xpath("string(//figure/figcaption)") == "Figure 1 cap"
+    assert root.xpath("//*[local-name()='math']/@alttext") == ["x^2"]
 
 
 @pytest.mark.parametrize("text, runs", [

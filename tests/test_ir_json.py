@@ -36,16 +36,33 @@ def test_version_key_present() -> None:
 
 def test_other_version_refused() -> None:
     data = json.loads(ir_json.dumps(small_doc()))
-    data["docpipe-ir"] = "2.0"
-    with pytest.raises(IRFormatError, match="version"):
-        ir_json.loads(json.dumps(data), file="x.ir.json")
+    for other in ("1.0", "3.0"):  # 1.x had no media and an Image block; its files are refused by name
+        data["docpipe-ir"] = other
+        with pytest.raises(IRFormatError, match=f"IR version '{other}' cannot be read.*convert the source again"):
+            ir_json.loads(json.dumps(data), file="x.ir.json")
+
+
+def test_media_travel_in_the_file_and_are_checked() -> None:
+    import hashlib
+    png = b"\x89PNG\r\n\x1a\n" + b"x" * 20
+    medium = ir.Media(name="ab.png", media_type="image/png", data=png, sha256=hashlib.sha256(png).hexdigest())
+    doc = ir.Document(metadata=ir.Metadata(), blocks=(ir.Figure(images=(ir.Image(media="ab.png"),)),),
+                      media=(medium,))
+    text = ir_json.dumps(doc)
+    assert ir_json.loads(text) == doc
+    tampered = text.replace(medium.sha256, "0" * 64)
+    with pytest.raises(IRFormatError, match=r"document.media\[0\].data"):
+        ir_json.loads(tampered)
+    escaping = text.replace('"ab.png"', '"../../etc/passwd"')
+    with pytest.raises(IRFormatError, match=r"document.media\[0\].name"):
+        ir_json.loads(escaping)
 
 
 @pytest.mark.parametrize("text, where", [
     ("{", "not JSON"),
     ('{"a": 1}', "not a docpipe IR file"),
-    ('{"docpipe-ir": "1.0", "document": {"t": "Document"}}', "document.metadata"),
-    ('{"docpipe-ir": "1.0", "document": {"t": "Document", "metadata": {"t": "Metadata"}, "blocks": [{"t": "Bogus"}]}}',
+    ('{"docpipe-ir": "2.0", "document": {"t": "Document"}}', "document.metadata"),
+    ('{"docpipe-ir": "2.0", "document": {"t": "Document", "metadata": {"t": "Metadata"}, "blocks": [{"t": "Bogus"}]}}',
      "document.blocks[0]"),
 ])
 def test_malformed_files(text: str, where: str) -> None:

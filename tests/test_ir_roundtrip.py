@@ -23,6 +23,12 @@ inline: st.SearchStrategy[ir.Inline] = st.deferred(lambda: st.one_of(
     st.builds(ir.Link, children=inlines, target=text, title=opt_text),
     st.builds(ir.Span, children=inlines, lang=lang, classes=st.lists(text, max_size=2).map(tuple), attrs=pairs),
     st.builds(ir.BookTitle, children=inlines),
+    st.builds(ir.Image, media=text, alt=inlines, width=opt_text, height=opt_text, title=opt_text, source=opt_text),
+    st.builds(ir.Math, tex=text, display=st.booleans()),
+    st.builds(ir.Milestone, unit=st.sampled_from(["line", "page", "column"]), n=opt_text, attrs=pairs),
+    st.builds(ir.Choice, kind=st.sampled_from(["app", "choice"]),
+              readings=st.lists(st.builds(ir.Reading, role=text, children=inlines, attrs=pairs), max_size=2)
+              .map(tuple), attrs=pairs),
 ))
 inlines = st.lists(inline, max_size=3).map(tuple)
 
@@ -36,8 +42,10 @@ block: st.SearchStrategy[ir.Block] = st.deferred(lambda: st.one_of(
     st.builds(ir.Table, rows=st.lists(st.lists(st.builds(ir.Cell, blocks=blocks, colspan=st.integers(1, 3),
                                                          rowspan=st.integers(1, 3), header=st.booleans()),
                                                max_size=2).map(tuple), max_size=2).map(tuple),
-              caption=inlines, head_rows=st.integers(0, 2), id=ident),
-    st.builds(ir.Image, src=text, alt=inlines, id=ident),
+              caption=inlines, head_rows=st.integers(0, 2), id=ident, label=opt_text,
+              widths=st.lists(st.floats(0, 1), max_size=3).map(tuple)),
+    st.builds(ir.Figure, images=st.lists(st.builds(ir.Image, media=text, alt=inlines), max_size=2).map(tuple),
+              caption=inlines, id=ident, label=opt_text),
     st.builds(ir.CodeBlock, text=text, language=opt_text),
     st.builds(ir.Div, blocks=blocks, classes=st.lists(text, max_size=2).map(tuple), attrs=pairs, lang=lang,
               id=ident),
@@ -51,6 +59,10 @@ documents = st.builds(
                        language=lang, rights=blocks, source=opt_text,
                        edition_notes=st.lists(text, max_size=2).map(tuple), extra=pairs),
     blocks=blocks,
+    media=st.lists(st.binary(max_size=40).map(lambda b: ir.Media(
+        name=f"{__import__('hashlib').sha256(b).hexdigest()[:16]}.png", media_type="image/png", data=b,
+        sha256=__import__('hashlib').sha256(b).hexdigest(), width=3, height=4)), max_size=2, unique_by=lambda m: m.name)
+    .map(tuple),
     notes=st.lists(st.builds(ir.Note, id=text, marker=text, blocks=blocks, lang=lang), max_size=2).map(tuple),
     steps=st.lists(st.builds(ir.Step, name=text, counts=st.lists(st.tuples(text, st.integers()), max_size=2)
                              .map(tuple), settings=pairs), max_size=2).map(tuple),

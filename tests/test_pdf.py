@@ -130,17 +130,21 @@ def test_renderer_reads_only_allowed_files(tmp_path: Path) -> None:
         (outside / f"secret{n}.png").write_bytes(b"\x89PNG\r\n\x1a\n not really")
     folder = tmp_path / "doc"
     folder.mkdir()
-    doc = ir.Document(metadata=ir.Metadata(title="t", language="en"), blocks=(
-        ir.Image(src="http://127.0.0.1:9/remote.png", alt=(ir.Text(text="remote"),)),
-        ir.Image(src=(outside / "secret1.png").as_uri(), alt=(ir.Text(text="outside"),)),
-        ir.Image(src=str(outside / "secret2.png"), alt=(ir.Text(text="absolute"),)),
-        ir.Image(src="../outside/secret3.png", alt=(ir.Text(text="relative escape"),)),
-    ))
+    (folder / "link.png").symlink_to(outside / "secret1.png")
+    src = folder / "doc.md"
+    src.write_text("# t\n\n![remote](http://127.0.0.1:9/remote.png)\n\n"
+                   f"![outside]({(outside / 'secret1.png').as_uri()})\n\n![absolute]({outside / 'secret2.png'})\n\n"
+                   "![relative escape](../outside/secret3.png)\n\n![through a link](link.png)\n\n"
+                   "![host](file://example.invalid/doc/x.png)\n", encoding="utf-8")
     diag = Diagnostics()
-    pipeline.write(doc, "pdf", Options(base_dir=str(folder), source_date_epoch=0), diag)
+    result = pipeline.convert(src, ["pdf"], tmp_path / "out", Options(source_date_epoch=0), diag=diag)
     blocked = [d.message for d in diag.items if d.code == "external-resource-blocked"]
-    assert any("127.0.0.1" in m for m in blocked)
+    assert any("127.0.0.1" in m for m in blocked) and any("example.invalid" in m for m in blocked)
     assert all(any(f"secret{n}.png" in m for m in blocked) for n in (1, 2, 3))
+    assert any("link.png" in m for m in blocked)
+    assert result.document.media == ()
+    placeholders = [d for d in diag.items if d.code == "media-placeholder"]
+    assert len(placeholders) == 6  # each refused picture is a visible placeholder, never silently dropped
 
 
 def test_pdf_a3b_carries_the_tei(tmp_path: Path) -> None:

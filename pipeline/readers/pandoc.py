@@ -29,6 +29,7 @@ from typing import Any
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import InputError, LimitError, ToolError
+from ..media import MediaTable, local_file, read_local
 from ..options import Options
 from .report import _inlines as text_inlines
 from .report.structure import NUMBERED, heading_kind
@@ -167,8 +168,27 @@ def _cjk(ch: str) -> bool:
     return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f")
 
 
+CAPTION_STYLES = {"caption", "image caption", "table caption", "figure caption", "captioned figure"}
+_CAPTION_LABEL = re.compile(
+    r"^\s*((?:Figure|Fig\.|Table|Tab\.|Chart|Abbildung|Tabelle|图|圖|表|图表|圖表)\s*"
+    r"[0-9０-９一二三四五六七八九十百]+(?:[.\-–][0-9]+)*)\s*[:：.．。、\-–—]?\s*")
+
+
+def caption_label(inlines: tuple[ir.Inline, ...]) -> tuple[str | None, tuple[ir.Inline, ...]]:
+    """Split a caption's leading numbering (``Table 1:``, ``图 2　``) from its text."""
+    if not inlines or not isinstance(inlines[0], ir.Text):
+        return None, inlines
+    m = _CAPTION_LABEL.match(inlines[0].text)
+    if not m:
+        return None, inlines
+    rest = inlines[0].text[m.end():]
+    tail = ((ir.Text(text=rest),) if rest else ()) + inlines[1:]
+    return m.group(1).strip(), tail
+
+
 class _Converter:
-    def __init__(self, options: Options, diag: Diagnostics, name: str, fmt: str) -> None:
+    def __init__(self, options: Options, diag: Diagnostics, name: str, fmt: str,
+                 archive: zipfile.ZipFile | None = None) -> None:
         self.options = options
         self.diag = diag
         self.name = name
@@ -178,11 +198,59 @@ class _Converter:
         self.depth = 0
         self.rights: list[ir.Block] = []
         self.note_bodies: dict[str, tuple[ir.Block, ...]] = {}
+        self.media = MediaTable(options, diag, name)
+        self.archive = archive
+        self.members: dict[str, zipfile.ZipInfo] = {}
+        if archive is not None:
+            for info in archive.infolist():
+                if not info.is_dir():
+                    self.members[info.filename] = info
+        self.anchors: list[str] = []
 
-    def check_src(self, src: str) -> None:
-        """Images and links to resources are never fetched; say so when one points outside the document."""
-        if re.match(r"^[a-zA-Z][\w+.-]*:", src) or src.startswith(("/", "\\", "//")) or ".." in src.split("/"):
-            self.diag.emit("external-resource-blocked", f"not fetched: {src} (outside the document's folder)")
+    def picture(self, src: str) -> str | None:
+        """The media name of a picture reference, read from inside the archive or the document's folder."""
+        import base64
+        from urllib.parse import unquote
+
+        if src.startswith("data:"):
+            head, _, payload = src.partition(",")
+            if not head.startswith("data:image/") or ";base64" not in head:
+                self.diag.emit("media-refused", "a data: URL that is not a base64 picture")
+                return None
+            try:
+                data = base64.b64decode(payload[: self.options.max_image_bytes * 4 // 3 + 8])
+            except ValueError:
+                self.diag.emit("media-refused", "a data: URL whose base64 is broken")
+                return None
+            return self.media.add(data, "data: URL", head[5:].split(";")[0])
+        if self.archive is not None and not re.match(r"^[a-zA-Z][\w+.-]*:", src):
+            key = unquote(src.split("#")[0])
+            parts = [p for p in key.split("/") if p not in ("", ".", "..")]
+            want = "/".join(parts)
+            info = self.members.get(want) or next(
+                (i for n, i in self.members.items() if want and n.endswith("/" + want)), None)
+            if info is None:
+                self.diag.emit("media-missing", f"{src}: not in the archive")
+                return None
+            with self.archive.open(info) as fh:
+                data = fh.read(self.options.max_image_bytes + 1)
+            return self.media.add(data, info.filename)
+        path = local_file(src, self.options.base_dir, self.diag)
+        if path is None:
+            return None
+        local = read_local(path, self.options)
+        if local is None:
+            self.diag.emit("media-missing", f"{src}: cannot be read")
+            return None
+        return self.media.add(local, src)
+
+    def image(self, c: list[Any]) -> ir.Image:
+        (_, _, attrs), alt, (src, title) = c
+        attrs_d = dict(attrs)
+        name = self.picture(src)
+        return ir.Image(media=name or "", alt=self.inlines(alt), width=attrs_d.get("width"),
+                        height=attrs_d.get("height"), title=(title or None) if title != "fig:" else None,
+                        source=src)
 
     def report(self, what: str) -> None:
         if what not in self.reported:
@@ -211,7 +279,7 @@ class _Converter:
             elif t == "Code":
                 out.append(ir.Code(text=c[1]))
             elif t == "Math":
-                out.append(ir.Code(text=c[1]))
+                out.append(ir.Math(tex=c[1], display=c[0].get("t") == "DisplayMath"))
             elif t == "Link":
                 target = c[2][0]
                 if "#" in target and not target.startswith(("http:", "https:", "mailto:")):
@@ -253,9 +321,7 @@ class _Converter:
                 else:
                     out.append(ir.Span(children=kids_ir, classes=(t.lower(),)))
             elif t == "Image":
-                self.check_src(c[2][0])
-                self.report("an inline image")
-                out.append(ir.Span(children=self.inlines(c[1]), classes=("image",), attrs=(("src", c[2][0]),)))
+                out.append(self.image(c))
             elif t == "RawInline" and c[0] == "html" and _WRAPPER_TAG.fullmatch(c[1]):
                 continue  # a presentational wrapper (<cite>, <time>…): its text is read on its own
             elif t == "RawInline":
@@ -285,7 +351,14 @@ class _Converter:
                     i += 1
                 out.append(ir.Box(title=title, blocks=tuple(body)))
                 continue
-            out.extend(self.block(node))
+            produced: list[ir.Block] = list(self.block(node))
+            if (len(produced) == 1 and isinstance(produced[0], ir.Figure) and not produced[0].caption
+                    and i + 1 < len(nodes) and (self._custom_style(nodes[i + 1]) or "").lower() in CAPTION_STYLES):
+                label, cap = caption_label(self._inner_para(nodes[i + 1]))
+                produced = [dataclasses.replace(produced[0], caption=cap, label=label)]
+                self.diag.emit("caption-found", f"a figure caption: {label or _text(cap)[:30]}")
+                i += 1
+            out.extend(produced)
             i += 1
         self.depth -= 1
         return tuple(out)
@@ -328,6 +401,14 @@ class _Converter:
         t, c = _tc(node)
         if t in ("Para", "Plain"):
             content = self.inlines(c)
+            pictures = [n for n in content if isinstance(n, ir.Image)]
+            if pictures and all(isinstance(n, ir.Image) or (isinstance(n, ir.Text) and not n.text.strip())
+                                for n in content) and (style or "").lower() not in CAPTION_STYLES:
+                return [ir.Figure(images=tuple(pictures))]  # a picture standing alone is a figure
+            if (style or "").lower() in CAPTION_STYLES and content:
+                label, cap = caption_label(content)
+                return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
+                               attrs=(("label", label),) if label else ())]
             return [self.para(content, style)] if content else []
         if t == "Header":
             level, (hid, classes, attrs), kids = c
@@ -418,14 +499,14 @@ class _Converter:
         if t == "Table":
             return [self.table(c)]
         if t == "Figure":
-            (_, _, _), _caption, content = c
-            figure = self.blocks(content)
-            images = [b for b in figure if isinstance(b, ir.Image)]
-            for img in images:
-                self.check_src(img.src)
-            if len(images) == 1:
-                return [images[0]]
-            return [ir.Div(blocks=figure, classes=("figure",))]
+            (fid, _, _), caption, content = c
+            fig_inner = self.blocks(content)
+            label, cap_inl = caption_label(self.caption(caption))
+            images = [i for b in fig_inner if isinstance(b, ir.Figure) for i in b.images]
+            if images and all(isinstance(b, ir.Figure) for b in fig_inner):
+                return [ir.Figure(images=tuple(images), caption=cap_inl, label=label, id=fid or None)]
+            self.report("a figure holding more than pictures")
+            return [ir.Div(blocks=(*fig_inner, ir.Para(children=cap_inl)), classes=("figure",), id=fid or None)]
         if t == "HorizontalRule":
             return [ir.Div(blocks=(), classes=("rule",))]
         if t == "DefinitionList":
@@ -462,11 +543,30 @@ class _Converter:
             add(body[2], True)
             add(body[3], False)
         add(foot[1], False)
-        cap = [b for b in caption[1]]
-        cap_inl: tuple[ir.Inline, ...] = ()
-        if cap:
-            cap_inl = self.inlines([x for b in cap if b["t"] in ("Para", "Plain") for x in b["c"]])
-        return ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows)
+        label, cap_inl = caption_label(self.caption(caption))
+        widths = tuple(float(s[1]["c"]) if isinstance(s[1], dict) and s[1].get("t") == "ColWidth" else 0.0
+                       for s in _specs)
+        anchor = self.anchors.pop() if self.anchors else None
+        return ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows, label=label,
+                        widths=widths if any(widths) else (), id=anchor)
+
+    def caption(self, caption: list[Any]) -> tuple[ir.Inline, ...]:
+        """A pandoc caption's text: its paragraphs, also inside Word's caption-style divs, as one line."""
+        def paras(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
+            out: list[dict[str, Any]] = []
+            for b in blocks:
+                if b.get("t") in ("Para", "Plain"):
+                    out.extend(b["c"])
+                elif b.get("t") == "Div":
+                    out.extend(paras(b["c"][1]))
+            return out
+        raw = paras(caption[1])
+        # Word's bookmark on a caption (the target of "see Table 1") names the table
+        while raw and raw[0].get("t") == "Span" and "anchor" in raw[0]["c"][0][1] and not raw[0]["c"][1]:
+            if raw[0]["c"][0][0]:
+                self.anchors.append(raw[0]["c"][0][0])
+            raw = raw[1:]
+        return self.inlines(raw)
 
 
 def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
@@ -618,8 +718,9 @@ def prepare_html(text: str) -> str:
     return text
 
 
-def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str) -> ir.Document:
-    conv = _Converter(options, diag, name, fmt)
+def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str,
+             archive: bytes | None = None) -> ir.Document:
+    conv = _Converter(options, diag, name, fmt, zipfile.ZipFile(BytesIO(archive)) if archive else None)
     blocks = list(conv.blocks(ast.get("blocks", [])))
     body, footer = _rights_and_body(blocks)
     footer = footer or conv.rights
@@ -628,7 +729,7 @@ def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str
     meta, rights = _metadata(ast.get("meta", {}), conv, name)
     if footer and not rights:
         meta = dataclasses.replace(meta, rights=tuple(footer))
-    return ir.Document(metadata=meta, blocks=tuple(body), notes=tuple(conv.notes))
+    return ir.Document(metadata=meta, blocks=tuple(body), notes=tuple(conv.notes), media=conv.media.media())
 
 
 def _markdown_numbers(text: str) -> str:
@@ -677,7 +778,7 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
     check_archive(data, name, options)
     ast = run_pandoc(data, "docx+styles", name, options)
-    doc = _convert(ast, options, diag, name, "docx")
+    doc = _convert(ast, options, diag, name, "docx", archive=data)
     groups = word_box_groups(data)
     return _group_boxes(doc, groups, diag) if groups else doc
 
@@ -751,7 +852,7 @@ def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
     """OpenDocument text."""
     check_archive(data, name, options)
     ast = run_pandoc(data, "odt", name, options)
-    return _convert(ast, options, diag, name, "odt")
+    return _convert(ast, options, diag, name, "odt", archive=data)
 
 
 def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
@@ -766,4 +867,4 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
                 member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
             z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
     ast = run_pandoc(out.getvalue(), "epub", name, options)
-    return _convert(ast, options, diag, name, "epub")
+    return _convert(ast, options, diag, name, "epub", archive=data)

@@ -76,6 +76,30 @@ class _Reader:
         self.notes: list[ir.Note] = []
         self.note_ids: set[str] = set()
         self.ignored: dict[str, int] = {}
+        from ..media import MediaTable
+        self.media = MediaTable(options, diag, name)
+
+    def graphic(self, el: etree._Element) -> ir.Image:
+        """A ``graphic``: the picture read from the document's folder (never the network), its ``desc`` as alt."""
+        from ..media import local_file, read_local
+        url = el.get("url", "")
+        name = None
+        if url.startswith("data:"):
+            import base64
+            head, _, payload = url.partition(",")
+            if head.startswith("data:image/") and ";base64" in head:
+                try:
+                    name = self.media.add(base64.b64decode(payload), "data: URL", head[5:].split(";")[0])
+                except ValueError:
+                    self.diag.emit("media-refused", "a data: URL whose base64 is broken", line=el.sourceline)
+        else:
+            path = local_file(url, self.options.base_dir, self.diag)
+            data = read_local(path, self.options) if path is not None else None
+            if data is not None:
+                name = self.media.add(data, url)
+        desc = next((c for c in el if _name(c) in ("desc", "figDesc")), None)
+        return ir.Image(media=name or "", alt=self.inlines(desc) if desc is not None else (),
+                        width=el.get("width"), height=el.get("height"), source=url or None)
 
     def ignore(self, el: etree._Element, why: str) -> None:
         key = _name(el)
@@ -151,15 +175,45 @@ class _Reader:
             case "lb":
                 if el.get("type") == "forced":
                     return ir.LineBreak()
-                self.ignore(el, "line breaks of the source are ignored")
-                return None
-            case "pb" | "cb" | "milestone" | "anchor" | "gap":
+                return self.milestone(el)
+            case "pb" | "cb":
+                return self.milestone(el)
+            case "graphic":
+                return self.graphic(el)
+            case "formula":
+                notation = (el.get("notation") or "").lower()
+                if notation in ("tex", "latex") and not len(el):
+                    return ir.Math(tex=el.text or "", display=el.get("rend") == "display")
+                return ir.Span(children=self.inlines(el), classes=("tei-formula",))
+            case "choice" if any(_name(c) == "reg" and c.get("type") == "docpipe-normalisation" for c in el):
+                orig = next((c for c in el if _name(c) == "orig"), None)
+                reg = next((c for c in el if _name(c) == "reg"), None)
+                before = "".join(orig.itertext()) if orig is not None else ""
+                after = "".join(reg.itertext()) if reg is not None else ""
+                return ir.Text(text=after, orig=before)
+            case "gap" if el.get("reason") == "picture-not-read":
+                desc = next((c for c in el if _name(c) == "desc"), None)
+                return ir.Image(media="", alt=self.inlines(desc) if desc is not None else ())
+            case "app" | "choice":
+                readings = tuple(ir.Reading(role=_name(c), children=self.inlines(c),
+                                            attrs=tuple((k, v) for k, v in c.attrib.items() if "{" not in k))
+                                 for c in el if isinstance(c.tag, str))
+                if name == "app":  # the lemma is the text; readings of witnesses follow
+                    readings = tuple(sorted(readings, key=lambda r: r.role != "lem"))
+                return ir.Choice(kind=name, readings=readings,
+                                 attrs=tuple((k, v) for k, v in el.attrib.items() if "{" not in k))
+            case "milestone" | "anchor" | "gap":
                 self.ignore(el, "is ignored")
                 return None
             case _:
                 kids = self.inlines(el)
                 lang = el.get(XML_LANG)
                 return ir.Span(children=kids, lang=lang, classes=(f"tei-{name}",))
+
+    def milestone(self, el: etree._Element) -> ir.Milestone:
+        unit = {"lb": "line", "pb": "page", "cb": "column"}[_name(el)]
+        attrs = tuple((k, v) for k, v in el.attrib.items() if "{" not in k and k != "n")
+        return ir.Milestone(unit=unit, n=el.get("n"), attrs=attrs)
 
     def note(self, el: etree._Element) -> ir.NoteRef:
         marker = el.get("n") or str(len(self.notes) + 1)
@@ -183,7 +237,7 @@ class _Reader:
             if not isinstance(child.tag, str):
                 continue
             out.extend(self.block(child, depth))
-        return tuple(out)
+        return _attach_milestones(out)
 
     def block(self, el: etree._Element, depth: int) -> list[ir.Block]:
         name = _name(el)
@@ -230,10 +284,17 @@ class _Reader:
             case "table":
                 return [self.table(el, depth)]
             case "figure":
-                graphic = next((c for c in el.iter() if _name(c) == "graphic"), None)
-                desc = next((c for c in el if _name(c) in ("figDesc", "head")), None)
-                return [ir.Image(src=graphic.get("url", "") if graphic is not None else "",
-                                 alt=self.inlines(desc) if desc is not None else (), id=el.get(XML_ID))]
+                images = tuple(self.graphic(g) for g in el.iter() if _name(g) == "graphic")
+                head = next((c for c in el if _name(c) == "head"), None)
+                label_el = next((c for c in head if _name(c) == "label"), None) if head is not None else None
+                caption = self.inlines(head, skip_label=True) if head is not None else ()
+                if not images:
+                    gaps = [g for g in el if _name(g) == "gap" and g.get("reason") == "picture-not-read"]
+                    desc = next((c for c in (gaps[0] if gaps else el) if _name(c) in ("figDesc", "desc")), None)
+                    self.diag.emit("media-missing", "a figure without a graphic", line=el.sourceline)
+                    images = (ir.Image(media="", alt=self.inlines(desc) if desc is not None else ()),)
+                return [ir.Figure(images=images, caption=caption, id=el.get(XML_ID),
+                                  label="".join(label_el.itertext()) if label_el is not None else None)]
             case "eg":
                 rend = el.get("rend") or ""
                 return [ir.CodeBlock(text="".join(el.itertext()),
@@ -248,7 +309,9 @@ class _Reader:
             case "note":
                 ref = self.note(el)
                 return [ir.Para(children=(ref,))]
-            case "pb" | "lb" | "cb" | "milestone" | "anchor" | "fw":
+            case "pb" | "lb" | "cb":
+                return [_HOLDER(self.milestone(el))]
+            case "milestone" | "anchor" | "fw":
                 self.ignore(el, "is ignored")
                 return []
             case _:
@@ -287,16 +350,19 @@ class _Reader:
                 out.append(self.heading(child, level))
             else:
                 out.extend(self.block(child, level))
-        return out
+        return list(_attach_milestones(out))
 
     def table(self, el: etree._Element, depth: int) -> ir.Table:
         caption: tuple[ir.Inline, ...] = ()
+        label: str | None = None
         rows: list[tuple[ir.Cell, ...]] = []
         head_rows = 0
         for child in el:
             name = _name(child)
             if name == "head":
-                caption = self.inlines(child)
+                caption = self.inlines(child, skip_label=True)
+                label_el = next((c for c in child if _name(c) == "label"), None)
+                label = "".join(label_el.itertext()) if label_el is not None else None
             elif name == "row":
                 cells = []
                 for cell in child:
@@ -317,19 +383,58 @@ class _Reader:
             head_rows = int(n)
         if len(rows) == 1 and rows[0] == (ir.Cell(blocks=()),) and el.get("rows") == "0":
             rows = []
-        return ir.Table(rows=tuple(rows), caption=caption, head_rows=head_rows, id=el.get(XML_ID))
+        return ir.Table(rows=tuple(rows), caption=caption, head_rows=head_rows, id=el.get(XML_ID), label=label)
 
 
 BLOCKS = {"p", "ab", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "head", "floatingText", "list",
           "quote", "table", "figure", "eg", "lg", "cit"}
 
 
+def _HOLDER(m: ir.Milestone) -> ir.Div:
+    """A milestone standing between blocks, until :func:`_attach_milestones` moves it into the next block."""
+    return ir.Div(blocks=(), classes=("tei-milestone-holder",), attrs=(("unit", m.unit), ("n", m.n or ""),
+                                                                       *m.attrs))
+
+
+def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
+    """Line and page breaks between blocks go to the start of the next paragraph or heading (or the end of
+    the previous one), so that the IR keeps every one where a reader meets it."""
+    import dataclasses
+
+    out: list[ir.Block] = []
+    pending: list[ir.Milestone] = []
+    for b in blocks:
+        if isinstance(b, ir.Div) and b.classes == ("tei-milestone-holder",):
+            a = dict(b.attrs)
+            rest = tuple((k, v) for k, v in b.attrs if k not in ("unit", "n"))
+            pending.append(ir.Milestone(unit=a["unit"], n=a["n"] or None, attrs=rest))
+            continue
+        if pending and isinstance(b, ir.Para | ir.Heading):
+            b = dataclasses.replace(b, children=(*pending, *b.children))
+            pending = []
+        out.append(b)
+    if pending:
+        last = next((i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], ir.Para | ir.Heading)), None)
+        if last is not None:
+            target = out[last]
+            assert isinstance(target, ir.Para | ir.Heading)
+            out[last] = dataclasses.replace(target, children=(*target.children, *pending))
+        else:
+            out.append(ir.Para(children=tuple(pending)))
+    return tuple(out)
+
+
 def _merge(nodes: list[ir.Inline]) -> tuple[ir.Inline, ...]:
     out: list[ir.Inline] = []
     for n in nodes:
         if isinstance(n, ir.Text) and out and isinstance(out[-1], ir.Text):
-            out[-1] = ir.Text(text=out[-1].text + n.text)
-        elif not (isinstance(n, ir.Text) and not n.text):
+            prev = out[-1]
+            text = prev.text + n.text
+            orig = None
+            if prev.orig is not None or n.orig is not None:  # a normalised piece: keep the source's text too
+                orig = (prev.text if prev.orig is None else prev.orig) + (n.text if n.orig is None else n.orig)
+            out[-1] = ir.Text(text=text, orig=None if orig == text else orig)
+        elif not (isinstance(n, ir.Text) and not n.text and n.orig is None):
             out.append(n)
     return tuple(out)
 
@@ -445,4 +550,5 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
         series=tuple(_text(t) or "" for t in _all(_find(fd, "seriesStmt") if fd is not None else None, "title")),
         extra=tuple(extra),
     )
-    return ir.Document(metadata=meta, blocks=tuple(blocks), notes=tuple(r.notes), steps=tuple(steps))
+    return ir.Document(metadata=meta, blocks=tuple(blocks), notes=tuple(r.notes), media=r.media.media(),
+                       steps=tuple(steps))

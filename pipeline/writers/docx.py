@@ -31,11 +31,19 @@ from ..diagnostics import Diagnostics
 from ..errors import OutputError
 from ..fileio import deterministic_zip
 from ..fontsel import family_for
+from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
-from ..walk import plain
+from ..walk import iter_inlines_all, plain
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
+WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
+PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+IMAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+EMU_PER_TWIP = 635
+#: A4 with docpipe's margins: 11906 − 2 × 1247 twips of text column
+TEXT_WIDTH_TWIPS = 9412
 FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml"
 FOOTNOTES_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 HYPERLINK_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
@@ -198,6 +206,13 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     _style_xml(styles, "ListItem", "List Item", ppr=[_el("tabs", {}, _el("tab", {"val": "left", "pos": "425"})),
                                                       _el("ind", {"left": "425", "hanging": "425"})])
     _style_xml(styles, "BlockQuote", "Block Quote", ppr=[_el("ind", {"left": "567", "right": "567"})])
+    _style_xml(styles, "Figure", "Figure", next_style="Caption",
+               ppr=[_el("keepNext"), _el("spacing", {"before": "120", "after": "60"}), jc("center")])
+    _style_xml(styles, "Caption", "caption", next_style="Normal",
+               ppr=[_el("spacing", {"before": "60", "after": "200"}), jc("center")],
+               rpr=[_el("sz", {"val": "20"}), _el("szCs", {"val": "20"})])
+    _style_xml(styles, "TableCaption", "Table Caption", based_on="Caption", next_style="Normal",
+               ppr=[_el("keepNext"), _el("spacing", {"before": "200", "after": "60"})])
     _style_xml(styles, "CodeBlock", "Code Block", ppr=[_el("jc", {"val": "left"})],
                rpr=[_el("rFonts", {"ascii": "DejaVu Sans Mono", "hAnsi": "DejaVu Sans Mono"}),
                     _el("sz", {"val": "18"})])
@@ -238,6 +253,17 @@ class _Writer:
         self.note_numbers: dict[str, int] = {}
         self.notes = {n.id: n for n in doc.notes}
         self.footnotes: list[etree._Element] = []
+        self.media = by_name(doc)
+        self.image_rels: dict[str, str] = {}
+        self.drawings = 0
+        self.max_width_twips = TEXT_WIDTH_TWIPS
+        self.seq: dict[str, int] = {}
+        eqs = list(dict.fromkeys((n.tex, n.display) for n in iter_inlines_all(doc) if isinstance(n, ir.Math)))
+        if eqs:
+            from ..mathrender import omml
+            self.omml = dict(zip(eqs, omml(eqs, options, diag), strict=True))
+        else:
+            self.omml = {}
 
     def para(self, style: str, *, lang: str | None = None) -> etree._Element:
         p = _el("p")
@@ -303,8 +329,89 @@ class _Writer:
                     self.noteref(parent, note_id, marker, lang)
                 case ir.LineBreak():
                     _sub(_sub(parent, "r"), "br")
+                case ir.Image():
+                    self.drawing(parent, node, lang)
+                case ir.Math(tex=tex, display=display):
+                    math = self.omml.get((tex, display))
+                    if math is None:
+                        self.run(parent, f"${tex}$", rpr=[*base, _el("rFonts", {"ascii": "DejaVu Sans Mono",
+                                                                                "hAnsi": "DejaVu Sans Mono"})])
+                    else:
+                        parent.append(copy.deepcopy(math))
+                case ir.Milestone():
+                    pass  # the source edition's line and page breaks are not the Word file's
+                case ir.Choice(readings=rs):
+                    if rs:
+                        self.inlines(parent, rs[0].children, lang, base)
                 case _:
                     assert_never(node)
+
+    def drawing(self, parent: etree._Element, node: ir.Image, lang: str | None) -> None:
+        """An inline picture at its size (never wider than the column) with its alt text, or a placeholder."""
+        medium = shown(self.media, node.media, DOCX_TYPES) if node.media else None
+        alt = plain(node.alt)
+        if medium is None:
+            what = alt or node.source or "picture"
+            self.diag.emit("media-placeholder", f"a placeholder for {what[:60]} in DOCX (the picture is missing "
+                           "or of a type Word cannot embed)")
+            self.run(parent, f"[{what}]", lang=lang)
+            return
+        rid = self.image_rels.get(medium.name)
+        if rid is None:
+            from docx.opc.packuri import PackURI
+            from docx.opc.part import Part
+            part = Part(PackURI(f"/word/media/{medium.name}"), medium.media_type, medium.data,
+                        self.document.part.package)
+            rid = self.document.part.relate_to(part, IMAGE_RT)
+            self.image_rels[medium.name] = rid
+        cx, cy = _extent(node, medium, self.max_width_twips * EMU_PER_TWIP)
+        self.drawings += 1
+        n = str(self.drawings)
+        nsmap = {"wp": WP, "a": A, "pic": PIC, "r": R}
+        r = _sub(parent, "r")
+        d = _sub(r, "drawing")
+        inline = etree.SubElement(d, f"{{{WP}}}inline", {"distT": "0", "distB": "0", "distL": "0", "distR": "0"},
+                                  nsmap=nsmap)
+        etree.SubElement(inline, f"{{{WP}}}extent", {"cx": str(cx), "cy": str(cy)})
+        etree.SubElement(inline, f"{{{WP}}}effectExtent", {"l": "0", "t": "0", "r": "0", "b": "0"})
+        etree.SubElement(inline, f"{{{WP}}}docPr", {"id": n, "name": f"Picture {n}", "descr": alt or medium.name})
+        frame = etree.SubElement(inline, f"{{{WP}}}cNvGraphicFramePr")
+        etree.SubElement(frame, f"{{{A}}}graphicFrameLocks", {"noChangeAspect": "1"})
+        graphic = etree.SubElement(inline, f"{{{A}}}graphic")
+        data = etree.SubElement(graphic, f"{{{A}}}graphicData", {"uri": PIC})
+        pic = etree.SubElement(data, f"{{{PIC}}}pic")
+        nv = etree.SubElement(pic, f"{{{PIC}}}nvPicPr")
+        etree.SubElement(nv, f"{{{PIC}}}cNvPr", {"id": "0", "name": medium.name, "descr": alt or medium.name})
+        etree.SubElement(nv, f"{{{PIC}}}cNvPicPr")
+        fill = etree.SubElement(pic, f"{{{PIC}}}blipFill")
+        etree.SubElement(fill, f"{{{A}}}blip", {f"{{{R}}}embed": rid})
+        etree.SubElement(etree.SubElement(fill, f"{{{A}}}stretch"), f"{{{A}}}fillRect")
+        sppr = etree.SubElement(pic, f"{{{PIC}}}spPr")
+        xfrm = etree.SubElement(sppr, f"{{{A}}}xfrm")
+        etree.SubElement(xfrm, f"{{{A}}}off", {"x": "0", "y": "0"})
+        etree.SubElement(xfrm, f"{{{A}}}ext", {"cx": str(cx), "cy": str(cy)})
+        geom = etree.SubElement(sppr, f"{{{A}}}prstGeom", {"prst": "rect"})
+        etree.SubElement(geom, f"{{{A}}}avLst")
+
+    def caption(self, style: str, kind: str, label: str | None, text: tuple[ir.Inline, ...],
+                lang: str | None) -> None:
+        """A caption paragraph; a source label (``Figure 2``) becomes its word and a ``SEQ`` field, so Word
+        can number it and build a list of figures or tables."""
+        p = self.para(style)
+        if label:
+            import re as _re
+            m = _re.fullmatch(r"(.*?)\s*([0-9０-９]+)", label)
+            if m:
+                word = m.group(1) or kind
+                self.seq[word] = self.seq.get(word, 0) + 1
+                self.run(p, f"{word} " if not _cjk_word(word) else word, lang=lang)
+                fld = _sub(p, "fldSimple", {"instr": f" SEQ {_seq_name(word)} \\* ARABIC "})
+                self.run(fld, m.group(2), lang=lang)
+            else:
+                self.run(p, label, lang=lang)
+            if text:
+                self.run(p, "\u3000" if _cjk_word(label) else ": ", lang=lang)
+        self.inlines(p, text, lang)
 
     def noteref(self, parent: etree._Element, note_id: str, marker: str, lang: str | None) -> None:
         note = self.notes.get(note_id)
@@ -411,10 +518,14 @@ class _Writer:
                     self.block(b, node.lang or lang, style="BlockQuote")
             case ir.Table():
                 self.table(node, lang)
-            case ir.Image():
-                p = self.para(style or "Normal")
-                self.run(p, f"[{plain(node.alt) or node.src}]")
-                self.diag.emit("writer-dropped", f"image {node.src!r} is shown as its description in DOCX")
+            case ir.Figure():
+                p = self.para("Figure")
+                for img in node.images:
+                    self.drawing(p, img, lang)
+                if node.id:
+                    self.bookmark_around(p, node.id)
+                if node.caption or node.label:
+                    self.caption("Caption", "Figure", node.label, node.caption, lang)
             case ir.CodeBlock():
                 for line in node.text.split("\n"):
                     self.run(self.para("CodeBlock"), line)
@@ -425,36 +536,55 @@ class _Writer:
                 assert_never(node)
 
     def table(self, node: ir.Table, lang: str | None) -> None:
-        cols = max((sum(c.colspan for c in row) for row in node.rows), default=1)
+        from ..tables import layout
+        grid_rows, cols = layout(node)
+        if node.caption or node.label:  # above the table, kept with it, as Word's Insert Caption does
+            self.caption("TableCaption", "Table", node.label, node.caption, lang)
+            if node.id:
+                self.bookmark_around(self.body[-1] if self.sect is None else self.sect.getprevious(), node.id)
         tbl = _el("tbl")
         tpr = _sub(tbl, "tblPr")
         _sub(tpr, "tblStyle", {"val": "TableGrid"})
-        _sub(tpr, "tblW", {"w": "0", "type": "auto"})
+        _sub(tpr, "tblW", {"w": str(self.max_width_twips), "type": "dxa"})
+        _sub(tpr, "tblLayout", {"type": "fixed"})
+        widths = list(node.widths) if len(node.widths) == cols and sum(node.widths) > 0 else [1.0] * cols
+        total = sum(widths)
+        col_twips = [max(1, round(self.max_width_twips * w / total)) for w in widths]
         grid = _sub(tbl, "tblGrid")
-        for _ in range(cols):
-            _sub(grid, "gridCol", {"w": str(9000 // max(cols, 1))})
-        for i, row in enumerate(node.rows):
+        for w in col_twips:
+            _sub(grid, "gridCol", {"w": str(w)})
+        saved_width = self.max_width_twips
+        for i, row in enumerate(grid_rows):
             tr = _sub(tbl, "tr")
             if i < node.head_rows:
                 _sub(_sub(tr, "trPr"), "tblHeader")
-            for cell in row:
+            for slot in row:
                 tc = _sub(tr, "tc")
                 tcpr = _sub(tc, "tcPr")
-                if cell.colspan > 1:
-                    _sub(tcpr, "gridSpan", {"val": str(cell.colspan)})
+                span_twips = sum(col_twips[slot.col:slot.col + slot.cell.colspan])
+                _sub(tcpr, "tcW", {"w": str(span_twips), "type": "dxa"})
+                if slot.cell.colspan > 1:
+                    _sub(tcpr, "gridSpan", {"val": str(slot.cell.colspan)})
+                if slot.cell.rowspan > 1:
+                    _sub(tcpr, "vMerge", {"val": "continue"} if slot.continued else {"val": "restart"})
+                    if slot.continued:
+                        tcpr[-1].attrib.pop(_w("val"))
+                if slot.continued:
+                    _sub(tc, "p")
+                    continue
                 saved = (self.body, self.sect)
                 self.body, self.sect = tc, None
-                for b in cell.blocks:
+                self.max_width_twips = max(span_twips - 216, 567)
+                for b in slot.cell.blocks:
                     self.block(b, lang)
                 if len(tc) == 1:
                     self.para("Normal")
                 self.body, self.sect = saved
+                self.max_width_twips = saved_width
         if self.sect is not None:
             self.sect.addprevious(tbl)
         else:
             self.body.append(tbl)
-        if node.caption:
-            self.inlines(self.para("Caption"), node.caption, lang)
 
     def title_page(self) -> None:
         m = self.doc.metadata
@@ -494,6 +624,45 @@ class _Writer:
                 p = self.para("FootnoteText")
                 self.run(p, f"{n.marker} " + " ".join(plain(b.children) for b in n.blocks
                                                        if isinstance(b, ir.Para)))
+
+
+def _cjk_word(word: str) -> bool:
+    return any("\u2e80" <= ch <= "\u9fff" for ch in word)
+
+
+def _seq_name(word: str) -> str:
+    """A SEQ field's identifier: the label word when it is one word (``Figure``, ``图``), else ``Figure``."""
+    import re as _re
+    return word if _re.fullmatch(r"\w+", word) else "Figure"
+
+
+def _length_emu(value: str | None) -> int | None:
+    import re as _re
+    if not value:
+        return None
+    m = _re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(in|cm|mm|pt|px)?\s*", value)
+    if not m:
+        return None
+    per = {"in": 914400, "cm": 360000, "mm": 36000, "pt": 12700, "px": 9525, None: 9525}[m.group(2)]
+    return round(float(m.group(1)) * per)
+
+
+def _extent(node: ir.Image, medium: ir.Media, max_cx: int) -> tuple[int, int]:
+    """A picture's size in EMU: the source's width/height, else its pixels at its dpi (96), capped to
+    ``max_cx`` with the aspect ratio kept."""
+    dpi = medium.dpi or 96
+    natural = ((medium.width or 300) * 914400 // dpi, (medium.height or 200) * 914400 // dpi)
+    cx, cy = _length_emu(node.width), _length_emu(node.height)
+    if cx and not cy:
+        cy = cx * natural[1] // max(natural[0], 1)
+    elif cy and not cx:
+        cx = cy * natural[0] // max(natural[1], 1)
+    elif not cx or not cy:
+        cx, cy = natural
+    assert cx is not None and cy is not None
+    if cx > max_cx:
+        cy, cx = cy * max_cx // cx, max_cx
+    return max(cx, 1), max(cy, 1)
 
 
 def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:

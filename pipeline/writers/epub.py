@@ -28,8 +28,9 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
 from ..fileio import deterministic_zip
+from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
-from ..walk import block_text, iter_blocks, plain
+from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
 from . import html as H
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
@@ -54,24 +55,18 @@ def _split(doc: ir.Document) -> list[Part]:
         if (isinstance(b, ir.Heading) and b.level == top) or not parts:
             title = (f"{b.label} " if isinstance(b, ir.Heading) and b.label else "") + (
                 plain(b.children) if isinstance(b, ir.Heading) else (doc.metadata.title or "Text"))
+            title = title.strip() or f"Part {len(parts) + 1}"
             parts.append(Part(f"chapter-{len(parts) + 1:02d}.xhtml", title))
         parts[-1].blocks.append(b)
     return parts
 
 
 def _note_calls(blocks: list[ir.Block]) -> Iterator[str]:
-    def inl(nodes: tuple[ir.Inline, ...]) -> Iterator[str]:
-        for n in nodes:
-            if isinstance(n, ir.NoteRef):
-                yield n.note_id
-            elif isinstance(n, ir.Emph | ir.Strong | ir.Link | ir.Span | ir.BookTitle):
-                yield from inl(n.children)
-
     for b in iter_blocks(tuple(blocks)):
-        if isinstance(b, ir.Para | ir.Heading):
-            yield from inl(b.children)
-        elif isinstance(b, ir.Box):
-            yield from inl(b.title)
+        for seq in block_inlines(b):
+            for n in iter_inlines(seq):
+                if isinstance(n, ir.NoteRef):
+                    yield n.note_id
 
 
 def _ids(blocks: list[ir.Block]) -> Iterator[str]:
@@ -143,7 +138,7 @@ def _toc(doc: ir.Document, parts: list[Part]) -> list[Any]:
     for b in doc.blocks:
         if not isinstance(b, ir.Heading) or not b.id:
             continue
-        title = (f"{b.label} " if b.label else "") + plain(b.children)
+        title = ((f"{b.label} " if b.label else "") + plain(b.children)).strip() or "§"
         link = epub.Link(f"text/{file_of[b.id]}#{b.id}", title, b.id)
         while stack[-1][0] >= b.level:
             stack.pop()
@@ -199,19 +194,23 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     for n in orphans:
         file_of[n.id] = "rights.xhtml"
 
+    media = by_name(doc)
+    math = H.math_table(doc, options, diag)
+
     def context(current: str) -> H.Context:
         def href(target: str) -> str:
             where = file_of.get(target, "")
             return f"#{target}" if where == current else f"{where}#{target}"
-        return H.Context(options, diag, "epub", m.language, href)
+        return H.Context(options, diag, "epub", m.language, href, media=media,
+                         media_href=lambda medium: f"../images/{medium.name}", allowed=EPUB_TYPES, math=math)
 
     ctx = context("title.xhtml")
     book = epub.EpubBook()
     book.set_identifier(identifier(doc, options))
     book.set_title(m.title or m.symbol or "Untitled")
     book.set_language(lang)
-    for a in m.authors:
-        book.add_author(a)
+    for i, a in enumerate(dict.fromkeys(m.authors)):
+        book.add_author(a, uid=f"creator{i + 1}")
     if m.date:
         book.add_metadata("DC", "date", m.date)
     if m.publisher:
@@ -266,6 +265,10 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
                              _document(part.title, m.language, children, options, body_type="bodymatter"),
                              m.language)
+        if b"http://www.w3.org/1998/Math/MathML" in item.content:
+            item.properties.append("mathml")
+        if b"<svg" in item.content:
+            item.properties.append("svg")
         book.add_item(item)
         spine.append(item)
     back: list[etree._Element] = []
@@ -286,6 +289,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         book.add_item(rights_item)
         spine.append(rights_item)
 
+    for name in sorted({shown_m.name for img in _images(doc)
+                        if (shown_m := shown(media, img.media, EPUB_TYPES)) is not None}):
+        medium = media[name]
+        book.add_item(epub.EpubItem(uid=f"img-{medium.sha256[:16]}-{name.rsplit('.', 1)[-1]}",
+                                    file_name=f"images/{name}", media_type=medium.media_type, content=medium.data))
     book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml", m.title or "Title", "title")]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav()
@@ -338,6 +346,13 @@ def _fonts(doc: ir.Document, options: Options, diag: Diagnostics) -> list[tuple[
         data = subset(face, text)
         out.append((f"{face.slug}.otf", data))
     return out
+
+
+def _images(doc: ir.Document) -> Iterator[ir.Image]:
+    from ..walk import iter_inlines_all
+    for n in iter_inlines_all(doc):
+        if isinstance(n, ir.Image) and n.media:
+            yield n
 
 
 def _langs(doc: ir.Document) -> set[str | None]:

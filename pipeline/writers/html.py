@@ -15,9 +15,10 @@ which the stylesheets give a quarter-em margin on those sides only.
 
 from __future__ import annotations
 
+import base64
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, assert_never
 
@@ -26,8 +27,9 @@ from lxml import etree
 from .. import ir
 from ..cjk.dates import display_date
 from ..diagnostics import Diagnostics
+from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
-from ..walk import plain
+from ..walk import iter_inlines_all, plain
 
 Profile = Literal["html", "epub", "print"]
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -69,6 +71,101 @@ class Context:
     doc_lang: str | None
     href: Callable[[str], str]
     """Turns a node id into a link target (EPUB links across files)."""
+    media: dict[str, ir.Media] = field(default_factory=dict)
+    """The document's media by name."""
+    media_href: Callable[[ir.Media], str] | None = None
+    """Where a medium is found from the output (a folder beside it, a package path); None: a data: URL."""
+    allowed: frozenset[str] = WEB_TYPES
+    """The media types this output shows as they are."""
+    math: dict[tuple[str, bool], etree._Element | None] = field(default_factory=dict)
+    """MathML for each equation (HTML, EPUB), prepared once per document."""
+
+
+def math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tuple[str, bool], etree._Element | None]:
+    """MathML for every equation of ``doc`` (one pandoc run for the whole document)."""
+    from ..mathrender import mathml
+    eqs = list(dict.fromkeys((n.tex, n.display) for n in iter_inlines_all(doc) if isinstance(n, ir.Math)))
+    if not eqs:
+        return {}
+    return dict(zip(eqs, mathml(eqs, options, diag), strict=True))
+
+
+def _dim(value: str | None) -> str | None:
+    """A CSS length from a source's width/height (``6.5in``, ``40%``, ``300`` px); None when unusable."""
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px|pt|mm|cm|in|%|em)?\s*", value)
+    if not m:
+        return None
+    return f"{float(m.group(1)):g}{m.group(2) or 'px'}"
+
+
+def image(parent: etree._Element, node: ir.Image, ctx: Context, *, block: bool = False) -> None:
+    """An ``img`` (never wider than the text column), or a visible placeholder when the picture is missing."""
+    medium = shown(ctx.media, node.media, ctx.allowed) if node.media else None
+    alt = plain(node.alt)
+    if medium is None:
+        what = alt or node.source or "picture"
+        reason = "refused or missing" if not node.media or node.media not in ctx.media else \
+            f"{ctx.media[node.media].media_type} cannot be shown here"
+        ctx.diag.emit("media-placeholder", f"a placeholder for {what[:60]} ({reason})")
+        ph = etree.SubElement(parent, "span", {"class": "missing-image", "role": "img",
+                                               "aria-label": f"picture not shown: {what}"})
+        _append_text(ph, f"[{what}]")
+        return
+    src = ctx.media_href(medium) if ctx.media_href else \
+        f"data:{medium.media_type};base64,{base64.b64encode(medium.data).decode('ascii')}"
+    attrs = {"src": src, "alt": alt}
+    if node.title:
+        attrs["title"] = node.title
+    styles = []
+    width, height = _dim(node.width), _dim(node.height)
+    if width:
+        styles.append(f"width: {width}")
+    elif medium.width and not block:
+        styles.append(f"width: {medium.width * 0.75:g}pt")  # px at 96 dpi, in pt
+    if height and width:
+        styles.append("height: auto")
+    if styles:
+        attrs["style"] = "; ".join(styles)
+    if medium.width and medium.height:
+        attrs["width"], attrs["height"] = str(medium.width), str(medium.height)
+    etree.SubElement(parent, "img", attrs)
+
+
+def equation(parent: etree._Element, node: ir.Math, ctx: Context) -> None:
+    """MathML (HTML, EPUB), an SVG picture (print), or the TeX source when neither can be made."""
+    if ctx.profile == "print":
+        from ..mathrender import svg
+        made = svg(node.tex, node.display)
+        if made is not None:
+            data, width, height, depth = made
+            uri = "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii")
+            etree.SubElement(parent, "img", {
+                "class": "math display" if node.display else "math", "src": uri, "alt": node.tex,
+                "style": f"width: {width:.2f}pt; height: {height:.2f}pt; vertical-align: -{depth:.2f}pt"})
+            return
+    else:
+        math = ctx.math.get((node.tex, node.display))
+        if math is not None:
+            el = etree.fromstring(etree.tostring(math))
+            el.set("alttext", node.tex)
+            if node.display:
+                el.set("display", "block")
+            parent.append(el)
+            return
+    code = etree.SubElement(parent, "code", {"class": "tex math"})
+    code.text = f"$${node.tex}$$" if node.display else f"${node.tex}$"
+
+
+def caption(parent: etree._Element, label: str | None, text: tuple[ir.Inline, ...], ctx: Context,
+            lang: str | None) -> None:
+    """A caption's label (``Figure 1``) in ``span.label``, then its text."""
+    if label:
+        lab = etree.SubElement(parent, "span", {"class": "label"})
+        lab.text = label
+        lab.tail = " " if text else None
+    inlines(parent, text, ctx, lang)
 
 
 def _e(tag: str, attrib: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
@@ -144,6 +241,24 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
                 etree.SubElement(sup, "a", attrs).text = marker
             case ir.LineBreak():
                 etree.SubElement(parent, "br")
+            case ir.Image():
+                image(parent, node, ctx)
+            case ir.Math():
+                equation(parent, node, ctx)
+            case ir.Milestone(unit=unit, n=n):
+                attrs = {"class": f"milestone {unit}"}
+                if n:
+                    attrs["data-n"] = n
+                mark = etree.SubElement(parent, "span", attrs)
+                if unit == "page" and ctx.options.source_pages and n:
+                    mark.text = f"[{n}]"
+                    mark.set("title", f"page {n} of the source edition")
+            case ir.Choice(readings=rs):
+                span = etree.SubElement(parent, "span", {"class": f"choice {node.kind}"})
+                if len(rs) > 1:
+                    span.set("title", "; ".join(f"{r.role}: {plain(r.children)}" for r in rs[1:])[:500])
+                if rs:
+                    inlines(span, rs[0].children, ctx, lang)
             case _:
                 assert_never(node)
 
@@ -209,8 +324,13 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
             el = _e("table")
             if node.id:
                 el.set("id", node.id)
-            if node.caption:
-                inlines(etree.SubElement(el, "caption"), node.caption, ctx, lang)
+            if node.caption or node.label:
+                caption(etree.SubElement(el, "caption"), node.label, node.caption, ctx, lang)
+            if node.widths and len(node.widths) == max((sum(c.colspan for c in r) for r in node.rows), default=0):
+                total = sum(node.widths) or 1.0
+                cols = etree.SubElement(el, "colgroup")
+                for w in node.widths:
+                    etree.SubElement(cols, "col", {"style": f"width: {100 * w / total:.1f}%"})
             groups = (("thead", node.rows[: node.head_rows]), ("tbody", node.rows[node.head_rows:]))
             for tag, rows in groups:
                 if not rows:
@@ -227,14 +347,14 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
                         for b in cell.blocks:
                             td.append(block(b, ctx, lang))
             return el
-        case ir.Image():
-            fig = _e("figure")
+        case ir.Figure():
+            fig = _e("figure", {"class": "figure"})
             if node.id:
                 fig.set("id", node.id)
-            alt = plain(node.alt)
-            etree.SubElement(fig, "img", {"src": node.src, "alt": alt})
-            if node.alt:
-                inlines(etree.SubElement(fig, "figcaption"), node.alt, ctx, lang)
+            for img in node.images:
+                image(fig, img, ctx, block=True)
+            if node.caption or node.label:
+                caption(etree.SubElement(fig, "figcaption"), node.label, node.caption, ctx, lang)
             return fig
         case ir.CodeBlock():
             pre = _e("pre")
@@ -383,10 +503,12 @@ def head(doc: ir.Document, ctx: Context, *, css: Iterable[str] = ()) -> etree._E
 
 
 def render_document(doc: ir.Document, options: Options, diag: Diagnostics, *, profile: Profile = "html",
-                    css: Iterable[str] = (), inline_css: str | None = None) -> etree._Element:
+                    css: Iterable[str] = (), inline_css: str | None = None,
+                    media_href: Callable[[ir.Media], str] | None = None) -> etree._Element:
     """The whole document as an ``html`` element tree (no namespace; see :func:`to_xhtml`)."""
     lang = doc.metadata.language
-    ctx = Context(options, diag, profile, lang, lambda i: f"#{i}")
+    ctx = Context(options, diag, profile, lang, lambda i: f"#{i}", media=by_name(doc), media_href=media_href,
+                  math=math_table(doc, options, diag) if profile != "print" else {})
     root = _e("html", {"lang": lang} if lang else {})
     h = head(doc, ctx, css=css)
     if inline_css:
@@ -427,5 +549,12 @@ def stylesheet(name: str) -> str:
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """A standalone HTML5 file, its stylesheet inlined."""
-    root = render_document(doc, options, diag, profile="html", inline_css=stylesheet("html.css") or None)
+    folder = media_folder(options)
+    root = render_document(doc, options, diag, profile="html", inline_css=stylesheet("html.css") or None,
+                           media_href=(lambda m: f"{folder}/{m.name}") if folder else None)
     return b"<!DOCTYPE html>\n" + etree.tostring(root, encoding="utf-8", method="html") + b"\n"
+
+
+def media_folder(options: Options) -> str | None:
+    """The folder beside the output that holds its pictures (``NAME.media``); None: embed them as data: URLs."""
+    return f"{options.output_name}.media" if options.output_name else None

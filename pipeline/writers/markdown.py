@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+import unicodedata
 from typing import assert_never
 
 from .. import ir
@@ -29,12 +30,33 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in a monospaced editor: East Asian wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
+               for ch in text)
+
+
 class _Writer:
-    def __init__(self, doc: ir.Document, diag: Diagnostics) -> None:
+    def __init__(self, doc: ir.Document, diag: Diagnostics, options: Options | None = None) -> None:
         self.doc = doc
         self.diag = diag
         self.notes = {n.id: n for n in doc.notes}
         self.used: list[ir.Note] = []
+        self.media = {m.name: m for m in doc.media}
+        name = options.output_name if options else None
+        self.media_dir = f"{name}.media" if name else "media"
+        self.reported: set[str] = set()
+
+    def image(self, img: ir.Image, alt: str | None = None, ident: str | None = None) -> str:
+        if not img.media or img.media not in self.media:
+            self.diag.emit("media-placeholder", f"a picture that was not read ({img.source or 'no source'}) "
+                           "is written as its description")
+            return f"\\[{_esc(plain(img.alt) or img.source or 'picture')}\\]"
+        attrs = [f"#{ident}"] if ident else []
+        attrs += [f"{k}={_q(v)}" for k, v in (("width", img.width), ("height", img.height)) if v]
+        title = f" {_q(img.title)}" if img.title else ""
+        tail = f"{{{' '.join(attrs)}}}" if attrs else ""
+        return f"![{alt if alt is not None else self.inlines(img.alt)}]({self.media_dir}/{img.media}{title}){tail}"
 
     def inlines(self, nodes: tuple[ir.Inline, ...]) -> str:
         out: list[str] = []
@@ -67,6 +89,19 @@ class _Writer:
                     out.append(f"[^{len(self.used) if note is not None else marker}]")
                 case ir.LineBreak():
                     out.append("\\\n")
+                case ir.Image():
+                    out.append(self.image(n))
+                case ir.Math(tex=tex, display=display):
+                    out.append(f"$${tex}$$" if display else f"${tex}$")
+                case ir.Milestone(unit=unit, n=num):
+                    out.append(f"[]{{.milestone .{unit}" + (f" n={_q(num)}" if num else "") + "}")
+                case ir.Choice(readings=rs):
+                    if len(rs) > 1 and "choice" not in self.reported:
+                        self.reported.add("choice")
+                        self.diag.emit("writer-dropped", "Markdown keeps the reading shown of apparatus and "
+                                       "choice entries, not the other readings")
+                    if rs:
+                        out.append(self.inlines(rs[0].children))
                 case _:
                     assert_never(n)
         return "".join(out)
@@ -114,9 +149,14 @@ class _Writer:
                 return "\n".join("> " + ln if ln else ">" for ln in inner.split("\n"))
             case ir.Table():
                 return self.table(b)
-            case ir.Image():
-                ident = f"{{#{b.id}}}" if b.id else ""
-                return f"![{self.inlines(b.alt)}]({b.src}){ident}"
+            case ir.Figure():
+                cap = ((f"{_esc(b.label)} " if b.label else "") + self.inlines(b.caption)).strip()
+                if len(b.images) == 1:
+                    # an image alone in a paragraph is a figure for pandoc; its alt is the caption
+                    return self.image(b.images[0], alt=cap or self.inlines(b.images[0].alt), ident=b.id)
+                fig_attrs = (f"#{b.id} " if b.id else "") + ".figure"
+                inner = "\n\n".join(self.image(i) for i in b.images)
+                return f"::: {{{fig_attrs}}}\n{inner}\n\n{cap}\n:::"
             case ir.CodeBlock():
                 fence = "````" if "```" in b.text else "```"
                 return f"{fence}{b.language or ''}\n{b.text}\n{fence}"
@@ -139,16 +179,17 @@ class _Writer:
         width = max((len(r) for r in t.rows), default=1)
         texts = [[" ".join(self.block(x) for x in c.blocks).replace("\n", " ") for c in row] + [""] *
                  (width - len(row)) for row in t.rows]
-        widths = [max(3, *(len(r[i]) for r in texts)) for i in range(width)] if texts else [3]
+        widths = [max(3, *(display_width(r[i]) for r in texts)) for i in range(width)] if texts else [3]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
         head_line = line.replace("-", "=")
         out = [line]
         for i, row in enumerate(texts):
-            out.append("| " + " | ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)) + " |")
+            out.append("| " + " | ".join(cell + " " * (w - display_width(cell))
+                                         for cell, w in zip(row, widths, strict=True)) + " |")
             out.append(head_line if i + 1 == t.head_rows else line)
-        if t.caption:
+        if t.caption or t.label:
             out.append("")
-            out.append(f": {self.inlines(t.caption)}")
+            out.append(": " + ((f"{_esc(t.label)} " if t.label else "") + self.inlines(t.caption)).strip())
         return "\n".join(out)
 
     def front(self) -> str:
@@ -190,4 +231,4 @@ class _Writer:
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """Markdown for ``doc``."""
-    return _Writer(doc, diag).write().encode("utf-8")
+    return _Writer(doc, diag, options).write().encode("utf-8")

@@ -28,6 +28,7 @@ from lxml import etree
 from .. import __version__, ir
 from ..cjk.dates import when
 from ..diagnostics import Diagnostics
+from ..media import by_name
 from ..options import Options
 from ..walk import iter_blocks
 
@@ -49,6 +50,19 @@ EDITIONS = {"keep": "as written", "hant": "Traditional Chinese", "hans": "Simpli
 LANG_NAMES = {"zh-Hant": "Chinese (Traditional)", "zh-Hans": "Chinese (Simplified)",
               "zh-Hant-TW": "Chinese (Traditional, Taiwan)", "zh-Hant-HK": "Chinese (Traditional, Hong Kong)",
               "en": "English"}
+
+
+MILESTONE_ATTRS = frozenset({"ed", "edRef", "facs", "break", "type", "rend", "corresp"})
+CHOICE_ATTRS = frozenset({"wit", "resp", "cert", "type", "source", "hand", "n", "varSeq", "cause"})
+READING_ROLES = {True: frozenset({"lem", "rdg"}),
+                 False: frozenset({"orig", "reg", "sic", "corr", "abbr", "expan", "seg", "unclear", "supplied"})}
+
+
+def _tei_length(value: str | None) -> str | None:
+    """A TEI ``teidata.outputMeasurement`` (``6.5in``, ``40%``) or None."""
+    if value and re.fullmatch(r"[\-+]?\d+(\.\d+)?(%|cm|mm|in|pt|pc|px|em|ex|gd|rem|vw|vh|em|ch)", value.strip()):
+        return value.strip()
+    return None
 
 
 def level_type(level: int) -> str:
@@ -97,6 +111,50 @@ def _append(parent: etree._Element, text: str) -> None:
         parent.text = (parent.text or "") + text
 
 
+NORMALISATION = "docpipe-normalisation"
+#: Texts longer than this are compared as a whole rather than character by character (the alignment is
+#: quadratic in the worst case); equal-length texts (script conversion) are always compared linearly.
+MAX_ALIGN = 4000
+
+
+def changes(orig: str, text: str) -> list[tuple[str, str]]:
+    """``text`` as pieces ``(orig, reg)``: equal where nothing changed, different where a normalisation did."""
+    if len(orig) == len(text):
+        out: list[tuple[str, str]] = []
+        i = 0
+        while i < len(text):
+            j = i
+            same = orig[i] == text[i]
+            while j < len(text) and (orig[j] == text[j]) == same:
+                j += 1
+            out.append((orig[i:j], text[i:j]))
+            i = j
+        return out
+    if len(orig) + len(text) > MAX_ALIGN:
+        return [(orig, text)]
+    from difflib import SequenceMatcher
+    out = []
+    for op, a1, a2, b1, b2 in SequenceMatcher(None, orig, text, autojunk=False).get_opcodes():
+        out.append((orig[a1:a2], text[b1:b2]) if op != "equal" else (text[b1:b2], text[b1:b2]))
+    return out
+
+
+def write_text(parent: etree._Element, node: ir.Text) -> None:
+    """The text; where a normalisation changed the source, ``<choice>`` with the source's ``orig`` and the
+    edition's ``<reg type="docpipe-normalisation">`` (TEI's own encoding of regularisation, so the text as
+    written can be read back exactly)."""
+    if node.orig is None:
+        _append(parent, node.text)
+        return
+    for before, after in changes(node.orig, node.text):
+        if before == after:
+            _append(parent, after)
+            continue
+        choice = _sub(parent, "choice")
+        _sub(choice, "orig", text=before or None)
+        _sub(choice, "reg", {"type": NORMALISATION}, text=after or None)
+
+
 def _lang(el: etree._Element, lang: str | None, parent: str | None) -> None:
     # Every tag the IR carries is written, even where it repeats the parent's: the round trip is exact.
     if lang:
@@ -111,13 +169,15 @@ class _Writer:
         self.notes = {n.id: n for n in doc.notes}
         self.placed: set[str] = set()
         self.langs: set[str] = set()
+        self.media = by_name(doc)
+        self.media_dir = f"{options.output_name}.media" if options.output_name else "media"
 
     # ------------------------------------------------------------------ inlines
     def inlines(self, parent: etree._Element, nodes: Iterable[ir.Inline], lang: str | None) -> None:
         for node in nodes:
             match node:
-                case ir.Text(text=t):
-                    _append(parent, t)
+                case ir.Text():
+                    write_text(parent, node)
                 case ir.Emph(children=c):
                     self.inlines(_sub(parent, "emph"), c, lang)
                 case ir.Strong(children=c):
@@ -140,8 +200,46 @@ class _Writer:
                     self.note(parent, note_id, marker, lang)
                 case ir.LineBreak():
                     _sub(parent, "lb", {"type": "forced"})
+                case ir.Image():
+                    self.graphic(parent, node, lang)
+                case ir.Math(tex=tex, display=display):
+                    _sub(parent, "formula", {"notation": "TeX", "rend": "display" if display else "inline"}, tex)
+                case ir.Milestone(unit=unit, n=n, attrs=attrs):
+                    tag = {"line": "lb", "page": "pb", "column": "cb"}.get(unit, "milestone")
+                    el = _sub(parent, tag, {"n": n, **({"unit": unit} if tag == "milestone" else {})})
+                    for k, v in attrs:
+                        if k in MILESTONE_ATTRS:
+                            el.set(k, v)
+                case ir.Choice(kind=kind, readings=rs, attrs=attrs):
+                    el = _sub(parent, "app" if kind == "app" else "choice")
+                    for k, v in attrs:
+                        if k in CHOICE_ATTRS:
+                            el.set(k, v)
+                    for r in rs:
+                        role = r.role if r.role in READING_ROLES[kind == "app"] else (
+                            "rdg" if kind == "app" else "seg")
+                        child = _sub(el, role)
+                        for k, v in r.attrs:
+                            if k in CHOICE_ATTRS:
+                                child.set(k, v)
+                        self.inlines(child, r.children, lang)
                 case _:
                     assert_never(node)
+
+    def graphic(self, parent: etree._Element, node: ir.Image, lang: str | None) -> None:
+        """``graphic`` pointing at the picture in the media folder beside the TEI file, its alt text in ``desc``."""
+        medium = self.media.get(node.media) if node.media else None
+        if medium is None:
+            self.diag.emit("media-placeholder", f"a picture that was not read ({node.source or 'no source'}) is "
+                           "recorded as a gap in TEI")
+            gap = _sub(parent, "gap", {"reason": "picture-not-read"})
+            if node.alt:
+                self.inlines(_sub(gap, "desc"), node.alt, lang)
+            return
+        g = _sub(parent, "graphic", {"url": f"{self.media_dir}/{medium.name}", "mimeType": medium.media_type,
+                                     "width": _tei_length(node.width), "height": _tei_length(node.height)})
+        if node.alt:
+            self.inlines(_sub(g, "desc"), node.alt, lang)
 
     def note(self, parent: etree._Element, note_id: str, marker: str, lang: str | None) -> None:
         note = self.notes.get(note_id)
@@ -196,11 +294,17 @@ class _Writer:
                 _lang(q, node.lang, lang)
                 self.blocks(q, node.blocks, node.lang or lang)
             case ir.Table():
-                table = _sub(parent, "table", {"rows": str(len(node.rows)), "n": str(node.head_rows)})
+                from ..tables import layout
+                cols = layout(node)[1] if node.rows else 1
+                table = _sub(parent, "table", {"rows": str(len(node.rows)), "cols": str(cols),
+                                               "n": str(node.head_rows)})
                 if node.id:
                     table.set(f"{{{XML}}}id", node.id)
-                if node.caption:
-                    self.inlines(_sub(table, "head"), node.caption, lang)
+                if node.caption or node.label:
+                    head = _sub(table, "head")
+                    if node.label:
+                        _sub(head, "label", text=node.label)
+                    self.inlines(head, node.caption, lang)
                 for i, row in enumerate(node.rows):
                     r = _sub(table, "row", {"role": "label" if i < node.head_rows else None})
                     for cell in row:
@@ -210,13 +314,17 @@ class _Writer:
                         self.blocks(c, cell.blocks, lang)
                 if not node.rows:
                     _sub(_sub(table, "row"), "cell")
-            case ir.Image():
+            case ir.Figure():
                 fig = _sub(parent, "figure")
                 if node.id:
                     fig.set(f"{{{XML}}}id", node.id)
-                _sub(fig, "graphic", {"url": node.src})
-                if node.alt:
-                    self.inlines(_sub(fig, "figDesc"), node.alt, lang)
+                if node.caption or node.label:
+                    head = _sub(fig, "head")
+                    if node.label:
+                        _sub(head, "label", text=node.label)
+                    self.inlines(head, node.caption, lang)
+                for img in node.images:
+                    self.graphic(fig, img, lang)
             case ir.CodeBlock():
                 _sub(parent, "eg", {"rend": f"language-{node.language}" if node.language else None}, node.text)
             case ir.Div():

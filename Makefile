@@ -15,7 +15,7 @@ export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
 DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk libpango-1.0-0 \
-                libpangoft2-1.0-0 libreoffice-writer-nogui default-jre-headless
+                libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui default-jre-headless
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint clean bench deb
@@ -58,10 +58,14 @@ clean:
 # `make docs SRC=folder BUILD=folder` builds every format of every source in SRC; `make -j` is safe: each
 # output has one rule, outputs are written atomically, and the IR is the only shared intermediate.
 # The style/font prerequisites mirror pipeline/batch.py FORMAT_DEPS (tests/test_make.py checks they agree).
+# Every variable that changes an output is a prerequisite too: the IR depends on $(OPTIONS_STAMP), a file named
+# after the values of SCRIPT and SOURCE_DATE_EPOCH, so changing either rebuilds everything in the new edition.
 SRC ?= samples
 FORMATS ?= html epub docx pdf tei
 SOURCES := $(wildcard $(SRC)/*.txt $(SRC)/*.md $(SRC)/*.docx)
-NAMES := $(sort $(basename $(notdir $(SOURCES))))
+STEMS := $(basename $(notdir $(SOURCES)))
+NAMES := $(sort $(STEMS))
+CLASHES := $(strip $(foreach n,$(NAMES),$(if $(word 2,$(filter $(n),$(STEMS))),$(n))))
 SUFFIX_html := .html
 SUFFIX_epub := .epub
 SUFFIX_docx := .docx
@@ -72,17 +76,40 @@ DOC_OUTPUTS := $(foreach n,$(NAMES),$(foreach f,$(FORMATS),$(BUILD)/$(n)$(SUFFIX
 PIPELINE_SRC := $(shell find pipeline -name '*.py' 2>/dev/null)
 CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $* -q
 INSTALL_PREREQ ?= $(STAMP)
+OPTIONS_STAMP := $(BUILD)/.options-script-$(SCRIPT)-epoch-$(SOURCE_DATE_EPOCH)
+
+ifneq ($(filter $(SCRIPT),keep hant hans tw hk),$(SCRIPT))
+$(error SCRIPT=$(SCRIPT) is not a script edition (expected one of keep hant hans tw hk))
+endif
+ifneq ($(filter docs,$(MAKECMDGOALS)),)
+ifeq ($(wildcard $(SRC)/.),)
+$(error SRC=$(SRC): no such folder (expected a folder of .txt, .md or .docx sources))
+endif
+ifeq ($(SOURCES),)
+$(error SRC=$(SRC): no .txt, .md or .docx source in this folder)
+endif
+ifneq ($(CLASHES),)
+$(error SRC=$(SRC): several sources would be built as $(BUILD)/$(firstword $(CLASHES)).* ($(filter $(SRC)/$(firstword $(CLASHES)).%,$(SOURCES))); rename one)
+endif
+endif
 
 .PHONY: docs
 docs: $(DOC_OUTPUTS)
 
-$(BUILD)/%.ir.json: $(SRC)/%.txt $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+# One stamp per value: the one for the values in force is created (the others removed), so it is newer than
+# every IR built with other values; `make -n` sees the same thing as `make`.
+$(OPTIONS_STAMP):
+	@mkdir -p $(@D)
+	@rm -f $(BUILD)/.options-*
+	@printf 'SCRIPT=%s\nSOURCE_DATE_EPOCH=%s\n' '$(SCRIPT)' '$(SOURCE_DATE_EPOCH)' > $@
+
+$(BUILD)/%.ir.json: $(SRC)/%.txt $(OPTIONS_STAMP) $(PIPELINE_SRC) | $(INSTALL_PREREQ)
 	$(CONVERT) --to ir --script $(SCRIPT)
 
-$(BUILD)/%.ir.json: $(SRC)/%.md $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+$(BUILD)/%.ir.json: $(SRC)/%.md $(OPTIONS_STAMP) $(PIPELINE_SRC) | $(INSTALL_PREREQ)
 	$(CONVERT) --to ir --script $(SCRIPT)
 
-$(BUILD)/%.ir.json: $(SRC)/%.docx $(PIPELINE_SRC) | $(INSTALL_PREREQ)
+$(BUILD)/%.ir.json: $(SRC)/%.docx $(OPTIONS_STAMP) $(PIPELINE_SRC) | $(INSTALL_PREREQ)
 	$(CONVERT) --to ir --script $(SCRIPT)
 
 $(BUILD)/%.html: $(BUILD)/%.ir.json styles/html.css

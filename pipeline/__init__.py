@@ -9,8 +9,8 @@ from typing import Any
 
 from . import ir, registry
 from .diagnostics import Diagnostics, Severity
-from .errors import DocpipeError, InputError, StrictError
-from .fileio import atomic_write
+from .errors import DocpipeError, InputError, StrictError, UsageError
+from .fileio import atomic_write, remove_leftovers, write_all
 from .options import Options, default_epoch
 
 __version__ = "0.1.0"
@@ -37,10 +37,14 @@ def read(source: str | os.PathLike[str], options: Options | None = None,
     diag = diag if diag is not None else Diagnostics(file=str(path))
     fmt = registry.reader_name(options.input_format) if options.input_format else registry.reader_for_path(path)
     reader = registry.get_reader(fmt)
+    import stat as _stat
     try:
-        size = path.stat().st_size
+        info = path.stat()
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
+    if not _stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
+        raise InputError("is not a regular file", file=str(path), expected="a document file")
+    size = info.st_size
     if size > options.max_input_bytes:
         from .errors import LimitError
         raise LimitError(f"input is {size} bytes, over the limit of {options.max_input_bytes}",
@@ -52,8 +56,14 @@ def read(source: str | os.PathLike[str], options: Options | None = None,
     if options.source_name is None or options.base_dir is None:
         options = options.with_(source_name=options.source_name or path.name,
                                 base_dir=options.base_dir or str(path.resolve().parent))
-    doc: ir.Document = reader(data, options, diag, name=str(path))
-    return doc
+    try:
+        doc: ir.Document = reader(data, options, diag, name=str(path))
+    except RecursionError as exc:
+        from .errors import LimitError
+        raise LimitError("structure nested too deeply", file=str(path),
+                         expected=f"at most {options.max_depth} levels (--max-depth)") from exc
+    from .guard import guard
+    return guard(doc, options, diag, str(path))
 
 
 def transform(doc: ir.Document, options: Options | None = None, diag: Diagnostics | None = None) -> ir.Document:
@@ -103,6 +113,9 @@ def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | o
     if options.strict:
         _check_strict(diag)
     stem = name or registry.output_stem(path)
+    if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or "\x00" in stem:
+        raise UsageError(f"output name {stem!r} would leave the output folder",
+                         expected="a plain file name without '/' or '..'")
     options = options.with_(output_name=stem)
     rendered: dict[str, bytes] = {}
     for fmt in _order(fmts):
@@ -118,13 +131,11 @@ def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | o
     except OSError as exc:
         from .errors import OutputError
         raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from exc
-    outputs: dict[str, Path] = {}
+    remove_leftovers(out)
+    outputs: dict[str, Path] = {fmt: out / f"{stem}{registry.output_suffix(fmt)}" for fmt in fmts}
     if doc.media and set(fmts) & MEDIA_BESIDE:
         write_media(doc, out / f"{stem}.media")
-    for fmt in fmts:
-        target = out / f"{stem}{registry.output_suffix(fmt)}"
-        atomic_write(target, rendered[fmt])
-        outputs[fmt] = target
+    write_all({outputs[fmt]: rendered[fmt] for fmt in fmts})  # every format or none
     return Result(outputs, diag, doc)
 
 
@@ -155,12 +166,20 @@ def _check_strict(diag: Diagnostics) -> None:
         raise StrictError(f"{len(bad)} warning(s) under --strict; first: {bad[0].one_line()}")
 
 
-def inspect(source: str | os.PathLike[str], options: Options | None = None) -> dict[str, Any]:
-    """What the reader found, as the JSON structure ``docpipe inspect`` prints."""
+def inspect(source: str | os.PathLike[str], options: Options | None = None, *,
+            changes: bool = False) -> dict[str, Any]:
+    """What the reader found, as the JSON structure ``docpipe inspect`` prints; with ``changes``, also every edit
+    the transforms made (``"changes"``: where, path, offset, before, after, rule), for an editor to review."""
+    from .transforms import run_all
+    from .transforms._changes import Change
     options = options or Options()
     diag = Diagnostics(file=str(source))
-    doc = transform(read(source, options, diag), options, diag)
-    return describe(doc, diag)
+    made: list[Change] | None = [] if changes else None
+    doc = run_all(read(source, options, diag), options, diag, changes=made)
+    report = describe(doc, diag)
+    if made is not None:
+        report["changes"] = [c.as_json() for c in made]
+    return report
 
 
 def describe(doc: ir.Document, diag: Diagnostics | None = None) -> dict[str, Any]:

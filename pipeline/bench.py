@@ -1,8 +1,4 @@
-"""``make bench``: docpipe against pandoc on the same work, scaling to 10x and 50x, and the cost of each stage.
-
-Figures, not a test: prints a Markdown report and writes it to ``build/bench.md``. Every timing is the median
-of fresh-process runs (``--runs``, default 5); peak memory is the child's own maximum RSS (``os.wait4``).
-"""
+"""``make bench``: docpipe against pandoc, at scale, per stage, in batches, warm, and on a Dask cluster."""
 
 from __future__ import annotations
 
@@ -25,6 +21,8 @@ from types import ModuleType
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "un-sg-report-2024.zh-Hant.txt"
 FORMATS = ("epub", "docx", "pdf", "tei")
+#: The report's sections, in order (``--sections`` picks some).
+SECTIONS = ("compare", "scale", "stages", "batch", "warm", "dask")
 PANDOC_TARGET = {"epub": ("epub3", ".epub"), "docx": ("docx", ".docx"), "tei": ("tei", ".xml"),
                  "pdf": ("html5", ".pdf")}
 
@@ -144,76 +142,322 @@ def stage_profile(src: Path, fmts: Sequence[str]) -> tuple[list[tuple[str, float
     return stages, buf.getvalue()
 
 
+# ---- batches, warm workers and the cluster ---------------------------------------------------------------------
+
+
+def _variants(dest: Path, n: int, *, short: bool = False) -> Path:
+    """``n`` distinct reports in ``dest`` (the sample, or its first chapter when ``short``), one line apart."""
+    dest.mkdir(parents=True, exist_ok=True)
+    text = SAMPLE.read_text(encoding="utf-8")
+    if short:
+        lines = text.split("\n")
+        second = next(i for i, ln in enumerate(lines) if ln.startswith("第二章"))
+        text = "\n".join(lines[:second])
+    for i in range(n):
+        (dest / f"doc-{i:03d}.txt").write_text(text + f"\n\n（本文件第{i + 1}份。）\n", encoding="utf-8")
+    return dest
+
+
+def bench_batch(tmp: Path, env: dict[str, str], pandoc: str | None, n: int = 20, workers: int = 2) -> list[str]:
+    """``docpipe batch`` of ``n`` documents x 4 formats on ``workers`` workers against pandoc, ``workers`` at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    src = _variants(tmp / "batch-src", n)
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "pipeline", "batch", str(src), "--to", ",".join(FORMATS), "--out-dir",
+                    str(tmp / "batch-out"), "-j", str(workers), "-q", "--force"], check=True, env=env,
+                   stdout=subprocess.DEVNULL)
+    d_time = time.perf_counter() - start
+    lines = ["## A batch: docpipe's warm workers against pandoc's processes", "",
+             f"{n} reports (the sample, each with one more line) x {len(FORMATS)} formats "
+             f"({', '.join(FORMATS)}); `docpipe batch -j {workers}` (one process, {workers} workers, startup "
+             f"included) against pandoc run {workers} at a time (one process per document and format, "
+             "reading the Markdown export; PDF through `--pdf-engine=weasyprint`).", "",
+             "| | s | documents/s |", "|---|---:|---:|",
+             f"| docpipe batch -j {workers} | {d_time:.1f} | {n / d_time:.2f} |"]
+    if not pandoc:
+        return [*lines, "", "(pandoc is missing: no peer figure.)"]
+    md_dir = tmp / "batch-md"
+    md_dir.mkdir()
+    subprocess.run(_docpipe(src / "doc-000.txt", ["md"], md_dir) + ["--name", "doc"], check=True, env=env)
+    for i in range(n):
+        shutil.copy(md_dir / "doc.md", md_dir / f"doc-{i:03d}.md")
+    out = tmp / "batch-pandoc"
+    commands = []
+    for i in range(n):
+        (out / str(i)).mkdir(parents=True)
+        commands += [_pandoc(pandoc, md_dir / f"doc-{i:03d}.md", fmt, out / str(i)) for fmt in FORMATS]
+    start = time.perf_counter()
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(lambda cmd: _run(cmd, env), commands))
+    p_time = time.perf_counter() - start
+    ratio = d_time / p_time
+    return [*lines, f"| pandoc, {workers} at a time | {p_time:.1f} | {n / p_time:.2f} |", "",
+            f"Ratio docpipe/pandoc: **{ratio:.2f}** (target <= 0.8: {'met' if ratio <= 0.8 else 'NOT met'})."]
+
+
+def bench_warm(runs: int) -> list[str]:
+    """A warm worker's cost per document (4 formats) against WeasyPrint alone on the same print HTML."""
+    from lxml import etree
+    from weasyprint import CSS, HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    import pipeline
+    from pipeline import batch
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.options import Options
+    from pipeline.writers import pdf
+
+    edition = batch.Edition(name="bench", formats=FORMATS)
+    task = batch.Task(name=str(SAMPLE), data=SAMPLE.read_bytes(), stem=SAMPLE.stem, base_dir=str(SAMPLE.parent),
+                      editions=(edition,), epoch=0, deps=batch.dep_shas(FORMATS))
+    batch.render_task(task)  # warm: imports, fonts, dictionaries
+    ours = []
+    for _ in range(runs):
+        t = time.perf_counter()
+        result = batch.render_task(task)
+        ours.append(time.perf_counter() - t)
+        assert result.results[0].ok, result.results[0].error
+    opts = Options(source_date_epoch=0, source_name=SAMPLE.name, base_dir=str(SAMPLE.parent))
+    diag = Diagnostics()
+    doc = pipeline.transform(pipeline.read(SAMPLE, opts, diag), opts, diag)
+    html = etree.tostring(pdf.build_html(doc, opts, diag), encoding="unicode", method="html")
+    print_css = (pdf.STYLES_DIR / "print.css").read_text(encoding="utf-8")
+    extra = pdf._page_css(opts) + pdf._font_css(doc, opts)
+    base = SAMPLE.parent.as_uri() + "/"
+    alone = []
+    for _ in range(runs + 1):
+        t = time.perf_counter()
+        fc = FontConfiguration()
+        HTML(string=html, base_url=base).write_pdf(
+            stylesheets=[CSS(string=print_css, font_config=fc), CSS(string=extra, font_config=fc)], font_config=fc)
+        alone.append(time.perf_counter() - t)
+    alone = alone[1:]  # the first run warms WeasyPrint as the warm-up task did for docpipe
+    per_doc, weasy = min(ours), min(alone)  # best of N: the machine's other load only ever adds
+    stages: dict[str, list[float]] = {}
+    for _ in range(runs):  # the same work, stage by stage, warm
+        t = time.perf_counter()
+        d = pipeline.read(SAMPLE, opts, Diagnostics())
+        stages.setdefault("read", []).append(time.perf_counter() - t)
+        t = time.perf_counter()
+        d = pipeline.transform(d, opts, Diagnostics())
+        stages.setdefault("transform (all)", []).append(time.perf_counter() - t)
+        for fmt in FORMATS:
+            t = time.perf_counter()
+            pipeline.write(d, fmt, opts, Diagnostics())
+            stages.setdefault(f"write {fmt}", []).append(time.perf_counter() - t)
+    medians = {name: min(v) for name, v in stages.items()}
+    own = sum(medians.values()) - weasy
+    lines = ["## A warm worker's cost per document", "",
+             f"Best of {runs} runs in one warm process, the sample in {', '.join(FORMATS)}; WeasyPrint alone "
+             "renders docpipe's own print HTML and CSS (font configuration, CSS parsing, layout, PDF).", "",
+             "| | ms |", "|---|---:|",
+             f"| docpipe, one document, 4 formats (as a worker runs it: read once, transform, 4 writers) | "
+             f"{per_doc * 1000:.0f} |",
+             f"| WeasyPrint alone, the same PDF | {weasy * 1000:.0f} |",
+             f"| docpipe's own work (the stages below, less WeasyPrint) | {own * 1000:.0f} |", "",
+             "| stage (warm) | ms |", "|---|---:|", *(f"| {n} | {v * 1000:.1f} |" for n, v in medians.items()),
+             f"| of which the PDF writer's own, around WeasyPrint | {(medians['write pdf'] - weasy) * 1000:.1f} |",
+             "", f"docpipe's own work is {own / per_doc:.0%} of a warm document; the rest is WeasyPrint."]
+    return lines
+
+
+def _spin(seconds: float) -> float:
+    """CPU-bound pure Python for about ``seconds``; returns the loop's rate (iterations per second)."""
+    end = time.perf_counter() + seconds
+    count = 0
+    while time.perf_counter() < end:
+        for _ in range(10_000):
+            count += 1
+    return count / seconds
+
+
+def parallel_ceiling(seconds: float = 3.0) -> float:
+    """What two processes get done together against one, right now (this machine's load included)."""
+    import multiprocessing
+
+    one = _spin(seconds)
+    with multiprocessing.get_context("spawn").Pool(2) as pool:
+        both = sum(pool.map(_spin, [seconds, seconds]))
+    return both / one
+
+
+def bench_dask(tmp: Path, env: dict[str, str], n: int = 100) -> list[str]:
+    """``docpipe build --cluster`` of ``n`` short documents with 1 and with 2 Dask workers (one thread each)."""
+    import json
+
+    from pipeline import batch
+
+    dask = Path(sys.executable).parent / "dask"
+    try:
+        import distributed  # noqa: F401
+    except ImportError:
+        return ["## On a Dask cluster", "", "(dask[distributed] is not installed: no figures.)"]
+    src = _variants(tmp / "dask-src", n, short=True)
+    _variants(tmp / "dask-warm", 2, short=True)
+    worker_env = {k: v for k, v in env.items() if k != "SOURCE_DATE_EPOCH"}
+    times: dict[int, float] = {}
+    for count in (1, 2):
+        procs: list[subprocess.Popen[bytes]] = []
+        home = tmp / f"dask-{count}"
+        home.mkdir()
+        try:
+            procs.append(subprocess.Popen([str(dask), "scheduler", "--host", "127.0.0.1", "--port", "0",
+                                           "--no-dashboard", "--scheduler-file", str(home / "s.json")],
+                                          cwd=home, env=worker_env, stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL))
+            deadline = time.monotonic() + 60
+            while not (home / "s.json").exists() or b"address" not in (home / "s.json").read_bytes():
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the Dask scheduler did not start")
+                time.sleep(0.1)
+            address = json.loads((home / "s.json").read_text(encoding="utf-8"))["address"]
+            for i in range(count):
+                procs.append(subprocess.Popen([str(dask), "worker", address, "--nthreads", "1", "--nworkers", "1",
+                                               "--no-nanny", "--no-dashboard", "--host", "127.0.0.1",
+                                               "--local-directory", str(home), "--name", f"w{i}"],
+                                              cwd=home, env=worker_env, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL))
+            from distributed import Client
+
+            with Client(address, timeout="30s", set_as_default=False) as client:  # type: ignore[no-untyped-call]
+                client.wait_for_workers(count, timeout=120)
+            edition = batch.Edition(name="all", formats=FORMATS)
+            warm = [batch.Job(batch.Source(p, p.stem), edition, home / "warm")
+                    for p in sorted((tmp / "dask-warm").glob("*.txt"))]
+            for _ in range(2):  # every worker warm before the clock starts (imports, fonts, dictionaries)
+                batch.run_jobs(warm, home / "warm" / "manifest.json", force=True, cluster=address, quiet=True,
+                               stream=io.StringIO())
+            jobs = [batch.Job(batch.Source(p, p.stem), edition, home / "out") for p in sorted(src.glob("*.txt"))]
+            start = time.perf_counter()
+            outcomes = batch.run_jobs(jobs, home / "out" / "manifest.json", cluster=address, quiet=True,
+                                      stream=io.StringIO())
+            times[count] = time.perf_counter() - start
+            if not all(o.ok for o in outcomes):
+                raise RuntimeError(next(o.error for o in outcomes if not o.ok))
+        finally:
+            for proc in reversed(procs):
+                proc.terminate()
+            for proc in procs:
+                try:
+                    proc.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    ratio = times[1] / times[2]
+    ceiling = parallel_ceiling()
+    return ["## On a Dask cluster", "",
+            f"`docpipe build --cluster` of {n} short reports (the sample's first chapter) x {len(FORMATS)} formats, "
+            "a scheduler and warm workers (`--nthreads 1`) on this machine, the client writing every output and "
+            f"the manifest ({os.cpu_count()} cores shared by the client, the scheduler and the workers).", "",
+            "| workers | s | documents/s |", "|---:|---:|---:|",
+            *(f"| {c} | {t:.1f} | {n / t:.2f} |" for c, t in times.items()), "",
+            f"Throughput with 2 workers: **{ratio:.2f}x** one worker's (target >= 1.8: "
+            f"{'met' if ratio >= 1.8 else 'NOT met'}). For scale, two CPU-bound Python processes do "
+            f"{ceiling:.2f}x the work of one on this machine at the time of the run (its ceiling for any two "
+            "workers, other load included)."]
+
+
+def bench_compare(tmp: Path, env: dict[str, str], fmts: list[str], runs: int, md: Path | None,
+                  pandoc: str | None) -> list[str]:
+    """The sample, one fresh process per format, docpipe against pandoc."""
+    lines = ["## The sample, docpipe against pandoc", "",
+             "| format | docpipe s | docpipe MiB | pandoc s | pandoc MiB | ratio docpipe/pandoc |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for label, group in [(f, [f]) for f in fmts] + [("all four, one process", list(fmts))]:
+        d_time, d_mem = _median(_docpipe(SAMPLE, group, tmp / "d"), runs, env)
+        p_cell = " — | — | —"
+        if pandoc and md:
+            if len(group) == 1:
+                p_time, p_mem = _median(_pandoc(pandoc, md, group[0], tmp), runs, env)
+            else:
+                rounds = [[_run(_pandoc(pandoc, md, f, tmp), env) for f in group] for _ in range(runs)]
+                p_time = statistics.median(sum(r[0] for r in one) for one in rounds)
+                p_mem = max(r[1] for one in rounds for r in one)
+            p_cell = f" {p_time:.2f} | {p_mem} | {d_time / p_time:.2f}"
+        lines.append(f"| {label} | {d_time:.2f} | {d_mem} |{p_cell} |")
+    if not (pandoc and md):
+        lines.append("\n(pandoc or the Markdown writer is missing: no peer figures.)")
+    return [*lines, "", "pandoc reads the Markdown export of the sample (`docpipe convert --to md`), so both do the "
+            "same work; pandoc's PDF is `--pdf-engine=weasyprint`; pandoc's 'all four' is four processes."]
+
+
+def bench_scale(tmp: Path, env: dict[str, str], fmts: list[str], runs: int, factors: list[int]) -> list[str]:
+    """Synthetic reports 10x and 50x the sample: time, memory, time per PDF page."""
+    lines = ["## Scale", "", "| size | paragraphs | format | s | MiB | PDF pages | s per PDF page |",
+             "|---|---:|---|---:|---:|---:|---:|"]
+    per_page: dict[int, float] = {}
+    memory: dict[int, int] = {}
+    for factor in [1, *factors]:
+        src = SAMPLE if factor == 1 else synthetic(factor, tmp)
+        n = runs if factor == 1 else max(1, runs // 5 if factor >= 50 else runs // 2)
+        for fmt in fmts:
+            out = tmp / f"s{factor}"
+            t, mem = _median(_docpipe(src, [fmt], out), n, env)
+            memory[factor] = max(memory.get(factor, 0), mem)
+            pages = _pages(out / f"{src.stem}.pdf") if fmt == "pdf" else None
+            ppage = f"{t / pages:.3f}" if pages else ""
+            if pages:
+                per_page[factor] = t / pages
+            lines.append(f"| {factor}x | {132 * factor} | {fmt} | {t:.2f} | {mem} | {pages or ''} | {ppage} |")
+    if 1 in per_page and 50 in per_page:
+        ratio = per_page[50] / per_page[1]
+        lines += ["", f"PDF time per page at 50x is {ratio:.2f} times the sample's "
+                  f"({'within' if ratio <= 1.2 else 'outside'} the 1.2x target); peak memory at 50x "
+                  f"{memory.get(50, 0)} MiB (target < 2048)."]
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m pipeline.bench", description=__doc__)
-    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--runs", type=int, default=3, help="fresh-process runs per figure (median)")
     parser.add_argument("--scale", default="10,50", help="synthetic sizes (multiples of the sample)")
     parser.add_argument("--out", default=str(ROOT / "build" / "bench.md"))
+    parser.add_argument("--sections", default=",".join(SECTIONS),
+                        help="which figures, comma-separated: " + ", ".join(SECTIONS))
+    parser.add_argument("--documents", type=int, default=100, help="documents in the Dask build")
     args = parser.parse_args(argv)
+    sections = [x.strip() for x in args.sections.split(",") if x.strip()]
+    unknown = set(sections) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown section {sorted(unknown)[0]!r}; choose among {', '.join(SECTIONS)}")
     from pipeline import registry
 
     fmts = [f for f in FORMATS if _available(registry, f)]
     lines: list[str] = ["# docpipe benchmark", "",
-                        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; "
-                        f"{args.runs} fresh-process runs per figure (median wall time, peak RSS).", ""]
+                        f"Machine: {os.cpu_count()} cores; Python {sys.version.split()[0]}; fresh-process figures "
+                        f"are the median of {args.runs} runs (wall time, peak RSS)."]
     env = dict(os.environ, SOURCE_DATE_EPOCH="1724198400", PYTHONPATH=str(ROOT))
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     with tempfile.TemporaryDirectory(prefix="docpipe-bench-") as tmp_name:
         tmp = Path(tmp_name)
-        md = tmp / "sample.md"
-        have_md = _available(registry, "md")
-        if have_md:
+        md: Path | None = None
+        if _available(registry, "md"):
             subprocess.run(_docpipe(SAMPLE, ["md"], tmp) + ["--name", "sample"], check=True, env=env)
+            md = tmp / "sample.md"
         pandoc = _pandoc_path()
-        lines += ["## The sample, docpipe against pandoc", "",
-                  "| format | docpipe s | docpipe MiB | pandoc s | pandoc MiB | ratio docpipe/pandoc |",
-                  "|---|---:|---:|---:|---:|---:|"]
-        rows = [(f, [f]) for f in fmts] + [("all four, one process", list(fmts))]
-        for label, group in rows:
-            d_time, d_mem = _median(_docpipe(SAMPLE, group, tmp / "d"), args.runs, env)
-            p_cell = " — | — | —"
-            if pandoc and have_md:
-                if len(group) == 1:
-                    p_time, p_mem = _median(_pandoc(pandoc, md, group[0], tmp), args.runs, env)
-                else:
-                    rounds = [[_run(_pandoc(pandoc, md, f, tmp), env) for f in group] for _ in range(args.runs)]
-                    p_time = statistics.median(sum(r[0] for r in one) for one in rounds)
-                    p_mem = max(r[1] for one in rounds for r in one)
-                p_cell = f" {p_time:.2f} | {p_mem} | {d_time / p_time:.2f}"
-            lines.append(f"| {label} | {d_time:.2f} | {d_mem} |{p_cell} |")
-        if not (pandoc and have_md):
-            lines.append("\n(pandoc or the Markdown writer is missing: no peer figures.)")
-        lines += ["", "pandoc reads the Markdown export of the sample (`docpipe convert --to md`), so both do the "
-                  "same work; pandoc's PDF is `--pdf-engine=weasyprint`; pandoc's 'all four' is four processes.", ""]
+        for section in sections:
+            lines.append("")
+            if section == "compare":
+                lines += bench_compare(tmp, env, fmts, args.runs, md, pandoc)
+            elif section == "scale":
+                lines += bench_scale(tmp, env, fmts, args.runs, [int(x) for x in args.scale.split(",") if x])
+            elif section == "stages":
+                stages, prof = stage_profile(SAMPLE, fmts)
+                lines += ["## Cost of each stage on the sample (in process, warm imports excluded)", "",
+                          "| stage | ms |", "|---|---:|", *(f"| {name} | {sec * 1000:.1f} |" for name, sec in stages),
+                          "", "Top functions of the writers' profile (cumulative):", "", "```", prof.strip()[:6000],
+                          "```"]
+            elif section == "batch":
+                lines += bench_batch(tmp, env, pandoc if md else None)
+            elif section == "warm":
+                lines += bench_warm(max(args.runs, 3))
+            elif section == "dask":
+                lines += bench_dask(tmp, env, args.documents)
+    return _report(lines, Path(args.out))
 
-        lines += ["## Scale", "", "| size | paragraphs | format | s | MiB | PDF pages | s per PDF page |",
-                  "|---|---:|---|---:|---:|---:|---:|"]
-        per_page: dict[int, float] = {}
-        memory: dict[int, int] = {}
-        for factor in [1] + [int(x) for x in args.scale.split(",") if x]:
-            src = SAMPLE if factor == 1 else synthetic(factor, tmp)
-            runs = args.runs if factor == 1 else max(1, args.runs // 5 if factor >= 50 else args.runs // 2)
-            for fmt in fmts:
-                out = tmp / f"s{factor}"
-                t, mem = _median(_docpipe(src, [fmt], out), runs, env)
-                memory[factor] = max(memory.get(factor, 0), mem)
-                pages = _pages(out / f"{src.stem}.pdf") if fmt == "pdf" else None
-                ppage = f"{t / pages:.3f}" if pages else ""
-                if pages:
-                    per_page[factor] = t / pages
-                lines.append(f"| {factor}x | {132 * factor} | {fmt} | {t:.2f} | {mem} | {pages or ''} | {ppage} |")
-        if 1 in per_page and 50 in per_page:
-            ratio = per_page[50] / per_page[1]
-            lines += ["", f"PDF time per page at 50x is {ratio:.2f} times the sample's "
-                      f"({'within' if ratio <= 1.2 else 'outside'} the 1.2x target); peak memory at 50x "
-                      f"{memory.get(50, 0)} MiB (target < 2048)."]
-        stages, prof = stage_profile(SAMPLE, fmts)
-        lines += ["", "## Cost of each stage on the sample (in process, warm imports excluded)", "",
-                  "| stage | ms |", "|---|---:|"]
-        lines += [f"| {name} | {sec * 1000:.1f} |" for name, sec in stages]
-        lines += ["", "Top functions of the writers' profile (cumulative):", "", "```", prof.strip()[:6000], "```"]
+
+def _report(lines: list[str], out_path: Path) -> int:
     report = "\n".join(lines) + "\n"
-    out_path = Path(args.out)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(report, encoding="utf-8")
     print(report)

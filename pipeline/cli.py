@@ -34,6 +34,11 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-expanded-bytes", type=int, default=limits.max_expanded_bytes,
                    help="refuse archives (DOCX, ODT, EPUB) that expand to more")
     p.add_argument("--max-depth", type=int, default=limits.max_depth, help="refuse structures nested deeper")
+    p.add_argument("--resource-root", metavar="DIR",
+                   help="the folder pictures may be read from (default: the document's own folder)")
+    p.add_argument("--max-image-pixels", type=int, default=limits.max_image_pixels,
+                   help="refuse pictures of more pixels (decompression bombs)")
+    p.add_argument("--max-image-bytes", type=int, default=limits.max_image_bytes, help="refuse larger pictures")
     p.add_argument("--tool-timeout", type=float, default=limits.tool_timeout,
                    help="seconds an external tool (pandoc) may run")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -54,30 +59,56 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--name", help="output file stem (default: the input's stem)")
     c.add_argument("--vertical", action="store_true", help="vertical writing (EPUB)")
     c.add_argument("--embed-fonts", action="store_true", help="embed a subset of the edition's typeface (EPUB)")
-    c.add_argument("--page-size", default="A4", help="A4, A5, B5, Letter or WxH (PDF)")
+    c.add_argument("--page-size", default="A4", help="A4, A5, B5, Letter or WxH (PDF, DOCX)")
     c.add_argument("--no-mirror-margins", action="store_true", help="same margins on every page (PDF)")
-    c.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/ua-1"), help="PDF standard to follow")
+    c.add_argument("--pdf-variant", choices=("pdf/a-3b", "pdf/a-3a", "pdf/ua-1", "pdf/x-4"),
+                   help="PDF standard to follow")
     c.add_argument("--font", dest="serif_font", help="the edition's typeface family")
+    _publisher_options(c)
 
     i = sub.add_parser("inspect", help="print as JSON what the reader found")
     _common(i)
+    i.add_argument("--changes", action="store_true",
+                   help="also list every change the edition made: where, offset, before, after, rule")
 
     b = sub.add_parser("build", help="build every edition of every document named by a project file")
     b.add_argument("--project", default="docpipe.toml", help="the project file (default: docpipe.toml)")
-    b.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
-    b.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    _many_options(b)
 
     m = sub.add_parser("batch", help="convert several documents or folders at once")
     m.add_argument("sources", nargs="+", help="files or folders")
     m.add_argument("--to", required=True, help="comma-separated formats")
     m.add_argument("--out-dir", required=True, help="folder for the outputs")
     m.add_argument("--script", choices=SCRIPTS, default="keep", help="script edition (default: keep)")
-    m.add_argument("-j", "--jobs", type=int, default=None, help="parallel workers (default: the number of cores)")
-    m.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    _many_options(m)
 
     d = sub.add_parser("deps", help="print the style and font files a format depends on (for make)")
     d.add_argument("format")
     return parser
+
+
+def _publisher_options(p: argparse.ArgumentParser) -> None:
+    """House styles, covers, identifiers and print marks (issue 17)."""
+    p.add_argument("--css", metavar="FILE", help="a house stylesheet appended after docpipe's (EPUB, HTML, PDF)")
+    p.add_argument("--reference-docx", metavar="FILE",
+                   help="a Word template whose styles, page set-up, headers and footers the DOCX takes")
+    p.add_argument("--cover", metavar="IMAGE", help="the EPUB's cover picture (default: drawn from the metadata)")
+    p.add_argument("--isbn", help="ISBN of the edition (EPUB metadata)")
+    p.add_argument("--doi", help="DOI of the edition (EPUB metadata)")
+    p.add_argument("--bleed", metavar="LENGTH", help="bleed beyond the trim box, e.g. 3mm (PDF, with pdf/x-4)")
+    p.add_argument("--marks", action="store_true", help="crop and registration marks in the bleed (PDF)")
+    p.add_argument("--edition-suffix", action="store_true",
+                   help="put the edition in the file names (NAME.hans.a5.pdf), so editions can share a folder")
+
+
+def _many_options(p: argparse.ArgumentParser) -> None:
+    """What ``build`` and ``batch`` share: workers, the cluster, forcing, how much to print."""
+    p.add_argument("-j", "--jobs", type=int, default=None, help="local worker processes (default: the number of cores)")
+    p.add_argument("--cluster", metavar="ADDRESS",
+                   help="run the jobs on a Dask distributed scheduler, e.g. tcp://10.0.0.5:8786 (see README)")
+    p.add_argument("--force", action="store_true", help="rebuild everything, even what is up to date")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress; only the summary and errors")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="print every job's diagnostics as it ends")
 
 
 def _many(args: argparse.Namespace) -> int:
@@ -85,12 +116,21 @@ def _many(args: argparse.Namespace) -> int:
 
     from .batch import batch, build, load_project, summary
 
-    if args.command == "build":
-        outcomes = build(load_project(Path(args.project)), workers=args.jobs, force=args.force)
-    else:
-        formats = [f.strip() for f in args.to.split(",") if f.strip()]
-        outcomes = batch([Path(s) for s in args.sources], formats, Path(args.out_dir), script=args.script,
-                         workers=args.jobs, force=args.force)
+    if args.jobs is not None and args.jobs < 1:
+        raise UsageError(f"-j {args.jobs}: needs at least one worker", expected="-j 1 or more")
+    common = {"workers": args.jobs, "force": args.force, "verbose": bool(args.verbose), "quiet": args.quiet,
+              "cluster": args.cluster}
+    try:
+        if args.command == "build":
+            outcomes = build(load_project(Path(args.project)), **common)
+        else:
+            formats = [f.strip() for f in args.to.split(",") if f.strip()]
+            outcomes = batch([Path(s) for s in args.sources], formats, Path(args.out_dir), script=args.script,
+                             **common)
+    except KeyboardInterrupt:
+        print("docpipe: interrupted; the manifest keeps every finished job: run the same command to finish",
+              file=sys.stderr)
+        return 130
     print(summary(outcomes))
     return EXIT_OK if all(o.ok for o in outcomes) else EXIT_ERROR
 
@@ -101,12 +141,28 @@ def _options(args: argparse.Namespace) -> Options:
         keep_spaces=args.keep_spaces, number_joiner="\u202f" if args.join_numbers == "nnbsp" else "",
         source_date_epoch=default_epoch(), max_input_bytes=args.max_input_bytes,
         max_expanded_bytes=args.max_expanded_bytes, max_depth=args.max_depth, tool_timeout=args.tool_timeout,
+        resource_root=args.resource_root, max_image_pixels=args.max_image_pixels,
+        max_image_bytes=args.max_image_bytes,
     )
     if args.command == "convert":
         opts = opts.with_(vertical=args.vertical, embed_fonts=args.embed_fonts, page_size=args.page_size,
                           mirror_margins=not args.no_mirror_margins, pdf_variant=args.pdf_variant,
-                          serif_font=args.serif_font)
+                          serif_font=args.serif_font, css=args.css, reference_docx=args.reference_docx,
+                          cover=args.cover, isbn=args.isbn, doi=args.doi, bleed=args.bleed, marks=args.marks)
     return opts
+
+
+def edition_suffix(opts: Options) -> str:
+    """What ``--edition-suffix`` adds to NAME: every option that makes this edition differ from the default one
+    (``.hans.a5.vertical``), so two editions written to one folder never share a file name."""
+    import re
+
+    parts = [opts.script if opts.script != "keep" else "",
+             re.sub(r"[^a-z0-9]+", "", opts.page_size.lower()) if opts.page_size.lower() != "a4" else "",
+             "vertical" if opts.vertical else "",
+             re.sub(r"[^a-z0-9]+", "", opts.pdf_variant) if opts.pdf_variant else "",
+             re.sub(r"[^a-z0-9]+", "", opts.serif_font.lower()) if opts.serif_font else ""]
+    return "".join(f".{p}" for p in parts if p)
 
 
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
@@ -125,7 +181,8 @@ def _report(diag: Diagnostics, args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):  # SIGKILL's leftovers: fileio.remove_leftovers
+        signal.signal(sig, _on_sigterm)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "deps":
@@ -142,6 +199,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         except DocpipeError as exc:
             print(f"docpipe: error: {exc.one_line()}", file=sys.stderr)
             return exc.exit_code
+        except Exception as exc:
+            if args.verbose >= 2:
+                traceback.print_exc()
+            print(f"docpipe: internal error: {type(exc).__name__}: {exc} (please report it, with -vv for the "
+                  "traceback)", file=sys.stderr)
+            return EXIT_INTERNAL
     diag = Diagnostics(file=args.input)
     try:
         opts = _options(args)
@@ -149,14 +212,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             formats = [f.strip() for f in args.to.split(",") if f.strip()]
             if not formats:
                 raise UsageError("--to names no format", expected="e.g. --to epub,pdf")
-            result = convert(args.input, formats, args.out_dir, opts, name=args.name, diag=diag)
+            name = args.name
+            if args.edition_suffix:
+                from pathlib import Path
+                name = (name or registry.output_stem(Path(args.input))) + edition_suffix(opts)
+            result = convert(args.input, formats, args.out_dir, opts, name=name, diag=diag)
             _report(diag, args)
             if not args.quiet:
                 for path in result.outputs.values():
                     print(path)
             return EXIT_OK
         if args.command == "inspect":
-            report = inspect(args.input, opts)
+            report = inspect(args.input, opts, changes=args.changes)
             sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
             return EXIT_OK
         raise UsageError(f"unknown command {args.command!r}")

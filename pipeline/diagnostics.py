@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -35,20 +36,39 @@ CODES: dict[str, Severity] = {
     "ignored-element": Severity.INFO,
     "unsupported-content": Severity.WARNING,
     "external-resource-blocked": Severity.WARNING,
+    "text-repaired": Severity.WARNING,
+    "unsafe-link": Severity.WARNING,
     "media-refused": Severity.WARNING,
     "media-missing": Severity.WARNING,
     "media-unsupported": Severity.WARNING,
     "media-placeholder": Severity.WARNING,
     "caption-found": Severity.INFO,
+    "word-numbering": Severity.INFO,
+    "stale-toc-dropped": Severity.INFO,
+    "html-comment-dropped": Severity.INFO,
+    "raw-html-parsed": Severity.INFO,
+    "container-box": Severity.INFO,
+    "container-unclosed": Severity.WARNING,
+    "statute-articles": Severity.INFO,
     # transforms
     "transform-count": Severity.INFO,
     "duplicate-id": Severity.WARNING,
+    "link-unresolved": Severity.WARNING,
     "script-conversion": Severity.INFO,
     # writing
     "writer-dropped": Severity.WARNING,
     "writer-note": Severity.INFO,
     "missing-tool": Severity.WARNING,
 }
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str) -> str:
+    """``text`` on one line with control characters, terminal escapes and bidi overrides shown as ``\\xNN``."""
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256 else
+                            f"\\u{ord(m.group()):04x}", text)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,12 +82,12 @@ class Diagnostic:
     line: int | None = None
 
     def one_line(self) -> str:
-        """``file:line: severity [code] message``."""
+        """``file:line: severity [code] message`` (control characters never reach a terminal)."""
         where = self.file or ""
         if self.line is not None:
             where += f":{self.line}"
         prefix = f"{where}: " if where else ""
-        return f"{prefix}{self.severity.name.lower()} [{self.code}] {self.message}"
+        return printable(f"{prefix}{self.severity.name.lower()} [{self.code}] {self.message}")
 
     def as_json(self) -> dict[str, object]:
         """The form ``docpipe inspect`` prints."""

@@ -37,7 +37,8 @@ class DocpipeError(Exception):
         elif self.offset is not None:
             where = f"byte {self.offset}: "
         tail = f" (expected {self.expected})" if self.expected else ""
-        return f"{where}{self.message}{tail}"
+        from .diagnostics import printable
+        return printable(f"{where}{self.message}{tail}")
 
 
 class InputError(DocpipeError):

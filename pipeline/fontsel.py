@@ -103,3 +103,45 @@ def subset(face: Face, text: str) -> bytes:
     except Exception as exc:
         raise OutputError(f"cannot subset {face.family} ({face.path.name}): {exc}") from exc
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- checking --font
+
+#: fontconfig's language for an edition's BCP 47 tag (what ``fc-list :lang=…`` understands)
+_FC_LANG = {"zh-Hans": "zh-cn", "zh-Hant": "zh-tw", "zh-Hant-TW": "zh-tw", "zh-Hant-HK": "zh-hk"}
+
+
+@functools.cache
+def installed_families(lang: str | None) -> tuple[str, ...]:
+    """The font families installed for ``lang`` (fontconfig's view, which WeasyPrint shares), sorted."""
+    import shutil
+    import subprocess
+
+    tag = lang or ""
+    fc_lang = _FC_LANG.get(tag) or _FC_LANG.get("-".join(tag.split("-")[:2])) or (tag.split("-")[0].lower()
+                                                                                  or None)
+    exe = shutil.which("fc-list")
+    if exe is not None:
+        try:
+            out = subprocess.run([exe, f":lang={fc_lang}" if fc_lang else ":", "family"], capture_output=True,
+                                 text=True, timeout=30, check=True).stdout
+        except (OSError, subprocess.SubprocessError):
+            out = ""
+        names = {name.strip() for line in out.splitlines() for name in line.split(",") if name.strip()}
+        if names:
+            return tuple(sorted(names))
+    return tuple(sorted(_index()))
+
+
+def check_family(family: str | None, lang: str | None) -> None:
+    """Refuse a ``--font`` family that is not installed for the edition's script: a misspelt name would
+    otherwise fall back, silently, to whatever fontconfig prefers (often a Japanese face)."""
+    if not family:
+        return
+    families = installed_families(lang)
+    if family.casefold() in {f.casefold() for f in families}:
+        return
+    from .errors import UsageError
+
+    raise UsageError(f"--font {family!r} is not installed for {lang or 'this edition'}",
+                     expected="one of " + ", ".join(families) if families else "an installed font family")

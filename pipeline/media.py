@@ -226,7 +226,8 @@ def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
 
 
 def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str | None = None) -> Path | None:
-    """The file a relative reference points at inside the document's folder, or None with a diagnostic.
+    """The file a relative reference points at inside the document's folder (or ``root``, the
+    ``--resource-root`` a user chose to allow), or None with a diagnostic.
 
     Remote URLs, ``file:`` URLs, absolute paths and anything that leaves the folder — also through a
     symbolic link — are refused; nothing is ever fetched from the network.

@@ -31,11 +31,25 @@ class Options:
     embed_fonts: bool = False
     """Embed a subset of the edition's typeface (EPUB)."""
     page_size: str = "A4"
-    """PDF page size: A4, A5, B5, Letter, or ``WxH`` with CSS units."""
+    """Page size of PDF and DOCX: A4, A5, B5, Letter, or ``WxH`` with CSS units."""
     mirror_margins: bool = True
     """Mirrored inner/outer margins for duplex printing (PDF)."""
     pdf_variant: str | None = None
-    """``pdf/a-3b`` or ``pdf/ua-1``."""
+    """``pdf/a-3b``, ``pdf/a-3a`` (tagged), ``pdf/ua-1`` or ``pdf/x-4`` (print: trim box, output intent)."""
+    bleed: str | None = None
+    """Bleed beyond the trim box for print (``3mm``); PDF only."""
+    marks: bool = False
+    """Crop and registration marks in the bleed area (PDF)."""
+    css: str | None = None
+    """A house stylesheet appended after docpipe's own (EPUB, HTML, PDF)."""
+    reference_docx: str | None = None
+    """A Word template whose styles, page set-up, headers and footers the DOCX takes (as pandoc's)."""
+    cover: str | None = None
+    """The EPUB's cover picture; a cover is drawn from the metadata when None."""
+    isbn: str | None = None
+    """ISBN of the edition (EPUB package identifier)."""
+    doi: str | None = None
+    """DOI of the edition (EPUB package metadata)."""
     serif_font: str | None = None
     """The edition's typeface family, overriding the default from ``fonts/``."""
     source_date_epoch: int | None = None
@@ -54,6 +68,8 @@ class Options:
     """Refuse structures nested deeper than this."""
     tool_timeout: float = 300.0
     """Seconds an external tool (pandoc) may run."""
+    resource_root: str | None = None
+    """The folder pictures may be read from (``--resource-root``); None: the document's own folder only."""
     output_name: str | None = None
     """The outputs' NAME: pictures of HTML, TEI and Markdown outputs go into ``NAME.media/`` beside them."""
     source_pages: bool = False
@@ -62,6 +78,10 @@ class Options:
     """Refuse a single picture larger than this (bytes)."""
     max_image_pixels: int = 100_000_000
     """Refuse a picture of more pixels than this (a decompression bomb is refused before decoding)."""
+    max_table_span: int = 1000
+    """Refuse a table cell spanning more columns or rows than this."""
+    max_table_cells: int = 1_000_000
+    """Refuse a table whose grid has more cells than this."""
     max_media: int = 5000
     """Refuse documents with more distinct pictures than this."""
 

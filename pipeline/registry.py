@@ -17,6 +17,7 @@ READERS: dict[str, str] = {
     "odt": "pipeline.readers.pandoc:read_odt",
     "html": "pipeline.readers.pandoc:read_html",
     "epub": "pipeline.readers.pandoc:read_epub",
+    "org": "pipeline.readers.pandoc:read_org",
     "tei": "pipeline.readers.tei:read",
     "ir": "pipeline.ir_json:read",
 }
@@ -28,7 +29,7 @@ READER_ALIASES: dict[str, str] = {"txt": "report", "text": "report", "md": "mark
 SUFFIXES: dict[str, str] = {
     ".ir.json": "ir", ".tei.xml": "tei", ".tei": "tei", ".xml": "tei", ".txt": "report", ".text": "report",
     ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".html": "html",
-    ".htm": "html", ".xhtml": "html", ".epub": "epub", ".json": "ir",
+    ".htm": "html", ".xhtml": "html", ".epub": "epub", ".json": "ir", ".org": "org",
 }
 
 #: writer name -> ("module:function", output suffix); a writer is ``(doc, options, diag) -> bytes``.

@@ -40,9 +40,9 @@ def make(folder: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, env=env, timeout=900)
 
 
-def planned(folder: Path) -> set[str]:
+def planned(folder: Path, *args: str) -> set[str]:
     """The outputs a `make -n docs` would rebuild (the broken file's are always there)."""
-    out = make(folder, "-n", "docs").stdout
+    out = make(folder, "-n", "docs", *args).stdout
     names = re.findall(r"convert \S+/(\S+?)(?:\.txt|\.md|\.docx|\.ir\.json) .*--to (\w+)", out)
     return {f"{n}:{fmt}" for n, fmt in names if n != "broken"}
 
@@ -84,3 +84,64 @@ def test_makefile_prerequisites_match_the_batch_dependencies() -> None:
         m = re.search(rf"^\$\(BUILD\)/%\.{re.escape(suffix[fmt])}: \$\(BUILD\)/%\.ir\.json(.*)$", text, re.MULTILINE)
         assert m, fmt
         assert sorted(m.group(1).split()) == sorted(deps), fmt
+
+
+def test_changing_script_rebuilds_in_the_new_script(folder: Path) -> None:
+    for name in ("notes.md", "manuscript.docx", "broken.txt"):
+        (folder / "src" / name).unlink()
+    tei = folder / "build" / "report.tei.xml"
+
+    def build(*args: str) -> str:
+        r = make(folder, "docs", "FORMATS=tei", *args)
+        assert r.returncode == 0, r.stderr[-2000:]
+        return tei.read_text(encoding="utf-8")
+
+    first = build()
+    assert "聯合國" in first and "联合国" in first  # as written: a Traditional report with Simplified boxes
+    hans = build("SCRIPT=hans")
+    assert "联合国" in hans and "聯合國" not in hans
+    assert planned(folder, "FORMATS=tei", "SCRIPT=hans") == set()  # and now it is up to date in Simplified
+    assert planned(folder, "FORMATS=tei") == {"report:ir", "report:tei"}  # back to the default: rebuilt again
+    assert build() == first
+    epoch = planned(folder, "FORMATS=tei", "SOURCE_DATE_EPOCH=1000000000")
+    assert epoch == {"report:ir", "report:tei"}  # the date written into outputs is an option too
+
+
+def test_src_mistakes_stop_make_with_one_line(folder: Path, tmp_path: Path) -> None:
+    (tmp_path / "empty").mkdir()
+    (folder / "src" / "report.md").write_text("# 另一份\n", encoding="utf-8")
+    cases = [(f"SRC={tmp_path / 'missing'}", "no such folder"),
+             (f"SRC={tmp_path / 'empty'}", "no .txt, .md or .docx source"),
+             (f"SRC={folder / 'src'}", "several sources would be built as"),
+             ("SCRIPT=klingon", "SCRIPT=klingon is not a script edition")]
+    for arg, message in cases:
+        r = make(folder, "docs", arg)
+        assert r.returncode != 0, arg
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and message in lines[0], (arg, r.stderr)
+    assert not (folder / "build").exists()
+
+
+def test_readme_make_examples_work_as_written_in_order(tmp_path: Path) -> None:
+    exe = require_tool("make")
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## From make", 1)[1].split("\n## ", 1)[0]
+    examples = [ln.strip() for ln in section.splitlines() if ln.startswith("    make ")]
+    assert len(examples) >= 3
+    # A copy of the folder: the examples write into it (out/, build/) as they would for a new user.
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    shutil.copytree(ROOT / "pipeline", tmp_path / "pipeline", ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("samples", "styles", "fonts"):
+        (tmp_path / name).symlink_to(ROOT / name)
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1724198400")
+    stem = "un-sg-report-2024.zh-Hant"
+    for example in examples:
+        command = example.replace("make ", f"{exe} INSTALL_PREREQ= DOCPIPE={ROOT / '.venv/bin/docpipe'} ", 1)
+        r = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, env=env,
+                           timeout=900)
+        assert r.returncode == 0, (example, r.stderr[-2000:])
+    for suffix in (".ir.json", ".html", ".epub", ".docx", ".pdf", ".tei.xml"):
+        assert (tmp_path / "out" / f"{stem}{suffix}").exists(), suffix
+    ir = (tmp_path / "out" / f"{stem}.ir.json").read_text(encoding="utf-8")
+    assert '"title": "联合国' in ir  # the second example rebuilt the IR in Simplified
+    assert (tmp_path / "build" / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")

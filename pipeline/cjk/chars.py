@@ -20,6 +20,34 @@ PROTECTED = re.compile(rf"(?:(?:https?|ftp)://|www\.){_URL_CHARS}+(?<![,.;:!?)])
 LATIN = re.compile(r"[A-Za-z0-9]")
 
 
+#: Marks both scripts write (ellipsis, dashes, middle dots, curly quotes): they make neither Chinese nor Latin
+#: context, so "for example, …" stays an English phrase.
+SHARED = frozenset("…—–·‧“”‘’")
+#: Brackets, quotation and book-title marks of both scripts: they enclose text rather than set its context.
+ENCLOSING = frozenset("()[]{}\"'“”‘’（）［］｛｝「」『』《》〈〉【】〔〕")
+_SPACES = frozenset(" \u00a0\t\u202f\u2009")
+
+
+def is_chinese(ch: str) -> bool:
+    """A character that makes the text around it Chinese: Han, or punctuation only Chinese text uses (，。、)."""
+    if not ch or ch in SHARED or ch in ENCLOSING:
+        return False
+    return is_han(ch) or ch in FULLWIDTH_PUNCT or "\u3001" <= ch <= "\u303f"
+
+
+def neighbour(text: str | list[str], i: int, step: int, edge: str = "", skip: frozenset[str] = frozenset()) -> str:
+    """The nearest character from ``i`` in direction ``step`` (±1) that decides whether a mark there is Chinese
+    or Latin: spaces, shared marks, enclosing marks and ``skip`` are passed over; ``edge`` lies beyond the text
+    ('' when it is one of those too)."""
+    passed = _SPACES | SHARED | ENCLOSING | skip | {"\u3000"}
+    j = i + step
+    while 0 <= j < len(text) and text[j] in passed:
+        j += step
+    if 0 <= j < len(text):
+        return text[j]
+    return "" if edge in passed else edge
+
+
 def is_cjk(ch: str) -> bool:
     """A Han character or CJK punctuation: the marks of Chinese text."""
     return bool(ch) and (is_han(ch) or ch in FULLWIDTH_PUNCT or "\u3000" <= ch <= "\u303f")
@@ -39,4 +67,5 @@ def protected_mask(text: str) -> list[bool]:
     return mask
 
 
-__all__ = ["CLOSING", "CURLY", "FULLWIDTH_PUNCT", "HAN", "OPENING", "is_cjk", "is_han", "is_latin", "protected_mask"]
+__all__ = ["CLOSING", "CURLY", "ENCLOSING", "FULLWIDTH_PUNCT", "HAN", "OPENING", "SHARED", "is_chinese", "is_cjk",
+           "is_han", "is_latin", "neighbour", "protected_mask"]

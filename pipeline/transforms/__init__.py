@@ -1,7 +1,8 @@
 """The transforms, run in one ordered list; each turns a Document into a new Document and reports its counts.
 
 A transform is ``(doc, options, diag) -> Document``. It records what it changed as an :class:`ir.Step`
-appended to ``doc.steps`` and as ``transform-count`` diagnostics.
+appended to ``doc.steps`` and as ``transform-count`` diagnostics; :func:`run_all` can also list every single
+edit (:class:`~pipeline.transforms._changes.Change`) for the editor.
 """
 
 from __future__ import annotations
@@ -13,14 +14,17 @@ from collections.abc import Callable
 from ..diagnostics import Diagnostics
 from ..ir import Document, Step
 from ..options import Options
+from ._changes import Change, anchored, diff
 
 Transform = Callable[[Document, Options, Diagnostics], Document]
 
-#: (name, "module:function"), in the order they run: digit groups, script conversion, the language tags it
-#: implies, the edition's quotation marks, then full-width punctuation (which looks at the quotes around it),
-#: the spaces left around all of those, and ids last.
+#: (name, "module:function"), in the order they run: digit groups, the spaces inside Han text (so that script
+#: conversion sees whole words), script conversion, the language tags it implies, the edition's quotation marks,
+#: then full-width punctuation (which looks at the quotes around it), the spaces left around all of those, and
+#: ids last. A name may appear twice: its steps' counts are added (:func:`_merge_steps`).
 ORDER: list[tuple[str, str]] = [
     ("numbers", "pipeline.transforms.numbers:apply"),
+    ("spacing", "pipeline.transforms.spacing:apply_han"),
     ("script", "pipeline.transforms.script:apply"),
     ("lang", "pipeline.transforms.lang:apply"),
     ("quotes", "pipeline.transforms.quotes:apply"),
@@ -30,14 +34,21 @@ ORDER: list[tuple[str, str]] = [
 ]
 
 
-def run_all(doc: Document, options: Options, diag: Diagnostics, *, skip: frozenset[str] = frozenset()) -> Document:
-    """Apply every transform of :data:`ORDER` not named in ``skip``."""
-    for name, spec in ORDER:
+def run_all(doc: Document, options: Options, diag: Diagnostics, *, skip: frozenset[str] = frozenset(),
+            changes: list[Change] | None = None) -> Document:
+    """Apply every transform of :data:`ORDER` not named in ``skip``; with ``changes``, append every edit made."""
+    made: list[Change] = []
+    for step, (name, spec) in enumerate(ORDER, start=1):
         if name in skip:
             continue
         module, _, func = spec.partition(":")
         fn: Transform = getattr(importlib.import_module(module), func)
-        doc = _merge_steps(fn(doc, options, diag))
+        new = _merge_steps(fn(doc, options, diag))
+        if changes is not None:
+            made.extend(diff(doc, new, name, options, step))
+        doc = new
+    if changes is not None:
+        changes.extend(anchored(made, doc))
     return doc
 
 

@@ -1,13 +1,17 @@
-"""Full-width punctuation in Chinese text (clreq 3.1).
+"""Full-width punctuation in Chinese text (clreq 3.1); Latin runs keep their own.
 
 Mappings: ``,`` → ``，``  ``:`` → ``：``  ``;`` → ``；``  ``!`` → ``！``  ``?`` → ``？``  ``(`` ``)`` → ``（`` ``）``.
 
-* A comma, colon, semicolon, exclamation or question mark becomes full width when the nearest non-space
-  character on either side is Chinese (a Han character or CJK punctuation). Between Latin letters or digits
-  it stays ASCII: ``1,000``, ``10:30``, ``A/79/1, para. 12``.
-* A pair of brackets becomes full width when what it encloses holds a Han character, or when the character
-  before the opening bracket or after the closing one is Chinese: ``年(2021–2030)`` → ``年（2021–2030）``;
-  ``(UNDP)`` between Latin words stays.
+Context is the nearest character that says which script a mark belongs to: spaces, brackets and quotation marks
+are looked through, and so are what both scripts write (digits, ``…`` ``—`` ``·``, curly quotes), which say
+nothing: ``第2719(2023)號`` is Chinese, ``in 2023 (see above)`` English.
+
+* A comma, colon, semicolon, exclamation or question mark becomes full width when that nearest character on
+  either side is Chinese (Han, or punctuation only Chinese uses). Between Latin letters or digits it stays ASCII:
+  ``1,000``, ``10:30``, ``A/79/1, para. 12``, ``(for example, …), please``.
+* A pair of brackets becomes full width when what it encloses holds Chinese, or when the text before the opening
+  bracket is Chinese (what follows decides only at the start of a text): ``年(2021–2030)`` → ``年（2021–2030）``;
+  ``the Fund (UNDP)`` and ``see (for example, …)`` stay.
 * Document symbols, decimals, units and Latin words are runs without these marks (``ST/AI/189/Add.9/Rev.2``,
   ``2.45``, ``1.5°C``, ``e-deleGATE``, ``LGBTIQ+``) and so are never touched; URLs and e-mail addresses are
   protected whole; ``Code`` nodes are never seen.
@@ -18,21 +22,14 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import ir
-from ..cjk.chars import is_cjk, protected_mask
+from ..cjk.chars import is_chinese, neighbour, protected_mask
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import map_text_ctx
 from ._base import record
 
 MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
-SPACES = " \u00a0\t"
-
-
-def _neighbour(text: str | list[str], i: int, step: int, edge: str) -> str:
-    j = i + step
-    while 0 <= j < len(text) and text[j] in SPACES:
-        j += step
-    return text[j] if 0 <= j < len(text) else edge
+DIGITS = frozenset("0123456789")
 
 
 def convert(text: str, before: str = "", after: str = "", counts: Counter[str] | None = None) -> str:
@@ -53,6 +50,19 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
         elif c == ")" and stack:
             pairs.append((stack.pop(), i))
     paired = {i for p in pairs for i in p}
+
+    # digits are written in both scripts: the context of a mark beside a number is what surrounds the number
+    def prev(i: int) -> str:
+        return neighbour(chars, i, -1, before, DIGITS)
+
+    def nxt(i: int) -> str:
+        return neighbour(chars, i, 1, after, DIGITS)
+
+    def opens_chinese(o: int, c: int) -> bool:
+        # what precedes the bracket decides; only at the start of a text does what follows it
+        p = prev(o)
+        return is_chinese(p) or (not p and is_chinese(nxt(c)))
+
     # a converted mark makes its neighbours Chinese context too: repeat until nothing changes
     changed = True
     while changed:
@@ -60,9 +70,7 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
         for o, cl in pairs:
             if chars[o] != "(":
                 continue
-            inner = chars[o + 1:cl]
-            if any(is_cjk(ch) for ch in inner) or is_cjk(_neighbour(chars, o, -1, before)) \
-                    or is_cjk(_neighbour(chars, cl, 1, after)):
+            if any(is_chinese(ch) for ch in chars[o + 1:cl]) or opens_chinese(o, cl):
                 chars[o] = "（"
                 chars[cl] = "）"
                 counts["brackets"] += 1
@@ -71,16 +79,14 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
             if mask[i]:
                 continue
             if c in "()" and i not in paired:
-                if is_cjk(_neighbour(chars, i, -1, before)) or is_cjk(_neighbour(chars, i, 1, after)):
+                if opens_chinese(i, i):
                     chars[i] = "（" if c == "(" else "）"
                     counts["brackets"] += 1
                     changed = True
             elif c in MARKS:
-                prev = _neighbour(chars, i, -1, before)
-                nxt = _neighbour(chars, i, 1, after)
-                if prev.isdigit() and nxt.isdigit():
-                    continue
-                if is_cjk(prev) or is_cjk(nxt):
+                if neighbour(chars, i, -1, before).isdigit() and neighbour(chars, i, 1, after).isdigit():
+                    continue  # 1,000 and 10:30
+                if is_chinese(prev(i)) or is_chinese(nxt(i)):
                     chars[i] = MARKS[c]
                     counts[{",": "commas", ":": "colons", ";": "semicolons"}.get(c, "marks")] += 1
                     changed = True
@@ -92,7 +98,7 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     counts: Counter[str] = Counter({"commas": 0, "colons": 0, "semicolons": 0, "marks": 0, "brackets": 0})
 
     def fn(text: str, before: str, after: str, lang: str | None) -> str:
-        if lang and not lang.startswith("zh") and not any(is_cjk(c) for c in text):
+        if lang and not lang.startswith("zh") and not any(is_chinese(c) for c in text):
             return text
         return convert(text, before, after, counts)
 

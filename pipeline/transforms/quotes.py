@@ -1,59 +1,102 @@
-"""Quotation marks of the edition (clreq 3.1.4): ``「」『』`` in Traditional text, ``“”‘’`` in Simplified.
+"""The edition's quotation marks (clreq 3.1.4): ``「」『』`` in Traditional, ``“”‘’`` in Simplified; English ones stay.
 
-Outer marks map to outer marks and inner to inner, so nesting survives: ``“…‘…’…”`` ⇄ ``「…『…』…」``.
-Straight ASCII double quotes in Chinese text become the outer pair, alternating open and close. A ``’``
-between Latin letters is an apostrophe and is kept. Parts whose language is not Chinese are left alone.
+Quotes are paired first (``“”``, ``‘’``, straight ``"`` in order); a pair belongs to the Chinese text when what it
+encloses holds Chinese or the text just outside it is Chinese (spaces, brackets, other quotes, ``…`` and the ASCII
+marks the punctuation transform may yet make full width are looked through). Such a pair takes the edition's
+marks, outer to outer and inner to inner, so nesting survives: ``“…‘…’…”`` ⇄ ``「…『…』…」``; a pair inside an
+English sentence (``He said “yes” and left``) is left as written. A ``’`` after a Latin letter that closes no
+``‘`` is an apostrophe (``Member States’ views``, ``don’t``) and is kept. Corner marks are Chinese by nature and
+always take the Simplified edition's curly marks there. Parts whose language is not Chinese are left alone.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 
 from .. import ir
-from ..cjk.chars import is_cjk
+from ..cjk.chars import is_chinese, neighbour, protected_mask
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import map_text
 from ._base import record
 
-TO_HANT = {"“": "「", "”": "」", "‘": "『", "’": "』"}
+TO_HANT = {"“": "「", "”": "」", "‘": "『", "’": "』", '"': "「"}
 TO_HANS = {"「": "“", "」": "”", "『": "‘", "』": "’"}
-APOSTROPHE = re.compile(r"(?<=[A-Za-z])’(?=[A-Za-z\s]|$)")
+#: ASCII marks that may yet become full width, and digits (both scripts write them): they say nothing about the
+#: script of a quote beside them.
+UNDECIDED = frozenset(",:;!?()0123456789")
 
 
-def _near(text: str, i: int, step: int) -> str:
-    """The nearest character that is not a space or ASCII punctuation (which may yet become full width)."""
-    j = i + step
-    while 0 <= j < len(text) and text[j] in " \u00a0\t,:;!?()":
-        j += step
-    return text[j] if 0 <= j < len(text) else ""
+def _latin_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
 
 
-def _pass(text: str, script: str) -> str:
-    table = TO_HANT if script == "zh-Hant" else TO_HANS
-    keep = {m.start() for m in APOSTROPHE.finditer(text)} if script == "zh-Hant" else set()
-    pair = ("「", "」") if script == "zh-Hant" else ("“", "”")
-    out = []
-    open_next = True
+def _pairs(text: str) -> tuple[list[tuple[int, int]], list[int], set[int]]:
+    """(quote pairs, unpaired quotes, apostrophes) of ``text``, URLs and e-mail addresses left out."""
+    mask = protected_mask(text)
+    pairs: list[tuple[int, int]] = []
+    single: list[int] = []
+    double: list[int] = []
+    straight: list[int] = []
+    unpaired: list[int] = []
+    apostrophes: set[int] = set()
     for i, c in enumerate(text):
-        if c in table and i not in keep:
-            out.append(table[c])
-        elif c == '"' and (is_cjk(_near(text, i, -1)) or is_cjk(_near(text, i, 1))):
-            out.append(pair[0] if open_next else pair[1])
-            open_next = not open_next
-        else:
-            out.append(c)
-    return "".join(out)
+        if mask[i]:
+            continue
+        before = text[i - 1] if i else ""
+        after = text[i + 1] if i + 1 < len(text) else ""
+        if c == "“":
+            double.append(i)
+        elif c == "”":
+            if double:
+                pairs.append((double.pop(), i))
+            else:
+                unpaired.append(i)
+        elif c == "‘":
+            single.append(i)
+        elif c == "’":
+            if _latin_letter(before) and _latin_letter(after):
+                apostrophes.add(i)  # don’t, it’s
+            elif single:
+                pairs.append((single.pop(), i))
+            elif _latin_letter(before) or before.isdigit():
+                apostrophes.add(i)  # States’ views, the 1990’s
+            else:
+                unpaired.append(i)
+        elif c == '"':
+            if straight:
+                pairs.append((straight.pop(), i))
+            else:
+                straight.append(i)
+    return pairs, unpaired + double + single + straight, apostrophes
 
 
 def convert(text: str, script: str, counts: Counter[str] | None = None) -> str:
-    """The text with the quotation marks of ``script`` (``zh-Hant`` or ``zh-Hans``)."""
+    """The text with the quotation marks of ``script`` (``zh-Hant`` or ``zh-Hans``) where they belong to Chinese."""
     if not any(c in text for c in '"“”‘’「」『』'):
         return text
-    out = text
-    while (new := _pass(out, script)) != out:  # a converted quote makes its neighbour Chinese context
-        out = new
+    hant = script == "zh-Hant"
+    chars = list(text)
+    pairs, unpaired, _ = _pairs(text)
+
+    def outside(i: int, step: int) -> bool:
+        return is_chinese(neighbour(chars, i, step, skip=UNDECIDED))
+
+    for o, c in sorted(pairs):
+        chinese = any(is_chinese(ch) for ch in chars[o + 1:c]) or outside(o, -1) or outside(c, 1)
+        if not chinese:
+            continue
+        if hant:
+            chars[o], chars[c] = TO_HANT[chars[o]], "」" if chars[c] == '"' else TO_HANT[chars[c]]
+        elif chars[o] == '"':
+            chars[o], chars[c] = "“", "”"
+    for i in unpaired:
+        if hant and (outside(i, -1) or outside(i, 1)):
+            # a lone straight quote opens when Chinese follows it, else closes
+            chars[i] = TO_HANT[chars[i]] if chars[i] != '"' else ("「" if outside(i, 1) else "」")
+    if not hant:
+        chars = [TO_HANS.get(ch, ch) for ch in chars]
+    out = "".join(chars)
     if counts is not None:
         counts["quotes"] += sum(a != b for a, b in zip(text, out, strict=True))
     return out

@@ -7,6 +7,10 @@
   ``--keep-spaces`` keeps them as the source wrote them.
 * Spaces between Latin words, and U+3000 IDEOGRAPHIC SPACE, are kept; digit groups are the numbers
   transform's business (it runs first).
+* Spaces between two Han characters go in a first pass (:func:`apply_han`), before the script conversion, so
+  that a word broken by a line wrap converts as a word.
+* The space after a label that opens a block (``第一条 为了…``, ``第三章 導言`` when a reader left the label in the
+  text) is its separator, not residue: it becomes U+3000 (one already there is kept).
 """
 
 from __future__ import annotations
@@ -15,13 +19,15 @@ import re
 from collections import Counter
 
 from .. import ir
-from ..cjk.chars import CURLY, FULLWIDTH_PUNCT, is_han, is_latin, protected_mask
+from ..cjk.chars import FULLWIDTH_PUNCT, SHARED, is_han, is_latin, protected_mask
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import map_text_ctx
 from ._base import record
 
 RUN = re.compile(r"[ \u00a0\t]+")
+#: A label opening a block (statute articles, chapters: ``第一条``, ``第十二條``, ``第三章``) and the spaces after it.
+LABEL = re.compile(r"^(第[一二三四五六七八九十百千零〇两兩\d]+[条條章节節编編部篇款项項则則])([ \u00a0\t]+)(?=\S)")
 
 
 def _textual(ch: str) -> bool:
@@ -29,11 +35,15 @@ def _textual(ch: str) -> bool:
 
 
 def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = False,
-            counts: Counter[str] | None = None) -> str:
-    """The text with residual spaces removed."""
+            counts: Counter[str] | None = None, only_han: bool = False) -> str:
+    """The text with residual spaces removed (``only_han``: only those between two Han characters)."""
     if " " not in text and "\u00a0" not in text and "\t" not in text:
         return text
     counts = counts if counts is not None else Counter()
+    if not before and (label := LABEL.match(text)):
+        # the space after a leading label separates it from its text: typeset as U+3000, the Chinese rule
+        text = label.group(1) + "\u3000" + text[label.end():]
+        counts["labels"] += 1
     mask = protected_mask(text)
     out: list[str] = []
     pos = 0
@@ -45,9 +55,12 @@ def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = 
         kind = None
         if is_han(p) and is_han(n):
             kind = "han-han"
+        elif only_han:
+            pass
         elif p in FULLWIDTH_PUNCT or n in FULLWIDTH_PUNCT:
-            curly_alone = (p in CURLY and not is_han(n)) or (n in CURLY and not is_han(p))
-            if _textual(p) and _textual(n) and not curly_alone:
+            # a mark both scripts write (“ ” … —) next to Latin is Latin punctuation: its spaces are the text's
+            shared_alone = (p in SHARED and not is_han(n)) or (n in SHARED and not is_han(p))
+            if _textual(p) and _textual(n) and not shared_alone:
                 kind = "punctuation"
         elif not keep_latin and ((is_han(p) and is_latin(n)) or (is_latin(p) and is_han(n))):
             kind = "han-latin"
@@ -61,10 +74,25 @@ def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = 
 
 def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     """Remove residual spaces from every text node."""
-    counts: Counter[str] = Counter({"han-han": 0, "punctuation": 0, "han-latin": 0})
+    counts: Counter[str] = Counter({"han-han": 0, "punctuation": 0, "han-latin": 0, "labels": 0})
 
     def fn(text: str, before: str, after: str, lang: str | None) -> str:
         return convert(text, before, after, keep_latin=options.keep_spaces, counts=counts)
 
     return record(map_text_ctx(doc, fn), diag, "spacing", counts,
                   (("keep-spaces", str(options.keep_spaces).lower()),))
+
+
+def apply_han(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
+    """Remove the spaces between two Han characters first, before the script conversion.
+
+    A line wrap inside a word (``審查程 序``) would hide the word from OpenCC's phrase tables; the space goes in
+    every edition anyway, so the conversion sees the text as it will be printed. Runs under the name
+    ``spacing``: its counts join those of :func:`apply`.
+    """
+    counts: Counter[str] = Counter({"han-han": 0, "labels": 0})
+
+    def fn(text: str, before: str, after: str, lang: str | None) -> str:
+        return convert(text, before, after, counts=counts, only_han=True)
+
+    return record(map_text_ctx(doc, fn), diag, "spacing", counts)

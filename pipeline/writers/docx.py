@@ -310,13 +310,18 @@ class _Writer:
                     self.run(parent, t, rpr=[*base, _el("rFonts", {"ascii": "DejaVu Sans Mono",
                                                                    "hAnsi": "DejaVu Sans Mono"})], lang=lang)
                 case ir.Link(children=c, target=target):
+                    if parent.tag == _w("hyperlink"):
+                        self.inlines(parent, c, lang, base)  # a link inside a link: Word cannot nest them
+                        continue
                     if target.startswith("#"):
                         link = _sub(parent, "hyperlink", {"anchor": target[1:]})
                     else:
+                        # related to the main document; _footnotes_part moves those of notes to its own part
                         rid = self.document.part.relate_to(target, HYPERLINK_RT, is_external=True)
                         link = _sub(parent, "hyperlink")
                         link.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
-                    self.inlines(link, c, lang, [*base, _el("u", {"val": "single"})])
+                    underline = [] if any(x.tag == _w("u") for x in base) else [_el("u", {"val": "single"})]
+                    self.inlines(link, c, lang, [*base, *underline])
                 case ir.Span(children=c, lang=sub):
                     self.inlines(parent, c, sub or lang, base)
                 case ir.BookTitle(children=c, open=o, close=cl):
@@ -502,17 +507,7 @@ class _Writer:
                 if ppr is not None:
                     _sub(ppr, "keepNext", {"val": "0"})
             case ir.ListBlock():
-                for i, item in enumerate(node.items):
-                    label = item.label or (f"{node.start + i}." if node.ordered else "•")
-                    first = True
-                    for b in item.blocks or (ir.Para(children=()),):
-                        if first and isinstance(b, ir.Para):
-                            p = self.para("ListItem")
-                            self.run(p, f"{label}\t")
-                            self.inlines(p, b.children, b.lang or lang)
-                        else:
-                            self.block(b, lang, style=style)
-                        first = False
+                self.list_block(node, lang, style, 0)
             case ir.BlockQuote():
                 for b in node.blocks:
                     self.block(b, node.lang or lang, style="BlockQuote")
@@ -534,6 +529,35 @@ class _Writer:
                     self.block(b, node.lang or lang, style=style)
             case _:
                 assert_never(node)
+
+    def list_numbering(self) -> ListNumbering:
+        """The Word lists of this document (made on first use; written to numbering.xml by :func:`write`)."""
+        lists: ListNumbering | None = self.__dict__.get("_list_numbering")
+        if lists is None:
+            lists = self.__dict__["_list_numbering"] = ListNumbering(self.document)
+        return lists
+
+    def list_block(self, node: ir.ListBlock, lang: str | None, style: str | None, depth: int) -> None:
+        """Each item's first paragraph is numbered by Word (``w:numPr``): the list is its own ``w:num`` (so it
+        restarts), at the level of its nesting, in the format its labels show (``（一）``, ``a)``, ``iv.``)."""
+        lists = self.list_numbering()
+        depth = min(depth, 8)
+        nums = lists.add(node, depth)
+        for i, item in enumerate(node.items):
+            blocks = item.blocks or (ir.Para(children=()),)
+            first = blocks[0] if isinstance(blocks[0], ir.Para) else ir.Para(children=())
+            p = self.para("ListItem")
+            ppr = p.find(_w("pPr"))
+            assert ppr is not None
+            numpr = _el("numPr", {}, _el("ilvl", {"val": str(depth)}), _el("numId", {"val": nums[i]}))
+            ppr.append(numpr)
+            ppr.append(_el("ind", {"left": str(LIST_INDENT * (depth + 1)), "hanging": str(LIST_INDENT)}))
+            self.inlines(p, first.children, first.lang or lang)
+            for b in blocks[1:] if blocks[0] is first else blocks:
+                if isinstance(b, ir.ListBlock):
+                    self.list_block(b, lang, style, depth + 1)
+                else:
+                    self.block(b, lang, style=style)
 
     def table(self, node: ir.Table, lang: str | None) -> None:
         from ..tables import layout
@@ -591,7 +615,8 @@ class _Writer:
         lang = m.language
         if m.symbol:
             self.run(self.para("DocumentSymbol"), m.symbol)
-        self.run(self.para("Title"), m.title or m.symbol or "Untitled", lang=lang)
+        if m.title:  # no invented title: a document without one starts with its text
+            self.run(self.para("Title"), m.title, lang=lang)
         for value in (m.subtitle, m.session):
             if value:
                 self.run(self.para("Subtitle"), value, lang=lang)
@@ -665,6 +690,224 @@ def _extent(node: ir.Image, medium: ir.Media, max_cx: int) -> tuple[int, int]:
     return max(cx, 1), max(cy, 1)
 
 
+#: Indent of one list level in twips (as the List Item style's hanging indent)
+LIST_INDENT = 425
+NUMBERING_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/numbering"
+NUMBERING_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
+_BULLETS = ("\u2022", "\u25e6", "\u25aa")
+_CJK_COUNT = "一二三四五六七八九十"
+_TIANGAN = "甲乙丙丁戊己庚辛壬癸"
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+_ROMAN = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+def _roman_value(text: str) -> int | None:
+    import re as _re
+    if not _re.fullmatch(r"(?i)m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})", text) or not text:
+        return None
+    values = [_ROMAN[c] for c in text.lower()]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
+
+
+def _cjk_value(text: str) -> int | None:
+    """一 … 九十九 (Word's chineseCounting) as a number."""
+    if not text or any(c not in _CJK_COUNT + "百零" for c in text):
+        return None
+    total, current = 0, 0
+    for c in text:
+        if c == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif c == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif c != "零":
+            current = _CJK_COUNT.index(c) + 1
+    return total + current
+
+
+def label_format(label: str) -> tuple[str, str, str, int] | None:
+    """A list label as Word numbering: (numFmt, text before, text after, value), e.g. ``（一）`` →
+    (chineseCounting, ``（``, ``）``, 1); None when the label is not a number."""
+    import re as _re
+    m = _re.fullmatch(r"(\W*?)([0-9]+|[０-９]+|[a-zA-Z]{1,4}|[一二三四五六七八九十百零]{1,4}|[甲乙丙丁戊己庚辛壬癸]"
+                      r"|[①-⑳])(\W*)", label.strip())
+    if not m:
+        return None
+    before, core, after = m.groups()
+    if core.isascii() and core.isdigit():
+        return "decimal", before, after, int(core)
+    if core[0] in "０１２３４５６７８９":
+        return "decimalFullWidth", before, after, int("".join(chr(ord(c) - 0xFEE0) for c in core))
+    if core[0] in _CIRCLED:
+        return "decimalEnclosedCircle", before, after, _CIRCLED.index(core) + 1
+    if core[0] in _TIANGAN:
+        return "ideographTraditional", before, after, _TIANGAN.index(core) + 1
+    if core[0] in _CJK_COUNT + "百零":
+        value = _cjk_value(core)
+        return ("chineseCounting", before, after, value) if value else None
+    roman = _roman_value(core)
+    if len(core) == 1 and core.lower() not in "ivx":
+        roman = None
+    if roman is not None:
+        return ("upperRoman" if core.isupper() else "lowerRoman"), before, after, roman
+    if len(set(core.lower())) == 1:  # Word's letters: a … z, aa … zz
+        value = (len(core) - 1) * 26 + ord(core[0].lower()) - ord("a") + 1
+        return ("upperLetter" if core.isupper() else "lowerLetter"), before, after, value
+    return None
+
+
+def _format_value(n: int, fmt: str) -> str:
+    """The inverse of :func:`label_format` for checking a list's labels against Word's own numbering."""
+    if fmt == "decimal":
+        return str(n)
+    if fmt == "decimalFullWidth":
+        return "".join(chr(ord(c) + 0xFEE0) for c in str(n))
+    if fmt == "decimalEnclosedCircle":
+        return _CIRCLED[n - 1] if 0 < n <= len(_CIRCLED) else str(n)
+    if fmt == "ideographTraditional":
+        return _TIANGAN[(n - 1) % 10]
+    if fmt == "chineseCounting":
+        if n < 10:
+            return _CJK_COUNT[n - 1] if n > 0 else str(n)
+        tens, ones = divmod(n, 10)
+        if tens >= 10:
+            return str(n)
+        return ("" if tens == 1 else _CJK_COUNT[tens - 1]) + "十" + (_CJK_COUNT[ones - 1] if ones else "")
+    if fmt in ("upperRoman", "lowerRoman"):
+        out, rest = "", n
+        for value, sym in ((1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"), (50, "L"),
+                           (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+            while rest >= value:
+                out, rest = out + sym, rest - value
+        return out if fmt == "upperRoman" else out.lower()
+    letter = chr(ord("A") + (n - 1) % 26) * ((n - 1) // 26 + 1)
+    return letter if fmt == "upperLetter" else letter.lower()
+
+
+class ListNumbering:
+    """numbering.xml for the lists of one document: an abstract numbering and a ``w:num`` per list (a list's
+    own ``w:num`` with a ``w:startOverride`` restarts it wherever it stands). Ids follow those the package's
+    numbering part already has (the template's List Bullet and List Number styles use them)."""
+
+    def __init__(self, document: Any) -> None:
+        self.part = _numbering_part(document)
+        root = self.root()
+        self.abstract_base = max((int(a.get(_w("abstractNumId")) or 0) for a in root.findall(_w("abstractNum"))),
+                                 default=-1) + 1
+        self.num_base = max((int(n.get(_w("numId")) or 0) for n in root.findall(_w("num"))), default=0)
+        self.abstracts: list[etree._Element] = []
+        self.nums: list[etree._Element] = []
+
+    def root(self) -> etree._Element:
+        element: etree._Element | None = getattr(self.part, "element", None)
+        if element is None:
+            element = self.part.__dict__.get("_dp_root")
+            if element is None:
+                element = self.part.__dict__["_dp_root"] = etree.fromstring(self.part.blob)
+        return element
+
+    def _abstract(self, depth: int, fmt: str, text: str, start: int) -> str:
+        abstract_id = str(self.abstract_base + len(self.abstracts))
+        a = _el("abstractNum", {"abstractNumId": abstract_id})
+        _sub(a, "multiLevelType", {"val": "multilevel"})
+        for lvl in range(9):
+            el = _sub(a, "lvl", {"ilvl": str(lvl)})
+            _sub(el, "start", {"val": str(start if lvl == depth else 1)})
+            if lvl == depth:
+                _sub(el, "numFmt", {"val": fmt})
+                _sub(el, "lvlText", {"val": text})
+            else:
+                _sub(el, "numFmt", {"val": "decimal"})
+                _sub(el, "lvlText", {"val": f"%{lvl + 1}."})
+            _sub(el, "lvlJc", {"val": "left"})
+            ppr = _sub(el, "pPr")
+            _sub(ppr, "ind", {"left": str(LIST_INDENT * (lvl + 1)), "hanging": str(LIST_INDENT)})
+        self.abstracts.append(a)
+        return abstract_id
+
+    def _num(self, abstract_id: str, depth: int, start: int) -> str:
+        num_id = str(self.num_base + len(self.nums) + 1)
+        n = _el("num", {"numId": num_id})
+        _sub(n, "abstractNumId", {"val": abstract_id})
+        ov = _sub(n, "lvlOverride", {"ilvl": str(depth)})
+        _sub(ov, "startOverride", {"val": str(start)})
+        self.nums.append(n)
+        return num_id
+
+    def add(self, node: ir.ListBlock, depth: int) -> list[str]:
+        """The ``w:numId`` of each item of ``node`` (all the same unless the labels skip numbers)."""
+        labels = [item.label for item in node.items]
+        parsed = [label_format(x) if x else None for x in labels]
+        first = parsed[0] if parsed else None
+        if not node.ordered and (first is None or not any(parsed)):
+            mark = labels[0] if labels and labels[0] and len(labels[0]) <= 3 else _BULLETS[depth % 3]
+            num = self._num(self._abstract(depth, "bullet", mark, 1), depth, 1)
+            return [num] * len(node.items)
+        if first is None:
+            fmt, before, after, start = "decimal", "", ".", node.start
+        else:
+            fmt, before, after, start = first
+        text = f"{before}%{depth + 1}{after}"
+        expected = [f"{before}{_format_value(start + i, fmt)}{after}" for i in range(len(node.items))]
+        abstract = self._abstract(depth, fmt, text, start)
+        if all(x is None for x in labels) or [x.strip() if x else None for x in labels] == expected:
+            num = self._num(abstract, depth, start)
+            return [num] * len(node.items)
+        # labels that skip or repeat numbers: each item is a list of its own that starts at its label's value
+        return [self._num(abstract, depth, p[3] if p is not None and p[0] == fmt else start + i)
+                for i, p in enumerate(parsed)]
+
+    def install(self) -> None:
+        """Our definitions into the numbering part: abstract numberings after the template's, then the lists."""
+        if not self.nums:
+            return
+        root = self.root()
+        existing = root.findall(_w("abstractNum"))
+        anchor = existing[-1] if existing else None
+        for a in self.abstracts:
+            if anchor is not None:
+                anchor.addnext(a)
+            else:
+                root.insert(len(root.findall(_w("numPicBullet"))), a)
+            anchor = a
+        later = root.find(_w("numIdMacAtCleanup"))
+        for n in self.nums:
+            if later is not None:
+                later.addprevious(n)
+            else:
+                root.append(n)
+        if getattr(self.part, "element", None) is None:
+            self.part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def _numbering_part(document: Any) -> Any:
+    """The package's numbering part, added through the OPC layer when the template has none."""
+    for rel in document.part.rels.values():
+        if rel.reltype == NUMBERING_RT and not rel.is_external:
+            return rel.target_part
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    blob = etree.tostring(_el("numbering"), xml_declaration=True, encoding="UTF-8", standalone=True)
+    part = Part(PackURI("/word/numbering.xml"), NUMBERING_CT, blob, document.part.package)
+    document.part.relate_to(part, NUMBERING_RT)
+    return part
+
+def dedupe_run_properties(root: etree._Element) -> int:
+    """Keep the first of each repeated run property (an underlined link inside an underlined span, emphasis
+    inside emphasis): CT_RPr allows each property once. Returns how many were removed."""
+    removed = 0
+    for rpr in root.iter(_w("rPr")):
+        seen: set[str] = set()
+        for child in list(rpr):
+            tag = str(child.tag)
+            if tag in seen:
+                rpr.remove(child)
+                removed += 1
+            seen.add(tag)
+    return removed
+
+
 def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
     from docx.opc.packuri import PackURI
     from docx.opc.part import Part
@@ -677,9 +920,30 @@ def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
         _sub(_sub(p, "r"), kind)
     for n in notes:
         root.append(n)
-    blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
-    part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, blob, document.part.package)
+    part = Part(PackURI("/word/footnotes.xml"), FOOTNOTES_CT, b"", document.part.package)
     document.part.relate_to(part, FOOTNOTES_RT)
+    # The notes were written like body text, their hyperlinks and pictures related to the main document: a
+    # part's r:ids name its own relationships, so those move to the footnotes part (and leave the document's
+    # when the body does not use them too).
+    moved: set[str] = set()
+    for el in root.iter():
+        for attr, rid in list(el.attrib.items()):
+            if not attr.startswith(f"{{{R}}}") or rid not in document.part.rels:
+                continue
+            rel = document.part.rels[rid]
+            if rel.is_external:
+                new = part.relate_to(rel.target_ref, rel.reltype, is_external=True)
+            else:
+                new = part.relate_to(rel.target_part, rel.reltype)
+            el.set(attr, new)
+            moved.add(rid)
+    if moved:
+        used = {v for el in document.element.iter() for k, v in el.attrib.items() if k.startswith(f"{{{R}}}")}
+        for rid in moved - used:
+            if document.part.rels[rid].is_external:
+                document.part.rels.pop(rid)
+    dedupe_run_properties(root)
+    part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     settings = document.settings.element
     pr = settings.find(_w("footnotePr"))
     if pr is None:
@@ -745,6 +1009,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         _sub(sect, "docGrid", {"type": "lines", "linePitch": "360"})
     writer = _Writer(document, doc, options, diag)
     writer.write()
+    writer.list_numbering().install()
+    dedupe_run_properties(document.element)
     _footnotes_part(document, writer.footnotes)
     spacing = document.settings.element.find(_w("characterSpacingControl"))
     if spacing is not None:  # Word's punctuation compression (clreq 3.1.6) instead of the template's none

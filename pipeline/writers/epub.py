@@ -207,7 +207,10 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     ctx = context("title.xhtml")
     book = epub.EpubBook()
     book.set_identifier(identifier(doc, options))
-    book.set_title(m.title or m.symbol or "Untitled")
+    # dc:title is required: without a title in the source, the first heading or the source's name stands in
+    first_heading = next((plain(b.children) for b in doc.blocks if isinstance(b, ir.Heading)), None)
+    book_title = m.title or m.symbol or first_heading or m.source or options.source_name or "Untitled"
+    book.set_title(book_title)
     book.set_language(lang)
     for i, a in enumerate(dict.fromkeys(m.authors)):
         book.add_author(a, uid=f"creator{i + 1}")
@@ -248,11 +251,13 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                                     media_type="font/otf", content=data))
 
     spine: list[Any] = []
-    title_page = _RawHtml.make("title", "text/title.xhtml", m.title or "Title",
-                               _document(m.title or "Title", m.language, [H.title_block(doc, ctx)], options,
-                                         body_type="frontmatter titlepage"), m.language)
-    book.add_item(title_page)
-    spine.append(title_page)
+    title_block = H.title_block(doc, ctx)
+    if len(title_block):  # a document without title, symbol or author gets no (blank) title page
+        title_page = _RawHtml.make("title", "text/title.xhtml", m.title or "Title",
+                                   _document(m.title or book_title, m.language, [title_block], options,
+                                             body_type="frontmatter titlepage"), m.language)
+        book.add_item(title_page)
+        spine.append(title_page)
     for i, part in enumerate(parts, 1):
         ctx = context(part.file)
         children = H.sections(tuple(part.blocks), ctx, m.language)
@@ -294,7 +299,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         medium = media[name]
         book.add_item(epub.EpubItem(uid=f"img-{medium.sha256[:16]}-{name.rsplit('.', 1)[-1]}",
                                     file_name=f"images/{name}", media_type=medium.media_type, content=medium.data))
-    book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml", m.title or "Title", "title")]
+    book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml" if len(title_block) else f"text/{parts[0].file}",
+                                              book_title, "title")]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav()
     nav.file_name = "nav.xhtml"

@@ -215,6 +215,9 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
             case ir.Code(text=t):
                 etree.SubElement(parent, "code").text = t
             case ir.Link(children=c, target=target, title=title):
+                if parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()):
+                    inlines(parent, c, ctx, lang)  # a link inside a link: HTML forbids it, the outer one wins
+                    continue
                 attrs = {"href": ctx.href(target[1:]) if target.startswith("#") else target}
                 if title:
                     attrs["title"] = title
@@ -409,7 +412,10 @@ def sections(blocks: Iterable[ir.Block], ctx: Context, lang: str | None) -> list
 
 
 def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
-    """The title page: title, subtitle, symbol, author, date and place, session, publisher, edition notes."""
+    """The title page: title, subtitle, symbol, author, date and place, session, publisher, edition notes.
+
+    Only what the metadata holds: a document without any of it gets an empty ``header`` (no invented
+    "Untitled"), which the EPUB and PDF writers leave out."""
     m = doc.metadata
     header = _e("header", {"class": "titlepage"})
     rows: list[tuple[str, str, str | None]] = [

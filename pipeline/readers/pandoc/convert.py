@@ -1,121 +1,28 @@
-"""Markdown, DOCX, ODT, HTML and EPUB through pandoc's JSON AST into the IR.
-
-pandoc (from ``pypandoc-binary``) runs as a child process with ``--sandbox`` (no file or network access
-beyond its input), a time limit, and its JSON checked for a ``pandoc-api-version`` of 1.22 or later.
-Archive inputs are checked before pandoc sees them: member count, total expanded size and compression ratio,
-no absolute or ``..`` member names, no XML entity declarations.
-
-Mapping: ``Header`` → Heading (``label`` attribute, a ``span.label``, or a recognised numbering prefix such
-as ``第一章``/``A.`` gives the label); ``Para`` → Para, numbered by a leading ``[12]{.para-num}`` span, by a
-``Numbered Paragraph`` Word style, or by the report convention ``12. text`` (Markdown lines of that shape are
-read as numbered paragraphs, not as a list: lists are written ``1)``); ``Div.box`` (Markdown ``::: box``,
-HTML ``aside.box``) and Word paragraphs in the ``Box Title``/``Box Text`` styles → Box; ``Note`` → NoteRef and
-Note; ``《…》`` → BookTitle; spans with ``lang`` → Span. What the IR does not name is kept in a Div or Span
-with the pandoc element's name as class, and reported.
-"""
+"""pandoc's JSON AST into the IR: one converter for every format pandoc reads."""
 
 from __future__ import annotations
 
 import dataclasses
-import json
-import os
 import re
-import subprocess
 import zipfile
 from io import BytesIO
-from pathlib import PurePosixPath
 from typing import Any
 
-from .. import ir
-from ..diagnostics import Diagnostics
-from ..errors import InputError, LimitError, ToolError
-from ..media import MediaTable, local_file, read_local
-from ..options import Options
-from .report import _inlines as text_inlines
-from .report.structure import NUMBERED, heading_kind
+from ... import ir
+from ...diagnostics import Diagnostics
+from ...errors import LimitError
+from ...media import MediaTable, local_file, read_local
+from ...options import Options
+from ...walk import block_text
+from ..report import _inlines as text_inlines
+from ..report.structure import NUMBERED, heading_kind
+from .markup import BOX_KINDS
+from .rawhtml import MAX_GROUP, Slots, html_blocks, html_inlines, is_comment, open_tags, slot
+from .word import CAPTION_STYLES, TITLE_STYLES, caption_label, contents_title, is_toc_entry
 
-MIN_API = (1, 22)
-MAX_MEMBERS = 10000
-MAX_RATIO = 200
-_REPORT_NUMBER = re.compile(r"^(\d{1,4})\.[ \t](?=\S)", re.MULTILINE)
-_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
+#: Formats whose raw HTML is parsed into the IR (pandoc's HTML reader parses its own).
+RAW_HTML_FORMATS = frozenset({"markdown", "org"})
 _WRAPPER_TAG = re.compile(r"</?(?:cite|time|sup|sub|small|abbr|bdi|mark|q|dfn|data)\b[^>]*>", re.IGNORECASE)
-#: docx styles whose paragraphs make the title page (their content is in the core properties as well)
-TITLE_STYLES = {"Document Symbol", "Title", "Subtitle", "Title Page Info", "Edition Note"}
-
-
-def pandoc_path() -> str:
-    """The pandoc executable shipped with pypandoc-binary (or on PATH)."""
-    override = os.environ.get("DOCPIPE_PANDOC")
-    if override:
-        return override
-    try:
-        import pypandoc
-        path: str = pypandoc.get_pandoc_path()
-        return path
-    except (ImportError, OSError) as exc:
-        raise ToolError("pandoc is not available (pip install pypandoc-binary)") from exc
-
-
-def check_archive(data: bytes, name: str, options: Options) -> None:
-    """Refuse zip bombs, path traversal and XML entity declarations in DOCX/ODT/EPUB inputs."""
-    try:
-        z = zipfile.ZipFile(BytesIO(data))
-    except zipfile.BadZipFile as exc:
-        raise InputError("is not a valid zip archive", file=name, expected="a DOCX, ODT or EPUB file") from exc
-    infos = z.infolist()
-    if len(infos) > MAX_MEMBERS:
-        raise LimitError(f"the archive has {len(infos)} members", file=name,
-                         expected=f"at most {MAX_MEMBERS}")
-    total = 0
-    for info in infos:
-        path = PurePosixPath(info.filename)
-        if info.filename.startswith(("/", "\\")) or ".." in path.parts or ":" in info.filename.split("/")[0]:
-            raise InputError(f"archive member {info.filename!r} points outside the archive", file=name,
-                             expected="relative member names without '..'")
-        total += info.file_size
-        if total > options.max_expanded_bytes:
-            raise LimitError(f"the archive expands to more than {options.max_expanded_bytes} bytes", file=name,
-                             expected="a smaller archive or a higher --max-expanded-bytes")
-        if info.compress_size and info.file_size / info.compress_size > MAX_RATIO and info.file_size > 10_000_000:
-            raise LimitError(f"archive member {info.filename!r} is compressed {info.file_size // info.compress_size}"
-                             " times (a zip bomb?)", file=name, expected=f"a ratio under {MAX_RATIO}")
-    for info in infos:
-        if info.filename.lower().endswith((".xml", ".rels", ".xhtml", ".html", ".opf", ".ncx")):
-            with z.open(info) as fh:
-                head = fh.read(min(info.file_size, 4_000_000))
-            m = _ENTITY.search(head)
-            if m:
-                raise InputError(f"archive member {info.filename!r} declares XML entities", file=name,
-                                 offset=m.start(), expected="XML without <!ENTITY declarations")
-
-
-def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, Any]:
-    """pandoc's JSON AST for ``data`` read as ``fmt``."""
-    cmd = [pandoc_path(), "--sandbox", "-f", fmt, "-t", "json"]
-    try:
-        proc = subprocess.run(cmd, input=data, capture_output=True, timeout=options.tool_timeout)
-    except subprocess.TimeoutExpired as exc:
-        raise ToolError(f"pandoc did not finish within {options.tool_timeout:g} s", file=name,
-                        expected="a smaller input or a higher --tool-timeout") from exc
-    except OSError as exc:
-        raise ToolError(f"pandoc could not be started: {exc}", file=name) from exc
-    if proc.returncode != 0:
-        message = proc.stderr.decode("utf-8", "replace").strip().splitlines()
-        raise InputError(f"pandoc could not read it as {fmt}: {message[-1] if message else proc.returncode}",
-                         file=name, expected=f"a valid {fmt} document")
-    try:
-        ast: dict[str, Any] = json.loads(proc.stdout)
-    except RecursionError as exc:
-        raise LimitError("structure nested too deeply", file=name,
-                         expected=f"at most {options.max_depth} levels") from exc
-    except json.JSONDecodeError as exc:
-        raise ToolError("pandoc wrote no valid JSON", file=name) from exc
-    version = tuple(ast.get("pandoc-api-version", [0, 0])[:2])
-    if version < MIN_API:
-        raise ToolError(f"pandoc API {'.'.join(map(str, version))} is too old", file=name,
-                        expected=f"pandoc-api-version {MIN_API[0]}.{MIN_API[1]} or later (pandoc 3)")
-    return ast
 
 
 def _meta_value(v: dict[str, Any]) -> Any:
@@ -168,24 +75,6 @@ def _cjk(ch: str) -> bool:
     return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f")
 
 
-CAPTION_STYLES = {"caption", "image caption", "table caption", "figure caption", "captioned figure"}
-_CAPTION_LABEL = re.compile(
-    r"^\s*((?:Figure|Fig\.|Table|Tab\.|Chart|Abbildung|Tabelle|图|圖|表|图表|圖表)\s*"
-    r"[0-9０-９一二三四五六七八九十百]+(?:[.\-–][0-9]+)*)\s*[:：.．。、\-–—]?\s*")
-
-
-def caption_label(inlines: tuple[ir.Inline, ...]) -> tuple[str | None, tuple[ir.Inline, ...]]:
-    """Split a caption's leading numbering (``Table 1:``, ``图 2　``) from its text."""
-    if not inlines or not isinstance(inlines[0], ir.Text):
-        return None, inlines
-    m = _CAPTION_LABEL.match(inlines[0].text)
-    if not m:
-        return None, inlines
-    rest = inlines[0].text[m.end():]
-    tail = ((ir.Text(text=rest),) if rest else ()) + inlines[1:]
-    return m.group(1).strip(), tail
-
-
 class _Converter:
     def __init__(self, options: Options, diag: Diagnostics, name: str, fmt: str,
                  archive: zipfile.ZipFile | None = None) -> None:
@@ -206,6 +95,8 @@ class _Converter:
                 if not info.is_dir():
                     self.members[info.filename] = info
         self.anchors: list[str] = []
+        self.html_counts: dict[str, int] = {"elements": 0, "comments": 0, "dropped": 0}
+        self.toc_dropped = 0
 
     def picture(self, src: str) -> str | None:
         """The media name of a picture reference, read from inside the archive or the document's folder."""
@@ -235,7 +126,7 @@ class _Converter:
             with self.archive.open(info) as fh:
                 data = fh.read(self.options.max_image_bytes + 1)
             return self.media.add(data, info.filename)
-        path = local_file(src, self.options.base_dir, self.diag)
+        path = local_file(src, self.options.base_dir, self.diag, root=self.options.resource_root)
         if path is None:
             return None
         local = read_local(path, self.options)
@@ -259,6 +150,8 @@ class _Converter:
 
     # ------------------------------------------------------------------ inlines
     def inlines(self, nodes: list[dict[str, Any]]) -> tuple[ir.Inline, ...]:
+        if self.fmt in RAW_HTML_FORMATS and any(n.get("t") == "RawInline" and n["c"][0] == "html" for n in nodes):
+            return self.raw_html_inlines(nodes)
         out: list[ir.Inline] = []
         for i, node in enumerate(nodes):
             t, c = _tc(node)
@@ -290,6 +183,16 @@ class _Converter:
                 attrs_d = dict(attrs)
                 if not kids and not sid:
                     continue
+                sid = sid.split(".xhtml_", 1)[-1] if not sid.endswith(".xhtml") else ""
+                if sid and "noteref" not in classes:
+                    # a link target (Word's _Toc/_Ref bookmarks, Markdown's []{#id}): kept as an anchor that the
+                    # ids transform moves onto its block
+                    out.append(ir.Span(children=(), classes=("anchor",), attrs=(("id", sid),)))
+                    if not kids:
+                        continue
+                    if "anchor" in classes:
+                        out.extend(self.inlines(kids))
+                        continue
                 if "latin" in classes or (not classes and set(attrs_d) <= {"custom-style"}
                                           and (not sid or sid.endswith(".xhtml"))):
                     out.extend(self.inlines(kids))  # presentation only (our gap spans, Word character styles)
@@ -341,6 +244,10 @@ class _Converter:
         i = 0
         while i < len(nodes):
             node = nodes[i]
+            if node.get("t") == "RawBlock" and node["c"][0] == "html" and self.fmt in RAW_HTML_FORMATS:
+                html_blocks_out, i = self.raw_html_blocks(nodes, i)
+                out.extend(html_blocks_out)
+                continue
             style = self._custom_style(node)
             if style == "Box Title":
                 title = self._inner_para(node)
@@ -350,6 +257,14 @@ class _Converter:
                     body.extend(self.blocks(nodes[i]["c"][1]))
                     i += 1
                 out.append(ir.Box(title=title, blocks=tuple(body)))
+                continue
+            if self.fmt in ("docx", "odt") and is_toc_entry(node):
+                # a table of contents the word processor made: stale page numbers and links; ours replace it
+                if not self.toc_dropped and out and isinstance(out[-1], ir.Para | ir.Heading) \
+                        and contents_title(_text(out[-1].children)):
+                    out.pop()
+                self.toc_dropped += 1
+                i += 1
                 continue
             produced: list[ir.Block] = list(self.block(node))
             if (len(produced) == 1 and isinstance(produced[0], ir.Figure) and not produced[0].caption
@@ -362,6 +277,61 @@ class _Converter:
             i += 1
         self.depth -= 1
         return tuple(out)
+
+    def _slots(self, pieces: list[Any]) -> Slots:
+        def blocks(k: int) -> tuple[ir.Block, ...]:
+            return self.blocks([pieces[k]]) if isinstance(pieces[k], dict) else ()
+
+        def inlines(k: int) -> tuple[ir.Inline, ...]:
+            piece = pieces[k]
+            if isinstance(piece, list):
+                return self.inlines(piece)
+            if piece.get("t") in ("Para", "Plain"):
+                return self.inlines(piece["c"])
+            return text_inlines(_text(tuple(ir.Text(text=block_text((b,))) for b in self.blocks([piece]))), {})
+
+        return Slots(blocks=blocks, inlines=inlines, picture=self.picture, diag=self.diag,
+                     max_depth=self.options.max_depth, counts=self.html_counts)
+
+    def raw_html_blocks(self, nodes: list[dict[str, Any]], i: int) -> tuple[list[ir.Block], int]:
+        """An HTML element pandoc gave in pieces (from ``nodes[i]`` until it is closed) as IR blocks."""
+        first = nodes[i]["c"][1]
+        if is_comment(first):
+            self.html_counts["comments"] += 1
+            return [], i + 1
+        stack = open_tags(first, [])
+        html = [first]
+        pieces: list[Any] = []
+        j = i + 1
+        while stack and j < len(nodes) and j - i < MAX_GROUP:
+            node = nodes[j]
+            if node.get("t") == "RawBlock" and node["c"][0] == "html":
+                html.append(node["c"][1])
+                open_tags(node["c"][1], stack)
+            else:
+                html.append(slot(len(pieces)))
+                pieces.append(node)
+            j += 1
+        return html_blocks("".join(html), self._slots(pieces)), j
+
+    def raw_html_inlines(self, nodes: list[dict[str, Any]]) -> tuple[ir.Inline, ...]:
+        """Inline HTML among Markdown inlines: the tags parsed, the Markdown between them kept as it is."""
+        html: list[str] = []
+        pieces: list[Any] = []
+        run: list[dict[str, Any]] = []
+        for node in nodes:
+            if node.get("t") == "RawInline" and node["c"][0] == "html":
+                if run:
+                    html.append(slot(len(pieces)))
+                    pieces.append(run)
+                    run = []
+                html.append(node["c"][1])
+            else:
+                run.append(node)
+        if run:
+            html.append(slot(len(pieces)))
+            pieces.append(run)
+        return _normalise(html_inlines("".join(html), self._slots(pieces)))
 
     @staticmethod
     def _custom_style(node: dict[str, Any]) -> str | None:
@@ -426,6 +396,8 @@ class _Converter:
                 inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
             own_id = hid.split("_", 1)[-1] if ".xhtml_" in hid else hid
             if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
+                if own_id:  # links may name it: an anchor the ids transform maps to the heading's own id
+                    inl.insert(0, ir.Span(children=(), classes=("anchor",), attrs=(("id", own_id),)))
                 own_id = ""
             return [ir.Heading(level=level, children=_normalise(inl), label=label, id=own_id or None)]
         if t == "Div":
@@ -446,11 +418,18 @@ class _Converter:
             if "rights" in classes:
                 self.rights.extend(self.blocks(kids))
                 return []
-            if "box" in classes:
+            kinds = [k for k in classes if k.lower() in BOX_KINDS or k.lower().startswith("callout")]
+            if "box" in classes or (kinds and self.fmt in RAW_HTML_FORMATS):
                 title_attr = attrs_d.get("title")
                 inner = list(self.blocks(kids))
                 if title_attr is not None:
                     title: tuple[ir.Inline, ...] = text_inlines(title_attr, {})
+                elif "box" not in classes and inner and isinstance(inner[0], ir.Heading):
+                    heading = inner.pop(0)  # Quarto's callouts: the title is the first heading
+                    assert isinstance(heading, ir.Heading)
+                    title = heading.children
+                elif "box" not in classes:
+                    title = (ir.Text(text=kinds[0].removeprefix("callout-").capitalize()),)
                 elif inner and isinstance(inner[0], ir.Div) and "box-title" in inner[0].classes:
                     first_div = inner.pop(0)
                     assert isinstance(first_div, ir.Div)
@@ -579,7 +558,7 @@ def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
 
 
 def _text(inlines: tuple[ir.Inline, ...]) -> str:
-    from ..walk import plain
+    from ...walk import plain
     return plain(inlines)
 
 
@@ -695,30 +674,7 @@ def _link_notes(blocks: tuple[ir.Block, ...], conv: _Converter) -> tuple[ir.Bloc
     return blk(blocks)
 
 
-_HTML_REWRITES = [
-    (re.compile(r"<nav\b.*?</nav>", re.IGNORECASE | re.DOTALL), ""),
-    # pandoc's HTML reader has its own idea of class="footnotes": rename ours before it looks
-    (re.compile(r'\s(?:epub:type|role)="[^"]*"'), ""),
-    (re.compile(r'class="footnotes"'), 'class="dp-footnotes"'),
-    (re.compile(r'class="footnote"'), 'class="dp-footnote"'),
-    (re.compile(r"<section\b", re.IGNORECASE), '<div data-dp-section="1"'),
-    (re.compile(r"<(/?)(?:aside|section|header|footer|nav|main)\b", re.IGNORECASE), r"<\1div"),
-    (re.compile(r'<p([^>]*class="box-title"[^>]*)>(.*?)</p>', re.IGNORECASE | re.DOTALL),
-     r'<div\1><p>\2</p></div>'),
-    (re.compile(r'<a([^>]*?)class="noteref"([^>]*?)href="[^"#]*#([^"]+)"([^>]*)>(.*?)</a>', re.DOTALL),
-     r'<span class="noteref" data-target="\3">\5</span>'),
-    (re.compile(r'<a[^>]*class="note-back"[^>]*>.*?</a>', re.DOTALL), ""),
-]
-
-
-def prepare_html(text: str) -> str:
-    """Keep what pandoc's HTML reader drops: asides and sections become divs, note calls become spans."""
-    for pattern, repl in _HTML_REWRITES:
-        text = pattern.sub(repl, text)
-    return text
-
-
-def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str,
+def convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str,
              archive: bytes | None = None) -> ir.Document:
     conv = _Converter(options, diag, name, fmt, zipfile.ZipFile(BytesIO(archive)) if archive else None)
     blocks = list(conv.blocks(ast.get("blocks", [])))
@@ -727,144 +683,17 @@ def _convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str
     if conv.note_bodies:
         body = list(_link_notes(tuple(body), conv))
     meta, rights = _metadata(ast.get("meta", {}), conv, name)
+    counts = conv.html_counts
+    if conv.toc_dropped:
+        diag.emit("stale-toc-dropped", f"the source's table of contents ({conv.toc_dropped} entries) dropped: "
+                  "every output makes its own")
+    if counts["elements"]:
+        diag.emit("raw-html-parsed", f"{counts['elements']} raw HTML element(s) read into the document")
+    if counts["comments"]:
+        diag.emit("html-comment-dropped", f"{counts['comments']} HTML comment(s) dropped")
+    if counts["dropped"]:
+        diag.emit("ignored-element", f"{counts['dropped']} HTML element(s) without text content dropped "
+                  "(script, style, iframe, forms, embedded objects)")
     if footer and not rights:
         meta = dataclasses.replace(meta, rights=tuple(footer))
     return ir.Document(metadata=meta, blocks=tuple(body), notes=tuple(conv.notes), media=conv.media.media())
-
-
-def _markdown_numbers(text: str) -> str:
-    """Report-style ``12. text`` paragraphs stay paragraphs: escape the dot so pandoc does not make a list."""
-    out = []
-    fence = False
-    previous_blank = True
-    for line in text.split("\n"):
-        if line.lstrip().startswith(("```", "~~~")):
-            fence = not fence
-        if not fence and previous_blank and _REPORT_NUMBER.match(line):
-            line = re.sub(r"^(\d{1,4})\.", r"\1\\.", line, count=1)
-        out.append(line)
-        previous_blank = not line.strip()
-    return "\n".join(out)
-
-
-def _decode(data: bytes, name: str) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError("is not valid UTF-8", file=name, offset=exc.start, expected="UTF-8 text") from exc
-
-
-def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
-    text = _markdown_numbers(_decode(data, name))
-    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
-    return _convert(ast, options, diag, name, "markdown")
-
-
-def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
-    declared = _ENTITY.search(data[:65536])
-    if declared:
-        raise InputError("declares XML entities", file=name, offset=declared.start(),
-                         expected="HTML without <!ENTITY declarations")
-    for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
-        diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
-    text = prepare_html(data.decode("utf-8", "replace"))
-    ast = run_pandoc(text.encode("utf-8"), "html", name, options)
-    return _convert(ast, options, diag, name, "html")
-
-
-def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
-    check_archive(data, name, options)
-    ast = run_pandoc(data, "docx+styles", name, options)
-    doc = _convert(ast, options, diag, name, "docx", archive=data)
-    groups = word_box_groups(data)
-    return _group_boxes(doc, groups, diag) if groups else doc
-
-
-def word_box_groups(data: bytes) -> list[list[str]]:
-    """Paragraph texts of Word text boxes and of runs of shaded or bordered paragraphs (not our own box styles)."""
-    from lxml import etree
-
-    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-    mc_fallback = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as z:
-            xml = z.read("word/document.xml")
-    except (KeyError, zipfile.BadZipFile):
-        return []
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-    root = etree.fromstring(xml, parser)
-
-    def text(p: etree._Element) -> str:
-        return re.sub(r"\s+", "", "".join(t.text or "" for t in p.iter(f"{w}t")))
-
-    groups: list[list[str]] = []
-    for box in root.iter(f"{w}txbxContent"):
-        if any(a.tag == mc_fallback for a in box.iterancestors()):
-            continue
-        texts = [text(p) for p in box.iter(f"{w}p") if text(p)]
-        if texts:
-            groups.append(texts)
-    body = root.find(f"{w}body")
-    run: list[str] = []
-    for p in (body if body is not None else []):
-        ppr = p.find(f"{w}pPr") if p.tag == f"{w}p" else None
-        style = ppr.find(f"{w}pStyle") if ppr is not None else None
-        shd = ppr.find(f"{w}shd") if ppr is not None else None
-        framed = ppr is not None and (ppr.find(f"{w}pBdr") is not None or (
-            shd is not None and (shd.get(f"{w}fill") or "auto").lower() not in ("auto", "ffffff")))
-        ours = style is not None and style.get(f"{w}val") in ("BoxTitle", "BoxText")
-        if framed and not ours and text(p) and p.find(f".//{w}txbxContent") is None:
-            run.append(text(p))
-        else:
-            if run:
-                groups.append(run)
-            run = []
-    if run:
-        groups.append(run)
-    return groups
-
-
-def _group_boxes(doc: ir.Document, groups: list[list[str]], diag: Diagnostics) -> ir.Document:
-    """Turn the paragraphs of each Word text box or framed run into a Box (title: its first short paragraph)."""
-
-    from ..walk import plain as _p
-
-    blocks = list(doc.blocks)
-    for group in groups:
-        keys = [re.sub(r"\s+", "", _p(b.children)) if isinstance(b, ir.Para) else None for b in blocks]
-        for i in range(len(blocks) - len(group) + 1):
-            if keys[i:i + len(group)] == group:
-                paras = [b for b in blocks[i:i + len(group)] if isinstance(b, ir.Para)]
-                titled = len(paras) > 1 and len(group[0]) <= 40 and not group[0].endswith(("。", ".", "！", "？"))
-                title = paras[0].children if titled else ()
-                body = tuple(dataclasses.replace(b, number=None) for b in (paras[1:] if titled else paras))
-                blocks[i:i + len(group)] = [ir.Box(title=title, blocks=body)]
-                diag.emit("unrecognised-block", f"a Word text box or framed paragraphs read as a box "
-                          f"({len(group)} paragraph(s))")
-                break
-    return dataclasses.replace(doc, blocks=tuple(blocks))
-
-
-def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """OpenDocument text."""
-    check_archive(data, name, options)
-    ast = run_pandoc(data, "odt", name, options)
-    return _convert(ast, options, diag, name, "odt", archive=data)
-
-
-def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """EPUB (docpipe's and others')."""
-    check_archive(data, name, options)
-    src = zipfile.ZipFile(BytesIO(data))
-    out = BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
-        for info in src.infolist():
-            member = src.read(info)
-            if info.filename.lower().endswith((".xhtml", ".html", ".htm")):
-                member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
-            z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
-    ast = run_pandoc(out.getvalue(), "epub", name, options)
-    return _convert(ast, options, diag, name, "epub", archive=data)

@@ -1,0 +1,168 @@
+"""The guard every reader's output passes before anything else sees it: text XML can carry, safe links,
+bounded depth and table spans. One linear walk; repairs are diagnostics, limits are one-line errors.
+
+* Text: C0/C1 control characters (but tab and newline), Unicode non-characters and lone surrogates are
+  removed — no format can carry them and a terminal would act on them — and counted in one diagnostic.
+  A document is never refused for a stray byte.
+* Links: only ``http``, ``https``, ``mailto`` and in-document ``#id`` targets stay links; any other
+  (``javascript:``, ``vbscript:``, ``data:``, ``file:``…) becomes plain text with a diagnostic, so no output
+  ever holds an active link the reader did not ask for.
+* Depth: blocks and inlines nested deeper than ``--max-depth`` are refused.
+* Tables: a ``colspan``/``rowspan`` over ``--max-table-span`` or a grid of more than ``--max-table-cells`` cells
+  is refused (a million-column span would otherwise be a million Word cells).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections import Counter
+from urllib.parse import urlsplit
+
+from . import ir
+from .diagnostics import Diagnostics
+from .errors import LimitError
+from .options import Options
+
+#: What a text may not hold: C0 controls but tab/LF/CR, DEL and C1 controls, surrogates, non-characters.
+BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+                       "\U0001fffe\U0001ffff\U0002fffe\U0002ffff\U0003fffe\U0003ffff\U0004fffe\U0004ffff"
+                       "\U0005fffe\U0005ffff\U0006fffe\U0006ffff\U0007fffe\U0007ffff\U0008fffe\U0008ffff"
+                       "\U0009fffe\U0009ffff\U000afffe\U000affff\U000bfffe\U000bffff\U000cfffe\U000cffff"
+                       "\U000dfffe\U000dffff\U000efffe\U000effff\U000ffffe\U000fffff\U0010fffe\U0010ffff]")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters no output can carry."""
+    return BAD_CHARS.sub("", text)
+
+
+def safe_target(target: str) -> bool:
+    """Whether a link target may be written as a live link."""
+    t = target.strip()
+    if t.startswith("#"):
+        return True
+    scheme = urlsplit(t).scheme.lower() if ":" in t.split("/")[0] else ""
+    return scheme in SAFE_SCHEMES
+
+
+class _Guard:
+    def __init__(self, options: Options, diag: Diagnostics, file: str | None) -> None:
+        self.options = options
+        self.diag = diag
+        self.file = file
+        self.removed: Counter[str] = Counter()
+        self.links: list[str] = []
+
+    def deep(self, depth: int) -> None:
+        if depth > self.options.max_depth:
+            raise LimitError(f"content nested more than {self.options.max_depth} deep", file=self.file,
+                             expected="a shallower document or a higher --max-depth")
+
+    def text(self, s: str) -> str:
+        cleaned = BAD_CHARS.sub("", s)
+        if len(cleaned) != len(s):
+            for ch in BAD_CHARS.findall(s):
+                self.removed[f"U+{ord(ch):04X}"] += 1
+        return cleaned
+
+    def inlines(self, nodes: tuple[ir.Inline, ...], depth: int) -> tuple[ir.Inline, ...]:
+        self.deep(depth)
+        out: list[ir.Inline] = []
+        for n in nodes:
+            match n:
+                case ir.Text(text=t, orig=o):
+                    t2 = self.text(t)
+                    o2 = self.text(o) if o is not None else None
+                    out.append(n if (t2, o2) == (t, o) else ir.Text(text=t2, orig=o2))
+                case ir.Code(text=t):
+                    out.append(n if self.text(t) == t else ir.Code(text=self.text(t)))
+                case ir.Link(children=c, target=target):
+                    kids = self.inlines(c, depth + 1)
+                    if safe_target(target):
+                        out.append(dataclasses.replace(n, children=kids))
+                    else:
+                        self.links.append(target[:60])
+                        out.append(ir.Span(children=kids, classes=("unsafe-link",)))
+                case ir.Emph(children=c) | ir.Strong(children=c) | ir.Span(children=c) | ir.BookTitle(children=c):
+                    out.append(dataclasses.replace(n, children=self.inlines(c, depth + 1)))
+                case ir.Image(alt=a):
+                    out.append(dataclasses.replace(n, alt=self.inlines(a, depth + 1)))
+                case ir.Math(tex=t):
+                    out.append(n if self.text(t) == t else ir.Math(tex=self.text(t), display=n.display))
+                case ir.Choice(readings=rs):
+                    out.append(dataclasses.replace(n, readings=tuple(
+                        dataclasses.replace(r, children=self.inlines(r.children, depth + 2)) for r in rs)))
+                case _:
+                    out.append(n)
+        return tuple(out)
+
+    def blocks(self, nodes: tuple[ir.Block, ...], depth: int) -> tuple[ir.Block, ...]:
+        self.deep(depth)
+        out: list[ir.Block] = []
+        for b in nodes:
+            match b:
+                case ir.Heading() | ir.Para():
+                    out.append(dataclasses.replace(b, children=self.inlines(b.children, depth + 1)))
+                case ir.Box():
+                    out.append(dataclasses.replace(b, title=self.inlines(b.title, depth + 1),
+                                                   blocks=self.blocks(b.blocks, depth + 1)))
+                case ir.ListBlock():
+                    items = tuple(dataclasses.replace(i, blocks=self.blocks(i.blocks, depth + 1)) for i in b.items)
+                    out.append(dataclasses.replace(b, items=items))
+                case ir.BlockQuote() | ir.Div():
+                    out.append(dataclasses.replace(b, blocks=self.blocks(b.blocks, depth + 1)))
+                case ir.Table():
+                    out.append(self.table(b, depth))
+                case ir.Figure():
+                    images = tuple(dataclasses.replace(i, alt=self.inlines(i.alt, depth + 2)) for i in b.images)
+                    out.append(dataclasses.replace(b, images=images, caption=self.inlines(b.caption, depth + 1)))
+                case ir.CodeBlock(text=t):
+                    out.append(b if self.text(t) == t else dataclasses.replace(b, text=self.text(t)))
+        return tuple(out)
+
+    def table(self, t: ir.Table, depth: int) -> ir.Table:
+        limit = self.options.max_table_span
+        cells = 0
+        for row in t.rows:
+            for c in row:
+                if c.colspan > limit or c.rowspan > limit or c.colspan < 1 or c.rowspan < 1:
+                    raise LimitError(f"a table cell spans {c.colspan} columns and {c.rowspan} rows", file=self.file,
+                                     expected=f"spans from 1 to {limit} (--max-table-span)")
+                cells += c.colspan * min(c.rowspan, len(t.rows))
+        if cells > self.options.max_table_cells:
+            raise LimitError(f"a table of {cells} grid cells", file=self.file,
+                             expected=f"at most {self.options.max_table_cells} (--max-table-cells)")
+        rows = tuple(tuple(dataclasses.replace(c, blocks=self.blocks(c.blocks, depth + 2)) for c in row)
+                     for row in t.rows)
+        return dataclasses.replace(t, rows=rows, caption=self.inlines(t.caption, depth + 1))
+
+
+def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | None = None) -> ir.Document:
+    """``doc`` made safe to transform and write, or a :class:`LimitError`."""
+    g = _Guard(options, diag, file)
+    try:
+        m = doc.metadata
+        changes: dict[str, object] = {}
+        for f in dataclasses.fields(m):
+            value = getattr(m, f.name)
+            if isinstance(value, str):
+                changes[f.name] = g.text(value)
+            elif f.name in ("authors", "edition_notes", "series"):
+                changes[f.name] = tuple(g.text(v) for v in value)
+            elif f.name == "extra":
+                changes[f.name] = tuple((g.text(k), g.text(v)) for k, v in value)
+        meta = dataclasses.replace(m, rights=g.blocks(m.rights, 1), **changes)  # type: ignore[arg-type]
+        notes = tuple(dataclasses.replace(n, blocks=g.blocks(n.blocks, 1)) for n in doc.notes)
+        out = dataclasses.replace(doc, metadata=meta, blocks=g.blocks(doc.blocks, 1), notes=notes)
+    except RecursionError as exc:
+        raise LimitError("content nested too deeply to walk", file=file,
+                         expected=f"at most {options.max_depth} levels (--max-depth)") from exc
+    if g.removed:
+        listed = ", ".join(f"{k}×{v}" for k, v in g.removed.most_common(5))
+        diag.emit("text-repaired", f"removed {sum(g.removed.values())} character(s) no format can carry ({listed})")
+    if g.links:
+        diag.emit("unsafe-link", f"{len(g.links)} link(s) with a scheme other than http, https or mailto kept as "
+                  f"text, e.g. {g.links[0]!r}")
+    return out

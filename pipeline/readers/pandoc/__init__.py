@@ -1,0 +1,109 @@
+"""Markdown, DOCX, ODT, HTML and EPUB through pandoc's JSON AST into the IR.
+
+pandoc (from ``pypandoc-binary``) runs as a child process with ``--sandbox`` (no file or network access
+beyond its input), a time limit, and its JSON checked for a ``pandoc-api-version`` of 1.22 or later.
+Archive inputs are checked before pandoc sees them: member count, total expanded size and compression ratio,
+no absolute or ``..`` member names, no XML entity declarations.
+
+Mapping: ``Header`` → Heading (``label`` attribute, a ``span.label``, or a recognised numbering prefix such
+as ``第一章``/``A.`` gives the label); ``Para`` → Para, numbered by a leading ``[12]{.para-num}`` span, by a
+``Numbered Paragraph`` Word style, or by the report convention ``12. text`` (Markdown lines of that shape are
+read as numbered paragraphs, not as a list: lists are written ``1)``); ``Div.box`` (Markdown ``::: box``,
+HTML ``aside.box``) and Word paragraphs in the ``Box Title``/``Box Text`` styles → Box; ``Note`` → NoteRef and
+Note; ``《…》`` → BookTitle; spans with ``lang`` → Span. What the IR does not name is kept in a Div or Span
+with the pandoc element's name as class, and reported.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from io import BytesIO
+
+from ... import ir
+from ...diagnostics import Diagnostics
+from ...errors import InputError
+from ...media import MediaTable
+from ...options import Options
+from .convert import convert
+from .markup import containers, markdown_numbers, prepare_html
+from .run import ENTITY, check_archive, pandoc_path, run_pandoc
+from .word import group_boxes, with_core_title, word_box_groups
+from .word_numbering import apply_numbering
+
+__all__ = ["check_archive", "pandoc_path", "prepare_html", "read_docx", "read_epub", "read_html", "read_markdown",
+           "read_odt", "read_org", "run_pandoc"]
+
+
+def _decode(data: bytes, name: str) -> str:
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("is not valid UTF-8", file=name, offset=exc.start, expected="UTF-8 text") from exc
+
+
+def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
+    counts = {"containers": 0, "stray": 0, "unclosed": 0}
+    text = markdown_numbers(containers(_decode(data, name), counts))
+    if counts["containers"]:
+        diag.emit("container-box", f"{counts['containers']} container(s) (:::, !!!, ???) read as boxes or divs")
+    if counts["stray"] or counts["unclosed"]:
+        diag.emit("container-unclosed", f"{counts['stray']} closing ::: without an opening one dropped, "
+                  f"{counts['unclosed']} container(s) closed at the end")
+    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
+    return convert(ast, options, diag, name, "markdown")
+
+
+def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Org mode (``#+TITLE:``, ``#+AUTHOR:``, headings, lists, footnotes)."""
+    ast = run_pandoc(_decode(data, name).encode("utf-8"), "org", name, options)
+    return convert(ast, options, diag, name, "org")
+
+
+def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
+    declared = ENTITY.search(data[:65536])
+    if declared:
+        raise InputError("declares XML entities", file=name, offset=declared.start(),
+                         expected="HTML without <!ENTITY declarations")
+    for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
+        diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
+    text = prepare_html(data.decode("utf-8", "replace"))
+    ast = run_pandoc(text.encode("utf-8"), "html", name, options)
+    return convert(ast, options, diag, name, "html")
+
+
+def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
+    check_archive(data, name, options)
+    ast = run_pandoc(data, "docx+styles", name, options)
+    doc = convert(ast, options, diag, name, "docx", archive=data)
+    from ..word_media import recover
+    doc = recover(doc, data, MediaTable(options, diag, name), diag)
+    doc = apply_numbering(doc, data, diag)
+    doc = with_core_title(doc, data, diag)
+    groups = word_box_groups(data)
+    return group_boxes(doc, groups, diag) if groups else doc
+
+
+def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """OpenDocument text."""
+    check_archive(data, name, options)
+    ast = run_pandoc(data, "odt", name, options)
+    return convert(ast, options, diag, name, "odt", archive=data)
+
+
+def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """EPUB (docpipe's and others')."""
+    check_archive(data, name, options)
+    src = zipfile.ZipFile(BytesIO(data))
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in src.infolist():
+            member = src.read(info)
+            if info.filename.lower().endswith((".xhtml", ".html", ".htm")):
+                member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
+            z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
+    ast = run_pandoc(out.getvalue(), "epub", name, options)
+    return convert(ast, options, diag, name, "epub", archive=data)

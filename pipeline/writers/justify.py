@@ -1,0 +1,358 @@
+"""Inter-character justification for WeasyPrint (clreq 3.8; CSS Text 3 ``text-justify: inter-character``).
+
+WeasyPrint justifies only at spaces, so a Chinese line (no spaces) keeps its slack at the end and a line
+with a few Latin words pours all of it into them. :func:`inter_character` patches the one place where
+WeasyPrint distributes a line's slack (``layout.inline.text_align`` and the Pango layout a justified text
+box is drawn with) so that, in a line holding CJK text, the slack goes into every gap next to a CJK
+character and every space alike:
+
+* inside a text box, a CJK character gets Pango letter spacing ``s`` (half on each side; Pango trims the
+  halves at the box's own edges, so the first and last glyphs stay flush);
+* between two text boxes (a ``span.latin``, a book title, a note call) the gap gets ``s`` by shifting what
+  follows; an atomic box (the paragraph number) is a barrier: nothing is added on either side of it;
+* spaces get ``s`` through WeasyPrint's own word spacing.
+
+Lines without a CJK character are left to WeasyPrint. A line that overflows its measure by less than
+half an em (WeasyPrint never shrinks) is compressed the same way, so no line passes the measure. The
+quarter-em Han–Latin gap (``span.latin.gl``/``.gr`` margins) is dropped where it would fall at a line's
+start or end (clreq 3.2.2).
+
+Chosen over a second layout pass (render, measure every line box, re-render with per-line letter-spacing
+spans): one pass, no mapping from line boxes back to source text, and it cannot move a line break.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from typing import Any
+
+#: Wide characters between which (and next to which) slack may go: CJK symbols and punctuation, kana,
+#: bopomofo, Han, compatibility ideographs, vertical forms, full-width forms, the supplementary planes.
+_WIDE = ((0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x312F), (0x3190, 0x31FF), (0x3400, 0x4DBF),
+         (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF01, 0xFF60),
+         (0xFFE0, 0xFFE6), (0x20000, 0x3134F))
+#: Marks that are one sign in two cells: never pulled apart (clreq 3.1.4: ——, ……).
+_UNSPLIT = frozenset("—…⋯─")
+#: Marks that hold on to what precedes them: variation selectors, combining marks.
+_STICKY = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x0300, 0x036F), (0x3099, 0x309A))
+#: A line may be compressed by at most this share of its font size (WeasyPrint lets lines overflow when a
+#: prohibition rule leaves no break; more than this is left as it is and reported by the tests).
+MAX_SHRINK_EM = 0.5
+#: Characters per drawn piece: WeasyPrint writes each glyph's extra spacing truncated to a thousandth of an
+#: em, so a long letter-spaced run falls short by up to one thousandth per glyph (0.4 pt over a 40-character
+#: A4 line); pieces placed at exact positions keep that error within a few hundredths of a point.
+CHUNK = 4
+
+
+def wide(ch: str) -> bool:
+    """Whether ``ch`` is a CJK character (full-width cell)."""
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _WIDE)
+
+
+def _sticky(ch: str) -> bool:
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _STICKY)
+
+
+def opportunity(a: str, b: str) -> bool:
+    """Whether slack may go between the adjacent characters ``a`` and ``b``."""
+    if a.isspace() or b.isspace() or _sticky(b) or (a == b and a in _UNSPLIT):
+        return False
+    return wide(a) or wide(b)
+
+
+# --------------------------------------------------------------------------- the line walk
+
+
+def _leaves(box: Any, out: list[Any]) -> None:
+    """Text boxes and atomic inline boxes of a line, in order, with the inline boxes they sit in."""
+    from weasyprint.formatting_structure import boxes
+
+    for child in box.children:
+        if not child.is_in_normal_flow():
+            continue
+        if isinstance(child, boxes.TextBox):
+            out.append(child)
+        elif isinstance(child, boxes.InlineBox):
+            _leaves(child, out)
+        else:
+            out.append(child)
+
+
+def _weight(text: str) -> float:
+    """How many ``s`` a text box grows by when its CJK characters get letter spacing ``s`` and its spaces
+    word spacing ``s`` (Pango trims half of the first and last characters' spacing)."""
+    w = sum(1.0 for ch in text if wide(ch) or ch == " ")
+    if text and wide(text[0]):
+        w -= 0.5
+    if text and wide(text[-1]):
+        w -= 0.5
+    return w
+
+
+def _plan(line: Any) -> tuple[list[tuple[Any, float, float]], float]:
+    """For each leaf: (box, weight inside it, weight of the gap before it); and the total weight."""
+    from weasyprint.formatting_structure import boxes
+
+    leaves: list[Any] = []
+    _leaves(line, leaves)
+    plan: list[tuple[Any, float, float]] = []
+    total = 0.0
+    previous: str | None = None  # last character of the text box before, None after a barrier
+    for leaf in leaves:
+        if isinstance(leaf, boxes.TextBox) and leaf.text:
+            inner = _weight(leaf.text)
+            before = 1.0 if previous is not None and opportunity(previous, leaf.text[0]) else 0.0
+            plan.append((leaf, inner, before))
+            total += inner + before
+            previous = leaf.text[-1]
+        else:
+            plan.append((leaf, 0.0, 0.0))
+            previous = None
+    return plan, total
+
+
+def _has_wide(line: Any) -> bool:
+    from weasyprint.formatting_structure import boxes
+
+    leaves: list[Any] = []
+    _leaves(line, leaves)
+    return any(isinstance(x, boxes.TextBox) and any(wide(ch) for ch in x.text) for x in leaves)
+
+
+def _chunks(text: str) -> list[str]:
+    """``text`` cut at justification opportunities into pieces of about :data:`CHUNK` characters."""
+    pieces: list[str] = []
+    begin = 0
+    for i in range(1, len(text)):
+        if i - begin >= CHUNK and opportunity(text[i - 1], text[i]):
+            pieces.append(text[begin:i])
+            begin = i
+    pieces.append(text[begin:])
+    return pieces
+
+
+def _split_wide(context: Any, box: Any) -> None:
+    """Cut the wide text boxes of ``box`` into short pieces (each its own box, placed exactly)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.inline import split_text_box
+
+    children = []
+    for child in box.children:
+        if isinstance(child, boxes.TextBox) and child.is_in_normal_flow() and any(wide(ch) for ch in child.text):
+            pieces = _chunks(child.text)
+            if len(pieces) == 1:
+                children.append(child)
+                continue
+            x = child.position_x
+            for piece in pieces:
+                probe = child.copy_with_text(piece)
+                made, _, _ = split_text_box(context, probe, None, 0)
+                assert made is not None
+                made.position_x, made.position_y = x, child.position_y
+                x += made.width
+                children.append(made)
+            # the pieces' widths sum to the whole's but for float noise: keep the line's total exact
+            children[-1].width += child.position_x + child.width - x
+        else:
+            if isinstance(child, boxes.InlineBox):
+                _split_wide(context, child)
+            children.append(child)
+    box.children = children
+
+
+def _spread(context: Any, line: Any, extra: float) -> bool:
+    """Distribute ``extra`` (negative: compress) over the line's opportunities; False when it has none."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.text.line_break import create_layout
+
+    plan, total = _plan(line)
+    if total <= 0:
+        return False
+    _split_wide(context, line)
+    plan, total = _plan(line)
+    s = extra / total
+    grow = {id(leaf): inner * s for leaf, inner, _ in plan}
+    shift_before = {id(leaf): before * s for leaf, _, before in plan}
+
+    def walk(box: Any, x_advance: float) -> float:
+        if isinstance(box, boxes.TextBox):
+            x_advance += shift_before.get(id(box), 0.0)
+            box.position_x += x_advance
+            g = grow.get(id(box), 0.0)
+            if g:
+                box.justification_spacing = s
+                layout = create_layout(box.text, box.style, context, max_width=None, justification_spacing=s)
+                layout.docpipe_letter_spacing = s
+                layout.deactivate()
+                box.pango_layout = layout
+                box.width += g
+                x_advance += g
+            return x_advance
+        if isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+            box.position_x += x_advance
+            before = x_advance
+            for child in box.children:
+                if child.is_in_normal_flow():
+                    x_advance = walk(child, x_advance)
+            box.width += x_advance - before
+            return x_advance
+        box.translate(x_advance, 0)
+        return x_advance
+
+    walk(line, 0.0)
+    return True
+
+
+def _edge_gaps(line: Any) -> None:
+    """Drop the Han–Latin margin of a ``span.latin`` that opens or closes the line."""
+    from weasyprint.formatting_structure import boxes
+
+    def classes(box: Any) -> set[str]:
+        element = getattr(box, "element", None)
+        return set((element.get("class") or "").split()) if element is not None else set()
+
+    # line start: the chain of first children
+    chain: list[Any] = []
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+        first = next((c for c in box.children if c.is_in_normal_flow()), None)
+        if first is None:
+            break
+        chain.append(first)
+        box = first
+    for i, b in enumerate(chain):
+        if isinstance(b, boxes.InlineBox) and "latin" in classes(b) and b.margin_left:
+            m = b.margin_left
+            b.margin_left = 0
+            for child in b.children:
+                child.translate(-m, 0)
+            # everything after b on the line moves left, and each ancestor is narrower
+            parents = [line, *chain[:i]]
+            for parent, kid in zip(parents, [*chain[:i], b], strict=True):
+                after = False
+                for sibling in parent.children:
+                    if after:
+                        sibling.translate(-m, 0)
+                    if sibling is kid:
+                        after = True
+                parent.width -= m
+            break
+        if isinstance(b, boxes.TextBox) or not isinstance(b, boxes.InlineBox):
+            break
+    # line end: the chain of last children
+    chain = []
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+        last = next((c for c in reversed(box.children) if c.is_in_normal_flow()), None)
+        if last is None:
+            break
+        chain.append(last)
+        box = last
+    for i, b in enumerate(chain):
+        if isinstance(b, boxes.InlineBox) and "latin" in classes(b) and b.margin_right:
+            m = b.margin_right
+            b.margin_right = 0
+            for parent in [line, *chain[:i]]:
+                parent.width -= m
+            break
+        if isinstance(b, boxes.TextBox) or not isinstance(b, boxes.InlineBox):
+            break
+
+
+def _unhalt_end(context: Any, line: Any) -> None:
+    """A mark set half width because another mark follows it (``span.halt``) gets its full width back when
+    that other mark went to the next line: nothing is adjacent to compress against (clreq 3.1.6)."""
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.inline import split_text_box
+
+    chain: list[Any] = []
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)) and box.children:
+        last = next((c for c in reversed(box.children) if c.is_in_normal_flow()), None)
+        if last is None:
+            return
+        chain.append(last)
+        box = last
+    if len(chain) < 2 or not isinstance(chain[-1], boxes.TextBox):
+        return
+    span, text_box = chain[-2], chain[-1]
+    element = getattr(span, "element", None)
+    if element is None or "halt" not in (element.get("class") or "").split():
+        return
+    style = text_box.style.copy()
+    style["font_feature_settings"] = line.style["font_feature_settings"]
+    probe = text_box.copy_with_text(text_box.text)
+    probe.style = style
+    made, _, _ = split_text_box(context, probe, None, 0)
+    if made is None:
+        return
+    delta = made.width - text_box.width
+    made.position_x, made.position_y = text_box.position_x, text_box.position_y
+    span.children = [made if c is text_box else c for c in span.children]
+    for parent in [line, *chain[:-1]]:
+        parent.width += delta
+
+
+# --------------------------------------------------------------------------- the patch
+
+
+@contextlib.contextmanager
+def inter_character() -> Iterator[None]:
+    """While active, WeasyPrint justifies lines holding CJK text between characters (see the module)."""
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+    from weasyprint.text.ffi import TO_UNITS, ffi, pango
+
+    original_align = inline.text_align
+    original_set_text = line_break.Layout.set_text
+
+    def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
+        if line.style["direction"] != "ltr" or not _has_wide(line):
+            return float(original_align(context, line, available_width, last))
+        _edge_gaps(line)
+        if not last:
+            _unhalt_end(context, line)
+        align = line.style["text_align_all"]
+        if last and line.style["text_align_last"] != "auto":
+            align = line.style["text_align_last"]
+        slack = available_width - line.width
+        if align == "justify" and not last and slack > 0 and _spread(context, line, slack):
+            return 0.0
+        if slack < 0 and -slack <= MAX_SHRINK_EM * line.style["font_size"] and _spread(context, line, slack):
+            return 0.0
+        return float(original_align(context, line, available_width, last))
+
+    def set_text(self: Any, text: str, justify: bool = False) -> None:
+        original_set_text(self, text, justify)
+        s = getattr(self, "docpipe_letter_spacing", 0.0)
+        if not (justify and s and self.text):
+            return
+        attrs = pango.pango_layout_get_attributes(self.layout)
+        if attrs == ffi.NULL:
+            attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+        base = self.style["letter_spacing"]
+        units = int((s + (0 if base == "normal" else base)) * TO_UNITS)
+        offset = 0
+        start = None
+        for ch in self.text + "\0":
+            if wide(ch):
+                if start is None:
+                    start = offset
+            elif start is not None:
+                attr = pango.pango_attr_letter_spacing_new(units)
+                attr.start_index, attr.end_index = start, offset
+                pango.pango_attr_list_change(attrs, attr)
+                start = None
+            offset += len(ch.encode("utf-8"))
+        pango.pango_layout_set_attributes(self.layout, attrs)
+
+    inline.text_align = text_align
+    line_break.Layout.set_text = set_text
+    try:
+        yield
+    finally:
+        inline.text_align = original_align
+        line_break.Layout.set_text = original_set_text

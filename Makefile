@@ -14,7 +14,7 @@ DEMO_SUFFIXES ?= .ir.json .html .epub .docx .pdf .tei.xml
 export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
-DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk libpango-1.0-0 \
+DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono libpango-1.0-0 \
                 libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui default-jre-headless
 STAMP := $(VENV)/.installed
 

@@ -11,6 +11,7 @@ import multiprocessing.connection
 import os
 import signal
 import socket
+import stat
 import sys
 import threading
 import time
@@ -24,7 +25,7 @@ from typing import Any, TextIO
 from . import __version__, registry
 from .diagnostics import Diagnostics, Severity
 from .errors import DocpipeError, InputError, UsageError
-from .fileio import atomic_write
+from .fileio import atomic_write, remove_leftovers, write_all
 from .options import SCRIPTS, Options, default_epoch
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,7 @@ FORMAT_DEPS: dict[str, list[str]] = {
     "ir": [],
 }
 EDITION_KEYS = {"script", "formats", "page_size", "vertical", "pdf_variant", "font", "embed_fonts", "mirror_margins",
-                "keep_spaces"}
+                "keep_spaces", "css", "reference_docx"}
 DEFAULT_INCLUDE = ["*.txt", "*.md", "*.markdown", "*.docx", "*.odt", "*.html", "*.htm", "*.epub", "*.tei.xml"]
 #: Rows of the summary table beyond which only the failed and warned jobs are listed.
 SUMMARY_ROWS = 100
@@ -59,13 +60,16 @@ class Edition:
     embed_fonts: bool = False
     mirror_margins: bool = True
     keep_spaces: bool = False
+    css: str | None = None
+    reference_docx: str | None = None
     subfolder: bool = True
 
     def options(self, epoch: int | None) -> Options:
         """The conversion options of this edition; ``epoch`` is the client's ``SOURCE_DATE_EPOCH``."""
         return Options(script=self.script, page_size=self.page_size, vertical=self.vertical,  # type: ignore[arg-type]
                        pdf_variant=self.pdf_variant, serif_font=self.font, embed_fonts=self.embed_fonts,
-                       mirror_margins=self.mirror_margins, keep_spaces=self.keep_spaces, source_date_epoch=epoch)
+                       mirror_margins=self.mirror_margins, keep_spaces=self.keep_spaces, source_date_epoch=epoch,
+                       css=self.css, reference_docx=self.reference_docx)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def load_project(path: Path) -> Project:
         if spec.get("script", "keep") not in SCRIPTS:
             raise UsageError(f"edition {name!r}: unknown script {spec.get('script')!r}", file=str(path),
                              expected="one of " + ", ".join(SCRIPTS))
+        spec = {k: str((base / v).resolve()) if k in ("css", "reference_docx") else v for k, v in spec.items()}
         editions.append(Edition(name=name, formats=formats, **{k: v for k, v in spec.items() if k != "formats"}))
     if not editions:
         raise UsageError("the project names no editions", file=str(path), expected="an [editions.NAME] table")
@@ -223,6 +228,8 @@ class EditionResult:
     edition: str
     ok: bool
     files: dict[str, bytes] = field(default_factory=dict)
+    media: dict[str, bytes] = field(default_factory=dict)
+    """Pictures written beside HTML, TEI and Markdown outputs, in ``NAME.media/`` (as ``convert`` does)."""
     log: tuple[str, ...] = ()
     warnings: int = 0
     error: str = ""
@@ -292,10 +299,12 @@ def _order(formats: Sequence[str]) -> list[str]:
 
 
 def render_edition(doc: Any, formats: Sequence[str], options: Options, diag: Diagnostics,
-                   stem: str) -> dict[str, bytes]:
-    """Transform a document read once into one edition and render every format (the bytes ``convert`` writes)."""
+                   stem: str) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """Transform a document read once into one edition and render every format: the bytes ``convert`` writes,
+    and the pictures it puts beside the formats that do not carry their own."""
     import pipeline
 
+    options = options.with_(output_name=stem)
     doc = pipeline.transform(doc, options, diag)
     rendered: dict[str, bytes] = {}
     for fmt in _order(list(formats)):
@@ -303,7 +312,8 @@ def render_edition(doc: Any, formats: Sequence[str], options: Options, diag: Dia
         if fmt == "pdf" and "tei" in rendered:
             opts = options.with_(attachments=((f"{stem}.tei.xml", rendered["tei"]),))
         rendered[fmt] = pipeline.write(doc, fmt, opts, diag)
-    return {fmt: rendered[fmt] for fmt in formats}
+    media = {m.name: m.data for m in doc.media} if set(formats) & pipeline.MEDIA_BESIDE else {}
+    return {fmt: rendered[fmt] for fmt in formats}, media
 
 
 def _guarded(fn: Callable[[], Any], name: str) -> tuple[Any, str]:
@@ -343,19 +353,27 @@ def _render_task(task: Task) -> TaskResult:
         return TaskResult([EditionResult(e.name, False, error=problem) for e in task.editions], _worker_id())
     differ = sorted(dep for dep, sha in task.deps if _dep_sha(dep) != sha)
     if differ:
-        problem = f"worker {_worker_id()} has another {differ[0]} than the client (install the same docpipe)"
+        problem = (f"{differ[0]} differs between the client and worker {_worker_id()} (changed during the build, "
+                   "or another docpipe install: install the same one everywhere)")
         return TaskResult([EditionResult(e.name, False, error=problem) for e in task.editions], _worker_id())
     base = Options(source_date_epoch=task.epoch, source_name=PurePath(task.name).name, base_dir=task.base_dir)
     read_diag = Diagnostics(file=task.name)
     start = time.perf_counter()
 
-    def read() -> Any:
+    def read() -> Any:  # as pipeline.read, from bytes
+        from .errors import LimitError
+        from .guard import guard
+
         if len(task.data) > base.max_input_bytes:
-            from .errors import LimitError
             raise LimitError(f"input is {len(task.data)} bytes, over the limit of {base.max_input_bytes}",
-                             file=task.name)
+                             file=task.name, expected="a smaller file or a higher --max-input-bytes")
         reader = registry.get_reader(registry.reader_for_path(task.name))
-        return reader(task.data, base, read_diag, name=task.name)
+        try:
+            doc = reader(task.data, base, read_diag, name=task.name)
+        except RecursionError as exc:
+            raise LimitError("structure nested too deeply", file=task.name,
+                             expected=f"at most {base.max_depth} levels (--max-depth)") from exc
+        return guard(doc, base, read_diag, task.name)
 
     doc, error = _guarded(read, task.name)
     read_seconds = time.perf_counter() - start
@@ -363,16 +381,17 @@ def _render_task(task: Task) -> TaskResult:
     for edition in task.editions:
         start = time.perf_counter()
         diag = Diagnostics(file=task.name, items=list(read_diag.items))
+        out: Any = None
         if error:
-            files, err = None, error
+            err = error
         else:
             opts = edition.options(task.epoch).with_(source_name=base.source_name, base_dir=base.base_dir)
-            files, err = _guarded(functools.partial(render_edition, doc, edition.formats, opts, diag, task.stem),
-                                  task.name)
+            out, err = _guarded(functools.partial(render_edition, doc, edition.formats, opts, diag, task.stem),
+                                task.name)
+        files, media = out if not err else ({}, {})
         warnings = len(diag.at_least(Severity.WARNING))
-        results.append(EditionResult(edition.name, files is not None, files or {},
-                                     tuple(d.one_line() for d in diag.items), warnings, err,
-                                     time.perf_counter() - start + read_seconds / len(task.editions)))
+        results.append(EditionResult(edition.name, not err, files, media, tuple(d.one_line() for d in diag.items),
+                                     warnings, err, time.perf_counter() - start + read_seconds / len(task.editions)))
     return TaskResult(results, _worker_id())
 
 
@@ -410,6 +429,8 @@ class Manifest:
         self.entries: dict[str, Any] = {}
         self._saved_at = 0.0
         self._save_cost = 0.0
+        self.swept: set[Path] = set()
+        """Output folders whose leftover temporary files this run has removed."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
             jobs = data.get("jobs", {}) if isinstance(data, dict) else {}
@@ -774,14 +795,15 @@ def run_jobs(jobs: list[Job], manifest_path: Path, *, workers: int | None = None
     def input_sha(path: Path) -> tuple[str, list[int]] | str:
         """(sha256, stat) of an input, or why it cannot be read."""
         if path not in shas:
-            st = _stat(path)
+            try:
+                info = path.stat()
+            except OSError as exc:
+                shas[path] = f"{path}: cannot read: {exc.strerror or exc}"
+                return shas[path]
+            st = [info.st_size, info.st_mtime_ns]
             old = known.get(str(path))
-            if st is None:
-                try:
-                    path.stat()
-                    shas[path] = f"{path}: cannot read"
-                except OSError as exc:
-                    shas[path] = f"{path}: cannot read: {exc.strerror or exc}"
+            if not stat.S_ISREG(info.st_mode):  # a FIFO or a device would block or never end
+                shas[path] = f"{path}: is not a regular file (expected a document file)"
             elif old is not None and old[1] == st:
                 shas[path] = (old[0], st)
             else:
@@ -921,16 +943,21 @@ def _write(job: Job, res: EditionResult, manifest: Manifest, outcomes: dict[int,
                     log=res.log)
         _finish(job, o, res, manifest, outcomes, progress)
         return
-    outputs: dict[str, str] = {}
-    stats: dict[str, list[int] | None] = {}
+    files = {job.target(fmt): res.files[fmt] for fmt in job.edition.formats}
+    media_dir = job.out_dir / f"{job.source.stem}.media"
+    media = {media_dir / name: data for name, data in res.media.items()}
     try:
-        for fmt in job.edition.formats:
-            target = job.target(fmt)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            atomic_write(target, res.files[fmt])
-            rel = manifest.rel(target)
-            outputs[rel] = _sha(res.files[fmt])
-            stats[rel] = _stat(target)
+        folder = job.log_path.parent
+        folder.mkdir(parents=True, exist_ok=True)
+        if folder not in manifest.swept:  # temporary files a killed run left here (as convert does)
+            remove_leftovers(folder)
+            manifest.swept.add(folder)
+        if media:
+            media_dir.mkdir(exist_ok=True)
+            for target, data in media.items():
+                if not (target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data):
+                    atomic_write(target, data)
+        write_all(files)  # every format of the edition or none
         atomic_write(job.log_path, _log_text(job, res, ""))
     except (DocpipeError, OSError) as exc:
         msg = exc.one_line() if isinstance(exc, DocpipeError) else f"{job.out_dir}: cannot write: {exc}"
@@ -938,6 +965,8 @@ def _write(job: Job, res: EditionResult, manifest: Manifest, outcomes: dict[int,
                     log=res.log)
         _finish(job, o, res, manifest, outcomes, progress)
         return
+    outputs = {manifest.rel(target): _sha(data) for target, data in {**files, **media}.items()}
+    stats = {manifest.rel(target): _stat(target) for target in {**files, **media}}
     entry = {"key": job.key, "source": str(job.source.path), "edition": job.edition.name,
              "outputs": dict(sorted(outputs.items())), "stat": stats, "log": manifest.rel(job.log_path),
              "warnings": res.warnings, "input": source}

@@ -26,6 +26,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--encoding", help="input encoding, instead of detecting it (plain-text reports)")
     p.add_argument("--keep-spaces", action="store_true",
                    help="keep the source's spaces between Han and Latin/digits")
+    p.add_argument("--diplomatic", action="store_true",
+                   help="keep the text as written: recover the structure, skip every transform that changes text")
     p.add_argument("--join-numbers", choices=("nnbsp", "none"), default="nnbsp",
                    help="join space-grouped digits with U+202F (default) or with nothing")
     p.add_argument("--strict", action="store_true", help="fail (exit 3) when any warning is reported")
@@ -39,6 +41,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-image-pixels", type=int, default=limits.max_image_pixels,
                    help="refuse pictures of more pixels (decompression bombs)")
     p.add_argument("--max-image-bytes", type=int, default=limits.max_image_bytes, help="refuse larger pictures")
+    p.add_argument("--tool-memory", dest="tool_memory_mb", type=int, default=limits.tool_memory_mb, metavar="MB",
+                   help="megabytes of heap pandoc may use")
     p.add_argument("--tool-timeout", type=float, default=limits.tool_timeout,
                    help="seconds an external tool (pandoc) may run")
     p.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
@@ -139,9 +143,10 @@ def _options(args: argparse.Namespace) -> Options:
     opts = Options(
         script=args.script, encoding=args.encoding, input_format=args.input_format, strict=args.strict,
         keep_spaces=args.keep_spaces, number_joiner="\u202f" if args.join_numbers == "nnbsp" else "",
+        diplomatic=args.diplomatic,
         source_date_epoch=default_epoch(), max_input_bytes=args.max_input_bytes,
         max_expanded_bytes=args.max_expanded_bytes, max_depth=args.max_depth, tool_timeout=args.tool_timeout,
-        resource_root=args.resource_root, max_image_pixels=args.max_image_pixels,
+        resource_root=args.resource_root, tool_memory_mb=args.tool_memory_mb, max_image_pixels=args.max_image_pixels,
         max_image_bytes=args.max_image_bytes,
     )
     if args.command == "convert":

@@ -37,6 +37,7 @@ CODES: dict[str, Severity] = {
     "unsupported-content": Severity.WARNING,
     "external-resource-blocked": Severity.WARNING,
     "text-repaired": Severity.WARNING,
+    "markdown-repaired": Severity.WARNING,
     "unsafe-link": Severity.WARNING,
     "media-refused": Severity.WARNING,
     "media-missing": Severity.WARNING,
@@ -59,6 +60,9 @@ CODES: dict[str, Severity] = {
     "writer-dropped": Severity.WARNING,
     "writer-note": Severity.INFO,
     "missing-tool": Severity.WARNING,
+    "tei-kept-generic": Severity.INFO,
+    "glyph-fallback": Severity.INFO,
+    "glyph-missing": Severity.WARNING,
 }
 
 

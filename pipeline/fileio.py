@@ -12,7 +12,6 @@ from pathlib import Path
 
 from .errors import OutputError
 
-
 TMP_MARK = ".docpipe-tmp"
 
 

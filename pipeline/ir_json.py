@@ -58,6 +58,11 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         raise IRFormatError(f"not JSON: {exc.msg}", file=file, line=exc.lineno) from exc
     except UnicodeDecodeError as exc:
         raise IRFormatError("not UTF-8", file=file, offset=exc.start) from exc
+    except RecursionError as exc:
+        from .errors import LimitError
+        raise LimitError("JSON nested too deeply", file=file, expected="a shallower document") from exc
+    except ValueError as exc:  # e.g. an integer of thousands of digits
+        raise IRFormatError(f"not usable JSON: {exc}", file=file) from exc
     if not isinstance(payload, dict) or VERSION_KEY not in payload:
         raise IRFormatError("not a docpipe IR file", file=file, expected=f'an object with "{VERSION_KEY}"')
     version = payload[VERSION_KEY]
@@ -65,7 +70,11 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         raise IRFormatError(f"IR version {version!r} cannot be read by this docpipe (it reads {ir.IR_VERSION}); "
                             "convert the source again with this docpipe", file=file,
                             expected=f"version {ir.IR_VERSION}")
-    doc = _build(payload.get("document"), ir.Document, "document", file)
+    try:
+        doc = _build(payload.get("document"), ir.Document, "document", file)
+    except RecursionError as exc:
+        from .errors import LimitError
+        raise LimitError("the IR is nested too deeply", file=file, expected="a shallower document") from exc
     assert isinstance(doc, ir.Document)
     names: set[str] = set()
     for i, m in enumerate(doc.media):
@@ -147,8 +156,8 @@ def _build(value: Any, hint: Any, path: str, file: str | None) -> Any:
             _fail(path, file, "true or false")
         return value
     if hint is int:
-        if not isinstance(value, int) or isinstance(value, bool):
-            _fail(path, file, "an integer")
+        if not isinstance(value, int) or isinstance(value, bool) or not -(2**31) <= value < 2**31:
+            _fail(path, file, "an integer between -2147483648 and 2147483647")
         return value
     if hint is str:
         if not isinstance(value, str):

@@ -24,6 +24,9 @@ class Options:
     """Fail when any warning is reported."""
     keep_spaces: bool = False
     """Keep the source's literal spaces between Han and Latin/digits instead of leaving the gap to the writer."""
+    diplomatic: bool = False
+    """Keep the text as the source wrote it: recover the structure, tag languages and assign ids, but skip every
+    transform that changes the text (digit groups, script, quotation marks, punctuation, spacing)."""
     number_joiner: str = "\u202f"
     """What joins space-grouped digits (``5 000``): U+202F by default, ``""`` to join without a space."""
     vertical: bool = False
@@ -66,8 +69,10 @@ class Options:
     """Refuse archives (DOCX, EPUB, ODT) whose members expand beyond this."""
     max_depth: int = 200
     """Refuse structures nested deeper than this."""
-    tool_timeout: float = 300.0
-    """Seconds an external tool (pandoc) may run."""
+    tool_timeout: float = 60.0
+    """Seconds an external tool (pandoc, LibreOffice) may run."""
+    tool_memory_mb: int = 1024
+    """Megabytes of heap pandoc may use (its ``+RTS -M`` limit)."""
     resource_root: str | None = None
     """The folder pictures may be read from (``--resource-root``); None: the document's own folder only."""
     output_name: str | None = None

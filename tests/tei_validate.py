@@ -1,4 +1,4 @@
-"""TEI validators for the tests: jing on ``tei_all.rng`` and the ISO Schematron rules embedded in it (SchXslt + saxonche)."""
+"""TEI validators for the tests: jing on ``tei_all.rng``, and its embedded Schematron rules (SchXslt, saxonche)."""
 
 from __future__ import annotations
 
@@ -105,7 +105,7 @@ def compiled_schematron() -> Path:
         xslt = proc.new_xslt30_processor()
         exe = xslt.compile_stylesheet(stylesheet_file=str(SCHXSLT))
         result = exe.transform_to_string(source_file=str(sch))
-    if not result or "<xsl:transform" not in result and "<xsl:stylesheet" not in result:
+    if not result or ("<xsl:transform" not in result and "<xsl:stylesheet" not in result):
         raise RuntimeError("SchXslt produced no stylesheet from the TEI Schematron")
     tmp = target.with_suffix(".tmp")
     tmp.write_text(result, encoding="utf-8")

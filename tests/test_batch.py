@@ -163,6 +163,7 @@ def test_unreadable_files_fail_alone_and_leave_a_log(tmp_path: Path, capsys: pyt
     (src / "good.md").write_text("# 導言\n\n1. 第一段。\n", encoding="utf-8")
     (src / "dangling.txt").symlink_to(src / "nowhere.txt")
     (src / "loop.txt").symlink_to(src / "loop.txt")
+    os.mkfifo(src / "pipe.txt")  # reading it would block for ever
     unreadable = ["dangling", "loop"]
     if os.geteuid() != 0:  # root reads anything: the links above stand for unreadable files then
         (src / "secret.txt").write_text("1. 秘密。\n", encoding="utf-8")
@@ -175,7 +176,8 @@ def test_unreadable_files_fail_alone_and_leave_a_log(tmp_path: Path, capsys: pyt
         assert re.search(rf"^FAILED {name}: \S+{name}\.txt: cannot read: ", captured.out, re.MULTILINE), captured.out
         assert "FAILED: " in (tmp_path / "out" / f"{name}.log").read_text(encoding="utf-8")
     assert (tmp_path / "out" / "good.tei.xml").exists()
-    assert "1 built" in captured.out and f"{len(unreadable)} failed" in captured.out
+    assert re.search(r"^FAILED pipe: \S+pipe\.txt: is not a regular file", captured.out, re.MULTILINE)
+    assert "1 built" in captured.out and f"{len(unreadable) + 1} failed" in captured.out
     with pytest.raises(InputError, match="cannot read"):
         batch.collect([src / "dangling.txt"])
 
@@ -189,8 +191,8 @@ def test_verbose_prints_each_jobs_diagnostics_and_every_job_leaves_a_log(project
     captured = capsys.readouterr()
     assert code == 1
     # every job's diagnostics, each naming its job: the report's repairs, the notes' counts, the broken file
-    assert re.search(r"^  web/report: \S+report\.txt:\d*:? ?info \[removed-furniture\]", captured.err, re.MULTILINE) \
-        or re.search(r"^  web/report: .*\[removed-furniture\]", captured.err, re.MULTILINE), captured.err[:3000]
+    assert re.search(r"^  web/report: \S*report\.txt.*\[removed-furniture\]", captured.err, re.MULTILINE), \
+        captured.err[:3000]
     assert re.search(r"^  print/notes: .*\[transform-count\] script:", captured.err, re.MULTILINE)
     out = project / "out"
     for edition, formats in (("web", (".html", ".tei.xml")), ("print", (".pdf",))):
@@ -304,7 +306,7 @@ def test_batch_bytes_equal_convert_and_a_document_is_read_once(project: Path, tm
     stale = batch.Task(**{**task.__dict__, "deps": (("styles/print.css", "0" * 64),)})
     refused = batch.render_task(stale)
     assert not any(r.ok for r in refused.results)
-    assert "has another styles/print.css than the client" in refused.results[0].error
+    assert "styles/print.css differs between the client and worker" in refused.results[0].error
 
 
 # ---- the manifest survives interruptions ----------------------------------------------------------------------
@@ -395,6 +397,7 @@ def _workers(pid: int) -> list[int]:
 def test_an_interrupted_build_keeps_a_consistent_manifest_and_the_next_run_finishes(tmp_path: Path, how: str) -> None:
     toml = _copies(tmp_path, 6)
     out = tmp_path / "out"
+    styles = batch.dep_shas(["pdf"])
     proc = _start_build(toml)
     try:
         _wait(lambda: _done_jobs(out) >= 1, "a first finished job")
@@ -415,6 +418,8 @@ def test_an_interrupted_build_keeps_a_consistent_manifest_and_the_next_run_finis
             os.killpg(proc.pid, signal.SIGKILL)
     kept = _check_consistent(out)
     assert 1 <= len(kept) < 6
+    if batch.dep_shas(["pdf"]) != styles:  # someone edited styles/print.css meanwhile: then all are out of date
+        kept = {}
     again = _start_build(toml)
     stdout, err = again.communicate(timeout=600)
     assert again.returncode == 0, err
@@ -445,3 +450,22 @@ def test_a_dead_worker_is_a_failed_job_and_the_build_goes_on(tmp_path: Path) -> 
     assert len(failed) == 1 and "the worker process died while building it: SIGKILL" in failed[0][1]
     assert "died" in (out / "print" / f"{failed[0][0].split('/')[1]}.log").read_text(encoding="utf-8")
     assert len(_check_consistent(out)) == 5
+
+
+def test_pictures_travel_beside_html_and_tei_as_convert_puts_them(tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(ROOT / "tests" / "fixtures" / "real" / "pandoc-docx-inline_images.docx", src / "pictures.docx")
+    outcomes = batch.batch([src], ["html", "tei", "epub"], tmp_path / "out", stream=io.StringIO())
+    assert all(o.ok for o in outcomes), [o.error for o in outcomes]
+    converted = pipeline.convert(src / "pictures.docx", ["html", "tei", "epub"], tmp_path / "conv",
+                                 Options(source_date_epoch=1724198400))
+    media = sorted(p.name for p in (tmp_path / "conv" / "pictures.media").iterdir())
+    assert media and sorted(p.name for p in (tmp_path / "out" / "pictures.media").iterdir()) == media
+    for fmt, path in converted.outputs.items():
+        assert (tmp_path / "out" / path.name).read_bytes() == path.read_bytes(), fmt
+    entry = json.loads((tmp_path / "out" / "manifest.json").read_text(encoding="utf-8"))["jobs"]["pictures"]
+    assert {f"pictures.media/{m}" for m in media} <= set(entry["outputs"])
+    (tmp_path / "out" / "pictures.media" / media[0]).unlink()  # a lost picture is an out-of-date job
+    again = batch.batch([src], ["html", "tei", "epub"], tmp_path / "out", stream=io.StringIO())
+    assert [o.skipped for o in again] == [False] and (tmp_path / "out" / "pictures.media" / media[0]).exists()

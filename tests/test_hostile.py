@@ -128,6 +128,24 @@ def test_zip_bomb(kind: str, tmp_path: Path) -> None:
     convert_fails(src, tmp_path / "out", LimitError, "expands to more than", max_expanded_bytes=20_000_000)
 
 
+def test_a_member_whose_declared_size_lies(tmp_path: Path) -> None:
+    """The directory says 1,000 bytes; the stream inflates to 60 MB (pandoc would read it all)."""
+    import struct
+    import zlib as _z
+    body = b"0" * 60_000_000
+    packed = _z.compressobj(9, _z.DEFLATED, -15)
+    raw = packed.compress(body) + packed.flush()
+    crc = _z.crc32(body[:1000])
+    name = b"word/document.xml"
+    local = struct.pack("<4sHHHHHIIIHH", b"PK\x03\x04", 20, 0, 8, 0, 0, crc, len(raw), 1000, len(name), 0) + name
+    central = struct.pack("<4sHHHHHHIIIHHHHHII", b"PK\x01\x02", 20, 20, 0, 8, 0, 0, crc, len(raw), 1000,
+                          len(name), 0, 0, 0, 0, 0, 0) + name
+    end = struct.pack("<4sHHHHIIH", b"PK\x05\x06", 0, 0, 1, 1, len(central), len(local) + len(raw), 0)
+    src = tmp_path / "liar.docx"
+    src.write_bytes(local + raw + central + end)
+    convert_fails(src, tmp_path / "out", LimitError, "declares 1000 bytes but inflates past that")
+
+
 @pytest.mark.parametrize("kind, name", [("docx", "../../evil.xml"), ("epub", "/etc/evil"), ("docx", "C:/evil")])
 def test_path_traversal_members(kind: str, name: str, tmp_path: Path) -> None:
     src = tmp_path / f"trav.{kind}"

@@ -140,8 +140,9 @@ def test_readme_make_examples_work_as_written_in_order(tmp_path: Path) -> None:
         r = subprocess.run(["bash", "-c", command], cwd=tmp_path, capture_output=True, text=True, env=env,
                            timeout=900)
         assert r.returncode == 0, (example, r.stderr[-2000:])
+    build = tmp_path / re.search(r"BUILD=(\S+)", examples[0]).group(1)  # type: ignore[union-attr]
     for suffix in (".ir.json", ".html", ".epub", ".docx", ".pdf", ".tei.xml"):
-        assert (tmp_path / "out" / f"{stem}{suffix}").exists(), suffix
-    ir = (tmp_path / "out" / f"{stem}.ir.json").read_text(encoding="utf-8")
+        assert (build / f"{stem}{suffix}").exists(), suffix
+    ir = (build / f"{stem}.ir.json").read_text(encoding="utf-8")
     assert '"title": "联合国' in ir  # the second example rebuilt the IR in Simplified
     assert (tmp_path / "build" / f"{stem}.pdf").read_bytes().startswith(b"%PDF-")

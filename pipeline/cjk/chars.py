@@ -48,6 +48,52 @@ def neighbour(text: str | list[str], i: int, step: int, edge: str = "", skip: fr
     return "" if edge in passed else edge
 
 
+class Neighbours:
+    """:func:`neighbour` for every position of a text at once, in linear time.
+
+    The positions a search passes over depend only on which characters are "passed" (spaces, shared and
+    enclosing marks, ``skip``); a mark that changes width (``,`` → ``，``) is passed over neither before nor
+    after, so the nearest positions are computed once and the characters read when asked — a transform may
+    change ``chars`` in place between questions.
+    """
+
+    def __init__(self, chars: list[str], skip: frozenset[str] = frozenset()) -> None:
+        passed = _SPACES | SHARED | ENCLOSING | skip | {"\u3000"}
+        self.chars = chars
+        self.passed = passed
+        n = len(chars)
+        self.left = [-1] * n
+        self.right = [n] * n
+        last = -1
+        for i in range(n):
+            self.left[i] = last
+            if chars[i] not in passed:
+                last = i
+        last = n
+        for i in range(n - 1, -1, -1):
+            self.right[i] = last
+            if chars[i] not in passed:
+                last = i
+
+    def prev(self, i: int, edge: str = "") -> str:
+        """The deciding character before ``i`` (``edge`` beyond the text)."""
+        j = self.left[i]
+        return self.chars[j] if j >= 0 else ("" if edge in self.passed else edge)
+
+    def next(self, i: int, edge: str = "") -> str:
+        """The deciding character after ``i``."""
+        j = self.right[i]
+        return self.chars[j] if j < len(self.chars) else ("" if edge in self.passed else edge)
+
+
+def chinese_prefix(chars: list[str]) -> list[int]:
+    """Prefix counts of :func:`is_chinese` characters: ``p[j] - p[i]`` Chinese characters in ``chars[i:j]``."""
+    out = [0]
+    for ch in chars:
+        out.append(out[-1] + is_chinese(ch))
+    return out
+
+
 def is_cjk(ch: str) -> bool:
     """A Han character or CJK punctuation: the marks of Chinese text."""
     return bool(ch) and (is_han(ch) or ch in FULLWIDTH_PUNCT or "\u3000" <= ch <= "\u303f")

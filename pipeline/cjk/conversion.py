@@ -35,8 +35,16 @@ class Leaf:
     entries: Mapping[str, str]
     #: Every proper prefix of a key, so that a scan stops as soon as no longer key can match.
     prefixes: frozenset[str]
+    #: The first characters of the keys: text between them is passed over without a lookup.
+    starts: frozenset[str]
     #: Keys whose entry is one of docpipe's corrections (``corrections.tsv``), named as such in a trace.
     corrected: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, name: str, entries: Mapping[str, str], corrected: frozenset[str] = frozenset()) -> Leaf:
+        """A dictionary from its entries."""
+        prefixes = frozenset(key[:i] for key in entries for i in range(1, len(key)))
+        return cls(name, entries, prefixes, frozenset(key[0] for key in entries if key), corrected)
 
     def match(self, text: str, start: int) -> Hit | None:
         """The longest key of this dictionary that ``text`` has at ``start``."""
@@ -58,6 +66,12 @@ class Group:
     """Dictionaries tried in order: the first that matches at all gives its longest match (``short_circuit``)."""
 
     children: tuple[Leaf | Group, ...]
+    starts: frozenset[str]
+
+    @classmethod
+    def of(cls, children: tuple[Leaf | Group, ...]) -> Group:
+        """A group of dictionaries, tried in order."""
+        return cls(children, frozenset().union(*(c.starts for c in children)))
 
     def match(self, text: str, start: int) -> Hit | None:
         """The first child's match; a shorter match of an earlier child beats a longer one of a later child."""
@@ -103,15 +117,20 @@ def ids_length(text: str, start: int) -> int:
 def forward(text: str, matcher: Matcher) -> Iterator[tuple[int, int, Hit | None]]:
     """Maximum forward matching: ``(start, end, hit)`` pieces covering ``text``, ``hit`` None where nothing matched."""
     i = 0
-    while i < len(text):
-        hit = matcher.match(text, i)
+    n = len(text)
+    starts = matcher.starts
+    while i < n:
+        hit = matcher.match(text, i) if text[i] in starts else None
         if hit is not None:
             yield i, hit.end, hit
             i = hit.end
-        else:
-            end = i + (ids_length(text, i) or 1)
-            yield i, end, None
-            i = end
+            continue
+        end = i + (ids_length(text, i) or 1)
+        # what no key can start is passed over at once, as OpenCC's SkipUnmatchable does
+        while end < n and text[end] not in starts and text[end] not in _IDS_ARITY:
+            end += 1
+        yield i, end, None
+        i = end
 
 
 def segment(text: str, matcher: Matcher) -> list[str]:
@@ -258,9 +277,8 @@ def _leaf(names: tuple[str, ...], corrected: bool) -> Leaf:
     for name in names:
         for key, value in dictionary(name, corrected).items():
             entries.setdefault(key, value)  # in a union the first dictionary wins a tie, as in OpenCC
-    prefixes = frozenset(key[:i] for key in entries for i in range(1, len(key)))
     fixed = frozenset(c.key for c in corrections() if c.dictionary in names) if corrected else frozenset()
-    return Leaf("+".join(names), entries, prefixes, fixed)
+    return Leaf.of("+".join(names), entries, fixed)
 
 
 def _leaves(spec: dict[str, Any]) -> tuple[str, ...]:
@@ -275,14 +293,13 @@ def _matcher(spec: dict[str, Any], corrected: bool) -> Matcher:
         raise ValueError("inline dictionaries are not used by the vendored configurations")
     if spec["type"] == "values":  # docpipe's: the values of a dictionary as its keys, for segmenting its output
         inner = _leaf(_leaves(spec["dict"]), corrected)
-        values = {v: v for v in inner.entries.values()}
-        return Leaf(f"values({inner.name})", values, frozenset(v[:i] for v in values for i in range(1, len(v))))
+        return Leaf.of(f"values({inner.name})", {v: v for v in inner.entries.values()})
     if spec["type"] != "group":
         return _leaf(_leaves(spec), corrected)
     if spec.get("match_policy", "short_circuit") == "union":
         return _leaf(_leaves(spec), corrected)  # longest match over all members: one merged dictionary
     children = tuple(_matcher(child, corrected) for child in spec["dicts"])
-    return children[0] if len(children) == 1 else Group(children)
+    return children[0] if len(children) == 1 else Group.of(children)
 
 
 def load_config(name: str) -> dict[str, Any]:
@@ -347,9 +364,12 @@ class Converter(opencc.OpenCC):  # type: ignore[misc]
                 for seg in segments:
                     out = []
                     for s, e, hit in forward(seg, matcher):
-                        value = seg[s:e] if hit is None else hit.value
-                        pieces.append((offset + s, offset + e, value, None if hit is None else hit.source))
-                        out.append(value)
+                        if hit is None:  # one piece per character, so that earlier edits stay apart
+                            pieces.extend((offset + i, offset + i + 1, seg[i], None) for i in range(s, e))
+                            out.append(seg[s:e])
+                        else:
+                            pieces.append((offset + s, offset + e, hit.value, hit.source))
+                            out.append(hit.value)
                     offset += len(seg)
                     converted.append("".join(out))
                 state = compose(state, text, pieces)

@@ -1,15 +1,27 @@
-"""TEI P5 -> IR: docpipe's own TEI back exactly, and ordinary TEI from elsewhere.
+"""TEI P5 -> IR: docpipe's own TEI back exactly, and TEI from elsewhere kept whole.
 
 Parsing is safe: no DTD is loaded, no entity is expanded, nothing is fetched; a document that declares
-entities is refused. Read: ``div``/``div1``–``div7`` with ``head`` (level from our ``@type`` or from the
-nesting), ``p``, ``ab``, ``lg``/``l``, ``floatingText`` (``box`` → Box, else Div), ``list``/``item``,
-``quote``, ``table``, ``figure``, ``eg``, ``note``, and the phrases ``hi``, ``emph``, ``title``, ``ref``,
-``ptr``, ``seg``, ``code``, ``foreign``. ``lb`` and ``pb`` are ignored (a diagnostic says so) except our own
-forced breaks; other elements keep their text in a Span or Div named after them.
+entities is refused.
+
+docpipe's own TEI (its header carries ``xml:id="docpipe-edition"``) is read as :mod:`pipeline.writers.tei`
+wrote it. TEI from elsewhere is read for what the IR names, and what it does not is kept, never dropped:
+
+* the ``teiHeader`` whole (serialized in ``Metadata.extra`` as ``tei-header``, comments included; what docpipe
+  added to it on a previous pass is removed), the resources beside ``text`` (``facsimile``…) and the attributes
+  of ``TEI``, ``text`` and ``body``; title, authors, publication and licence also fill ``Metadata``;
+* ``p`` (number, id, language; other attributes in an attribute wrapper), ``head`` (a Heading), ``lb``/``pb``/
+  ``cb``/``milestone`` (Milestones; between blocks they go into the next paragraph), ``note`` (a Note with its
+  attributes; a ``note@target`` pointing at an ``anchor`` is placed where the anchor is, the anchor kept),
+  ``app``/``lem``/``rdg`` and ``choice`` (Choice), ``graphic`` (Image), simple ``table``s and ``list``s;
+* every other element — ``div``, ``g`` (with its ``@ref`` and character), ``gap``, ``unclear``, ``anchor``,
+  ``figure``, elements of other namespaces… — as a generic ``Span``/``Div`` whose only class is ``tei-NAME``
+  (``tei-{namespace}name`` outside TEI) with all its attributes, so that the writer gives it back.
 """
 
 from __future__ import annotations
 
+import copy
+import dataclasses
 import re
 
 from lxml import etree
@@ -18,28 +30,85 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import InputError
 from ..options import Options
-from ..writers.tei import unrend
+from ..writers.tei import (
+    ADDED_PREFIX,
+    ATTRS_KEY,
+    ATTRS_WRAPPER,
+    BACK,
+    BLOCK_NOTE,
+    CONTAINER_DIV,
+    EXPLICIT_BLOCKS,
+    FRONT,
+    GROUP,
+    HEADER_KEY,
+    HEADING_AB,
+    NORMALISATION,
+    NOTE_PLACE,
+    NOTE_WRAPPER,
+    OWN_HEADER_ID,
+    RENAME,
+    RESOURCE_KEY,
+    SOURCE_HEADER_ID,
+    TEI,
+    rend,
+    unrend,
+)
 
-XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
-XML_ID = "{http://www.w3.org/XML/1998/namespace}id"
+XML_NS = "http://www.w3.org/XML/1998/namespace"
+XML_LANG = f"{{{XML_NS}}}lang"
+XML_ID = f"{{{XML_NS}}}id"
 LEVELS = {"chapter": 1, "section": 2, "subsection": 3}
 OPEN_CLOSE = {"《": "》", "〈": "〉", "“": "”", "「": "」"}
 _ENTITY_DECL = re.compile(rb"<!ENTITY", re.IGNORECASE)
+MILESTONES = {"lb": "line", "pb": "page", "cb": "column"}
 
 
 def _name(el: etree._Element) -> str:
     return etree.QName(el).localname if isinstance(el.tag, str) else ""
 
 
+def _qname(el: etree._Element) -> str:
+    """The element's name as a class suffix: ``p`` in TEI, ``{namespace}name`` elsewhere."""
+    q = etree.QName(el)
+    return q.localname if q.namespace == TEI else f"{{{q.namespace or ''}}}{q.localname}"
+
+
+def _key(attr: str) -> str:
+    """An attribute name as the IR keeps it: ``type``, ``xml:id``, ``{namespace}name``."""
+    q = etree.QName(attr)
+    if q.namespace is None:
+        return q.localname
+    return f"xml:{q.localname}" if q.namespace == XML_NS else attr
+
+
+def _attrs(el: etree._Element, skip: tuple[str, ...] = ()) -> tuple[tuple[str, str], ...]:
+    """Every attribute of ``el`` but those in ``skip``, in order; ``@key=value`` tokens docpipe put in ``@rend``
+    (attributes ``tei_all`` does not allow there) become attributes again."""
+    out: list[tuple[str, str]] = []
+    decoded: list[tuple[str, str]] = []
+    for k, v in el.attrib.items():
+        key = _key(k)
+        if key in skip:
+            continue
+        if key == "rend" and "@" in v:
+            own = [t for t in v.split() if not (t.startswith("@") and "=" in t)]
+            decoded.extend(unrend(" ".join(t for t in v.split() if t.startswith("@") and "=" in t))[1])
+            if own:
+                out.append(("rend", " ".join(own)))
+            continue
+        out.append((key, v))
+    return tuple(out + decoded)
+
+
 def parse_xml(data: bytes, name: str, options: Options) -> etree._Element:
-    """Parse untrusted XML: no DTD, no entities, no network, bounded depth."""
+    """Parse untrusted XML: no DTD, no entities, no network, bounded depth (comments kept for the header)."""
     head = data[:65536]
     if b"<!DOCTYPE" in head.upper() and _ENTITY_DECL.search(data):
         offset = _ENTITY_DECL.search(data)
         raise InputError("declares XML entities, which docpipe does not expand", file=name,
                          offset=offset.start() if offset else None, expected="XML without <!ENTITY declarations")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
+                             huge_tree=False, remove_comments=False, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
@@ -68,18 +137,50 @@ def _depth(root: etree._Element) -> int:
     return best
 
 
+def _significant(el: etree._Element) -> bool:
+    """Whether ``el`` mixes text with its children (then it is read as inline content, its blocks as spans)."""
+    if el.text and el.text.strip():
+        return True
+    return any(c.tail and c.tail.strip() for c in el)
+
+
 class _Reader:
-    def __init__(self, options: Options, diag: Diagnostics, name: str) -> None:
+    def __init__(self, options: Options, diag: Diagnostics, name: str, *, foreign: bool) -> None:
         self.options = options
         self.diag = diag
         self.name = name
+        self.foreign = foreign
         self.notes: list[ir.Note] = []
         self.note_ids: set[str] = set()
-        self.ignored: dict[str, int] = {}
+        self.kept: dict[str, int] = {}
+        #: notes placed at an anchor (``note@target``): anchor id -> notes, and the notes so placed
+        self.at_anchor: dict[str, list[etree._Element]] = {}
+        self.anchored: dict[etree._Element, str] = {}
+        """notes placed at an anchor -> the id they get (their own, or one made up the same way each time)"""
         from ..media import MediaTable
         self.media = MediaTable(options, diag, name)
 
-    def graphic(self, el: etree._Element) -> ir.Image:
+    def anchors(self, text: etree._Element) -> None:
+        """Find the notes whose ``@target`` is one ``anchor`` of the text: they are read where the anchor is."""
+        ids = {el.get(XML_ID): el for el in text.iter(f"{{{TEI}}}anchor") if el.get(XML_ID)}
+        for note in text.iter(f"{{{TEI}}}note"):
+            target = (note.get("target") or "").strip()
+            anchor = ids.get(target[1:]) if target.startswith("#") and " " not in target else None
+            if anchor is not None and anchor not in note.iter():
+                self.at_anchor.setdefault(target[1:], []).append(note)
+                note_id = note.get(XML_ID) or f"docpipe-note-at-{len(self.anchored) + 1}"
+                self.anchored[note] = note_id
+        if self.anchored:
+            self.diag.emit("footnote-linked", f"{len(self.anchored)} note(s) pointing at an anchor placed there")
+
+    def keep(self, name: str, line: int | None) -> None:
+        """Report, once per element name, what the IR holds only as a generic container."""
+        self.kept[name] = self.kept.get(name, 0) + 1
+        if self.kept[name] == 1:
+            self.diag.emit("tei-kept-generic", f"<{name}> has no IR node of its own: kept as a generic container "
+                           "(written back as itself)", line=line)
+
+    def graphic(self, el: etree._Element) -> ir.Inline:
         """A ``graphic``: the picture read from the document's folder (never the network), its ``desc`` as alt."""
         from ..media import local_file, read_local
         url = el.get("url", "")
@@ -98,14 +199,17 @@ class _Reader:
             if data is not None:
                 name = self.media.add(data, url)
         desc = next((c for c in el if _name(c) in ("desc", "figDesc")), None)
-        return ir.Image(media=name or "", alt=self.inlines(desc) if desc is not None else (),
-                        width=el.get("width"), height=el.get("height"), source=url or None)
-
-    def ignore(self, el: etree._Element, why: str) -> None:
-        key = _name(el)
-        self.ignored[key] = self.ignored.get(key, 0) + 1
-        if self.ignored[key] == 1:
-            self.diag.emit("ignored-element", f"<{key}> {why}", line=el.sourceline)
+        image = ir.Image(media=name or "", alt=self.inlines(desc) if desc is not None else (),
+                         width=el.get("width"), height=el.get("height"), source=url or None)
+        if self.foreign:
+            # the writer gives url, size (and the type of a picture it carries) from the Image itself
+            extra = _attrs(el, ("url", "width", "height", "mimeType") if name else ("url", "width", "height"))
+            others = [c for c in el if isinstance(c.tag, str) and c is not desc]
+            if others:
+                return self.generic_span(el)
+            if extra:
+                return ir.Span(children=(image,), classes=(ATTRS_WRAPPER,), attrs=extra)
+        return image
 
     # ------------------------------------------------------------------ inlines
     def inlines(self, el: etree._Element, *, skip_label: bool = False) -> tuple[ir.Inline, ...]:
@@ -118,9 +222,12 @@ class _Reader:
                 continue
             tail = child.tail
             name = _name(child)
-            if name == "label" and skip_label:
+            tei = etree.QName(child).namespace == TEI
+            if child in self.anchored:  # called where its anchor is; the TEI writer puts it back here
+                out.append(ir.Span(children=(), classes=(NOTE_PLACE,), attrs=(("note", self.anchored[child]),)))
+            elif tei and name == "label" and skip_label:
                 pass
-            elif name == "title":
+            elif tei and name == "title" and not (self.foreign and _attrs(child)):
                 opener = None
                 if out and isinstance(out[-1], ir.Text) and out[-1].text[-1:] in OPEN_CLOSE:
                     opener = out[-1].text[-1]
@@ -137,8 +244,12 @@ class _Reader:
                     out.append(ir.BookTitle(children=self.inlines(child), open=opener, close=OPEN_CLOSE[opener]))
                 else:
                     out.append(ir.BookTitle(children=self.inlines(child), open="", close=""))
+            elif tei and name == "anchor":
+                out.append(self.generic_span(child))
+                for note in self.at_anchor.get(child.get(XML_ID) or "", []):
+                    out.append(self.note(note))
             else:
-                node = self.inline(child)
+                node = self.inline(child) if tei else self.generic_span(child)
                 if node is not None:
                     out.append(node)
             self._tail(out, tail)
@@ -148,85 +259,124 @@ class _Reader:
         if tail:
             out.append(ir.Text(text=tail))
 
+    def generic_span(self, el: etree._Element) -> ir.Span:
+        """Any element as a Span named after it, with all its attributes and its content."""
+        self.keep(_qname(el), el.sourceline)
+        return ir.Span(children=self.inlines(el), lang=el.get(XML_LANG), classes=(f"tei-{_qname(el)}",),
+                       attrs=_attrs(el, ("xml:lang",)))
+
     def inline(self, el: etree._Element) -> ir.Inline | None:
         name = _name(el)
+        attrs = _attrs(el)
+        if self.foreign and attrs and name in ("hi", "emph", "title", "ref", "code"):
+            return self.wrapped(el, name, attrs)
         match name:
-            case "emph":
+            case "emph" if not (self.foreign and attrs):
                 return ir.Emph(children=self.inlines(el))
-            case "hi":
-                rend = (el.get("rend") or "").lower()
-                if "bold" in rend or "strong" in rend:
+            case "hi" if not self.foreign or attrs == (("rend", "bold"),):
+                rend_ = (el.get("rend") or "").lower()
+                if "bold" in rend_ or "strong" in rend_:
                     return ir.Strong(children=self.inlines(el))
                 return ir.Emph(children=self.inlines(el))
-            case "code":
+            case "code" if not (self.foreign and attrs):
                 return ir.Code(text="".join(el.itertext()))
-            case "ref":
+            case "ref" if not self.foreign or {k for k, _ in attrs} <= {"target"}:
                 return ir.Link(children=self.inlines(el), target=el.get("target", ""), title=el.get("n"))
-            case "ptr":
+            case "ptr" if not self.foreign or el.get("type") == "noteref":
                 target = el.get("target", "")
                 if el.get("type") == "noteref":
                     return ir.NoteRef(note_id=target.lstrip("#"), marker=el.get("n", ""))
                 return ir.Link(children=(ir.Text(text=target),), target=target)
-            case "seg":
-                classes, attrs = unrend(el.get("rend"))
-                return ir.Span(children=self.inlines(el), lang=el.get(XML_LANG), classes=classes, attrs=attrs)
+            case "seg" if {k for k, _ in attrs} <= {"rend", "xml:lang"} and el.get("rend"):
+                classes, sattrs = unrend(el.get("rend"))
+                return ir.Span(children=self.inlines(el), lang=el.get(XML_LANG), classes=classes, attrs=sattrs)
+            case "seg" if not self.foreign:
+                classes, sattrs = unrend(el.get("rend"))
+                return ir.Span(children=self.inlines(el), lang=el.get(XML_LANG), classes=classes, attrs=sattrs)
             case "note":
                 return self.note(el)
-            case "lb":
-                if el.get("type") == "forced":
-                    return ir.LineBreak()
-                return self.milestone(el)
-            case "pb" | "cb":
+            case "lb" if el.get("type") == "forced" and len(el.attrib) == 1:
+                return ir.LineBreak()
+            case "lb" | "pb" | "cb" | "milestone" if not len(el) and not (el.text or "").strip():
                 return self.milestone(el)
             case "graphic":
                 return self.graphic(el)
-            case "formula":
+            case "formula" if not (self.foreign and set(el.attrib) - {"notation", "rend"}):
                 notation = (el.get("notation") or "").lower()
                 if notation in ("tex", "latex") and not len(el):
                     return ir.Math(tex=el.text or "", display=el.get("rend") == "display")
+                if self.foreign:
+                    return self.generic_span(el)
                 return ir.Span(children=self.inlines(el), classes=("tei-formula",))
-            case "choice" if any(_name(c) == "reg" and c.get("type") == "docpipe-normalisation" for c in el):
+            case "choice" if any(_name(c) == "reg" and c.get("type") == NORMALISATION for c in el):
                 orig = next((c for c in el if _name(c) == "orig"), None)
                 reg = next((c for c in el if _name(c) == "reg"), None)
                 before = "".join(orig.itertext()) if orig is not None else ""
                 after = "".join(reg.itertext()) if reg is not None else ""
                 return ir.Text(text=after, orig=before)
-            case "gap" if el.get("reason") == "picture-not-read":
+            case "gap" if el.get("reason") == "picture-not-read" and not self.foreign:
                 desc = next((c for c in el if _name(c) == "desc"), None)
                 return ir.Image(media="", alt=self.inlines(desc) if desc is not None else ())
             case "app" | "choice":
-                readings = tuple(ir.Reading(role=_name(c), children=self.inlines(c),
-                                            attrs=tuple((k, v) for k, v in c.attrib.items() if "{" not in k))
-                                 for c in el if isinstance(c.tag, str))
+                readings = tuple(ir.Reading(role=_name(c) if etree.QName(c).namespace == TEI else _qname(c),
+                                            children=self.inlines(c), attrs=_attrs(c))
+                                 for c in el if isinstance(c.tag, str) and c not in self.anchored)
                 if name == "app":  # the lemma is the text; readings of witnesses follow
                     readings = tuple(sorted(readings, key=lambda r: r.role != "lem"))
-                return ir.Choice(kind=name, readings=readings,
-                                 attrs=tuple((k, v) for k, v in el.attrib.items() if "{" not in k))
-            case "milestone" | "anchor" | "gap":
-                self.ignore(el, "is ignored")
-                return None
+                return ir.Choice(kind=name, readings=readings, attrs=attrs)
             case _:
-                kids = self.inlines(el)
-                lang = el.get(XML_LANG)
-                return ir.Span(children=kids, lang=lang, classes=(f"tei-{name}",))
+                return self.generic_span(el)
+
+    def wrapped(self, el: etree._Element, name: str, attrs: tuple[tuple[str, str], ...]) -> ir.Inline:
+        """An emphasis, title, link or code of TEI from elsewhere with attributes the IR node lacks: the node, in a
+        wrapper that gives the writer the source's element and attributes back."""
+        node: ir.Inline
+        tokens = set((el.get("rend") or "").lower().split())
+        if name == "hi" and attrs == (("rend", "bold"),):
+            return ir.Strong(children=self.inlines(el))  # docpipe's own spelling of strong
+        if name == "hi" and tokens & {"bold", "b", "strong"}:
+            node = ir.Strong(children=self.inlines(el))
+        elif name == "hi" and tokens & {"italic", "italics", "it", "i", "emph"}:
+            node = ir.Emph(children=self.inlines(el))
+        elif name == "hi":
+            return self.generic_span(el)
+        elif name == "emph":
+            node = ir.Emph(children=self.inlines(el))
+        elif name == "title":
+            node = ir.BookTitle(children=self.inlines(el), open="", close="")
+        elif name == "ref":
+            node = ir.Link(children=self.inlines(el), target=el.get("target", ""))
+        else:
+            node = ir.Code(text="".join(el.itertext()))
+            if len(el):
+                return self.generic_span(el)
+        rename = ((RENAME, name),) if name == "hi" else ()
+        return ir.Span(children=(node,), classes=(ATTRS_WRAPPER,), attrs=(*rename, *attrs))
 
     def milestone(self, el: etree._Element) -> ir.Milestone:
-        unit = {"lb": "line", "pb": "page", "cb": "column"}[_name(el)]
-        attrs = tuple((k, v) for k, v in el.attrib.items() if "{" not in k and k != "n")
-        return ir.Milestone(unit=unit, n=el.get("n"), attrs=attrs)
+        name = _name(el)
+        if name == "milestone":
+            return ir.Milestone(unit=el.get("unit") or "milestone", n=el.get("n"), attrs=_attrs(el, ("n", "unit")))
+        return ir.Milestone(unit=MILESTONES[name], n=el.get("n"), attrs=_attrs(el, ("n",)))
 
     def note(self, el: etree._Element) -> ir.NoteRef:
         marker = el.get("n") or str(len(self.notes) + 1)
-        note_id = el.get(XML_ID) or f"fn-{len(self.notes) + 1}"
-        while note_id in self.note_ids:
+        note_id = self.anchored.get(el) or el.get(XML_ID) or (f"docpipe-note-{len(self.notes) + 1}" if self.foreign
+                                                              else f"fn-{len(self.notes) + 1}")
+        while note_id in self.note_ids and el not in self.anchored:
             note_id += "-x"
         self.note_ids.add(note_id)
         own = (el.get("rend") or "")
-        note_marker = own[len("marker:"):] if own.startswith("marker:") else marker
-        if any(_name(c) in BLOCKS for c in el):
+        note_marker = own[len("marker:"):] if own.startswith("marker:") and not self.foreign else marker
+        blocks: tuple[ir.Block, ...]
+        if any(_is_block(c) for c in el) and not _significant(el):
             blocks = self.blocks(el)
+            if self.foreign and len(blocks) == 1 and _plain(blocks[0]):
+                blocks = (ir.Div(blocks=blocks, classes=(EXPLICIT_BLOCKS,)),)
         else:
             blocks = (ir.Para(children=self.inlines(el)),)
+        if self.foreign:
+            blocks = (ir.Div(blocks=blocks, classes=(NOTE_WRAPPER,), attrs=_attrs(el, ("n", "xml:id", "xml:lang"))),)
         self.notes.append(ir.Note(id=note_id, marker=note_marker, blocks=blocks, lang=el.get(XML_LANG)))
         return ir.NoteRef(note_id=note_id, marker=marker)
 
@@ -240,12 +390,27 @@ class _Reader:
         return _attach_milestones(out)
 
     def block(self, el: etree._Element, depth: int) -> list[ir.Block]:
+        if el in self.anchored:
+            return [ir.Div(blocks=(), classes=(NOTE_PLACE,), attrs=(("note", self.anchored[el]),))]
+        if etree.QName(el).namespace != TEI:
+            return [self.generic_div(el, depth)]
+        if _name(el) == "div" and el.get("type") == CONTAINER_DIV:  # docpipe's generic container in front/back
+            classes, attrs = unrend(el.get("rend"))
+            return [ir.Div(blocks=self.blocks(el, depth), classes=classes, attrs=attrs, lang=el.get(XML_LANG),
+                           id=el.get(XML_ID))]
+        if _name(el) == "ab" and el.get("type") == HEADING_AB:  # a heading where TEI has no head
+            level = el.get("n") or ""
+            return [self.heading(el, int(level) if level.isdigit() else max(depth, 1))]
+        if self.foreign:
+            return self.foreign_block(el, depth)
         name = _name(el)
         lang = el.get(XML_LANG)
         match name:
             case "p" | "ab":
                 if el.get("rend") == "empty" and not len(el) and not el.text:
                     return []
+                if name == "ab" and el.get("rend"):
+                    return [self.generic_ab(el)]
                 return [ir.Para(children=self.inlines(el), number=el.get("n") if name == "p" else None,
                                 id=el.get(XML_ID), lang=lang)]
             case "div" | "div1" | "div2" | "div3" | "div4" | "div5" | "div6" | "div7":
@@ -253,52 +418,29 @@ class _Reader:
             case "head":
                 return [self.heading(el, depth or 1)]
             case "floatingText":
-                body = next((c for c in el if _name(c) == "body"), el)
-                if el.get("type") == "box":
-                    head = next((c for c in body if _name(c) == "head"), None)
-                    inner = tuple(b for c in body if c is not head and isinstance(c.tag, str)
-                                  for b in self.block(c, depth))
-                    return [ir.Box(title=self.inlines(head) if head is not None else (), blocks=inner,
-                                   id=el.get(XML_ID), lang=lang)]
-                classes, attrs = unrend(el.get("rend"))
-                return [ir.Div(blocks=self.blocks(body, depth), classes=classes, attrs=attrs, lang=lang,
-                               id=el.get(XML_ID))]
+                return [self.floating(el, depth)]
             case "list":
                 items = []
                 for item in el:
                     if _name(item) != "item":
                         continue  # a list's head or a label: not an item
-                    if any(_name(c) in BLOCKS for c in item):
-                        blocks = self.blocks(item, depth)
-                    else:
-                        blocks = (ir.Para(children=self.inlines(item)),)
-                    items.append(ir.ListItem(blocks=blocks, label=item.get("n")))
-                rend = (el.get("type") or el.get("rend") or "").lower()
+                    items.append(ir.ListItem(blocks=self.item_blocks(item, depth), label=item.get("n")))
+                rend_ = (el.get("type") or el.get("rend") or "").lower()
                 n = el.get("n")
-                return [ir.ListBlock(items=tuple(items), ordered=rend in ("ordered", "numbered"),
+                return [ir.ListBlock(items=tuple(items), ordered=rend_ in ("ordered", "numbered"),
                                      start=int(n) if n and n.isdigit() else 1)]
             case "quote" | "cit":
-                if any(_name(c) in BLOCKS for c in el):
+                if any(_is_block(c) for c in el):
                     return [ir.BlockQuote(blocks=self.blocks(el, depth), lang=lang)]
                 return [ir.BlockQuote(blocks=(ir.Para(children=self.inlines(el)),), lang=lang)]
             case "table":
                 return [self.table(el, depth)]
             case "figure":
-                images = tuple(self.graphic(g) for g in el.iter() if _name(g) == "graphic")
-                head = next((c for c in el if _name(c) == "head"), None)
-                label_el = next((c for c in head if _name(c) == "label"), None) if head is not None else None
-                caption = self.inlines(head, skip_label=True) if head is not None else ()
-                if not images:
-                    gaps = [g for g in el if _name(g) == "gap" and g.get("reason") == "picture-not-read"]
-                    desc = next((c for c in (gaps[0] if gaps else el) if _name(c) in ("figDesc", "desc")), None)
-                    self.diag.emit("media-missing", "a figure without a graphic", line=el.sourceline)
-                    images = (ir.Image(media="", alt=self.inlines(desc) if desc is not None else ()),)
-                return [ir.Figure(images=images, caption=caption, id=el.get(XML_ID),
-                                  label="".join(label_el.itertext()) if label_el is not None else None)]
+                return [self.figure(el)]
             case "eg":
-                rend = el.get("rend") or ""
+                rend_ = el.get("rend") or ""
                 return [ir.CodeBlock(text="".join(el.itertext()),
-                                     language=rend[len("language-"):] if rend.startswith("language-") else None)]
+                                     language=rend_[len("language-"):] if rend_.startswith("language-") else None)]
             case "lg":
                 kids: list[ir.Inline] = []
                 for line in (c for c in el if _name(c) == "l"):
@@ -309,13 +451,12 @@ class _Reader:
             case "note":
                 ref = self.note(el)
                 return [ir.Para(children=(ref,))]
-            case "pb" | "lb" | "cb":
+            case "pb" | "lb" | "cb" | "milestone":
                 return [_HOLDER(self.milestone(el))]
-            case "milestone" | "anchor" | "fw":
-                self.ignore(el, "is ignored")
-                return []
+            case "anchor" | "fw":
+                return [self.generic_div(el, depth)]
             case _:
-                if any(_name(c) in BLOCKS for c in el):
+                if any(_is_block(c) for c in el):
                     return [ir.Div(blocks=self.blocks(el, depth), classes=(f"tei-{name}",), lang=lang,
                                    id=el.get(XML_ID))]
                 text = self.inlines(el)
@@ -324,6 +465,131 @@ class _Reader:
                 self.diag.emit("unsupported-content", f"<{name}> kept as a paragraph", line=el.sourceline)
                 return [ir.Div(blocks=(ir.Para(children=text),), classes=(f"tei-{name}",), lang=lang,
                                id=el.get(XML_ID))]
+
+    def generic_ab(self, el: etree._Element) -> ir.Div:
+        """docpipe's ``<ab rend="CLASSES @k=v">``: a generic container holding one paragraph (or nothing)."""
+        classes, attrs = unrend(el.get("rend"))
+        inl = self.inlines(el)
+        blocks: tuple[ir.Block, ...] = (ir.Para(children=inl),) if inl or len(el) else ()
+        return ir.Div(blocks=blocks, classes=classes, attrs=attrs, lang=el.get(XML_LANG), id=el.get(XML_ID))
+
+    def floating(self, el: etree._Element, depth: int) -> ir.Block:
+        body = next((c for c in el if _name(c) == "body"), el)
+        lang = el.get(XML_LANG)
+        if el.get("type") == "box":
+            head = next((c for c in body if _name(c) == "head"), None)
+            inner = tuple(b for c in body if c is not head and isinstance(c.tag, str) for b in self.block(c, depth))
+            return ir.Box(title=self.inlines(head) if head is not None else (), blocks=inner, id=el.get(XML_ID),
+                          lang=lang)
+        classes, attrs = unrend(el.get("rend"))
+        return ir.Div(blocks=self.blocks(body, depth), classes=classes, attrs=attrs, lang=lang, id=el.get(XML_ID))
+
+    def item_blocks(self, item: etree._Element, depth: int) -> tuple[ir.Block, ...]:
+        if any(_is_block(c) for c in item) and not _significant(item):
+            blocks = self.blocks(item, depth)
+            if self.foreign and len(blocks) == 1 and _plain(blocks[0]):
+                return (ir.Div(blocks=blocks, classes=(EXPLICIT_BLOCKS,)),)
+            return blocks
+        inl = self.inlines(item)
+        return (ir.Para(children=inl),) if inl or not self.foreign else ()
+
+    def figure(self, el: etree._Element) -> ir.Figure:
+        images = tuple(self.graphic_block(g) for g in el.iter() if _name(g) == "graphic")
+        head = next((c for c in el if _name(c) == "head"), None)
+        label_el = next((c for c in head if _name(c) == "label"), None) if head is not None else None
+        caption = self.inlines(head, skip_label=True) if head is not None else ()
+        if not images:
+            gaps = [g for g in el if _name(g) == "gap" and g.get("reason") == "picture-not-read"]
+            desc = next((c for c in (gaps[0] if gaps else el) if _name(c) in ("figDesc", "desc")), None)
+            self.diag.emit("media-missing", "a figure without a graphic", line=el.sourceline)
+            images = (ir.Image(media="", alt=self.inlines(desc) if desc is not None else ()),)
+        return ir.Figure(images=images, caption=caption, id=el.get(XML_ID),
+                         label="".join(label_el.itertext()) if label_el is not None else None)
+
+    def graphic_block(self, el: etree._Element) -> ir.Image:
+        node = self.graphic(el)
+        assert isinstance(node, ir.Image)
+        return node
+
+    # ------------------------------------------------------------------ TEI from elsewhere
+    def foreign_block(self, el: etree._Element, depth: int) -> list[ir.Block]:
+        """A block of TEI from elsewhere: an IR node where the IR holds it whole, else a generic container."""
+        name = _name(el)
+        lang = el.get(XML_LANG)
+        match name:
+            case "p" if el.get("rend") == "empty" and not len(el) and not el.text and _in_own_body(el):
+                return []
+            case "p":
+                para = ir.Para(children=self.inlines(el), number=el.get("n"), id=el.get(XML_ID), lang=lang)
+                extra = _attrs(el, ("n", "xml:id", "xml:lang"))
+                return [ir.Div(blocks=(para,), classes=(ATTRS_WRAPPER,), attrs=extra) if extra else para]
+            case "head":
+                if any(_name(c) == "label" for c in el):
+                    return [self.generic_div(el, depth)]
+                heading = ir.Heading(level=max(depth, 1), children=self.inlines(el), id=el.get(XML_ID), lang=lang)
+                extra = _attrs(el, ("xml:id", "xml:lang"))
+                return [ir.Div(blocks=(heading,), classes=(ATTRS_WRAPPER,), attrs=extra) if extra else heading]
+            case "ab" if el.get("rend") and set(el.attrib) <= {"rend", XML_LANG, XML_ID}:
+                return [self.generic_ab(el)]
+            case "floatingText" if el.get("type") in ("box", "div") and set(el.attrib) <= {"type", "rend", XML_LANG,
+                                                                                           XML_ID}:
+                return [self.floating(el, depth)]
+            case "note":
+                return [ir.Div(blocks=(ir.Para(children=(self.note(el),)),), classes=(BLOCK_NOTE,))]
+            case "lb" | "pb" | "cb" | "milestone" if not len(el):
+                return [_HOLDER(self.milestone(el))]
+            case "anchor":
+                out: list[ir.Block] = [self.generic_div(el, depth)]
+                for note in self.at_anchor.get(el.get(XML_ID) or "", []):
+                    out.append(ir.Div(blocks=(ir.Para(children=(self.note(note),)),), classes=(BLOCK_NOTE,)))
+                return out
+            case "table" if self.simple_table(el):
+                return [ir.Div(blocks=(self.table(el, depth),), classes=(ATTRS_WRAPPER,),
+                               attrs=_attrs(el, ("xml:id",)))]
+            case "list" if all(_name(c) == "item" and set(c.attrib) <= {"n"} for c in el if isinstance(c.tag, str)):
+                items = tuple(ir.ListItem(blocks=self.item_blocks(c, depth), label=c.get("n"))
+                              for c in el if isinstance(c.tag, str))
+                kind = (el.get("type") or el.get("rend") or "").lower()
+                n = el.get("n")
+                lst = ir.ListBlock(items=items, ordered=kind in ("ordered", "numbered"),
+                                   start=int(n) if n and n.isdigit() else 1)
+                return [ir.Div(blocks=(lst,), classes=(ATTRS_WRAPPER,), attrs=_attrs(el))]
+            case "div" | "div1" | "div2" | "div3" | "div4" | "div5" | "div6" | "div7":
+                return [self.generic_div(el, depth + 1)]
+            case _:
+                return [self.generic_div(el, depth)]
+
+    def generic_div(self, el: etree._Element, depth: int) -> ir.Div:
+        """Any element as a Div named after it: its blocks, or (when it mixes text with its children, or holds
+        no block) its content as one paragraph written back inline."""
+        self.keep(_qname(el), el.sourceline)
+        classes = (f"tei-{_qname(el)}",)
+        attrs = _attrs(el, ("xml:id", "xml:lang"))
+        lang, xml_id = el.get(XML_LANG), el.get(XML_ID)
+        blocks: tuple[ir.Block, ...]
+        # a figure's pictures are Images (inline), so it is read as inline content, its head and figDesc as spans
+        if any(_is_block(c) for c in el) and not _significant(el) and _qname(el) != "figure":
+            blocks = self.blocks(el, depth)
+            if len(blocks) == 1 and _plain(blocks[0]):
+                blocks = (ir.Div(blocks=blocks, classes=(EXPLICIT_BLOCKS,)),)
+        else:
+            inl = self.inlines(el)
+            blocks = (ir.Para(children=inl),) if inl else ()
+        return ir.Div(blocks=blocks, classes=classes, attrs=attrs, lang=lang, id=xml_id)
+
+    def simple_table(self, el: etree._Element) -> bool:
+        """A table the IR holds whole: a head, then rows of cells with spans and roles only."""
+        for child in el:
+            if not isinstance(child.tag, str):
+                continue
+            if _name(child) == "head" and not child.attrib:
+                continue
+            if _name(child) != "row" or set(child.attrib) - {"role"}:
+                return False
+            if any(_name(c) != "cell" or set(c.attrib) - {"role", "cols", "rows"} for c in child
+                   if isinstance(c.tag, str)):
+                return False
+        return True
 
     def heading(self, head: etree._Element, level: int) -> ir.Heading:
         label = next((c for c in head if _name(c) == "label"), None)
@@ -368,26 +634,41 @@ class _Reader:
                 for cell in child:
                     if _name(cell) != "cell":
                         continue
-                    if any(_name(c) in BLOCKS for c in cell):
-                        blocks = self.blocks(cell, depth)
-                    else:
-                        inl = self.inlines(cell)
-                        blocks = (ir.Para(children=inl),) if inl else ()
-                    cells.append(ir.Cell(blocks=blocks, colspan=int(cell.get("cols", "1") or 1),
+                    cells.append(ir.Cell(blocks=self.item_blocks(cell, depth) if len(cell) or (cell.text or "")
+                                         else (), colspan=int(cell.get("cols", "1") or 1),
                                          rowspan=int(cell.get("rows", "1") or 1), header=cell.get("role") == "label"))
                 if child.get("role") == "label" and len(rows) == head_rows:
                     head_rows += 1
                 rows.append(tuple(cells))
         n = el.get("n")
-        if n and n.isdigit():
+        if n and n.isdigit() and not self.foreign:
             head_rows = int(n)
         if len(rows) == 1 and rows[0] == (ir.Cell(blocks=()),) and el.get("rows") == "0":
             rows = []
         return ir.Table(rows=tuple(rows), caption=caption, head_rows=head_rows, id=el.get(XML_ID), label=label)
 
 
+#: TEI elements read as blocks when they stand among blocks.
 BLOCKS = {"p", "ab", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "head", "floatingText", "list",
-          "quote", "table", "figure", "eg", "lg", "cit"}
+          "quote", "table", "figure", "eg", "lg", "cit", "note", "sp", "castList", "listBibl", "byline", "dateline",
+          "opener", "closer", "trailer", "epigraph", "argument", "salute", "signed", "docAuthor", "docDate", "l",
+          "item", "label", "row", "cell", "body", "front", "back", "group", "titlePage", "postscript", "stage",
+          "speaker", "listWit", "bibl", "fw"}
+
+
+def _in_own_body(el: etree._Element) -> bool:
+    """Whether ``el`` stands in the body of one of docpipe's floatingTexts (where it adds an empty paragraph)."""
+    body = el.getparent()
+    outer = body.getparent() if body is not None else None
+    return outer is not None and _name(outer) == "floatingText" and outer.get("type") in ("div", "box")
+
+
+def _is_block(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and (etree.QName(el).namespace != TEI or _name(el) in BLOCKS)
+
+
+def _plain(b: ir.Block) -> bool:
+    return isinstance(b, ir.Para) and b.number is None and b.id is None and b.lang is None
 
 
 def _HOLDER(m: ir.Milestone) -> ir.Div:
@@ -396,11 +677,21 @@ def _HOLDER(m: ir.Milestone) -> ir.Div:
                                                                        *m.attrs))
 
 
+def _prepend(b: ir.Block, pending: list[ir.Milestone]) -> ir.Block | None:
+    """``b`` with the milestones at the start of its first paragraph or heading (looking into wrappers and
+    generic containers), or None when it has none."""
+    if isinstance(b, ir.Para | ir.Heading):
+        return dataclasses.replace(b, children=(*pending, *b.children))
+    if isinstance(b, ir.Div) and b.blocks and b.classes != ("tei-milestone-holder",):
+        inner = _prepend(b.blocks[0], pending)
+        if inner is not None:
+            return dataclasses.replace(b, blocks=(inner, *b.blocks[1:]))
+    return None
+
+
 def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
     """Line and page breaks between blocks go to the start of the next paragraph or heading (or the end of
     the previous one), so that the IR keeps every one where a reader meets it."""
-    import dataclasses
-
     out: list[ir.Block] = []
     pending: list[ir.Milestone] = []
     for b in blocks:
@@ -409,9 +700,11 @@ def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
             rest = tuple((k, v) for k, v in b.attrs if k not in ("unit", "n"))
             pending.append(ir.Milestone(unit=a["unit"], n=a["n"] or None, attrs=rest))
             continue
-        if pending and isinstance(b, ir.Para | ir.Heading):
-            b = dataclasses.replace(b, children=(*pending, *b.children))
-            pending = []
+        if pending:
+            moved = _prepend(b, pending)
+            if moved is not None:
+                b = moved
+                pending = []
         out.append(b)
     if pending:
         last = next((i for i in range(len(out) - 1, -1, -1) if isinstance(out[i], ir.Para | ir.Heading)), None)
@@ -458,6 +751,27 @@ def _text(el: etree._Element | None) -> str | None:
     return None if el is None else "".join(el.itertext())
 
 
+def kept_header(header: etree._Element) -> str:
+    """The header of TEI from elsewhere as docpipe keeps it: exactly the source's when an earlier pass kept it
+    verbatim, else the header without what docpipe added to it."""
+    verbatim = next((n for n in header.iter(f"{{{TEI}}}note") if n.get(XML_ID) == SOURCE_HEADER_ID), None)
+    if verbatim is not None:
+        return "".join(verbatim.itertext())
+    kept = copy.deepcopy(header)
+    for el in list(kept.iter()):
+        if isinstance(el.tag, str) and (el.get(XML_ID) or "").startswith(ADDED_PREFIX):
+            parent = el.getparent()
+            if parent is not None:
+                prev = el.getprevious()
+                if el.tail and prev is not None:
+                    prev.tail = (prev.tail or "") + el.tail
+                elif el.tail:
+                    parent.text = (parent.text or "") + el.tail
+                parent.remove(el)
+    kept.tail = None
+    return etree.tostring(kept, encoding="unicode")
+
+
 def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Read a TEI P5 document."""
     root = parse_xml(data, name, options)
@@ -466,8 +780,10 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
                          expected="a TEI document (<TEI>)")
     if _name(root) == "teiCorpus":
         root = next((c for c in root if _name(c) == "TEI"), root)
-    r = _Reader(options, diag, name)
     header = _find(root, "teiHeader")
+    foreign = header is not None and not any(el.get(XML_ID) == OWN_HEADER_ID for el in header.iter()
+                                             if isinstance(el.tag, str))
+    r = _Reader(options, diag, name, foreign=foreign)
     fd = _find(header, "fileDesc") if header is not None else None
     ts = _find(fd, "titleStmt") if fd is not None else None
     ps = _find(fd, "publicationStmt") if fd is not None else None
@@ -479,19 +795,28 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     symbol = next((i for i in idnos if i.get("type") == "symbol"), idnos[0] if idnos else None)
     licence = _find(ps, "availability/licence") if ps is not None else None
     availability = _find(ps, "availability") if ps is not None else None
+    extra: list[tuple[str, str]] = []
+    if foreign and header is not None:
+        extra.append((HEADER_KEY, kept_header(header)))
+        for part in root:
+            if isinstance(part.tag, str) and _name(part) not in ("teiHeader", "text"):
+                part.tail = None
+                extra.append((RESOURCE_KEY, etree.tostring(part, encoding="unicode")))
     rights: tuple[ir.Block, ...] = ()
+    quiet = _Reader(options, Diagnostics(), name, foreign=False)  # the header's prose, not the text's elements
     if licence is not None:
-        rights = r.blocks(licence) if any(_name(c) in BLOCKS for c in licence) else (
-            (ir.Para(children=r.inlines(licence)),) if _text(licence) else ())
+        rights = quiet.blocks(licence) if any(_is_block(c) for c in licence) else (
+            (ir.Para(children=quiet.inlines(licence)),) if _text(licence) else ())
     elif availability is not None:
-        rights = r.blocks(availability)
+        rights = quiet.blocks(availability)
     notes_stmt = _find(fd, "notesStmt") if fd is not None else None
     session = None
     edition_notes: list[str] = []
-    extra: list[tuple[str, str]] = []
     for n in _all(notes_stmt, "note"):
         kind = n.get("type")
         text = _text(n) or ""
+        if foreign:
+            continue  # kept with the header
         if kind == "session" and session is None:
             session = text
         elif kind == "edition":
@@ -516,15 +841,31 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
                                  settings=tuple(settings)))
     text_el = _find(root, "text")
     language = (text_el.get(XML_LANG) if text_el is not None else None) or root.get(XML_LANG)
+    if foreign:
+        for key, el in (("TEI", root), ("text", text_el)):
+            attrs = _attrs(el, ("xml:lang",)) if el is not None else ()
+            if attrs:
+                extra.append((ATTRS_KEY + key, rend((), attrs) or ""))
     blocks: list[ir.Block] = []
     if text_el is not None:
+        etree.strip_tags(text_el, etree.Comment)
+        if foreign:
+            r.anchors(text_el)
         for part in text_el:
             pname = _name(part)
-            if pname == "front":
+            if foreign and pname in ("front", "back", "group"):
+                cls = {"front": FRONT, "back": BACK, "group": GROUP}[pname]
+                blocks.append(ir.Div(blocks=r.blocks(part), classes=(cls,), attrs=_attrs(part, ("xml:id", "xml:lang")),
+                                     lang=part.get(XML_LANG), id=part.get(XML_ID)))
+            elif pname == "front":
                 for child in part:
                     if _name(child) == "div" and child.get("type") != "edition-notes":
                         blocks.extend(r.block(child, 0))
             elif pname == "body":
+                if foreign:
+                    attrs = _attrs(part)
+                    if attrs:
+                        extra.append((ATTRS_KEY + "body", rend((), attrs) or ""))
                 blocks.extend(r.blocks(part))
             elif pname == "back":
                 for child in part:
@@ -539,12 +880,17 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     title = _text(main)
     if title is None and text_el is not None:
         title = _text(next((e for e in text_el.iter() if _name(e) == "titlePart"), None))
+    publisher = _find(ps, "publisher") if ps is not None else None
+    if foreign and publisher is None and ps is not None:
+        publisher = _find(ps, "distributor")
+        if publisher is not None and _find(publisher, "name") is not None:
+            publisher = _find(publisher, "name")  # not its address
     meta = ir.Metadata(
-        title=title, subtitle=_text(sub), authors=authors,
+        title=" ".join(title.split()) if foreign and title else title, subtitle=_text(sub), authors=authors,
         date=(date_el.get("when") or _text(date_el)) if date_el is not None else None,
         place=_text(_find(ps, "pubPlace")) if ps is not None else None,
         symbol=_text(symbol), session=session,
-        publisher=_text(_find(ps, "publisher")) if ps is not None else None,
+        publisher=" ".join((_text(publisher) or "").split()) or None if foreign else _text(publisher),
         language=language, rights=rights, source=_text(source_el),
         edition_notes=tuple(edition_notes),
         series=tuple(_text(t) or "" for t in _all(_find(fd, "seriesStmt") if fd is not None else None, "title")),

@@ -33,10 +33,16 @@ ORDER: list[tuple[str, str]] = [
     ("ids", "pipeline.transforms.ids:apply"),
 ]
 
+#: The transforms that change the text; a diplomatic edition (``Options.diplomatic``) skips them.
+TEXT_CHANGING = frozenset({"numbers", "script", "quotes", "punctuation", "spacing"})
+
 
 def run_all(doc: Document, options: Options, diag: Diagnostics, *, skip: frozenset[str] = frozenset(),
             changes: list[Change] | None = None) -> Document:
-    """Apply every transform of :data:`ORDER` not named in ``skip``; with ``changes``, append every edit made."""
+    """Apply every transform of :data:`ORDER` not named in ``skip`` (nor, for a diplomatic edition, one of
+    :data:`TEXT_CHANGING`); with ``changes``, append every edit made."""
+    if options.diplomatic:
+        skip = skip | TEXT_CHANGING
     made: list[Change] = []
     for step, (name, spec) in enumerate(ORDER, start=1):
         if name in skip:

@@ -90,8 +90,10 @@ def _blocks(blocks: tuple[ir.Block, ...], base: str, anchor: str, lang: str | No
                     for c, cell in enumerate(row):
                         yield from _blocks(cell.blocks, f"{path}.rows[{r}][{c}].blocks", here, lang)
                 yield Text(f"{path}.caption", here, lang, plain(b.caption))
-            case ir.Image():
-                yield Text(f"{path}.alt", here, lang, plain(b.alt))
+            case ir.Figure():
+                for j, image in enumerate(b.images):
+                    yield Text(f"{path}.images[{j}].alt", here, lang, plain(image.alt))
+                yield Text(f"{path}.caption", here, lang, plain(b.caption))
             case ir.CodeBlock():
                 pass
 

@@ -55,14 +55,22 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     assigned = 0
     names: dict[str, str] = {}  # a source name (anchor, old id) -> the final id
 
+    suffix: dict[str, int] = {}  # the next number to try for a base (so 60,000 duplicates stay linear)
+    duplicates = [0]
+
     def unique(base: str) -> str:
         if base not in seen:
             seen.add(base)
             return base
-        n = 2
+        n = suffix.get(base, 2)
         while f"{base}-{n}" in seen:
             n += 1
-        diag.emit("duplicate-id", f"id {base!r} is used twice; the second becomes {base}-{n}")
+        suffix[base] = n + 1
+        duplicates[0] += 1
+        if duplicates[0] <= 20:
+            diag.emit("duplicate-id", f"id {base!r} is used twice; the second becomes {base}-{n}")
+        elif duplicates[0] == 21:
+            diag.emit("duplicate-id", "more duplicate ids were renamed the same way (not listed one by one)")
         seen.add(f"{base}-{n}")
         return f"{base}-{n}"
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import ir
-from ..cjk.chars import is_chinese, neighbour, protected_mask
+from ..cjk.chars import Neighbours, chinese_prefix, is_chinese, protected_mask
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import map_text_ctx
@@ -52,44 +52,46 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
     paired = {i for p in pairs for i in p}
 
     # digits are written in both scripts: the context of a mark beside a number is what surrounds the number
+    around = Neighbours(chars, DIGITS)
+    plain = Neighbours(chars)
+
     def prev(i: int) -> str:
-        return neighbour(chars, i, -1, before, DIGITS)
+        return around.prev(i, before)
 
     def nxt(i: int) -> str:
-        return neighbour(chars, i, 1, after, DIGITS)
+        return around.next(i, after)
 
     def opens_chinese(o: int, c: int) -> bool:
         # what precedes the bracket decides; only at the start of a text does what follows it
         p = prev(o)
         return is_chinese(p) or (not p and is_chinese(nxt(c)))
 
-    # a converted mark makes its neighbours Chinese context too: repeat until nothing changes
-    changed = True
-    while changed:
-        changed = False
-        for o, cl in pairs:
-            if chars[o] != "(":
+    # Marks decide from the nearest deciding character on either side; brackets and quotes are looked through,
+    # so marks never depend on brackets. A left-to-right sweep settles every chain of marks growing rightwards
+    # (each sees its left neighbour already decided), the right-to-left sweep every chain growing leftwards:
+    # two sweeps reach the fixpoint, so a run of 40,000 commas costs two passes, not 40,000.
+    marks = [i for i, c in enumerate(chars) if not mask[i] and c in MARKS]
+    for order in (marks, marks[::-1]):
+        for i in order:
+            c = chars[i]
+            if c not in MARKS:
                 continue
-            if any(is_chinese(ch) for ch in chars[o + 1:cl]) or opens_chinese(o, cl):
-                chars[o] = "（"
-                chars[cl] = "）"
-                counts["brackets"] += 1
-                changed = True
-        for i, c in enumerate(chars):
-            if mask[i]:
-                continue
-            if c in "()" and i not in paired:
-                if opens_chinese(i, i):
-                    chars[i] = "（" if c == "(" else "）"
-                    counts["brackets"] += 1
-                    changed = True
-            elif c in MARKS:
-                if neighbour(chars, i, -1, before).isdigit() and neighbour(chars, i, 1, after).isdigit():
-                    continue  # 1,000 and 10:30
-                if is_chinese(prev(i)) or is_chinese(nxt(i)):
-                    chars[i] = MARKS[c]
-                    counts[{",": "commas", ":": "colons", ";": "semicolons"}.get(c, "marks")] += 1
-                    changed = True
+            if plain.prev(i, before).isdigit() and plain.next(i, after).isdigit():
+                continue  # 1,000 and 10:30
+            if is_chinese(prev(i)) or is_chinese(nxt(i)):
+                chars[i] = MARKS[c]
+                counts[{",": "commas", ":": "colons", ";": "semicolons"}.get(c, "marks")] += 1
+    # brackets (which is_chinese never counts, converted or not) depend on the marks only: one pass each
+    inside = chinese_prefix(chars)
+    for o, cl in pairs:
+        if inside[cl] - inside[o + 1] > 0 or opens_chinese(o, cl):
+            chars[o] = "（"
+            chars[cl] = "）"
+            counts["brackets"] += 1
+    for i, c in enumerate(chars):
+        if c in "()" and not mask[i] and i not in paired and opens_chinese(i, i):
+            chars[i] = "（" if c == "(" else "）"
+            counts["brackets"] += 1
     return "".join(chars)
 
 

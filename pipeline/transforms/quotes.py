@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections import Counter
 
 from .. import ir
-from ..cjk.chars import is_chinese, neighbour, protected_mask
+from ..cjk.chars import Neighbours, chinese_prefix, is_chinese, protected_mask
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import map_text
@@ -79,11 +79,16 @@ def convert(text: str, script: str, counts: Counter[str] | None = None) -> str:
     chars = list(text)
     pairs, unpaired, _ = _pairs(text)
 
+    # nearest deciding characters and Chinese counts computed once (linear): quotation marks are looked
+    # through both before and after they change, so the positions stay right as the marks are replaced
+    near = Neighbours(chars, UNDECIDED)
+    inside = chinese_prefix(chars)
+
     def outside(i: int, step: int) -> bool:
-        return is_chinese(neighbour(chars, i, step, skip=UNDECIDED))
+        return is_chinese(near.prev(i) if step < 0 else near.next(i))
 
     for o, c in sorted(pairs):
-        chinese = any(is_chinese(ch) for ch in chars[o + 1:c]) or outside(o, -1) or outside(c, 1)
+        chinese = inside[c] - inside[o + 1] > 0 or outside(o, -1) or outside(c, 1)
         if not chinese:
             continue
         if hant:

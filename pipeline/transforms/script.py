@@ -9,9 +9,9 @@ Hong Kong's ``為 裏 衞 綫``, else OpenCC's ``爲 裏 祕 羣``; :func:`~pipe
 edition  standard               Simplified parts                      Traditional parts (standard S)
 =======  =====================  ====================================  ==========================================
 keep     each part as written   —                                     —
-hant     the document's own     ``s2t``, then ``t2tw``/``t2hk`` when  its forms brought to the document's (S=T:
-         Traditional standard   the document is Taiwan's/Hong Kong's  ``t2tw``/``t2hk``; else ``tw2t``/``hk2t`` first)
-         T (OpenCC's if none)   (OpenCC's standard otherwise)         ; vocabulary kept
+hant     the document's own     ``s2t``; ``s2tw``/``s2hk`` when the   its forms brought to the document's (S=T:
+         Traditional standard   document is Taiwan's/Hong Kong's      ``t2tw``/``t2hk``; else ``tw2t``/``hk2t`` first);
+         T (OpenCC's if none)                                         vocabulary kept
 hans     Simplified (OpenCC)    ``t2s`` (stray Traditional forms)     ``t2s`` / ``tw2s`` / ``hk2s`` by S
 tw       Taiwan forms and       ``s2twp``                             ``tw2t``/``hk2t`` to OpenCC's forms, then
          Taiwan phrases                                               ``t2twp`` (s2twp's Taiwan step: phrases, forms)
@@ -20,7 +20,9 @@ hk       Hong Kong forms        ``s2hk``                              ``tw2t`` i
 
 Why ``hant`` keeps the document's standard: a Traditional edition of a report written in Taiwan's forms must not
 rewrite the author's 為 and 秘書長 into OpenCC's 爲 and 祕書長, and its Simplified boxes must come out in the same
-forms as the body; a wholly Simplified source gets OpenCC's standard, exactly what OpenCC's ``s2t`` writes. Regional
+forms as the body; a wholly Simplified source gets OpenCC's standard, exactly what OpenCC's ``s2t`` writes. Where
+the document's standard leaves a choice open and the author always makes the same one (台 for 臺), ``hant`` — and
+an edition in the author's own region — follows the author (:func:`~pipeline.cjk.script.kept_variants`). Regional
 vocabulary (人工智能 → 人工智慧) belongs to ``tw`` alone. Conversions only ever go from OpenCC's forms to a
 regional one (many to one) or through OpenCC's reverse tables, so no variant pair is mixed in the output.
 Latin text, digits and punctuation pass through unchanged; ``Code`` nodes are never seen.
@@ -46,6 +48,7 @@ from ._base import record
 FROM_OPENCC: dict[str, tuple[str, ...]] = {"opencc": (), "tw": ("t2tw",), "hk": ("t2hk",)}
 TO_OPENCC: dict[str, tuple[str, ...]] = {"opencc": (), "tw": ("tw2t",), "hk": ("hk2t",)}
 TO_SIMPLIFIED: dict[str, tuple[str, ...]] = {"opencc": ("t2s",), "tw": ("tw2s",), "hk": ("hk2s",)}
+FROM_SIMPLIFIED: dict[str, tuple[str, ...]] = {"opencc": ("s2t",), "tw": ("s2tw",), "hk": ("s2hk",)}
 
 
 def chain(edition: str, script: str, source: str, target: str) -> tuple[str, ...]:
@@ -59,13 +62,13 @@ def chain(edition: str, script: str, source: str, target: str) -> tuple[str, ...
     if edition == "hk":
         target = "hk"
     if simplified:
-        return ("s2t", *FROM_OPENCC[target])
+        return FROM_SIMPLIFIED[target]
     if source == target:
         return FROM_OPENCC[target]  # OpenCC's forms among the regional ones (着 in a Taiwan text) take the region's
     return (*TO_OPENCC[source], *FROM_OPENCC[target])
 
 
-#: Every chain each edition may use (the batch workers load their dictionaries once, before the first document).
+#: Every chain each edition may use, by ``script/source/target`` (to load their dictionaries ahead of a run).
 CHAINS: dict[str, dict[str, tuple[str, ...]]] = {
     edition: {f"{script}/{source}/{target}": chain(edition, script, source, target)
               for script in ("zh-Hans", "zh-Hant") for source in STANDARDS for target in STANDARDS}
@@ -98,6 +101,7 @@ class Plan:
     """Variant pairs ``(form, author's form)`` written as the author writes them (:func:`kept_variants`)."""
 
     def __call__(self, text: str) -> str:
+        """``text`` converted."""
         return convert(text, self.chain, self.keep) if self.chain else text
 
     def trace(self, text: str) -> list[Piece]:

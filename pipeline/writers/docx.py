@@ -34,6 +34,7 @@ from ..fontsel import family_for
 from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
 from ..walk import iter_inlines_all, plain
+from . import docx_layout
 
 W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
@@ -497,12 +498,12 @@ class _Writer:
                 self.inlines(title, node.title, sub)
                 if node.id:
                     self.bookmark_around(title, node.id)
-                paras = []
                 for b in node.blocks:
-                    before = len(self.body)
                     self.block(b, sub, style="BoxText")
-                    paras.extend(self.body[before:len(self.body) - (1 if self.sect is not None else 0)])
-                last = paras[-1] if paras else title
+                # the box's last paragraph, found in O(1) (slicing the body per box was quadratic in boxes)
+                last = self.sect.getprevious() if self.sect is not None else self.body[-1]
+                if last is None or last.tag != _w("p"):
+                    last = title
                 ppr = last.find(_w("pPr"))
                 if ppr is not None:
                     _sub(ppr, "keepNext", {"val": "0"})
@@ -943,6 +944,7 @@ def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
             if document.part.rels[rid].is_external:
                 document.part.rels.pop(rid)
     dedupe_run_properties(root)
+    etree.cleanup_namespaces(root, top_nsmap={"w": W, "r": R})  # one r: prefix, declared once at the top
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     settings = document.settings.element
     pr = settings.find(_w("footnotePr"))
@@ -990,6 +992,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """DOCX for ``doc``."""
     import docx
 
+    options = docx_layout.dated(options, doc)  # the document's date when SOURCE_DATE_EPOCH is unset
+    template = docx_layout.load_template(options)
     document = docx.Document()
     for rel_id, rel in list(document.part.package.rels.items()):
         if rel.reltype.endswith("/thumbnail"):
@@ -999,15 +1003,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     for child in list(body):
         if child.tag != _w("sectPr"):
             body.remove(child)
-    sect = body.find(_w("sectPr"))
-    if sect is not None:
-        for child in list(sect):
-            sect.remove(child)
-        _sub(sect, "pgSz", {"w": "11906", "h": "16838"})
-        _sub(sect, "pgMar", {"top": "1440", "right": "1247", "bottom": "1440", "left": "1247", "header": "720",
-                             "footer": "720", "gutter": "0"})
-        _sub(sect, "docGrid", {"type": "lines", "linePitch": "360"})
+    text_width = docx_layout.page_setup(body.find(_w("sectPr")), options, template)
     writer = _Writer(document, doc, options, diag)
+    writer.max_width_twips = text_width
     writer.write()
     writer.list_numbering().install()
     dedupe_run_properties(document.element)
@@ -1021,6 +1019,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         if rel.reltype.endswith("/stylesWithEffects"):
             document.part.rels.pop(rel_id)  # Word 2010's optional copy of the styles, stale after ours
     _core(document, doc, options)
+    docx_layout.finish(document, doc, options, diag, template)  # sections, headers, TOC, house template
     buf = io.BytesIO()
     try:
         document.save(buf)

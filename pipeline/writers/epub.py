@@ -26,8 +26,8 @@ from lxml import etree
 
 from .. import ir
 from ..diagnostics import Diagnostics
-from ..errors import OutputError
-from ..fileio import deterministic_zip
+from ..errors import OutputError, UsageError
+from ..fileio import date_epoch, deterministic_zip
 from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
 from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
@@ -98,6 +98,9 @@ def _document(title: str, lang: str | None, body_children: list[etree._Element],
     etree.SubElement(head, f"{{{XHTML}}}title").text = title
     etree.SubElement(head, f"{{{XHTML}}}link", {"rel": "stylesheet", "type": "text/css",
                                                 "href": "../styles/epub.css"})
+    if options.css:  # the house stylesheet, after ours
+        etree.SubElement(head, f"{{{XHTML}}}link", {"rel": "stylesheet", "type": "text/css",
+                                                    "href": "../styles/house.css"})
     body = etree.SubElement(root, f"{{{XHTML}}}body")
     if options.vertical:
         body.set("class", "vertical")
@@ -119,9 +122,16 @@ def identifier(doc: ir.Document, options: Options) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'docpipe:' + basis)}"
 
 
-def _modified(options: Options) -> dt.datetime:
-    epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800
-    return dt.datetime.fromtimestamp(epoch, dt.UTC).replace(tzinfo=None)
+#: ``dcterms:modified`` when neither ``SOURCE_DATE_EPOCH`` nor the document gives a date (reported).
+UNDATED_EPOCH = 946684800  # 2000-01-01
+
+
+def _modified(options: Options, doc: ir.Document | None = None) -> dt.datetime:
+    """``dcterms:modified``: ``SOURCE_DATE_EPOCH``, else the document's own date (never 1980)."""
+    epoch = options.source_date_epoch
+    if epoch is None and doc is not None:
+        epoch = date_epoch(doc.metadata.date)
+    return dt.datetime.fromtimestamp(epoch if epoch is not None else UNDATED_EPOCH, dt.UTC).replace(tzinfo=None)
 
 
 def _toc(doc: ir.Document, parts: list[Part]) -> list[Any]:
@@ -173,7 +183,10 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """EPUB 3 for ``doc``."""
     from ebooklib import epub
 
+    from ..fontsel import check_family
+
     m = doc.metadata
+    check_family(options.serif_font, m.language)
     lang = m.language or "und"
     parts = _split(doc) if doc.blocks else [Part("chapter-01.xhtml", m.title or "Text")]
     note_part: dict[str, Part] = {}
@@ -240,12 +253,21 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         book.add_metadata(None, "meta", value, {"property": prop})
     if options.vertical:
         book.set_direction("rtl")
+    _publisher_metadata(book, doc, options)
+    if options.source_date_epoch is None and date_epoch(m.date) is None:
+        diag.emit("writer-note", "the document has no date and SOURCE_DATE_EPOCH is unset: dcterms:modified "
+                  "says 2000-01-01")
 
     css = H.stylesheet("epub.css").encode("utf-8")
     fonts = _fonts(doc, options, diag) if options.embed_fonts else []
     if fonts:
         css = _font_faces(fonts) + css
     book.add_item(epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css", content=css))
+    house = _house_css(options, diag)
+    if house is not None:
+        book.add_item(epub.EpubItem(uid="house-css", file_name="styles/house.css", media_type="text/css",
+                                    content=house))
+    cover_page = _cover(book, doc, options, diag)
     for name, data in fonts:
         book.add_item(epub.EpubItem(uid=f"font-{name.split('.')[0]}", file_name=f"fonts/{name}",
                                     media_type="font/otf", content=data))
@@ -305,19 +327,20 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     nav = epub.EpubNav()
     nav.file_name = "nav.xhtml"
     book.add_item(nav)
-    book.guide = [{"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+    book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": "Cover"}] if cover_page else []),
+                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
                   {"type": "text", "href": f"text/{parts[0].file}", "title": parts[0].title}]
     if rights_item is not None:
         book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
-    book.spine = [spine[0], nav, *spine[1:]]  # the contents page is part of the reading order
+    book.spine = [*([cover_page] if cover_page else []), spine[0], nav, *spine[1:]]  # contents in reading order
     buf = io.BytesIO()
     try:
-        epub.write_epub(buf, book, {"mtime": _modified(options), "epub2_guide": True, "epub3_landmark": True,
+        epub.write_epub(buf, book, {"mtime": _modified(options, doc), "epub2_guide": True, "epub3_landmark": True,
                                     "landmark_title": "Landmarks", "spine_direction": True, "epub3_pages": False,
                                     "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
     except Exception as exc:  # ebooklib raises bare exceptions
         raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
-    return normalise_zip(buf.getvalue(), options, lang=lang)
+    return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:
@@ -328,13 +351,14 @@ def _package_lang(opf: bytes, lang: str) -> bytes:
     return out
 
 
-def normalise_zip(data: bytes, options: Options, *, lang: str | None = None) -> bytes:
-    """The same zip with ``mimetype`` first and stored, the rest in a fixed order, fixed timestamps."""
+def normalise_zip(data: bytes, options: Options, *, lang: str | None = None, date: str | None = None) -> bytes:
+    """The same zip with ``mimetype`` first and stored, the rest in a fixed order, fixed timestamps (the
+    document's ``date`` when ``SOURCE_DATE_EPOCH`` is unset)."""
     def rewrite(name: str, member: bytes) -> bytes:
         return _package_lang(member, lang) if lang and name.endswith("content.opf") else member
 
     return deterministic_zip(data, first=("mimetype", "META-INF/container.xml"), epoch=options.source_date_epoch,
-                             stored=("mimetype",), rewrite=rewrite)
+                             stored=("mimetype",), rewrite=rewrite, date=date)
 
 
 def _fonts(doc: ir.Document, options: Options, diag: Diagnostics) -> list[tuple[str, bytes]]:
@@ -388,4 +412,173 @@ def _font_faces(fonts: list[tuple[str, bytes]]) -> bytes:
     return "".join(rules).encode("utf-8")
 
 
-__all__ = ["identifier", "normalise_zip", "write"]
+# --------------------------------------------------------------------------- publisher's parts
+
+
+def isbn13(value: str) -> str:
+    """The ISBN-13 of an ISBN-10 or ISBN-13 (hyphens and spaces allowed); a UsageError when its check digit
+    is wrong."""
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        if sum((10 - i) * (10 if c == "X" else int(c)) for i, c in enumerate(digits)) % 11:
+            raise UsageError(f"--isbn {value}: wrong check digit", expected="a valid ISBN-10 or ISBN-13")
+        digits = "978" + digits[:9]
+        digits += str((10 - sum((1, 3)[i % 2] * int(c) for i, c in enumerate(digits)) % 10) % 10)
+        return digits
+    if re.fullmatch(r"97[89]\d{10}", digits):
+        if sum((1, 3)[i % 2] * int(c) for i, c in enumerate(digits)) % 10:
+            raise UsageError(f"--isbn {value}: wrong check digit", expected="a valid ISBN-10 or ISBN-13")
+        return digits
+    raise UsageError(f"--isbn {value}: not an ISBN", expected="13 digits starting 978 or 979, or 10 digits")
+
+
+def _doi(value: str) -> str:
+    doi = re.sub(r"^(?:https?://(?:dx\.)?doi\.org/|doi:)", "", value.strip(), flags=re.IGNORECASE)
+    if not re.fullmatch(r"10\.\d{4,9}/\S+", doi):
+        raise UsageError(f"--doi {value}: not a DOI", expected="10.NNNN/suffix")
+    return doi
+
+
+def _publisher_metadata(book: Any, doc: ir.Document, options: Options) -> None:
+    """ISBN and DOI as identifiers typed with ONIX codes, the document symbol's type, the series as
+    collections (``belongs-to-collection``)."""
+    m = doc.metadata
+    if m.symbol:
+        book.add_metadata(None, "meta", "UN document symbol", {"refines": "#symbol", "property": "identifier-type"})
+    if options.isbn:
+        book.add_metadata("DC", "identifier", f"urn:isbn:{isbn13(options.isbn)}", {"id": "isbn"})
+        book.add_metadata(None, "meta", "15", {"refines": "#isbn", "property": "identifier-type",
+                                              "scheme": "onix:codelist5"})
+    if options.doi:
+        book.add_metadata("DC", "identifier", f"doi:{_doi(options.doi)}", {"id": "doi"})
+        book.add_metadata(None, "meta", "06", {"refines": "#doi", "property": "identifier-type",
+                                              "scheme": "onix:codelist5"})
+    for i, series in enumerate(dict.fromkeys(m.series), 1):
+        book.add_metadata(None, "meta", series, {"property": "belongs-to-collection", "id": f"collection{i}"})
+        book.add_metadata(None, "meta", "series", {"refines": f"#collection{i}", "property": "collection-type"})
+
+
+def _house_css(options: Options, diag: Diagnostics) -> bytes | None:
+    if not options.css:
+        return None
+    from pathlib import Path
+
+    try:
+        data = Path(options.css).expanduser().read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--css {options.css}: {exc.strerror or exc}", expected="a CSS file") from exc
+    if re.search(rb"url\(|@import", data):
+        diag.emit("writer-dropped", f"--css {options.css}: url() and @import are not packaged into the EPUB "
+                  "(use fonts and pictures that readers have, or embed them with --embed-fonts)")
+    return data
+
+
+#: The generated cover: 2:3, the size stores ask for (1600 × 2400 pixels).
+COVER_SIZE = (1600, 2400)
+
+
+def _cover(book: Any, doc: ir.Document, options: Options, diag: Diagnostics) -> Any:
+    """The cover: ``--cover IMAGE`` (checked as any picture), else one drawn from the title, the document
+    symbol and the author. Adds the image (``cover-image``) and ``text/cover.xhtml``; returns that page."""
+    from ebooklib import epub
+
+    m = doc.metadata
+    if options.cover:
+        from pathlib import Path
+
+        from ..media import MediaTable
+
+        path = Path(options.cover).expanduser()
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise UsageError(f"--cover {path}: {exc.strerror or exc}", expected="a JPEG, PNG, GIF, WebP or SVG") \
+                from exc
+        table = MediaTable(options, diag, str(path))
+        name = table.add(data, str(path))
+        medium = table.items.get(name) if name else None
+        if medium is None:
+            reason = diag.items[-1].message if diag.items else "refused"
+            raise UsageError(f"--cover: {reason}", expected="a JPEG, PNG, GIF, WebP or SVG within the image limits")
+        if medium.media_type not in EPUB_TYPES:
+            raise UsageError(f"--cover {path}: {medium.media_type} is not an EPUB image type",
+                             expected="a JPEG, PNG, GIF, WebP or SVG")
+        ext, media_type, content = medium.name.rsplit(".", 1)[-1], medium.media_type, medium.data
+    else:
+        drawn = draw_cover(doc, diag)
+        if drawn is None:
+            return None
+        ext, media_type, content = "png", "image/png", drawn
+    image = epub.EpubCover(uid="cover-img", file_name=f"images/cover.{ext}")
+    image.media_type = media_type
+    image.content = content
+    book.add_item(image)
+    book.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-img"})  # EPUB 2 readers
+    zh = (m.language or "").startswith("zh")
+    alt = ("封面：" if zh else "Cover: ") + " ".join(x for x in (m.title or m.symbol, "、".join(m.authors)) if x)
+    img = etree.Element("img", {"src": f"../images/cover.{ext}", "alt": alt, "class": "cover", "role": "doc-cover"})
+    section = etree.Element("section", {"class": "cover"})
+    section.append(img)
+    page = _RawHtml.make("cover", "text/cover.xhtml", "封面" if zh else "Cover",
+                         _document("封面" if zh else "Cover", m.language, [section], options, body_type="cover"),
+                         m.language)
+    book.add_item(page)
+    return page
+
+
+def draw_cover(doc: ir.Document, diag: Diagnostics) -> bytes | None:
+    """A PNG cover drawn with Pillow in the edition's sans face: the symbol, the title (broken at phrase
+    boundaries, balanced), the author, the date and publisher. None (reported) when no face is installed."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ..cjk.dates import display_date
+    from ..fontsel import font_for
+    from .pdf import title_lines
+
+    m = doc.metadata
+    face = font_for(m.language, kind="sans") or font_for(m.language)
+    if face is None:
+        diag.emit("missing-tool", "no CJK font file found: the EPUB has no cover (give one with --cover)")
+        return None
+    width, height = COVER_SIZE
+    image = Image.new("RGB", COVER_SIZE, (11, 61, 107))
+    draw = ImageDraw.Draw(image)
+
+    def font(px: int) -> Any:
+        return ImageFont.truetype(str(face.path), px, index=face.index)
+
+    draw.rectangle((0, 0, width, 40), fill=(0, 158, 219))
+    margin = 130
+    if m.symbol:
+        f = font(64)
+        draw.text((width - margin, 220), m.symbol, font=f, fill=(255, 255, 255), anchor="ra")
+    title = m.title or m.symbol or "Untitled"
+    size = 118
+    lines = title_lines(title, size, width - 2 * margin)
+    while len(lines) > 4 and size > 60:
+        size -= 8
+        lines = title_lines(title, size, width - 2 * margin)
+    f = font(size)
+    y = 760
+    for line in lines:
+        draw.text((width // 2, y), line, font=f, fill=(255, 255, 255), anchor="ma")
+        y += int(size * 1.4)
+    draw.line((width // 2 - 200, y + 60, width // 2 + 200, y + 60), fill=(0, 158, 219), width=6)
+    f = font(64)
+    y = max(y + 160, 1500)
+    for value in (m.subtitle, "、".join(m.authors) if m.authors else None):
+        if value:
+            draw.text((width // 2, y), value, font=f, fill=(255, 255, 255), anchor="ma")
+            y += 110
+    f = font(52)
+    foot = [x for x in (" ".join(x for x in (display_date(m.date, m.language), m.place) if x), m.publisher) if x]
+    y = height - 180 - 90 * len(foot)
+    for value in foot:
+        draw.text((width // 2, y), value, font=f, fill=(200, 220, 240), anchor="ma")
+        y += 90
+    out = io.BytesIO()
+    image.save(out, format="PNG", optimize=True)
+    return out.getvalue()
+
+
+__all__ = ["draw_cover", "identifier", "isbn13", "normalise_zip", "write"]

@@ -1,16 +1,18 @@
 """Inter-character justification for WeasyPrint (clreq 3.8; CSS Text 3 ``text-justify: inter-character``).
 
 WeasyPrint justifies only at spaces, so a Chinese line (no spaces) keeps its slack at the end and a line
-with a few Latin words pours all of it into them. :func:`inter_character` patches the one place where
-WeasyPrint distributes a line's slack (``layout.inline.text_align`` and the Pango layout a justified text
-box is drawn with) so that, in a line holding CJK text, the slack goes into every gap next to a CJK
-character and every space alike:
+with a few Latin words pours all of it into them. This module patches the one place where WeasyPrint
+distributes a line's slack (``layout.inline.text_align`` and the Pango layout a justified text box is drawn
+with); inside ``with inter_character():`` (per thread), in a line holding CJK text, the slack goes into every
+gap next to a CJK character and every space alike:
 
 * inside a text box, a CJK character gets Pango letter spacing ``s`` (half on each side; Pango trims the
   halves at the box's own edges, so the first and last glyphs stay flush);
 * between two text boxes (a ``span.latin``, a book title, a note call) the gap gets ``s`` by shifting what
   follows; an atomic box (the paragraph number) is a barrier: nothing is added on either side of it;
-* spaces get ``s`` through WeasyPrint's own word spacing.
+* spaces get ``s`` through WeasyPrint's own word spacing;
+* CJK text boxes are cut into pieces of a few characters, each placed at its exact position, because
+  WeasyPrint writes letter spacing into the PDF truncated to a thousandth of an em per glyph.
 
 Lines without a CJK character are left to WeasyPrint. A line that overflows its measure by less than
 half an em (WeasyPrint never shrinks) is compressed the same way, so no line passes the measure. The
@@ -24,6 +26,7 @@ spans): one pass, no mapping from line boxes back to source text, and it cannot 
 from __future__ import annotations
 
 import contextlib
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -299,60 +302,79 @@ def _unhalt_end(context: Any, line: Any) -> None:
 # --------------------------------------------------------------------------- the patch
 
 
-@contextlib.contextmanager
-def inter_character() -> Iterator[None]:
-    """While active, WeasyPrint justifies lines holding CJK text between characters (see the module)."""
+#: Per thread: how many renders want inter-character justification (the patch itself stays installed, so
+#: renders in other threads, e.g. on a Dask worker, are never left half patched).
+_ACTIVE = threading.local()
+_INSTALL = threading.Lock()
+_installed = False
+
+
+def _install() -> None:
+    """Patch WeasyPrint once: both functions fall through to WeasyPrint's own unless asked for."""
+    global _installed
     from weasyprint.layout import inline
     from weasyprint.text import line_break
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
-    original_align = inline.text_align
-    original_set_text = line_break.Layout.set_text
-
-    def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
-        if line.style["direction"] != "ltr" or not _has_wide(line):
-            return float(original_align(context, line, available_width, last))
-        _edge_gaps(line)
-        if not last:
-            _unhalt_end(context, line)
-        align = line.style["text_align_all"]
-        if last and line.style["text_align_last"] != "auto":
-            align = line.style["text_align_last"]
-        slack = available_width - line.width
-        if align == "justify" and not last and slack > 0 and _spread(context, line, slack):
-            return 0.0
-        if slack < 0 and -slack <= MAX_SHRINK_EM * line.style["font_size"] and _spread(context, line, slack):
-            return 0.0
-        return float(original_align(context, line, available_width, last))
-
-    def set_text(self: Any, text: str, justify: bool = False) -> None:
-        original_set_text(self, text, justify)
-        s = getattr(self, "docpipe_letter_spacing", 0.0)
-        if not (justify and s and self.text):
+    with _INSTALL:
+        if _installed:
             return
-        attrs = pango.pango_layout_get_attributes(self.layout)
-        if attrs == ffi.NULL:
-            attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
-        base = self.style["letter_spacing"]
-        units = int((s + (0 if base == "normal" else base)) * TO_UNITS)
-        offset = 0
-        start = None
-        for ch in self.text + "\0":
-            if wide(ch):
-                if start is None:
-                    start = offset
-            elif start is not None:
-                attr = pango.pango_attr_letter_spacing_new(units)
-                attr.start_index, attr.end_index = start, offset
-                pango.pango_attr_list_change(attrs, attr)
-                start = None
-            offset += len(ch.encode("utf-8"))
-        pango.pango_layout_set_attributes(self.layout, attrs)
+        original_align = inline.text_align
+        original_set_text = line_break.Layout.set_text
 
-    inline.text_align = text_align
-    line_break.Layout.set_text = set_text
+        def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
+            if (not getattr(_ACTIVE, "depth", 0) or line.style["direction"] != "ltr"
+                    or not _has_wide(line)):
+                return float(original_align(context, line, available_width, last))
+            _edge_gaps(line)
+            if not last:
+                _unhalt_end(context, line)
+            align = line.style["text_align_all"]
+            if last and line.style["text_align_last"] != "auto":
+                align = line.style["text_align_last"]
+            slack = available_width - line.width
+            if align == "justify" and not last and slack > 0 and _spread(context, line, slack):
+                return 0.0
+            if slack < 0 and -slack <= MAX_SHRINK_EM * line.style["font_size"] and _spread(context, line, slack):
+                return 0.0
+            return float(original_align(context, line, available_width, last))
+
+        def set_text(self: Any, text: str, justify: bool = False) -> None:
+            original_set_text(self, text, justify)
+            s = getattr(self, "docpipe_letter_spacing", 0.0)  # set by _spread only
+            if not (justify and s and self.text):
+                return
+            attrs = pango.pango_layout_get_attributes(self.layout)
+            if attrs == ffi.NULL:
+                attrs = ffi.gc(pango.pango_attr_list_new(), pango.pango_attr_list_unref)
+            base = self.style["letter_spacing"]
+            units = int((s + (0 if base == "normal" else base)) * TO_UNITS)
+            offset = 0
+            start = None
+            for ch in self.text + "\0":
+                if wide(ch):
+                    if start is None:
+                        start = offset
+                elif start is not None:
+                    attr = pango.pango_attr_letter_spacing_new(units)
+                    attr.start_index, attr.end_index = start, offset
+                    pango.pango_attr_list_change(attrs, attr)
+                    start = None
+                offset += len(ch.encode("utf-8"))
+            pango.pango_layout_set_attributes(self.layout, attrs)
+
+        inline.text_align = text_align
+        line_break.Layout.set_text = set_text
+        _installed = True
+
+
+@contextlib.contextmanager
+def inter_character() -> Iterator[None]:
+    """While active (in this thread), WeasyPrint justifies lines holding CJK text between characters."""
+    _install()
+    depth = getattr(_ACTIVE, "depth", 0)
+    _ACTIVE.depth = depth + 1
     try:
         yield
     finally:
-        inline.text_align = original_align
-        line_break.Layout.set_text = original_set_text
+        _ACTIVE.depth = depth

@@ -208,7 +208,7 @@ def _page_css(options: Options) -> str:
 
 
 #: Where a Chinese title may break: before a preposition opening a phrase, around brackets and punctuation,
-#: at spaces and Han–Latin boundaries.
+#: at spaces.
 _TITLE_BREAK = re.compile(r"(?=關於|关于|有關|有关|對於|对于|題為|题为|（|\(|《|〈|「)|(?<=[，、：；）\)》〉」\s])")
 
 
@@ -222,10 +222,10 @@ def title_lines(title: str, font_pt: float, measure_pt: float) -> list[str]:
         return [title]
     cuts = sorted({0, len(title), *(m.start() for m in _TITLE_BREAK.finditer(title))})
     pieces = [title[a:b] for a, b in itertools.pairwise(cuts) if title[a:b]]
+    if len(pieces) > 14:
+        return [title]  # 2**13 ways to split at most: titles are short; a longer one is left to the renderer
     best: tuple[int, float, list[str]] | None = None
-    for mask in range(1 << max(len(pieces) - 1, 0)):
-        if len(pieces) > 14:
-            break  # 2**13 splits at most: titles are short; a longer one is left to the renderer
+    for mask in range(1 << (len(pieces) - 1)):
         lines = [pieces[0]]
         for i, piece in enumerate(pieces[1:]):
             if mask >> i & 1:
@@ -370,19 +370,22 @@ def _compress_punctuation(root: etree._Element) -> int:
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in ("style", "head", "title", "meta", "script"):
             continue
+        # each new span goes right after the previous one (addnext is O(1); inserting by index is O(n),
+        # which made a long run of marks quadratic)
         if el.text and _PUNCT_PAIR.search(el.text):
             lead, made = spans(split(el.text))
             el.text = lead
-            for i, m in enumerate(made):
-                el.insert(i, m)
+            if made:
+                el.insert(0, made[0])
+                for a, b in itertools.pairwise(made):
+                    a.addnext(b)
         if el.tail and _PUNCT_PAIR.search(el.tail) and el.getparent() is not None:
             lead, made = spans(split(el.tail))
             el.tail = lead
-            parent = el.getparent()
-            assert parent is not None
-            index = parent.index(el)
-            for i, m in enumerate(made, 1):
-                parent.insert(index + i, m)
+            prev = el
+            for m in made:
+                prev.addnext(m)
+                prev = m
     # pairs split across elements (a book title's closing mark, then the text after the <cite>)
     slots: list[tuple[etree._Element, str]] = []
 

@@ -28,6 +28,7 @@ from ...options import Options
 from .convert import convert
 from .markup import containers, markdown_numbers, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc
+from .statutes import statutes, title_from_heading
 from .word import group_boxes, with_core_title, word_box_groups
 from .word_numbering import apply_numbering
 
@@ -45,14 +46,16 @@ def _decode(data: bytes, name: str) -> str:
 def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
     counts = {"containers": 0, "stray": 0, "unclosed": 0}
-    text = markdown_numbers(containers(_decode(data, name), counts))
+    from ..precheck import check_markdown
+    text = markdown_numbers(containers(check_markdown(_decode(data, name), options, diag, name), counts))
     if counts["containers"]:
         diag.emit("container-box", f"{counts['containers']} container(s) (:::, !!!, ???) read as boxes or divs")
     if counts["stray"] or counts["unclosed"]:
         diag.emit("container-unclosed", f"{counts['stray']} closing ::: without an opening one dropped, "
                   f"{counts['unclosed']} container(s) closed at the end")
     ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
-    return convert(ast, options, diag, name, "markdown")
+    doc = convert(ast, options, diag, name, "markdown")
+    return statutes(title_from_heading(doc, diag), diag)
 
 
 def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:

@@ -3,30 +3,85 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 REPORT_NUMBER = re.compile(r"^(\d{1,4})\.[ \t](?=\S)", re.MULTILINE)
 
 
 _HTML_REWRITES = [
-    (re.compile(r"<nav\b.*?</nav>", re.IGNORECASE | re.DOTALL), ""),
     # pandoc's HTML reader has its own idea of class="footnotes": rename ours before it looks
     (re.compile(r'\s(?:epub:type|role)="[^"]*"'), ""),
     (re.compile(r'class="footnotes"'), 'class="dp-footnotes"'),
     (re.compile(r'class="footnote"'), 'class="dp-footnote"'),
     (re.compile(r"<section\b", re.IGNORECASE), '<div data-dp-section="1"'),
     (re.compile(r"<(/?)(?:aside|section|header|footer|nav|main)\b", re.IGNORECASE), r"<\1div"),
-    (re.compile(r'<p([^>]*class="box-title"[^>]*)>(.*?)</p>', re.IGNORECASE | re.DOTALL),
-     r'<div\1><p>\2</p></div>'),
-    (re.compile(r'<a([^>]*?)class="noteref"([^>]*?)href="[^"#]*#([^"]+)"([^>]*)>(.*?)</a>', re.DOTALL),
-     r'<span class="noteref" data-target="\3">\5</span>'),
-    (re.compile(r'<a[^>]*class="note-back"[^>]*>.*?</a>', re.DOTALL), ""),
 ]
+
+#: (opening tag, closing tag, replacement of the whole element from the opening tag's groups and the content)
+_ELEMENT_REWRITES: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Match[str], str], str]]] = [
+    (re.compile(r'<p([^>]*class="box-title"[^>]*)>', re.IGNORECASE), re.compile(r"</p\s*>", re.IGNORECASE),
+     lambda m, inner: f"<div{m.group(1)}><p>{inner}</p></div>"),
+    (re.compile(r'<a([^>]*?)class="noteref"([^>]*?)href="[^"#]*#([^"]+)"([^>]*)>'), re.compile(r"</a\s*>"),
+     lambda m, inner: f'<span class="noteref" data-target="{m.group(3)}">{inner}</span>'),
+    (re.compile(r'<a[^>]*class="note-back"[^>]*>'), re.compile(r"</a\s*>"), lambda m, inner: ""),
+]
+_NAV = re.compile(r"<nav\b|</nav\s*>", re.IGNORECASE)
+
+
+def strip_nav(text: str) -> str:
+    """``text`` without its ``nav`` elements (navigation is not content), nested ones included, in one pass;
+    an unclosed ``nav`` is left for the reader (it becomes a div) rather than swallowing the rest."""
+    out: list[str] = []
+    pos = depth = 0
+    start = 0
+    for m in _NAV.finditer(text):
+        if m.group().startswith("</"):
+            if depth:
+                depth -= 1
+                if depth == 0:
+                    pos = m.end()
+        else:
+            if depth == 0:
+                start = m.start()
+                out.append(text[pos:start])
+            depth += 1
+    if depth:
+        out.append(text[start:])
+    else:
+        out.append(text[pos:])
+    return "".join(out)
+
+
+def rewrite_elements(text: str, opening: re.Pattern[str], closing: re.Pattern[str],
+                     repl: Callable[[re.Match[str], str], str]) -> str:
+    """Each element from ``opening`` to the first ``closing`` after it replaced by ``repl`` (what a lazy
+    ``open(.*?)close`` regex does), in O(n log n): the closing positions are found once."""
+    from bisect import bisect_left
+    closes = [(c.start(), c.end()) for c in closing.finditer(text)]
+    starts = [c[0] for c in closes]
+    out: list[str] = []
+    pos = 0
+    for m in opening.finditer(text):
+        if m.start() < pos:
+            continue
+        k = bisect_left(starts, m.end())
+        if k == len(closes):
+            break  # no closing tag after this one: none after any later opening either
+        c_start, c_end = closes[k]
+        out.append(text[pos:m.start()])
+        out.append(repl(m, text[m.end():c_start]))
+        pos = c_end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def prepare_html(text: str) -> str:
     """Keep what pandoc's HTML reader drops: asides and sections become divs, note calls become spans."""
+    text = strip_nav(text)
     for pattern, repl in _HTML_REWRITES:
         text = pattern.sub(repl, text)
+    for opening, closing, element in _ELEMENT_REWRITES:
+        text = rewrite_elements(text, opening, closing, element)
     return text
 
 
@@ -50,15 +105,27 @@ BOX_KINDS = frozenset({
     "note", "tip", "info", "warning", "danger", "caution", "important", "details", "abstract", "summary", "tldr",
     "todo", "success", "check", "done", "question", "help", "faq", "failure", "fail", "missing", "bug", "example",
     "quote", "cite", "attention", "error", "hint", "seealso", "admonition", "box", "sidebar", "aside", "callout",
+    "tab", "alert",
 })
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 #: ``:::tip``, ``::: warning 標題``, ``:::note[標題]``, ``::: {.box title="…"}``, ``::::`` (Docusaurus nesting)
 _COLON_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,})[ \t]*(?P<rest>\S.*?)?[ \t]*$")
 _KIND = re.compile(r"^(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]]*)\])?(?:[ \t]+(?P<title>.*?))?[ \t]*(?::{3,})?$")
-#: ``!!! note "標題"``, ``??? tip``, ``???+ warning ""`` (MkDocs, Python-Markdown admonitions)
+#: ``!!! note "標題"``, ``??? tip``, ``???+ warning ""`` (MkDocs, Python-Markdown admonitions) and content tabs
+#: ``=== "Python"`` (pymdownx.tabbed): a marker line, then a body indented four more
 _ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<kinds>[\w-]+(?:[ \t]+[\w-]+)*)'
                          r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
+_TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
+#: ``/// note | 標題`` … ``///`` (pymdownx.blocks), its options indented or between ``---`` lines after the head
+_SLASH_OPEN = re.compile(r"^(?P<indent>[ \t]*)///[ \t]*(?P<kind>[A-Za-z][\w-]*)"
+                         r"(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$")
+_SLASH_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
 MAX_CONTAINER_DEPTH = 32
+
+
+def _option(line: str) -> tuple[str, str]:
+    key, _, value = line.strip().partition(":")
+    return key.strip(), value.strip()
 
 
 def _attr(value: str) -> str:
@@ -66,12 +133,16 @@ def _attr(value: str) -> str:
 
 
 def _opening(indent: str, kind: str, title: str | None, extra: tuple[str, ...] = ()) -> str:
-    """A pandoc fenced div for a container: a box when the kind is one, with its title (the kind's name when
-    the source gives none, as VuePress and MkDocs show it)."""
-    classes = [".box", f".{kind.lower()}"] if kind.lower() in BOX_KINDS else [f".{kind}"]
+    """A pandoc fenced div for a container: a box when the kind is one, with its title — the kind's name when
+    the source gives none, as VuePress and MkDocs show it; a title of its own is Markdown (Docusaurus allows
+    ``**bold**`` in it), so it goes in a ``box-title`` div the converter takes as the box's title."""
+    known = kind.lower() in BOX_KINDS
+    classes = [".box", f".{kind.lower()}"] if known else [f".{kind}"]
     classes += [f".{c}" for c in extra]
-    shown = kind.capitalize() if title is None else title
-    return f"{indent}::: {{{' '.join(classes)} title={_attr(shown)}}}"
+    if title is None or not title.strip() or not known:
+        shown = kind.capitalize() if title is None else title
+        return f"{indent}::: {{{' '.join(classes)} title={_attr(shown)}}}"
+    return f"{indent}::: {{{' '.join(classes)}}}\n\n{indent}::: box-title\n{indent}{title}\n{indent}:::\n"
 
 
 def containers(text: str, counts: dict[str, int]) -> str:
@@ -84,10 +155,16 @@ def containers(text: str, counts: dict[str, int]) -> str:
     out: list[str] = []
     stack: list[str] = []  # indentation of each open container
     fence: str | None = None
+    comment = False
     i = 0
     while i < len(lines):
         line = lines[i]
         i += 1
+        if comment or (fence is None and "<!--" in line and "-->" not in line.split("<!--")[-1]):
+            # inside an HTML comment: left as written (the comment is dropped as a whole later)
+            comment = "-->" not in line.split("<!--")[-1] if not comment else "-->" not in line
+            out.append(line)
+            continue
         f = _FENCE.match(line)
         if fence is not None:
             if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence):
@@ -123,12 +200,46 @@ def containers(text: str, counts: dict[str, int]) -> str:
                 continue
             stack.append(indent)
             continue
+        sm = _SLASH_OPEN.match(line)
+        if sm and len(stack) < MAX_CONTAINER_DEPTH:
+            kind, title = sm.group("kind"), sm.group("title")
+            # the block's options: indented "key: value" lines, or YAML between --- lines
+            options: dict[str, str] = {}
+            if i < len(lines) and lines[i].strip() == "---":
+                j = i + 1
+                while j < len(lines) and lines[j].strip() != "---" and j - i < 50:
+                    j += 1
+                if j < len(lines) and lines[j].strip() == "---":
+                    options = dict(_option(x) for x in lines[i + 1:j] if ":" in x)
+                    i = j + 1
+            else:
+                while i < len(lines) and re.match(r"^[ \t]{2,}[\w-]+:[ \t]*\S", lines[i]):
+                    options.update((_option(lines[i]),))
+                    i += 1
+            if kind in ("admonition", "details") and options.get("type"):
+                kind = options["type"] if kind == "admonition" else kind
+            out.extend(("", _opening(sm.group("indent"), kind, title or None), ""))
+            counts["containers"] += 1
+            stack.append(sm.group("indent"))
+            continue
+        if _SLASH_CLOSE.match(line):
+            if stack:
+                out.extend(("", f"{stack.pop()}:::", ""))
+            else:
+                counts["stray"] += 1
+            continue
         a = _ADMONITION.match(line)
-        if a and len(stack) < MAX_CONTAINER_DEPTH:
-            indent = a.group("indent")
-            kinds = a.group("kinds").split()
-            extra = ("collapsible",) if a.group("mark").startswith("?") else ()
-            out.extend(("", _opening(indent, kinds[0], a.group("title"), (*kinds[1:], *extra)), ""))
+        t = _TAB.match(line) if a is None else None
+        if (a or t) and len(stack) < MAX_CONTAINER_DEPTH:
+            if a is not None:
+                indent = a.group("indent")
+                kinds = a.group("kinds").split()
+                extra = ("collapsible",) if a.group("mark").startswith("?") else ()
+                out.extend(("", _opening(indent, kinds[0], a.group("title"), (*kinds[1:], *extra)), ""))
+            else:
+                assert t is not None
+                indent = t.group("indent")
+                out.extend(("", _opening(indent, "tab", t.group("title")), ""))
             counts["containers"] += 1
             # the body: following lines indented four more than the marker (and blank lines between them)
             body_indent = len(indent.expandtabs(4)) + 4

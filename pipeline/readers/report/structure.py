@@ -13,7 +13,10 @@ Conventions recognised (Chinese and UN documents):
 * a heading glued to the end of a paragraph (``…的基礎。 我們的目標``) is separated;
 * boxed sidebars: a title line directly followed by indented lines, one paragraph per indented line (or per
   wrapped group of lines when the text is hard-wrapped);
-* lists: indented lines starting with ``1.``, ``(a)``, ``•``…
+* lists: indented lines starting with ``1.``, ``(a)``, ``（一）``, ``•``…;
+* statutes: an article ``第一条　…`` is a paragraph numbered by its article number (``1``; ``第十条之一`` is
+  ``10-1``), its label kept at the start of its text with an ideographic space after it; the items ``（一）…``
+  that follow an article are a list.
 """
 
 from __future__ import annotations
@@ -28,7 +31,13 @@ from .lines import Line, Wrap, join_wrapped
 
 NUMBERED = re.compile(r"^(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
 RUN_TOGETHER = re.compile(r"(?<=[。！？!?」』”’）)\]])[ \t\u3000]*(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
-LIST_LABEL = re.compile(r"^((?:\d{1,3}|[a-z]|[ivx]{1,4})[.)）]|[（(](?:\d{1,3}|[a-z])[)）]|[•·▪◦\-–*])[ \t\u3000]*")
+LIST_LABEL = re.compile(r"^((?:\d{1,3}|[a-z]|[ivx]{1,4})[.)）]|[（(](?:\d{1,3}|[a-z]|[一二三四五六七八九十]{1,4})[)）]"
+                        r"|[•·▪◦\-–*])[ \t\u3000]*")
+#: An article of a statute or regulation: ``第一条``, ``第12条``, ``第十条之一`` (label), its separator, its text.
+ARTICLE = re.compile(r"^(第([一二三四五六七八九十百千零〇两兩\d]{1,8})[条條](?:之([一二三四五六七八九十\d]{1,4}))?)"
+                     r"([ \t\u3000]+|(?=[^ \t\u3000\d]))(\S.*)$", re.DOTALL)
+#: An item of an article: ``（一）``, ``(二)``.
+ITEM = re.compile(r"^([（(][一二三四五六七八九十]{1,4}[)）])[ \t\u3000]*(\S.*)$", re.DOTALL)
 SENTENCE_END = re.compile(r"[。！？!?.．…][」』”’）)]*$")
 TERMINAL = "。！？!?…．.」』”’）)；;"
 NOT_HEADING_END = "。！？!?．；;：:，,、…"
@@ -90,6 +99,44 @@ def heading_kind(text: str) -> tuple[str, str, str] | None:
             if kind in ("part", "chapter", "cjk-section") or m.group(2):
                 return kind, m.group(1), m.group(2).strip()
     return None
+
+
+def cjk_number(text: str) -> int | None:
+    """``一百二十`` → 120, ``十一`` → 11, ``12`` → 12; None when it is not a number."""
+    if text.isdigit():
+        return int(text)
+    digits = {c: i for i, c in enumerate("零一二三四五六七八九")} | {"〇": 0, "两": 2, "兩": 2}
+    units = {"十": 10, "百": 100, "千": 1000}
+    total, current = 0, 0
+    for ch in text:
+        if ch in digits:
+            current = digits[ch]
+        elif ch in units:
+            total += (current or 1) * units[ch]
+            current = 0
+        else:
+            return None
+    return total + current
+
+
+def article(text: str) -> tuple[str, str, str, str] | None:
+    """(label, number, separator, text) of a statute article ``第十条之一　…``: the number in Arabic digits
+    (``10-1``), the separator as the source wrote it (empty when the text follows the label directly)."""
+    m = ARTICLE.match(text)
+    if not m:
+        return None
+    n = cjk_number(m.group(2))
+    sub = cjk_number(m.group(3)) if m.group(3) else None
+    if n is None or (m.group(3) and sub is None):
+        return None
+    number = f"{n}-{sub}" if sub is not None else str(n)
+    return m.group(1), number, m.group(4), m.group(5)
+
+
+def statute_separator(sep: str) -> str:
+    """The separator after an article label as CJK typesetting sets it: an ideographic space (the spacing
+    transform would take an ASCII space between two Han characters for line-wrap residue and remove it)."""
+    return "\u3000" if sep.strip(" \t") == "" and sep else sep
 
 
 def ends_sentence(text: str) -> bool:
@@ -240,7 +287,23 @@ def blocks(us: list[Unit], diag: Diagnostics, counts: Counts) -> list[Found]:
             found.append(Found("para", line, body.strip(), number=str(no)))
         expected = cur_no + 1
 
+    last_article = 0
     for u in us:
+        if u.kind == "text" and (art := article(u.text)) is not None \
+                and (art[2] or art[1] == str(last_article + 1)):
+            # a statute's article: numbered by its article number, the label and its separator kept in the text
+            label, art_number, sep, rest = art
+            found.append(Found("para", u.line, f"{label}{statute_separator(sep)}{rest}", number=art_number,
+                               label=label))
+            last_article = int(art_number.split("-")[0])
+            continue
+        if u.kind == "text" and last_article and ITEM.match(u.text):
+            # the items （一）（二）… of an article: one list
+            if found and found[-1].kind == "list" and found[-1].items and ITEM.match(found[-1].items[-1][1]):
+                found[-1].items.append((u.line, u.text))
+            else:
+                found.append(Found("list", u.line, items=[(u.line, u.text)]))
+            continue
         if u.kind == "box":
             found.append(Found("box", u.line, title=u.title, items=u.items, edit_link=u.edit_link))
             continue

@@ -1,0 +1,713 @@
+"""DOCX page layout: page size and margins, title-page section, headers and footers, filled TOC, house template.
+
+What a client expects of a Word file besides its text, applied to the package :mod:`pipeline.writers.docx`
+built:
+
+* the page from ``--page-size`` (A4, A5, B5, Letter, WxH) with the print edition's margins, mirrored for
+  duplex printing;
+* a title-page section of its own (``w:titlePg``, no header or footer), then the body section whose header
+  carries the running head (odd pages: the chapter, ``STYLEREF "Heading 1"``; even pages: the title) and
+  whose footer carries the page number (``PAGE``);
+* a table of contents field (``TOC \\o "1-2" \\h``) whose result is already filled in: one entry per chapter
+  and section, a hyperlink to the heading's ``h-N`` bookmark, its page number a ``PAGEREF`` field holding an
+  estimate until Word or LibreOffice updates it;
+* Chinese editions set as Chinese reports are: exact 20 pt lines for 11 pt text (Noto CJK's tall metrics
+  would otherwise double the lines on Word's grid), a two-character first-line indent for unnumbered body
+  and box paragraphs (style Body Text);
+* ``--reference-docx``: the template's styles replace ours by style id or name, its page set-up replaces
+  ours, its headers and footers replace ours (as pandoc's ``--reference-doc``);
+* dates in the core properties from ``SOURCE_DATE_EPOCH``, else from the document's own date.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import io
+import math
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from .. import ir
+from ..diagnostics import Diagnostics
+from ..errors import UsageError
+from ..fileio import date_epoch
+from ..options import Options
+from ..walk import plain
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
+RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
+CT_HEADER = "application/vnd.openxmlformats-officedocument.wordprocessingml.header+xml"
+CT_FOOTER = "application/vnd.openxmlformats-officedocument.wordprocessingml.footer+xml"
+TWIPS_PER_MM = 1440 / 25.4
+#: The title page's paragraph styles (what :meth:`_Writer.title_page` writes before the body).
+TITLE_STYLES = frozenset({"DocumentSymbol", "Title", "Subtitle", "TitlePageInfo", "EditionNote"})
+#: CT_SectPr's sequence (ECMA-376 Part 1, 17.6.17).
+SECT_ORDER = ["headerReference", "footerReference", "footnotePr", "endnotePr", "type", "pgSz", "pgMar",
+              "paperSrc", "pgBorders", "lnNumType", "pgNumType", "cols", "formProt", "vAlign", "noEndnote",
+              "titlePg", "textDirection", "bidi", "rtlGutter", "docGrid", "printerSettings", "sectPrChange"]
+#: CT_Settings's sequence (17.15.1.78), as far as docpipe touches it.
+SETTINGS_ORDER = [
+    "writeProtection", "view", "zoom", "removePersonalInformation", "removeDateAndTime",
+    "doNotDisplayPageBoundaries", "displayBackgroundShape", "printPostScriptOverText",
+    "printFractionalCharacterWidth", "printFormsData", "embedTrueTypeFonts", "embedSystemFonts", "saveSubsetFonts",
+    "saveFormsData", "mirrorMargins", "alignBordersAndEdges", "bordersDoNotSurroundHeader",
+    "bordersDoNotSurroundFooter", "gutterAtTop", "hideSpellingErrors", "hideGrammaticalErrors",
+    "activeWritingStyle", "proofState", "formsDesign", "attachedTemplate", "linkStyles", "stylePaneFormatFilter",
+    "stylePaneSortMethod", "documentType", "mailMerge", "revisionView", "trackRevisions", "doNotTrackMoves",
+    "doNotTrackFormatting", "documentProtection", "autoFormatOverride", "styleLockTheme", "styleLockQFSet",
+    "defaultTabStop", "autoHyphenation", "consecutiveHyphenLimit", "hyphenationZone", "doNotHyphenateCaps",
+    "showEnvelope", "summaryLength", "clickAndTypeStyle", "defaultTableStyle", "evenAndOddHeaders",
+    "bookFoldRevPrinting", "bookFoldPrinting", "bookFoldPrintingSheets", "drawingGridHorizontalSpacing",
+    "drawingGridVerticalSpacing", "displayHorizontalDrawingGridEvery", "displayVerticalDrawingGridEvery",
+    "doNotUseMarginsForDrawingGridOrigin", "drawingGridHorizontalOrigin", "drawingGridVerticalOrigin",
+    "doNotShadeFormData", "noPunctuationKerning", "characterSpacingControl", "printTwoOnOne",
+    "strictFirstAndLastChars", "noLineBreaksAfter", "noLineBreaksBefore", "savePreviewPicture",
+    "doNotValidateAgainstSchema", "saveInvalidXml", "ignoreMixedContent", "alwaysShowPlaceholderText",
+    "doNotDemarcateInvalidXml", "saveXmlDataOnly", "useXSLTWhenSaving", "saveThroughXslt", "showXMLTags",
+    "alwaysMergeEmptyNamespace", "updateFields", "hdrShapeDefaults", "footnotePr", "endnotePr", "compat",
+    "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
+    "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
+    "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"]
+
+
+def _w(tag: str) -> str:
+    return f"{{{W}}}{tag}"
+
+
+def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
+    el = etree.Element(_w(tag), {_w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W})
+    for c in children:
+        el.append(c)
+    return el
+
+
+def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
+    el: etree._Element = etree.SubElement(parent, _w(tag), {_w(k): v for k, v in (attrs or {}).items()})
+    return el
+
+
+def _ordered(parent: etree._Element, order: list[str]) -> None:
+    # by local name: settings hold m:mathPr among the w: elements
+    rank = {name: i for i, name in enumerate(order)}
+    children = list(parent)
+    children.sort(key=lambda c: rank.get(etree.QName(c).localname, len(rank)))
+    for c in children:
+        parent.append(c)
+
+
+def _chinese(doc: ir.Document) -> bool:
+    return (doc.metadata.language or "").startswith("zh")
+
+
+# --------------------------------------------------------------------------- the house template
+
+
+@dataclass
+class Template:
+    """What a ``--reference-docx`` offers: its styles part, its last section's properties, its parts."""
+
+    styles: etree._Element | None
+    sect: etree._Element | None
+    document: Any
+    """The template opened with python-docx (for its header and footer parts)."""
+
+
+def load_template(options: Options) -> Template | None:
+    """The ``--reference-docx`` file, checked and parsed (a UsageError when it is no Word file)."""
+    if not options.reference_docx:
+        return None
+    import docx
+
+    path = Path(options.reference_docx).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"--reference-docx {path}: {exc.strerror or exc}", expected="a .docx file") from exc
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as z:
+            if sum(i.file_size for i in z.infolist()) > options.max_expanded_bytes:
+                raise UsageError(f"--reference-docx {path}: expands beyond --max-expanded-bytes")
+            names = set(z.namelist())
+            if "word/document.xml" not in names:
+                raise UsageError(f"--reference-docx {path}: not a Word document (no word/document.xml)")
+            parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False)
+            styles = etree.fromstring(z.read("word/styles.xml"), parser) if "word/styles.xml" in names else None
+            body = etree.fromstring(z.read("word/document.xml"), parser).find(_w("body"))
+        template = docx.Document(io.BytesIO(data))
+    except UsageError:
+        raise
+    except Exception as exc:  # zipfile, lxml and python-docx each raise their own
+        raise UsageError(f"--reference-docx {path}: cannot read it as a Word file ({exc})",
+                         expected="a .docx file") from exc
+    sect = body.find(_w("sectPr")) if body is not None else None
+    return Template(styles, sect, template)
+
+
+def merge_styles(styles: etree._Element, template: Template) -> int:
+    """Replace our styles by the template's of the same id or name, and add the template's others; returns
+    how many came from the template."""
+    if template.styles is None:
+        return 0
+    ours_by_id = {st.get(_w("styleId")) or "": st for st in styles.findall(_w("style"))}
+    ours_by_name: dict[str, etree._Element] = {}
+    for st in styles.findall(_w("style")):
+        name_of = st.find(_w("name"))
+        if name_of is not None:
+            ours_by_name[(name_of.get(_w("val")) or "").lower()] = st
+    count = 0
+    for theirs in template.styles.findall(_w("style")):
+        name_el = theirs.find(_w("name"))
+        name = (name_el.get(_w("val")) or "").lower() if name_el is not None else ""
+        mine = ours_by_id.get(theirs.get(_w("styleId")) or "")
+        if mine is None:
+            mine = ours_by_name.get(name)
+        new = copy.deepcopy(theirs)
+        if mine is not None:
+            # keep our style id, which the document's paragraphs name
+            new.set(_w("styleId"), mine.get(_w("styleId")) or "")
+            mine.addprevious(new)
+            styles.remove(mine)
+        else:
+            styles.append(new)
+        count += 1
+    return count
+
+
+# --------------------------------------------------------------------------- page set-up
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A page in twips: size, margins (``left`` is the inside one when mirrored), header and footer."""
+
+    width: int
+    height: int
+    top: int
+    bottom: int
+    left: int
+    right: int
+    header: int = 708
+    footer: int = 708
+
+    @property
+    def text_width(self) -> int:
+        """The width of the text column."""
+        return self.width - self.left - self.right
+
+
+def geometry(options: Options) -> Geometry:
+    """The edition's page: ``--page-size`` with the print edition's margins (24 mm top, 22 mm bottom)."""
+    from .pdf import margins_mm, page_mm
+
+    width, height = page_mm(options.page_size)
+    inner, outer = margins_mm(options)
+
+    def tw(mm: float) -> int:
+        return round(mm * TWIPS_PER_MM)
+
+    return Geometry(tw(width), tw(height), tw(24), tw(22), tw(inner), tw(outer), tw(12), tw(10))
+
+
+def _geometry_of(sect: etree._Element, fallback: Geometry) -> Geometry:
+    """The page a section's ``pgSz``/``pgMar`` describe (ours or the template's)."""
+    size, mar = sect.find(_w("pgSz")), sect.find(_w("pgMar"))
+    if size is None or mar is None:
+        return fallback
+
+    def num(el: etree._Element, key: str, default: int) -> int:
+        try:
+            return int(float(el.get(_w(key)) or default))
+        except ValueError:
+            return default
+
+    f = fallback
+    return Geometry(num(size, "w", f.width), num(size, "h", f.height), num(mar, "top", f.top),
+                    num(mar, "bottom", f.bottom), num(mar, "left", f.left), num(mar, "right", f.right),
+                    num(mar, "header", f.header), num(mar, "footer", f.footer))
+
+
+def _page_props(g: Geometry) -> list[etree._Element]:
+    return [_el("pgSz", {"w": str(g.width), "h": str(g.height)}),
+            _el("pgMar", {"top": str(g.top), "right": str(g.right), "bottom": str(g.bottom), "left": str(g.left),
+                          "header": str(g.header), "footer": str(g.footer), "gutter": "0"})]
+
+
+def page_setup(sect: etree._Element | None, options: Options, template: Template | None = None) -> int:
+    """Give the body's section the edition's page (or the template's); returns the text column's width."""
+    g = geometry(options)
+    if sect is None:
+        return g.text_width
+    for child in list(sect):
+        sect.remove(child)
+    theirs = template.sect if template is not None else None
+    size = theirs.find(_w("pgSz")) if theirs is not None else None
+    margins = theirs.find(_w("pgMar")) if theirs is not None else None
+    if size is not None and margins is not None:
+        sect.append(copy.deepcopy(size))
+        sect.append(copy.deepcopy(margins))
+        for extra in ("cols", "docGrid"):
+            found = theirs.find(_w(extra)) if theirs is not None else None
+            if found is not None:
+                sect.append(copy.deepcopy(found))
+        return max(_geometry_of(sect, g).text_width, 1440)
+    for el in _page_props(g):
+        sect.append(el)
+    # no line grid: with Noto CJK's tall metrics Word would snap every line to two grid lines
+    _sub(sect, "docGrid", {"linePitch": "400"})
+    return g.text_width
+
+
+# --------------------------------------------------------------------------- styles
+
+
+def _style(styles: etree._Element, style_id: str, name: str, *, kind: str = "paragraph",
+           based_on: str | None = "Normal", ppr: list[etree._Element] | None = None,
+           rpr: list[etree._Element] | None = None, ui_priority: str | None = None) -> None:
+    for old in styles.findall(_w("style")):
+        if old.get(_w("styleId")) == style_id:
+            styles.remove(old)
+    st = _sub(styles, "style", {"type": kind, "styleId": style_id})
+    _sub(st, "name", {"val": name})
+    if based_on:
+        _sub(st, "basedOn", {"val": based_on})
+    if ui_priority:
+        _sub(st, "uiPriority", {"val": ui_priority})
+    _sub(st, "qFormat")
+    if ppr:
+        p = _sub(st, "pPr")
+        for c in ppr:
+            p.append(c)
+    if rpr:
+        r = _sub(st, "rPr")
+        for c in rpr:
+            r.append(c)
+
+
+def _ppr_of(styles: etree._Element, style_id: str) -> etree._Element | None:
+    for st in styles.findall(_w("style")):
+        if st.get(_w("styleId")) == style_id:
+            ppr = st.find(_w("pPr"))
+            if ppr is None:
+                ppr = _el("pPr")
+                name = st.find(_w("rPr"))
+                if name is not None:
+                    name.addprevious(ppr)
+                else:
+                    st.append(ppr)
+            return ppr
+    return None
+
+
+def _set(ppr: etree._Element, tag: str, attrs: dict[str, str]) -> None:
+    old = ppr.find(_w(tag))
+    if old is not None:
+        ppr.remove(old)
+    ppr.append(_el(tag, attrs))
+
+
+def add_styles(styles: etree._Element, doc: ir.Document, text_width: int) -> None:
+    """The styles the layout uses (Body Text, TOC Heading, toc 1–2, header, footer) and the Chinese settings."""
+    indent = [_el("ind", {"firstLineChars": "200", "firstLine": "440"})] if _chinese(doc) else []
+    _style(styles, "BodyText", "Body Text", ppr=indent)
+    _style(styles, "TOCHeading", "TOC Heading", based_on="Heading1",
+           ppr=[_el("pageBreakBefore", {"val": "0"}), _el("outlineLvl", {"val": "9"})], ui_priority="39")
+    for level in (1, 2):
+        ppr = [_el("tabs", {}, _el("tab", {"val": "right", "leader": "dot", "pos": str(text_width)})),
+               _el("spacing", {"after": "60"})]
+        if level == 2:
+            ppr.append(_el("ind", {"left": "440"}))
+        rpr = [_el("b")] if level == 1 else []
+        _style(styles, f"TOC{level}", f"toc {level}", ppr=ppr, rpr=rpr, ui_priority="39")
+    half = str(text_width // 2)
+    for sid, name in (("Header", "header"), ("Footer", "footer")):
+        _style(styles, sid, name,
+               ppr=[_el("tabs", {}, _el("tab", {"val": "center", "pos": half}),
+                        _el("tab", {"val": "right", "pos": str(text_width)})),
+                    _el("spacing", {"after": "0", "line": "240", "lineRule": "auto"}),
+                    _el("ind", {"firstLine": "0", "firstLineChars": "0"})],
+               rpr=[_el("sz", {"val": "16"}), _el("szCs", {"val": "16"}), _el("color", {"val": "555555"})],
+               ui_priority="99")
+    if _chinese(doc):
+        # exact 20 pt lines for 11 pt text, as Chinese reports are set; pictures keep their own height
+        normal = _ppr_of(styles, "Normal")
+        if normal is not None:
+            _set(normal, "spacing", {"after": "120", "line": "400", "lineRule": "exact"})
+        # larger type (title page, headings) and pictures keep lines of their own height
+        for sid, line in (("Figure", "240"), ("FootnoteText", "240"), ("Title", "288"), ("Subtitle", "288"),
+                          ("DocumentSymbol", "288"), ("TitlePageInfo", "288"), ("EditionNote", "288"),
+                          ("Heading1", "288"), ("Heading2", "288"), ("Heading3", "288"), ("Heading4", "288"),
+                          ("BoxTitle", "288"), ("TOCHeading", "288")):
+            props = _ppr_of(styles, sid)
+            if props is not None:
+                spacing = props.find(_w("spacing"))
+                attrs = {str(k): str(v) for k, v in spacing.attrib.items()} if spacing is not None else {}
+                attrs.update({_w("line"): line, _w("lineRule"): "auto"})
+                if spacing is not None:
+                    props.remove(spacing)
+                props.append(etree.Element(_w("spacing"), attrs))
+        box = _ppr_of(styles, "BoxText")
+        if box is not None:
+            _set(box, "ind", {"left": "170", "right": "170", "firstLineChars": "200", "firstLine": "400"})
+
+
+# --------------------------------------------------------------------------- fields
+
+
+def _run(parent: etree._Element, text: str) -> etree._Element:
+    r = _sub(parent, "r")
+    t = _sub(r, "t")
+    t.text = text
+    if text != text.strip():
+        t.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    return r
+
+
+def _field(parent: etree._Element, instr: str, cached: str) -> None:
+    """A complex field: begin, instruction, separate, the cached result, end."""
+    _sub(_sub(parent, "r"), "fldChar", {"fldCharType": "begin"})
+    it = _sub(_sub(parent, "r"), "instrText")
+    it.text = f" {instr} "
+    it.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+    _sub(_sub(parent, "r"), "fldChar", {"fldCharType": "separate"})
+    _run(parent, cached)
+    _sub(_sub(parent, "r"), "fldChar", {"fldCharType": "end"})
+
+
+def _para(style: str) -> etree._Element:
+    p = _el("p")
+    _sub(_sub(p, "pPr"), "pStyle", {"val": style})
+    return p
+
+
+def _ppr(p: etree._Element) -> etree._Element:
+    ppr = p.find(_w("pPr"))
+    if ppr is None:
+        ppr = _el("pPr")
+        p.insert(0, ppr)
+    return ppr
+
+
+def _text_of(p: etree._Element) -> str:
+    return "".join(t.text or "" for t in p.iter(_w("t")))
+
+
+# --------------------------------------------------------------------------- page estimate
+
+
+def estimate_pages(body: etree._Element, g: Geometry, first_page: int) -> dict[str, int]:
+    """The page each bookmark probably falls on, from the text's length: the cached value of the TOC's
+    ``PAGEREF`` fields until Word or LibreOffice updates them."""
+    per_line = max(g.text_width // 220, 10)  # 11 pt characters
+    lines_per_page = max((g.height - g.top - g.bottom) // 400, 10)  # 20 pt lines
+    page, used = first_page, 0.0
+    found: dict[str, int] = {}
+
+    def add(lines: float) -> None:
+        nonlocal page, used
+        if used + lines > lines_per_page and used:
+            page += 1
+            used = 0.0
+        used += lines
+
+    for child in body:
+        if child.tag == _w("p"):
+            style = child.find(f"{_w('pPr')}/{_w('pStyle')}")
+            sid = style.get(_w("val")) if style is not None else "Normal"
+            if sid == "Heading1" or child.find(f"{_w('pPr')}/{_w('pageBreakBefore')}") is not None:
+                if used:
+                    page += 1
+                    used = 0.0
+            chars = len(_text_of(child))
+            add(max(1, math.ceil(chars / per_line)) + (1.5 if sid and sid.startswith("Heading") else 0.3))
+            for b in child.iter(_w("bookmarkStart")):
+                found.setdefault(b.get(_w("name")) or "", page)
+            if child.find(f"{_w('pPr')}/{_w('sectPr')}") is not None:  # a section ends: the next starts a page
+                page += 1
+                used = 0.0
+        elif child.tag == _w("tbl"):
+            for tr in child.iter(_w("tr")):
+                add(max([1] + [math.ceil(len(_text_of(tc)) / max(per_line // 3, 1)) for tc in tr.iter(_w("tc"))]))
+    return found
+
+
+# --------------------------------------------------------------------------- headers and footers
+
+
+def _hdr_ftr(kind: str, paragraphs: list[etree._Element]) -> bytes:
+    root = etree.Element(_w(kind), nsmap={"w": W, "r": R})
+    for p in paragraphs:
+        root.append(p)
+    out: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return out
+
+
+def _odd_header(running: str) -> bytes:
+    """Odd pages' header: the chapter (``STYLEREF "Heading 1"``, holding this section's chapter as its result,
+    which LibreOffice shows as it is), right-aligned."""
+    odd = _para("Header")
+    _sub(_ppr(odd), "jc", {"val": "right"})
+    _field(odd, 'STYLEREF "Heading 1" \\* MERGEFORMAT', running)
+    return _hdr_ftr("hdr", [odd])
+
+
+def _shared_headers(doc: ir.Document) -> dict[tuple[str, str], bytes]:
+    """(header|footer, even|default) -> part XML for what every body section shares: the title on even
+    pages, the page number (``PAGE``) at the foot of every page."""
+    title = doc.metadata.title or doc.metadata.symbol or ""
+    even = _para("Header")
+    _run(even, title)
+    parts = {("header", "even"): _hdr_ftr("hdr", [even])}
+    for kind in ("default", "even"):
+        f = _para("Footer")
+        _sub(_ppr(f), "jc", {"val": "center"})
+        _field(f, "PAGE \\* MERGEFORMAT", "1")
+        parts[("footer", kind)] = _hdr_ftr("ftr", [f])
+    return parts
+
+
+def _add_part(document: Any, name: str, content_type: str, blob: bytes, reltype: str) -> tuple[str, Any]:
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    part = Part(PackURI(name), content_type, blob, document.part.package)
+    return document.part.relate_to(part, reltype), part
+
+
+def _template_headers(document: Any, template: Template) -> list[tuple[str, str, str]]:
+    """Copy the template's header and footer parts (and what they relate to); (header|footer, type, rId)."""
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    refs: list[tuple[str, str, str]] = []
+    if template.sect is None:
+        return refs
+    source = template.document.part
+    copied: dict[str, Any] = {}
+    for i, ref in enumerate(template.sect):
+        tag = etree.QName(ref).localname
+        if tag not in ("headerReference", "footerReference"):
+            continue
+        rid = ref.get(f"{{{R}}}id") or ""
+        try:
+            theirs = source.related_parts[rid]
+        except KeyError:
+            continue
+        kind = "header" if tag == "headerReference" else "footer"
+        part = Part(PackURI(f"/word/tpl{kind}{i + 1}.xml"), CT_HEADER if kind == "header" else CT_FOOTER,
+                    theirs.blob, document.part.package)
+        for rel in theirs.rels.values():
+            if rel.is_external:
+                part.rels.add_relationship(rel.reltype, rel.target_ref, rel.rId, is_external=True)
+                continue
+            target = rel.target_part
+            if target.partname not in copied:
+                ext = str(target.partname).rsplit(".", 1)[-1]
+                copied[target.partname] = Part(PackURI(f"/word/media/tpl{len(copied) + 1}.{ext}"),
+                                               target.content_type, target.blob, document.part.package)
+            part.rels.add_relationship(rel.reltype, copied[target.partname], rel.rId)
+        new_rid = document.part.relate_to(part, RT_HEADER if kind == "header" else RT_FOOTER)
+        refs.append((kind, ref.get(_w("type")) or "default", new_rid))
+    return refs
+
+
+def _settings(document: Any, tag: str, attrs: dict[str, str] | None = None) -> None:
+    settings = document.settings.element
+    if settings.find(_w(tag)) is None:
+        settings.append(_el(tag, attrs))
+    _ordered(settings, SETTINGS_ORDER)
+
+
+# --------------------------------------------------------------------------- the whole layout
+
+
+def _balance_title(body: etree._Element, doc: ir.Document, text_width: int) -> None:
+    """The title broken at phrase boundaries, balanced, as in the print edition (line breaks in the run)."""
+    from .pdf import title_lines
+
+    title = doc.metadata.title
+    p = next((x for x in body.findall(_w("p"))
+              if (s := x.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and s.get(_w("val")) == "Title"), None)
+    if not title or p is None or _text_of(p) != title:
+        return
+    lines = title_lines(title, 22.0, text_width / 20 - 2)
+    if len(lines) < 2:
+        return
+    runs = p.findall(_w("r"))
+    if not runs:
+        return
+    r = runs[0]
+    for extra in runs[1:]:
+        p.remove(extra)
+    for t in r.findall(_w("t")):
+        r.remove(t)
+    for i, line in enumerate(lines):
+        if i:
+            _sub(r, "br")
+        _sub(r, "t").text = line
+
+
+def _toc_title(doc: ir.Document) -> str:
+    lang = doc.metadata.language or ""
+    return "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
+
+
+def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
+           template: Template | None = None) -> None:
+    """Lay out the package :func:`pipeline.writers.docx.write` filled: see the module's docstring."""
+    from ..fontsel import check_family
+    from .docx import schema_order
+
+    check_family(options.serif_font, doc.metadata.language)
+    body = document.element.body
+    sect = body.find(_w("sectPr"))
+    assert sect is not None
+    g = _geometry_of(sect, geometry(options))
+    text_width = g.text_width
+    styles = document.styles.element
+    add_styles(styles, doc, text_width)
+
+    # unnumbered paragraphs of the body (not those in tables, boxes or notes) take Body Text
+    for p in body.findall(_w("p")):
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        if style is not None and style.get(_w("val")) == "Normal" and _text_of(p).strip():
+            style.set(_w("val"), "BodyText")
+
+    # the title page: its own section, no header or footer
+    children = [c for c in body if c.tag == _w("p")]
+    title_end = None
+    for p in children:
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        if style is None or style.get(_w("val")) not in TITLE_STYLES:
+            break
+        title_end = p
+    first_body = title_end.getnext() if title_end is not None else (children[0] if children else sect)
+    if title_end is not None:
+        title_sect = _sub(title_end.find(_w("pPr")), "sectPr")
+        for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar"))):
+            if el is not None:
+                title_sect.append(copy.deepcopy(el))
+        _sub(title_sect, "titlePg")
+        _sub(title_sect, "docGrid", {"linePitch": "400"})
+        _ordered(title_sect, SECT_ORDER)
+
+    _balance_title(body, doc, text_width)
+
+    # the table of contents, filled, before the first chapter
+    heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id]
+    if heads:
+        anchor = first_body if first_body is not None else sect
+        title = _para("TOCHeading")
+        _run(title, _toc_title(doc))
+        anchor.addprevious(title)
+        pages = estimate_pages(body, g, first_page=1)
+        entries: list[etree._Element] = []
+        for h in heads:
+            p = _para(f"TOC{h.level}")
+            link = _sub(p, "hyperlink", {"anchor": h.id or "", "history": "1"})
+            label = f"{h.label}\u3000" if h.label and _chinese(doc) else f"{h.label} " if h.label else ""
+            _run(link, label + plain(h.children))
+            _sub(_sub(link, "r"), "tab")
+            _field(link, f"PAGEREF {h.id} \\h", str(pages.get(h.id or "", "")))
+            entries.append(p)
+        # the TOC field wraps the entries: begin/instruction/separate in the first, end after the last
+        first = entries[0]
+        ppr = first.find(_w("pPr"))
+        assert ppr is not None
+        runs = [_el("r", {}, _el("fldChar", {"fldCharType": "begin"})), _el("r"),
+                _el("r", {}, _el("fldChar", {"fldCharType": "separate"}))]
+        instr = _sub(runs[1], "instrText")
+        instr.text = ' TOC \\o "1-2" \\h \\z \\u '
+        instr.set("{http://www.w3.org/XML/1998/namespace}space", "preserve")
+        for i, r in enumerate(runs):
+            first.insert(first.index(ppr) + 1 + i, r)
+        last = _para(f"TOC{heads[-1].level}")
+        _sub(_sub(last, "r"), "fldChar", {"fldCharType": "end"})
+        entries.append(last)
+        for e in entries:
+            anchor.addprevious(e)
+
+    # headers and footers: the template's for every body section, or ours with a section per chapter, so
+    # that the chapter in the running head is right even where STYLEREF is not recomputed (LibreOffice)
+    sections: list[tuple[etree._Element, list[tuple[str, str, str]]]] = []
+    if template is not None and (refs := _template_headers(document, template)):
+        sections.append((sect, refs))
+    else:
+        shared = []
+        for (kind, which), blob in sorted(_shared_headers(doc).items()):
+            n = 1 if which == "default" else 2
+            rid, _ = _add_part(document, f"/word/{kind}{n}.xml", CT_HEADER if kind == "header" else CT_FOOTER,
+                               blob, RT_HEADER if kind == "header" else RT_FOOTER)
+            shared.append((kind, which, rid))
+        starts = [p for p in body.findall(_w("p"))
+                  if (st := p.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and st.get(_w("val")) == "Heading1"]
+        running = [_toc_title(doc) if heads else (doc.metadata.title or "")]
+        ends: list[etree._Element] = []
+        for i, h in enumerate(starts):
+            before = h.getprevious()
+            if i == 0 and (before is None or before is title_end):
+                running[0] = _text_of(h)  # no front matter between the title page and the first chapter
+                continue
+            style = before.find(f"{_w('pPr')}/{_w('pStyle')}") if before is not None else None
+            if (before is None or before.tag != _w("p") or before.find(f"{_w('pPr')}/{_w('sectPr')}") is not None
+                    or (style is not None and (style.get(_w("val")) or "").startswith("TOC"))):
+                # a paragraph of its own: LibreOffice drops a section break held by the TOC field's paragraph
+                before = _para("BodyText")
+                h.addprevious(before)
+            ends.append(before)
+            running.append(_text_of(h))
+        holders: list[etree._Element] = []
+        for end in ends:
+            ppr = end.find(_w("pPr"))
+            assert ppr is not None
+            holder = _sub(ppr, "sectPr")
+            for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar")), sect.find(_w("docGrid"))):
+                if el is not None:
+                    holder.append(copy.deepcopy(el))
+            holders.append(holder)
+        holders.append(sect)
+        for n, (holder, head) in enumerate(zip(holders, running, strict=True), 3):
+            rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, _odd_header(head), RT_HEADER)
+            sections.append((holder, [*shared, ("header", "default", rid)]))
+    for holder, refs in sections:
+        for kind, which, rid in sorted(refs, key=lambda r: (r[0] != "header", r[1])):
+            ref = _sub(holder, f"{kind}Reference", {"type": which})
+            ref.set(f"{{{R}}}id", rid)
+        _ordered(holder, SECT_ORDER)
+        if any(which == "even" for _, which, _ in refs):
+            _settings(document, "evenAndOddHeaders")
+    if options.mirror_margins:
+        _settings(document, "mirrorMargins")
+
+    if template is not None:
+        merged = merge_styles(styles, template)
+        diag.emit("writer-note", f"{merged} style(s) taken from the reference DOCX")
+    schema_order(styles)
+    schema_order(document.element)
+    for part in document.part.package.iter_parts():
+        if str(part.partname).startswith(("/word/header", "/word/footer")):
+            root = etree.fromstring(part.blob)
+            schema_order(root)
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+def dated(options: Options, doc: ir.Document) -> Options:
+    """``options`` with the document's own date as the date of the output when ``SOURCE_DATE_EPOCH`` is not
+    set (core properties and zip timestamps then say when the document was issued, never 1980)."""
+    if options.source_date_epoch is not None:
+        return options
+    epoch = date_epoch(doc.metadata.date)
+    return options.with_(source_date_epoch=epoch) if epoch is not None else options
+
+
+def when(options: Options) -> dt.datetime | None:
+    """The output's date (naive UTC), or None when neither ``SOURCE_DATE_EPOCH`` nor a document date is known."""
+    if options.source_date_epoch is None:
+        return None
+    return dt.datetime.fromtimestamp(options.source_date_epoch, dt.UTC).replace(tzinfo=None)

@@ -1,0 +1,216 @@
+"""Hostile input, round two (issue 20): each class of attack ends quickly with a one-line error or a repair,
+writes nothing outside its folder, leaves no temporary file and replaces no earlier output on failure."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import ir, ir_json
+from pipeline.diagnostics import Diagnostics
+from pipeline.errors import LimitError, OutputError, UsageError
+from pipeline.options import Options
+
+DOCPIPE = [sys.executable, "-m", "pipeline"]
+
+
+def run(*args: str, cwd: Path | None = None, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*DOCPIPE, *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
+                          env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+
+
+def no_traceback(r: subprocess.CompletedProcess[str]) -> None:
+    assert "Traceback" not in r.stderr and "internal error" not in r.stderr, r.stderr[-500:]
+
+
+def doc_of(*blocks: ir.Block) -> ir.Document:
+    return ir.Document(metadata=ir.Metadata(title="t", language="en"), blocks=blocks)
+
+
+def write_ir(path: Path, doc: ir.Document) -> Path:
+    path.write_text(ir_json.dumps(doc), encoding="utf-8")
+    return path
+
+
+# --------------------------------------------------------------------------- text XML cannot carry
+def test_control_characters_and_non_characters_are_removed_not_refused(tmp_path: Path) -> None:
+    text = "正文\x00\x07\x1b[31m紅\ufffe\ufdd0\U0010ffff\x85。"
+    src = tmp_path / "c.md"
+    src.write_text(f"# 標題\n\n{text}\n", encoding="utf-8")
+    diag = Diagnostics()
+    result = pipeline.convert(src, ["html", "tei", "docx", "epub"], tmp_path / "out", Options(), diag=diag)
+    repaired = [d for d in diag.items if d.code == "text-repaired"]
+    assert repaired and "removed" in repaired[0].message
+    for path in result.outputs.values():
+        assert path.stat().st_size > 0
+    from lxml import html as lhtml
+    page = lhtml.parse(str(result.outputs["html"])).getroot()
+    assert "正文[31m紅。" in page.text_content()
+
+
+def test_lone_surrogates_in_ir_json_are_removed(tmp_path: Path) -> None:
+    data = ir_json.dumps(doc_of(ir.Para(children=(ir.Text(text="aXb"),))))
+    path = tmp_path / "s.ir.json"
+    path.write_text(data.replace("aXb", "a\\ud800b"), encoding="utf-8")
+    r = run("convert", str(path), "--to", "html,tei", "--out-dir", str(tmp_path / "out"))
+    no_traceback(r)
+    assert r.returncode == 0
+    assert "ab" in (tmp_path / "out" / "s.html").read_text(encoding="utf-8")
+
+
+def test_terminal_escapes_never_reach_stderr(tmp_path: Path) -> None:
+    bad = tmp_path / "evil\x1b[2J\nforged line.txt"
+    bad.write_bytes(b"\x00\x01binary")
+    r = run("convert", str(bad), "--to", "html", "--out-dir", str(tmp_path / "o"))
+    no_traceback(r)
+    assert "\x1b" not in r.stderr and r.stderr.count("\n") == 1 and "forged" in r.stderr
+
+
+# --------------------------------------------------------------------------- links that betray the reader
+@pytest.mark.parametrize("target", ["javascript:alert(1)", "JaVaScRiPt:alert(1)", " vbscript:msgbox",
+                                    "data:text/html,<script>alert(1)</script>", "file:///etc/passwd"])
+def test_unsafe_links_become_text(tmp_path: Path, target: str) -> None:
+    doc = doc_of(ir.Para(children=(ir.Link(children=(ir.Text(text="click"),), target=target),
+                                   ir.Link(children=(ir.Text(text="ok"),), target="https://example.org/"))))
+    src = write_ir(tmp_path / "l.ir.json", doc)
+    diag = Diagnostics()
+    result = pipeline.convert(src, ["html", "epub", "md", "docx", "tei"], tmp_path / "out", Options(), diag=diag)
+    assert any(d.code == "unsafe-link" for d in diag.items)
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    assert "click" in html and "https://example.org/" in html
+    for fmt in ("html", "md", "tei"):
+        low = result.outputs[fmt].read_text(encoding="utf-8").lower()
+        assert "javascript:" not in low and "vbscript:" not in low and "data:text/html" not in low
+    with zipfile.ZipFile(result.outputs["epub"]) as z:
+        assert not any(b"javascript:" in z.read(n).lower() for n in z.namelist())
+    with zipfile.ZipFile(result.outputs["docx"]) as z:
+        assert not any(b"javascript:" in z.read(n).lower() for n in z.namelist())
+
+
+# --------------------------------------------------------------------------- depth and spans
+def test_deep_inline_nesting_is_a_limit_not_a_crash(tmp_path: Path) -> None:
+    src = tmp_path / "deep.md"
+    src.write_text("[" * 3000 + "x" + "](#)" * 3000 + "\n\n" + "[" * 40000 + "\n", encoding="utf-8")
+    r = run("convert", str(src), "--to", "html", "--out-dir", str(tmp_path / "o"), timeout=120)
+    no_traceback(r)
+    assert r.returncode == 0 and "markdown-repaired" in r.stderr
+    deep = ir.Text(text="x")
+    node: ir.Inline = deep
+    for _ in range(400):
+        node = ir.Emph(children=(node,))
+    path = write_ir(tmp_path / "deep.ir.json", doc_of(ir.Para(children=(node,))))
+    r = run("convert", str(path), "--to", "html", "--out-dir", str(tmp_path / "o"))
+    no_traceback(r)
+    assert r.returncode == 1 and "--max-depth" in r.stderr
+
+
+@pytest.mark.parametrize("colspan, rowspan", [(2_000_000, 1), (1, 5_000_000), (0, 1)])
+def test_huge_spans_are_refused(tmp_path: Path, colspan: int, rowspan: int) -> None:
+    cell = ir.Cell(blocks=(), colspan=colspan, rowspan=rowspan)
+    path = write_ir(tmp_path / "t.ir.json", doc_of(ir.Table(rows=((cell,),))))
+    r = run("convert", str(path), "--to", "docx,tei,html", "--out-dir", str(tmp_path / "o"))
+    no_traceback(r)
+    assert r.returncode == 1 and "--max-table-span" in r.stderr
+    assert not (tmp_path / "o" / "t.docx").exists()
+
+
+def test_huge_numbers_in_ir_json_are_errors(tmp_path: Path) -> None:
+    text = ir_json.dumps(doc_of(ir.Heading(level=1, children=(ir.Text(text="h"),))))
+    path = tmp_path / "n.ir.json"
+    path.write_text(text.replace('"level": 1', '"level": ' + "9" * 5000), encoding="utf-8")
+    r = run("convert", str(path), "--to", "html", "--out-dir", str(tmp_path / "o"))
+    no_traceback(r)
+    assert r.returncode == 1
+
+
+# --------------------------------------------------------------------------- files and folders
+def test_a_fifo_is_refused_at_once(tmp_path: Path) -> None:
+    fifo = tmp_path / "pipe.md"
+    os.mkfifo(fifo)
+    r = run("convert", str(fifo), "--to", "html", "--out-dir", str(tmp_path / "o"), timeout=60)
+    no_traceback(r)
+    assert r.returncode == 1 and "not a regular file" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["../../escaped", "../x", "a/b", ".."])
+def test_output_names_cannot_leave_the_folder(tmp_path: Path, name: str) -> None:
+    src = tmp_path / "in" / "a.md"
+    src.parent.mkdir()
+    src.write_text("# a\n\ntext\n", encoding="utf-8")
+    out = tmp_path / "in" / "out"
+    r = run("convert", str(src), "--to", "html", "--out-dir", str(out), "--name", name)
+    no_traceback(r)
+    assert r.returncode == 2
+    assert not any(p.suffix == ".html" for p in tmp_path.rglob("*"))
+    with pytest.raises(UsageError):
+        pipeline.convert(src, ["html"], out, Options(), name=name)
+
+
+def test_a_failed_format_replaces_no_earlier_output(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "a.md"
+    src.write_text("# a\n\ntext\n", encoding="utf-8")
+    out = tmp_path / "out"
+    pipeline.convert(src, ["html", "tei"], out, Options())
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    src.write_text("# b\n\nchanged\n", encoding="utf-8")
+    real_replace = os.replace
+
+    def failing(a: str | os.PathLike[str], b: str | os.PathLike[str]) -> None:
+        if str(b).endswith(".tei.xml"):
+            raise OSError(28, "No space left on device", str(b))
+        real_replace(a, b)
+
+    monkeypatch.setattr(os, "replace", failing)
+    with pytest.raises(OutputError):
+        pipeline.convert(src, ["html", "tei"], out, Options())
+    monkeypatch.setattr(os, "replace", real_replace)
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before
+
+
+def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path) -> None:
+    src = tmp_path / "a.md"
+    src.write_text("# a\n\ntext\n", encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True,
+                          text=True).stdout.strip()
+    leftover = out / f".a.html.{dead}.docpipe-tmp-abc.tmp"
+    leftover.write_bytes(b"partial")
+    keep = out / ".hidden-file-of-the-user"
+    keep.write_bytes(b"mine")
+    pipeline.convert(src, ["html"], out, Options())
+    assert not leftover.exists() and keep.exists()
+
+
+@pytest.mark.parametrize("sig", ["HUP", "QUIT", "TERM"])
+def test_signals_clean_up(tmp_path: Path, sig: str) -> None:
+    import signal
+    import time
+    src = tmp_path / "big.md"
+    src.write_text("# a\n\n" + "\n\n".join(f"段落{i}，文字。" * 20 for i in range(3000)), encoding="utf-8")
+    out = tmp_path / "out"
+    proc = subprocess.Popen([*DOCPIPE, "convert", str(src), "--to", "pdf,docx,epub", "--out-dir", str(out)],
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
+    time.sleep(2.5)
+    proc.send_signal(getattr(signal, f"SIG{sig}"))
+    _, err = proc.communicate(timeout=120)
+    assert "Traceback" not in err
+    leftovers = [p for p in out.rglob("*") if "docpipe-tmp" in p.name] if out.exists() else []
+    assert leftovers == []
+
+
+def test_json_of_a_huge_depth_is_a_limit(tmp_path: Path) -> None:
+    nested = '{"t": "Emph", "children": [' * 20000 + '{"t": "Text", "text": "x"}' + "]}" * 20000
+    path = tmp_path / "d.ir.json"
+    path.write_text(f'{{"docpipe-ir": {json.dumps(ir.IR_VERSION)}, "document": {{"t": "Document", "metadata": '
+                    f'{{"t": "Metadata"}}, "blocks": [{{"t": "Para", "children": [{nested}]}}]}}}}', encoding="utf-8")
+    with pytest.raises(LimitError):
+        pipeline.read(path)

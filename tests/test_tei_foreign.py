@@ -1,0 +1,187 @@
+"""TEI from elsewhere kept whole: TEI -> IR -> TEI keeps the body's elements, the source's header and validity."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+import pipeline
+from pipeline import ir
+from pipeline.diagnostics import Diagnostics
+from pipeline.options import Options
+from pipeline.readers.tei import read
+from pipeline.walk import iter_blocks, iter_inlines, iter_inlines_all
+
+from .conftest import require
+from .tei_validate import RNG, jing_path, saxon_available, validate
+
+FIXTURES = Path(__file__).parent / "fixtures" / "tei"
+FOREIGN = sorted(p for p in FIXTURES.glob("*.xml") if not p.name.startswith("docpipe-"))
+ALL = sorted(FIXTURES.glob("*.xml"))
+COUNTED = ("p", "note", "lb", "pb", "app", "graphic", "table")
+NS = {"t": "http://www.tei-c.org/ns/1.0"}
+PARSER = etree.XMLParser(load_dtd=False, no_network=True, resolve_entities=False)
+
+
+def round_trip(path: Path, **opts: object) -> bytes:
+    """The file read by docpipe and written back as TEI (no transform: what the reader and writer keep)."""
+    doc = read(path.read_bytes(), Options(base_dir=str(path.parent)), Diagnostics(), name=path.name)
+    return pipeline.write(doc, "tei", Options(source_date_epoch=0, source_name=path.name).with_(**opts))
+
+
+def counts(root: etree._Element, part: str) -> dict[str, int]:
+    scope = root.xpath(f"t:text/t:{part}" if part != "text" else "t:text", namespaces=NS)
+    return {tag: sum(len(s.xpath(f".//t:{tag}", namespaces=NS)) for s in scope) for tag in COUNTED}
+
+
+def header_without_ours(root: etree._Element) -> etree._Element:
+    """The output's header without what docpipe added (its ``docpipe-`` elements, the verbatim copy)."""
+    hdr = copy.deepcopy(root.find("t:teiHeader", NS))
+    assert hdr is not None
+    for el in list(hdr.iter()):
+        if (el.get("{http://www.w3.org/XML/1998/namespace}id") or "").startswith("docpipe-"):
+            parent = el.getparent()
+            if parent is not None:
+                parent.remove(el)
+    return hdr
+
+
+def test_at_least_five_files_from_elsewhere() -> None:
+    assert len(FOREIGN) >= 5
+    assert any(p.name.startswith("cbeta-") for p in FOREIGN)
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_body_elements_are_all_kept(path: Path) -> None:
+    src = etree.fromstring(path.read_bytes(), PARSER)
+    out = etree.fromstring(round_trip(path))
+    for part in ("body", "front", "back", "text"):
+        assert counts(out, part) == counts(src, part), part
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_through_the_whole_pipeline_too(path: Path, tmp_path: Path) -> None:
+    """``docpipe convert x.xml --to tei``: the transforms run (and record their changes in place), nothing goes."""
+    src = etree.fromstring(path.read_bytes(), PARSER)
+    result = pipeline.convert(path, ["tei"], tmp_path, Options(source_date_epoch=0), diag=Diagnostics())
+    out = etree.parse(str(result.outputs["tei"])).getroot()
+    assert counts(out, "body") == counts(src, "body")
+    assert counts(out, "text") == counts(src, "text")
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_a_second_pass_changes_nothing(path: Path, tmp_path: Path) -> None:
+    first = round_trip(path)
+    again = tmp_path / path.name
+    again.write_bytes(first)
+    assert round_trip(again) == first
+
+
+@pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
+def test_the_source_header_is_kept_and_ours_added(path: Path) -> None:
+    src = etree.fromstring(path.read_bytes(), PARSER)
+    out = etree.fromstring(round_trip(path))
+    shdr = src.find("t:teiHeader", NS)
+    assert shdr is not None
+    kept = header_without_ours(out)
+    text = " ".join(" ".join(kept.itertext()).split())
+    for title in shdr.xpath("t:fileDesc/t:titleStmt/t:title", namespaces=NS):
+        assert " ".join("".join(title.itertext()).split()) in text
+    for avail in shdr.xpath(".//t:availability | .//t:licence", namespaces=NS):
+        words = " ".join("".join(avail.itertext()).split())
+        assert words in text
+        for k, v in avail.attrib.items():
+            assert kept.xpath(f".//t:{etree.QName(avail).localname}[@{k}=$v]", namespaces=NS, v=v), k
+    # every element of theirs (in TEI) is still there, as many times
+    for el in shdr.iter():
+        if isinstance(el.tag, str) and etree.QName(el).namespace == NS["t"]:
+            name = etree.QName(el).localname
+            assert len(kept.xpath(f".//t:{name} | self::t:{name}", namespaces=NS)) >= \
+                len(shdr.xpath(f".//t:{name} | self::t:{name}", namespaces=NS)), name
+    # ours: the conversion in revisionDesc, the processing steps in encodingDesc
+    assert out.xpath("//t:revisionDesc/t:change[@xml:id='docpipe-change'] | //t:revisionDesc//t:item"
+                     "[@xml:id='docpipe-change']", namespaces=NS)
+    assert out.xpath("//t:encodingDesc/t:editorialDecl[@xml:id='docpipe-editorialDecl']", namespaces=NS)
+
+
+def test_a_header_outside_tei_is_also_kept_verbatim() -> None:
+    """CBETA's header has attributes of its own namespace (``cb:type``), which tei_all cannot hold: they go into
+    ``@rend`` and the header as the source wrote it is kept whole, as text, in ``notesStmt``."""
+    path = FIXTURES / "cbeta-p5-T08n0251.xml"
+    out = etree.fromstring(round_trip(path))
+    (note,) = out.xpath("//t:notesStmt/t:note[@xml:id='docpipe-source-header']", namespaces=NS)
+    original = path.read_text(encoding="utf-8")
+    start, end = original.index("<teiHeader>"), original.index("</teiHeader>") + len("</teiHeader>")
+    assert note.text.replace(' xmlns="http://www.tei-c.org/ns/1.0" xmlns:cb="http://www.cbeta.org/ns/1.0"', "") \
+        == original[start:end]
+    assert "$Log: T08n0251.xml" in note.text  # the CVS log comment too
+    assert out.xpath("//t:projectDesc/t:p[contains(@rend, '{http://www.cbeta.org/ns/1.0}type=ly')]",
+                     namespaces=NS)
+
+
+def test_notes_are_called_where_their_anchor_is() -> None:
+    path = FIXTURES / "cbeta-p5-T08n0251.xml"
+    doc = read(path.read_bytes(), Options(), Diagnostics(), name=path.name)
+    calls = 0
+    for b in iter_blocks(doc.blocks):
+        if not isinstance(b, ir.Para):
+            continue
+        kids = list(iter_inlines(b.children))
+        for i, node in enumerate(kids[:-1]):
+            if isinstance(node, ir.Span) and node.classes == ("tei-anchor",):
+                after = kids[i + 1]
+                anchor = dict(node.attrs)
+                if anchor.get("xml:id", "").startswith("nkr_note_"):
+                    assert isinstance(after, ir.NoteRef), anchor
+                    assert after.marker == anchor["n"]  # the note's @n, the anchor's @n
+                    calls += 1
+    assert calls == 12
+    notes = {n.id: n for n in doc.notes}
+    ref = next(n for n in iter_inlines_all(doc) if isinstance(n, ir.NoteRef) and n.marker == "0848001")
+    assert "Prajñāpāramitā" in "".join(t.text for b in iter_blocks(notes[ref.note_id].blocks)
+                                       if isinstance(b, ir.Para) for t in b.children if isinstance(t, ir.Text))
+    # and TEI gets them back in back, pointing at their anchors
+    out = etree.fromstring(round_trip(path))
+    assert len(out.xpath("//t:back//t:note[@target]", namespaces=NS)) == 12
+    assert not out.xpath("//t:body//t:note", namespaces=NS)
+
+
+def test_what_the_ir_names_and_what_it_keeps_generically() -> None:
+    path = FIXTURES / "docpipe-features.xml"
+    diag = Diagnostics()
+    doc = read(path.read_bytes(), Options(base_dir=str(path.parent)), diag, name=path.name)
+    nodes = list(iter_inlines_all(doc))
+    spans = {n.classes[0]: n for n in nodes if isinstance(n, ir.Span) and n.classes}
+    g = spans["tei-g"]
+    assert dict(g.attrs) == {"ref": "#U2A5C7"} and g.children == (ir.Text(text="𪗇"),)
+    assert dict(spans["tei-gap"].attrs) == {"reason": "illegible", "quantity": "2", "unit": "chars"}
+    assert dict(spans["tei-unclear"].attrs) == {"reason": "faded", "cert": "medium"}
+    choices = [n for n in nodes if isinstance(n, ir.Choice)]
+    assert [(c.kind, [r.role for r in c.readings]) for c in choices] == [("choice", ["sic", "corr"]),
+                                                                          ("app", ["lem", "rdgGrp"])]
+    milestones = [(m.unit, m.n) for m in nodes if isinstance(m, ir.Milestone)]
+    assert milestones == [("page", "1a"), ("line", "1"), ("line", "2")]
+    images = [n for n in nodes if isinstance(n, ir.Image)]
+    assert [i.source for i in images] == ["images/plate1.png"]
+    assert any(isinstance(b, ir.Table) for b in iter_blocks(doc.blocks))
+    assert {d.code for d in diag.items} >= {"tei-kept-generic", "footnote-linked"}
+    out = etree.fromstring(round_trip(path))
+    assert out.xpath("string(//t:g/@ref)", namespaces=NS) == "#U2A5C7"
+    assert out.xpath("string(//t:g)", namespaces=NS) == "𪗇"
+    assert out.xpath("//t:figure/t:graphic[@url='images/plate1.png'] and //t:figure/t:figDesc", namespaces=NS)
+    assert out.xpath("//t:app/t:rdgGrp[@type='orthographic']/t:rdg[@wit='#B']", namespaces=NS)
+    assert out.xpath("//t:cell/t:p", namespaces=NS), "a cell's explicit paragraph stays one"
+
+
+@pytest.mark.parametrize("path", FOREIGN, ids=lambda p: p.name)
+def test_foreign_round_trip_is_valid(path: Path, tmp_path: Path) -> None:
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    require(saxon_available(), "saxonche (pip install saxonche)")
+    out = tmp_path / path.name
+    out.write_bytes(round_trip(path))
+    errors = validate([out]).get(str(out), [])
+    assert errors == [], errors[:5]

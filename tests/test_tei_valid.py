@@ -1,0 +1,121 @@
+"""TEI valid on anything: jing (tei_all.rng) and the Schematron rules embedded in it, on the TEI of every fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+import pipeline
+from pipeline.diagnostics import Diagnostics
+from pipeline.options import Options
+from pipeline.writers import tei as tei_writer
+
+from .conftest import SAMPLE, require
+from .tei_validate import RNG, allowed_attributes, jing, jing_path, saxon_available, schematron, validate
+
+FIXTURES = Path(__file__).parent / "fixtures"
+EDITIONS = ["keep", "hant", "hans", "tw", "hk"]
+
+
+def sources() -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Every document among the fixtures that docpipe reads (any file whose name a reader claims; expected
+    results, scripts and the Schematron compiler are not documents), by a name for the test report."""
+    from pipeline import registry
+    from pipeline.errors import UsageError
+
+    out: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for script in EDITIONS:
+        out[f"sample-{script}"] = (SAMPLE, {"script": script})
+    easy = FIXTURES / "real" / "easy-rl" / "docs"
+    skip = (FIXTURES / "cjk", FIXTURES / "opencc", FIXTURES / "tei" / "schxslt", FIXTURES / "real" / "easy-rl")
+    for p in sorted(FIXTURES.rglob("*")):
+        if not p.is_file() or any(p.is_relative_to(s) for s in skip) or p.suffix in (".json", ".py"):
+            continue
+        try:
+            registry.reader_for_path(p)
+        except UsageError:
+            continue
+        key = str(p.relative_to(FIXTURES))
+        out[key] = (p, {})
+        if p.parent.name == "tei" and p.suffix == ".xml":
+            out[key + " (diplomatic)"] = (p, {"diplomatic": True})
+    if (easy / "chapter13" / "chapter13.md").is_file():  # its pictures are in a sibling folder it names with ../
+        out["real/easy-rl/chapter13.md"] = (easy / "chapter13" / "chapter13.md", {"resource_root": str(easy)})
+    return out
+
+
+SOURCES = sources()
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    out: dict[str, Path] = {}
+    for key, (src, opts) in SOURCES.items():
+        folder = tmp_path_factory.mktemp("tei")
+        result = pipeline.convert(src, ["tei"], folder, Options(source_date_epoch=0, **opts), name="out",
+                                  diag=Diagnostics(file=str(src)))
+        out[key] = result.outputs["tei"]
+    return out
+
+
+@pytest.fixture(scope="module")
+def errors(converted: dict[str, Path]) -> dict[str, list[str]]:
+    """jing and Schematron run once over every file (a JVM start and a stylesheet compilation, not one each)."""
+    _tools()
+    return validate(list(converted.values()))
+
+
+def _tools() -> None:
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    require(saxon_available(), "saxonche (pip install saxonche)")
+
+
+def test_the_validators_find_errors(tmp_path: Path) -> None:
+    """Both validators really run: a file breaking the grammar and four Schematron rules is caught."""
+    _tools()
+    bad = tmp_path / "bad.xml"
+    bad.write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>'
+        "<publicationStmt><p>x</p></publicationStmt><sourceDesc><p>y</p></sourceDesc></fileDesc></teiHeader>"
+        '<text><body><p>a <seg subtype="x">b</seg> <date calendar="#g"/></p><lg><note>n</note></lg>'
+        "<p><p>nested</p></p><bogus/></body></text></TEI>", encoding="utf-8")
+    assert jing([bad])[str(bad)], "jing accepted an unknown element"
+    rules = " ".join(schematron([bad])[str(bad)])
+    for expected in ("@subtype", "@calendar", "<lg>", "Paragraphs may not occur inside other paragraphs"):
+        assert expected in rules, expected
+
+
+@pytest.mark.parametrize("key", sorted(SOURCES))
+def test_valid_against_tei_all_and_its_schematron(key: str, converted: dict[str, Path],
+                                                  errors: dict[str, list[str]]) -> None:
+    found = errors.get(str(converted[key]), [])
+    assert found == [], found[:5]
+
+
+def test_the_attribute_table_agrees_with_the_schema() -> None:
+    """The writer's table of allowed attributes (what it writes as attributes rather than in @rend) is the
+    schema's, element by element."""
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    for name, extra in tei_writer.ATTS.items():
+        assert tei_writer.ATT_GLOBAL | frozenset(extra.split()) == allowed_attributes(name), name
+    for name in ("p", "g", "gap", "unclear", "anchor", "app", "lem", "rdg", "lb", "pb", "note"):
+        assert name in tei_writer.TEI_ELEMENTS
+    assert "Icon" not in tei_writer.TEI_ELEMENTS
+
+
+def test_a_header_without_languages_has_no_empty_lang_usage() -> None:
+    """An empty ``langUsage`` (a document that names no language) and details before the publisher were the
+    two errors most real documents gave."""
+    from pipeline import ir
+
+    doc = ir.Document(metadata=ir.Metadata(title="T", date="2024-01-02", place="P", symbol="X/1"),
+                      blocks=(ir.Para(children=(ir.Text(text="x"),)),))
+    root = etree.fromstring(pipeline.write(doc, "tei", Options(source_date_epoch=0)))
+    ns = {"t": tei_writer.TEI}
+    assert not root.xpath("//t:langUsage", namespaces=ns)
+    first = root.xpath("//t:publicationStmt/*[1]", namespaces=ns)[0]
+    assert etree.QName(first).localname in ("publisher", "distributor", "authority")

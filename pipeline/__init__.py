@@ -96,6 +96,17 @@ def _order(formats: list[str]) -> list[str]:
 def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | os.PathLike[str],
             options: Options | None = None, *, name: str | None = None,
             diag: Diagnostics | None = None) -> Result:
+    """Read, transform and write every format under the job's budget (``--job-timeout``, ``--job-memory``);
+    see :func:`_convert`."""
+    from .budget import job_budget
+    opts = options or Options()
+    with job_budget(opts.job_timeout, opts.job_memory_mb, str(source)):
+        return _convert(source, formats, out_dir, opts, name=name, diag=diag)
+
+
+def _convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | os.PathLike[str],
+             options: Options | None = None, *, name: str | None = None,
+             diag: Diagnostics | None = None) -> Result:
     """Read, transform and write every format; each output is written atomically.
 
     Every format is rendered in memory first; files are renamed into place only when all succeeded, so a
@@ -170,6 +181,15 @@ def inspect(source: str | os.PathLike[str], options: Options | None = None, *,
             changes: bool = False) -> dict[str, Any]:
     """What the reader found, as the JSON structure ``docpipe inspect`` prints; with ``changes``, also every edit
     the transforms made (``"changes"``: where, path, offset, before, after, rule), for an editor to review."""
+    from .budget import job_budget
+    opts = options or Options()
+    with job_budget(opts.job_timeout, opts.job_memory_mb, str(source)):
+        return _inspect(source, opts, changes=changes)
+
+
+def _inspect(source: str | os.PathLike[str], options: Options | None = None, *,
+             changes: bool = False) -> dict[str, Any]:
+    """:func:`inspect` without the budget."""
     from .transforms import run_all
     from .transforms._changes import Change
     options = options or Options()

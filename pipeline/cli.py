@@ -36,11 +36,19 @@ def _common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--max-expanded-bytes", type=int, default=limits.max_expanded_bytes,
                    help="refuse archives (DOCX, ODT, EPUB) that expand to more")
     p.add_argument("--max-depth", type=int, default=limits.max_depth, help="refuse structures nested deeper")
+    p.add_argument("--max-table-span", type=int, default=limits.max_table_span,
+                   help="refuse table cells spanning more columns or rows")
+    p.add_argument("--max-table-cells", type=int, default=limits.max_table_cells,
+                   help="refuse tables with more grid cells")
     p.add_argument("--resource-root", metavar="DIR",
                    help="the folder pictures may be read from (default: the document's own folder)")
     p.add_argument("--max-image-pixels", type=int, default=limits.max_image_pixels,
                    help="refuse pictures of more pixels (decompression bombs)")
     p.add_argument("--max-image-bytes", type=int, default=limits.max_image_bytes, help="refuse larger pictures")
+    p.add_argument("--job-timeout", type=float, default=limits.job_timeout, metavar="SECONDS",
+                   help="seconds a whole conversion may take (0: no limit)")
+    p.add_argument("--job-memory", dest="job_memory_mb", type=int, default=limits.job_memory_mb, metavar="MB",
+                   help="megabytes of memory a conversion may use (0: no limit)")
     p.add_argument("--tool-memory", dest="tool_memory_mb", type=int, default=limits.tool_memory_mb, metavar="MB",
                    help="megabytes of heap pandoc may use")
     p.add_argument("--tool-timeout", type=float, default=limits.tool_timeout,
@@ -146,7 +154,9 @@ def _options(args: argparse.Namespace) -> Options:
         diplomatic=args.diplomatic,
         source_date_epoch=default_epoch(), max_input_bytes=args.max_input_bytes,
         max_expanded_bytes=args.max_expanded_bytes, max_depth=args.max_depth, tool_timeout=args.tool_timeout,
-        resource_root=args.resource_root, tool_memory_mb=args.tool_memory_mb, max_image_pixels=args.max_image_pixels,
+        resource_root=args.resource_root, tool_memory_mb=args.tool_memory_mb,
+        max_table_span=args.max_table_span, max_table_cells=args.max_table_cells,
+        job_timeout=args.job_timeout or None, job_memory_mb=args.job_memory_mb or None, max_image_pixels=args.max_image_pixels,
         max_image_bytes=args.max_image_bytes,
     )
     if args.command == "convert":

@@ -60,7 +60,7 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         raise IRFormatError("not UTF-8", file=file, offset=exc.start) from exc
     except RecursionError as exc:
         from .errors import LimitError
-        raise LimitError("JSON nested too deeply", file=file, expected="a shallower document") from exc
+        raise LimitError("JSON nested too deeply", file=file, expected="a shallower document (--max-depth)") from exc
     except ValueError as exc:  # e.g. an integer of thousands of digits
         raise IRFormatError(f"not usable JSON: {exc}", file=file) from exc
     if not isinstance(payload, dict) or VERSION_KEY not in payload:
@@ -74,7 +74,7 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         doc = _build(payload.get("document"), ir.Document, "document", file)
     except RecursionError as exc:
         from .errors import LimitError
-        raise LimitError("the IR is nested too deeply", file=file, expected="a shallower document") from exc
+        raise LimitError("the IR is nested too deeply", file=file, expected="a shallower document (--max-depth)") from exc
     assert isinstance(doc, ir.Document)
     names: set[str] = set()
     for i, m in enumerate(doc.media):

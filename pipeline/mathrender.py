@@ -84,9 +84,29 @@ def omml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics)
                 found = paras[i].find(f"{{{M_NS}}}oMathPara") if eq[1] else None
                 if found is None:
                     found = paras[i].find(f".//{{{M_NS}}}oMath")
+            if found is not None:
+                _schema_order(found)
             _OMML_CACHE[eq] = etree.tostring(found) if found is not None else None
     return [etree.fromstring(raw, _PARSER) if (raw := _OMML_CACHE.get(eq)) is not None else None
             for eq in equations]
+
+
+#: ECMA-376 Part 1, 22.1.2: a math run's properties are lit?, (nor | (scr?, sty?)), brk?, aln?; a matrix column's
+#: count?, mcJc?. texmath writes sty after nor and mcJc before count, which Word repairs and validators reject.
+_RPR_ORDER = {f"{{{M_NS}}}{n}": i for i, n in enumerate(("lit", "nor", "scr", "sty", "brk", "aln"))}
+_MCPR_ORDER = {f"{{{M_NS}}}{n}": i for i, n in enumerate(("count", "mcJc"))}
+
+
+def _schema_order(root: etree._Element) -> None:
+    for props, order in ((root.iter(f"{{{M_NS}}}rPr"), _RPR_ORDER), (root.iter(f"{{{M_NS}}}mcPr"), _MCPR_ORDER)):
+        for el in list(props):
+            kids = list(el)
+            if order is _RPR_ORDER and any(k.tag == f"{{{M_NS}}}nor" for k in kids):
+                kids = [k for k in kids if k.tag not in (f"{{{M_NS}}}scr", f"{{{M_NS}}}sty")]
+            for k in list(el):
+                el.remove(k)
+            for k in sorted(kids, key=lambda k: order.get(str(k.tag), len(order))):
+                el.append(k)
 
 
 _MATHML_CACHE: dict[tuple[str, bool], bytes | None] = {}

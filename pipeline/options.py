@@ -71,6 +71,10 @@ class Options:
     """Refuse structures nested deeper than this."""
     tool_timeout: float = 60.0
     """Seconds an external tool (pandoc, LibreOffice) may run."""
+    job_timeout: float | None = 600.0
+    """Seconds a whole conversion may take (``--job-timeout``); None: no limit."""
+    job_memory_mb: int | None = 3072
+    """Megabytes of resident memory a conversion may use (``--job-memory``); None: no limit."""
     tool_memory_mb: int = 1024
     """Megabytes of heap pandoc may use (its ``+RTS -M`` limit)."""
     resource_root: str | None = None

@@ -279,8 +279,6 @@ def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.
             assert res.files[fmt] == path.read_bytes(), (edition.name, fmt)
 
 
-@pytest.mark.xfail(reason="pipeline/writers/pdf.py dates the TEI attachment of a PDF from the clock, not "
-                   "SOURCE_DATE_EPOCH (weasyprint.Attachment created=/modified=)", strict=False)
 def test_an_edition_with_tei_and_pdf_is_reproducible(project: Path, tmp_path: Path) -> None:
     time.sleep(1.1)  # straddle a second, as two builds do
     _same_bytes_as_convert(project, tmp_path, (batch.Edition(name="a", formats=("tei", "pdf")),))

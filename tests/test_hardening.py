@@ -101,11 +101,10 @@ def test_deep_inline_nesting_is_a_limit_not_a_crash(tmp_path: Path) -> None:
     r = run("convert", str(src), "--to", "html", "--out-dir", str(tmp_path / "o"), timeout=120)
     no_traceback(r)
     assert r.returncode == 0 and "markdown-repaired" in r.stderr
-    deep = ir.Text(text="x")
-    node: ir.Inline = deep
-    for _ in range(400):
-        node = ir.Emph(children=(node,))
-    path = write_ir(tmp_path / "deep.ir.json", doc_of(ir.Para(children=(node,))))
+    nested = '{"t": "Emph", "children": [' * 400 + '{"t": "Text", "text": "x"}' + "]}" * 400
+    path = tmp_path / "deep.ir.json"
+    path.write_text(f'{{"docpipe-ir": {json.dumps(ir.IR_VERSION)}, "document": {{"t": "Document", "metadata": '
+                    f'{{"t": "Metadata"}}, "blocks": [{{"t": "Para", "children": [{nested}]}}]}}}}', encoding="utf-8")
     r = run("convert", str(path), "--to", "html", "--out-dir", str(tmp_path / "o"))
     no_traceback(r)
     assert r.returncode == 1 and "--max-depth" in r.stderr
@@ -214,3 +213,50 @@ def test_json_of_a_huge_depth_is_a_limit(tmp_path: Path) -> None:
                     f'{{"t": "Metadata"}}, "blocks": [{{"t": "Para", "children": [{nested}]}}]}}}}', encoding="utf-8")
     with pytest.raises(LimitError):
         pipeline.read(path)
+
+
+def test_the_job_budget_stops_a_conversion(tmp_path: Path) -> None:
+    src = tmp_path / "big.md"
+    src.write_text("# a\n\n" + "\n\n".join(f"段落{i}，文字。" * 30 for i in range(4000)), encoding="utf-8")
+    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-timeout", "1.5")
+    no_traceback(r)
+    assert r.returncode == 1 and "--job-timeout" in r.stderr
+    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-memory", "60")
+    no_traceback(r)
+    assert r.returncode == 1 and "--job-memory" in r.stderr
+    assert not list((tmp_path / "o").glob("*")) if (tmp_path / "o").exists() else True
+
+
+def test_no_name_is_ever_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """file://HOST/… in a TEI graphic, an SVG inside a data: URL, Markdown and raw HTML: every conversion runs
+    with name resolution observed (socket.getaddrinfo / gethostbyname) and none happens."""
+    import base64
+    import socket
+    looked_up: list[str] = []
+
+    def spy(name: str) -> object:
+        def f(host: object, *a: object, **k: object) -> object:
+            looked_up.append(f"{name}({host})")
+            raise OSError("no network in this test")
+        return f
+
+    for fn in ("getaddrinfo", "gethostbyname", "gethostbyname_ex", "gethostbyaddr", "create_connection"):
+        monkeypatch.setattr(socket, fn, spy(fn))
+    folder = tmp_path / "doc"
+    folder.mkdir()
+    (folder / "ok.png").write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="))
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"><image href="file://attacker.invalid/ok.png"'
+           b' width="4" height="4"/></svg>')
+    data_url = "data:image/svg+xml;base64," + base64.b64encode(svg).decode()
+    (folder / "t.tei.xml").write_text(
+        '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>T</title></titleStmt>'
+        '<publicationStmt><p>x</p></publicationStmt><sourceDesc><p>y</p></sourceDesc></fileDesc></teiHeader>'
+        '<text><body><p>a<graphic url="file://attacker.invalid/doc/ok.png"/></p>'
+        f'<figure><graphic url="{data_url}"/></figure></body></text></TEI>', encoding="utf-8")
+    (folder / "m.md").write_text(f"# m\n\n![a](file://attacker.invalid/doc/ok.png)\n\n![b]({data_url})\n\n"
+                                 '<img src="//attacker.invalid/x.png">\n', encoding="utf-8")
+    for name in ("t.tei.xml", "m.md"):
+        pipeline.convert(folder / name, ["pdf", "html", "epub", "tei"], tmp_path / "out", Options(),
+                         diag=Diagnostics())
+    assert looked_up == []

@@ -64,7 +64,9 @@ def sandbox_fetcher(allowed: list[Path], diag: Diagnostics) -> Any:
         def fetch(self, url: str, headers: Any = None) -> Any:
             parsed = urlparse(url)
             ok = parsed.scheme == "data"
-            if parsed.scheme == "file":
+            if parsed.scheme == "file" and parsed.netloc not in ("", "localhost"):
+                ok = False  # urllib would look the host up (a DNS query) to decide whether it is local
+            elif parsed.scheme == "file":
                 path = Path(unquote(parsed.path)).resolve()
                 ok = any(path == r or r in path.parents for r in roots) and path.is_file()
             if not ok:
@@ -502,8 +504,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         if options.pdf_variant in ("pdf/ua-1", "pdf/a-3a"):
             kwargs["pdf_tags"] = True
         if options.attachments:
+            import datetime as _dt
+            epoch = options.source_date_epoch if options.source_date_epoch is not None else 0
+            stamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC)  # never the clock: rebuilds are byte-identical
             kwargs["attachments"] = [Attachment(string=data, name=name, description="TEI P5 edition",
-                                                relationship="Source")
+                                                relationship="Source", created=stamp, modified=stamp)
                                      for name, data in options.attachments]
         html_text = etree.tostring(root, encoding="unicode", method="html")
         out = io.BytesIO()

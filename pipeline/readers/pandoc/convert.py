@@ -20,6 +20,8 @@ from .markup import BOX_KINDS
 from .rawhtml import MAX_GROUP, Slots, html_blocks, html_inlines, is_comment, open_tags, slot
 from .word import CAPTION_STYLES, TITLE_STYLES, caption_label, contents_title, is_toc_entry
 
+#: Elements that hold only inline content: a block that pandoc parsed inside one closes it.
+INLINE_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt", "caption", "figcaption"})
 #: Formats whose raw HTML is parsed into the IR (pandoc's HTML reader parses its own).
 RAW_HTML_FORMATS = frozenset({"markdown", "org"})
 _WRAPPER_TAG = re.compile(r"</?(?:cite|time|sup|sub|small|abbr|bdi|mark|q|dfn|data)\b[^>]*>", re.IGNORECASE)
@@ -309,6 +311,10 @@ class _Converter:
                 html.append(node["c"][1])
                 open_tags(node["c"][1], stack)
             else:
+                while stack and stack[-1] in INLINE_ONLY and node.get("t") not in ("Plain", "Para"):
+                    stack.pop()  # a <p> ends where a block starts (as an HTML parser closes it)
+                if not stack:
+                    break
                 html.append(slot(len(pieces)))
                 pieces.append(node)
             j += 1
@@ -379,7 +385,9 @@ class _Converter:
                 label, cap = caption_label(content)
                 return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
                                attrs=(("label", label),) if label else ())]
-            return [self.para(content, style)] if content else []
+            if all(isinstance(n, ir.LineBreak) or (isinstance(n, ir.Text) and not n.text.strip()) for n in content):
+                return []  # a paragraph that is only a line break (an HTML <br> between paragraphs) is spacing
+            return [self.para(content, style)]
         if t == "Header":
             level, (hid, classes, attrs), kids = c
             inl: list[ir.Inline] = list(self.inlines(kids))

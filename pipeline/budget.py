@@ -1,0 +1,72 @@
+"""A whole conversion's budget: wall-clock seconds and resident memory, so one bad document in a batch of
+thousands costs seconds, not the machine.
+
+Time is a ``SIGALRM`` timer; memory is watched by a thread that reads ``/proc/self/statm`` ten times a second
+and, past the budget, interrupts the main thread with ``SIGUSR2``. Either ends the job with a one-line
+:class:`LimitError` naming the option. The budget applies only in a process's main thread (a signal cannot be
+delivered elsewhere); external tools have their own limits (pandoc's heap, ``--tool-timeout``).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from types import FrameType
+
+from .errors import LimitError
+
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def rss_mb() -> float:
+    """This process's resident memory in MB (0 where /proc is missing)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as fh:
+            return int(fh.read().split()[1]) * _PAGE / 1048576
+    except (OSError, ValueError, IndexError):
+        return 0.0
+
+
+@contextmanager
+def job_budget(seconds: float | None, memory_mb: int | None, file: str | None) -> Iterator[None]:
+    """Run the body under the budget (a no-op outside the main thread or with no budget)."""
+    if threading.current_thread() is not threading.main_thread() or not (seconds or memory_mb):
+        yield
+        return
+    why: list[str] = []
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        if signum == signal.SIGALRM:
+            raise LimitError(f"the conversion took more than {seconds:g} s", file=file,
+                             expected="a smaller document or a higher --job-timeout")
+        raise LimitError(f"the conversion used more than {memory_mb} MB ({why[0] if why else ''})", file=file,
+                         expected="a smaller document or a higher --job-memory")
+
+    old_alarm = signal.signal(signal.SIGALRM, on_signal)
+    old_usr2 = signal.signal(signal.SIGUSR2, on_signal)
+    stop = threading.Event()
+    watcher = None
+    if memory_mb:
+        def watch() -> None:
+            while not stop.wait(0.1):
+                used = rss_mb()
+                if used > memory_mb:
+                    why.append(f"{used:.0f} MB resident")
+                    os.kill(os.getpid(), signal.SIGUSR2)
+                    return
+        watcher = threading.Thread(target=watch, name="docpipe-memory-budget", daemon=True)
+        watcher.start()
+    if seconds:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        stop.set()
+        if watcher is not None:
+            watcher.join(timeout=1)
+        signal.signal(signal.SIGALRM, old_alarm)
+        signal.signal(signal.SIGUSR2, old_usr2)

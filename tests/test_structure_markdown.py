@@ -1,0 +1,196 @@
+"""Markdown as people write it (tests/fixtures/markdown): containers become boxes, raw HTML becomes structure."""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+from lxml import etree, html
+
+import pipeline
+from pipeline import ir
+from pipeline.diagnostics import Diagnostics
+from pipeline.options import Options
+from pipeline.walk import block_text, iter_blocks, plain
+
+pytest.importorskip("pypandoc")
+MD = Path(__file__).parent / "fixtures" / "markdown"
+FIXTURES = sorted(p.name for p in MD.glob("*.md") if p.name != "PROVENANCE.md")
+#: Container openers of the dialects, outside code fences: ::: (VuePress, Docusaurus, pandoc), !!!/??? (MkDocs),
+#: === "tab" (pymdownx.tabbed), HTML <details>
+OPENER = re.compile(r'^\s*(?::{3,}\s*[A-Za-z{]|(?:!!!|\?\?\?\+?)\s+\w|===\+?\s+"|<details\b)')
+TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
+
+
+def openers(text: str) -> int:
+    """How many containers the source opens outside code fences (counted independently of the reader)."""
+    n, fence = 0, None
+    for line in text.split("\n"):
+        m = re.match(r"^\s*(`{3,}|~{3,})", line)
+        if m and (fence is None or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
+            fence = None if fence else m.group(1)
+            continue
+        if fence is None and OPENER.match(line):
+            n += 1
+    return n
+
+
+def visible_text(path: Path) -> str:
+    """The text a reader sees in our HTML, code excluded (code may show markup on purpose)."""
+    root = html.parse(str(path)).getroot()
+    for el in root.xpath("//pre|//code"):
+        el.drop_tree()
+    return str(root.text_content())
+
+
+@pytest.mark.parametrize("name", FIXTURES)
+def test_every_container_is_a_box_and_no_markup_leaks(name: str, tmp_path: Path) -> None:
+    source = (MD / name).read_text(encoding="utf-8")
+    doc = pipeline.transform(pipeline.read(MD / name))
+    boxes = [b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Box)]
+    assert len(boxes) == openers(source)
+    assert all(plain(b.title) or "\"\"" in source for b in boxes)  # titled (MkDocs' "" asks for none)
+    out = pipeline.convert(MD / name, ["html", "epub", "docx", "tei"], tmp_path, Options(source_date_epoch=0))
+    text = visible_text(out.outputs["html"])
+    assert not TAG.findall(text), TAG.findall(text)[:5]
+    for mark in (":::", "：：：", "!!!", "？？？", "???"):
+        assert mark not in text, mark
+    from tests.test_structure_word import assert_links_resolve
+    assert_links_resolve(out.outputs["epub"], out.outputs["docx"])
+
+
+def test_the_declaration_in_html_reads_as_paragraphs() -> None:
+    source = (MD / "udhr-zh-html.md").read_text(encoding="utf-8")
+    doc = pipeline.read(MD / "udhr-zh-html.md")
+    text = block_text(doc.blocks)
+    assert not TAG.findall(text)
+    articles = re.findall(r"<p>(第[一二三四五六七八九十]+条)</p>", source)
+    paras = [plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para)]
+    assert len(articles) == 30 and [p for p in paras if p in articles] == articles
+    assert len(paras) >= source.count("<p>") - 2  # one paragraph per <p> (two hold only a tab and a number)
+    assert any(isinstance(b, ir.Div) and "rule" in b.classes for b in iter_blocks(doc.blocks))  # the <hr>
+
+
+def test_raw_html_elements_map_to_the_ir(tmp_path: Path) -> None:
+    (tmp_path / "logo.png").write_bytes(_png())
+    src = tmp_path / "raw.md"
+    src.write_text(
+        "# 標題\n\n<!-- 編者註：不要印出 -->\n\n<p align=\"center\"><img src=\"logo.png\" alt=\"標誌\"></p>\n\n"
+        "<h2 id=\"art1\">第一節</h2>\n\n<ol start=\"3\" type=\"a\">\n<li>甲 <b>粗</b></li>\n<li>乙</li>\n</ol>\n\n"
+        "<table>\n<tr><th>甲</th><th>乙</th></tr>\n<tr><td colspan=\"2\">合併</td></tr>\n</table>\n\n"
+        "<details>\n<summary>展開</summary>\n\n隱藏的 **內容**。\n\n</details>\n\n"
+        "文字<sup>上標</sup>與<a name=\"x1\"></a>錨點，見<a href=\"#art1\">第一節</a>，"
+        "<img src=\"../outside.png\"><script>alert(1)</script>\n\n[回到錨點](#x1)\n",
+        encoding="utf-8")
+    diag = Diagnostics()
+    doc = pipeline.transform(pipeline.read(src, diag=diag), diag=diag)
+    codes = {d.code for d in diag.items}
+    assert {"html-comment-dropped", "raw-html-parsed"} <= codes
+    assert "編者註" not in block_text(doc.blocks)
+    figure = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Figure))
+    assert figure.images[0].media and doc.media and plain(figure.images[0].alt) == "標誌"
+    heading = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading) and b.level == 2)
+    assert heading.id == "art1"
+    lst = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.ListBlock))
+    assert lst.ordered and lst.start == 3 and [i.label for i in lst.items] == ["c.", "d."]
+    table = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Table))
+    assert table.head_rows == 1 and table.rows[1][0].colspan == 2
+    box = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Box))
+    assert plain(box.title) == "展開" and "內容" in block_text(box.blocks)
+    last = [b for b in doc.blocks if isinstance(b, ir.Para)]
+    links = {n.target: plain(n.children) for b in last for n in b.children if isinstance(n, ir.Link)}
+    anchored = [b for b in last if b.id == "x1"]
+    assert links.get("#art1") == "第一節" and links.get("#x1") == "回到錨點" and anchored  # the anchor is its block
+    assert "alert" not in block_text(doc.blocks)
+    assert len(doc.media) == 1  # ../outside.png is outside the document's folder: refused
+    assert any(d.code in ("media-refused", "media-missing") and "outside" in d.message for d in diag.items)
+
+
+def test_links_follow_renamed_ids_and_never_nest(tmp_path: Path) -> None:
+    anchor = ir.Span(children=(), classes=("anchor",), attrs=(("id", "_Toc123"),))
+    doc = ir.Document(metadata=ir.Metadata(title="連結", language="zh-Hant"), blocks=(
+        ir.Para(children=(ir.Link(target="#_Toc123", children=(ir.Text(text="目錄項"),)),
+                          ir.Link(target="#nowhere", children=(ir.Text(text="斷鏈"),)),
+                          ir.Link(target="https://example.org/", children=(
+                              ir.Text(text="外"), ir.Link(target="#_Toc123", children=(ir.Text(text="內"),)))))),
+        ir.Heading(level=1, children=(anchor, ir.Text(text="第一章"))),
+        ir.Para(children=(ir.Text(text="正文"), ir.NoteRef(note_id="fn-1", marker="1"))),
+    ), notes=(ir.Note(id="fn-1", marker="1", blocks=(ir.Para(children=(
+        ir.Link(target="https://example.org/note", children=(ir.Strong(children=(ir.Text(text="註連結"),)),)),
+        ir.Link(target="#_Toc123", children=(ir.Text(text="回章"),)))),)),))
+    diag = Diagnostics()
+    out = pipeline.transform(doc, diag=diag)
+    heading = next(b for b in out.blocks if isinstance(b, ir.Heading))
+    assert heading.id and not heading.id.startswith("_Toc")
+    links = [n for b in iter_blocks(out.blocks) if isinstance(b, ir.Para) for n in b.children
+             if isinstance(n, ir.Link)]
+    assert links[0].target == f"#{heading.id}" and all(n.target != "#nowhere" for n in links)
+    outer = links[-1]
+    assert not any(isinstance(c, ir.Link) for c in outer.children)
+    assert any(d.code == "link-unresolved" for d in diag.items)
+    src = tmp_path / "links.ir.json"
+    src.write_bytes(pipeline.write(doc, "ir"))
+    result = pipeline.convert(src, ["epub", "docx"], tmp_path, Options(source_date_epoch=0))
+    from tests.test_structure_word import assert_links_resolve
+    assert_links_resolve(result.outputs["epub"], result.outputs["docx"])
+    with zipfile.ZipFile(result.outputs["docx"]) as z:
+        notes = etree.fromstring(z.read("word/footnotes.xml"))
+        rels = etree.fromstring(z.read("word/_rels/footnotes.xml.rels"))
+        body = etree.fromstring(z.read("word/document.xml"))
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    r = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+    targets = {rel.get("Id"): rel.get("Target") for rel in rels}
+    external = [h.get(f"{r}id") for h in notes.iter(f"{w}hyperlink") if h.get(f"{r}id")]
+    assert external and all(targets.get(i) == "https://example.org/note" for i in external)
+    bold = [run for h in notes.iter(f"{w}hyperlink") for run in h.iter(f"{w}r") if run.find(f"{w}rPr/{w}b") is not None]
+    assert bold  # formatting inside the note's link survives
+    for root in (notes, body):
+        for rpr in root.iter(f"{w}rPr"):
+            tags = [c.tag for c in rpr]
+            assert len(tags) == len(set(tags)), tags  # no property twice (a link underlined twice)
+    assert not any(h.find(f".//{w}hyperlink") is not None for h in body.iter(f"{w}hyperlink"))
+
+
+def _png() -> bytes:
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    raw = b"\x00\xff\x00\x00"
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_untitled_documents_get_no_invented_title(tmp_path: Path) -> None:
+    src = tmp_path / "untitled.md"
+    src.write_text("正文第一段。\n\n正文第二段。\n", encoding="utf-8")
+    out = pipeline.convert(src, ["docx", "epub", "pdf", "html"], tmp_path, Options(source_date_epoch=0)).outputs
+    with zipfile.ZipFile(out["docx"]) as z:
+        body = z.read("word/document.xml").decode("utf-8")
+    assert "Untitled" not in body and 'w:val="Title"' not in body
+    with zipfile.ZipFile(out["epub"]) as z:
+        names = z.namelist()
+        texts = "".join(z.read(n).decode("utf-8") for n in names if n.endswith(".xhtml"))
+    assert not any(n.endswith("title.xhtml") for n in names) and "Untitled" not in texts
+    pypdf = pytest.importorskip("pypdf")
+    first = pypdf.PdfReader(str(out["pdf"])).pages[0].extract_text() or ""
+    assert "正文第一段" in re.sub(r"\s+", "", first) or "目" in first  # no blank title page before the text
+    assert "Untitled" not in visible_text(out["html"])
+
+
+@pytest.mark.parametrize("suffix, content, title", [
+    (".md", "---\ntitle: 前置資料的標題\n---\n\n正文。\n", "前置資料的標題"),
+    (".html", "<html><head><title>網頁的標題</title></head><body><p>正文。</p></body></html>", "網頁的標題"),
+    (".org", "#+TITLE: Org 的標題\n\n正文。\n", "Org 的標題"),
+    (".md", "# 唯一的一級標題\n\n## 第一節\n\n正文。\n", "唯一的一級標題"),
+])
+def test_titles_come_from_the_source(suffix: str, content: str, title: str, tmp_path: Path) -> None:
+    src = tmp_path / f"t{suffix}"
+    src.write_text(content, encoding="utf-8")
+    doc = pipeline.read(src)
+    assert doc.metadata.title == title
+    assert title not in [plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading)]

@@ -15,7 +15,7 @@ export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
 DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono libpango-1.0-0 \
-                libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui default-jre-headless
+                libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui libreoffice-math-nogui default-jre-headless
 STAMP := $(VENV)/.installed
 
 .PHONY: install demo test lint clean bench deb

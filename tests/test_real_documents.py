@@ -228,3 +228,14 @@ def test_the_source_counts_are_not_empty(converted: dict[str, Any]) -> None:
     total = sum((v[1] for v in converted.values()), Counter())
     assert all(total[k] > 0 for k in KINDS), total
     require(True, "")
+
+
+def test_libreoffice_renders_our_word_equations(converted: dict[str, Any], tmp_path: Path) -> None:
+    """The OMML we write is real Word math: LibreOffice (with its Math component) draws it as text."""
+    soffice = require_tool("soffice")
+    outputs = converted["pandoc-odt-formula.odt"][0]
+    subprocess.run([soffice, f"-env:UserInstallation=file://{tmp_path}/profile", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(outputs["docx"])], capture_output=True, timeout=300, check=False)
+    pdf = tmp_path / (outputs["docx"].stem + ".pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
+    assert "E=m⋅c" in text.replace(" ", "")

@@ -156,7 +156,8 @@ def _options(args: argparse.Namespace) -> Options:
         max_expanded_bytes=args.max_expanded_bytes, max_depth=args.max_depth, tool_timeout=args.tool_timeout,
         resource_root=args.resource_root, tool_memory_mb=args.tool_memory_mb,
         max_table_span=args.max_table_span, max_table_cells=args.max_table_cells,
-        job_timeout=args.job_timeout or None, job_memory_mb=args.job_memory_mb or None, max_image_pixels=args.max_image_pixels,
+        job_timeout=args.job_timeout or None, job_memory_mb=args.job_memory_mb or None,
+        max_image_pixels=args.max_image_pixels,
         max_image_bytes=args.max_image_bytes,
     )
     if args.command == "convert":

@@ -74,7 +74,8 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
         doc = _build(payload.get("document"), ir.Document, "document", file)
     except RecursionError as exc:
         from .errors import LimitError
-        raise LimitError("the IR is nested too deeply", file=file, expected="a shallower document (--max-depth)") from exc
+        raise LimitError("the IR is nested too deeply", file=file,
+                         expected="a shallower document (--max-depth)") from exc
     assert isinstance(doc, ir.Document)
     names: set[str] = set()
     for i, m in enumerate(doc.media):

@@ -257,8 +257,12 @@ def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str |
     return resolved
 
 
-def read_local(path: Path, options: Options) -> bytes | None:
-    """A picture file's bytes, read without following a final symbolic link, up to ``--max-image-bytes``."""
+def read_local(path: Path, options: Options, diag: Diagnostics | None = None) -> bytes | None:
+    """A picture file's bytes, read without following a final symbolic link, up to ``--max-image-bytes``.
+
+    A file with more than one hard link is refused: a hard link made inside the folder can name a file from
+    anywhere on the same disk, and no path check can tell.
+    """
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
@@ -266,7 +270,13 @@ def read_local(path: Path, options: Options) -> bytes | None:
         return None
     with os.fdopen(fd, "rb") as fh:
         import stat
-        if not stat.S_ISREG(os.fstat(fh.fileno()).st_mode):
+        info = os.fstat(fh.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return None
+        if info.st_nlink > 1:
+            if diag is not None:
+                diag.emit("external-resource-blocked", f"not read: {path.name} (a hard link, which may lead "
+                          "outside the document's folder)")
             return None
         return fh.read(options.max_image_bytes + 1)
 

@@ -260,3 +260,24 @@ def test_no_name_is_ever_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
         pipeline.convert(folder / name, ["pdf", "html", "epub", "tei"], tmp_path / "out", Options(),
                          diag=Diagnostics())
     assert looked_up == []
+
+
+def test_pictures_through_links_are_not_read(tmp_path: Path) -> None:
+    import base64
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.png"
+    secret.write_bytes(base64.b64decode(
+        "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="))
+    folder = tmp_path / "doc"
+    (folder / "sub").mkdir(parents=True)
+    os.link(secret, folder / "hard.png")
+    (folder / "soft.png").symlink_to(secret)
+    (folder / "sub" / "dirlink").symlink_to(outside, target_is_directory=True)
+    src = folder / "d.md"
+    src.write_text("# d\n\n![h](hard.png)\n\n![s](soft.png)\n\n![d](sub/dirlink/secret.png)\n", encoding="utf-8")
+    diag = Diagnostics()
+    result = pipeline.convert(src, ["html", "epub"], tmp_path / "out", Options(), diag=diag)
+    assert result.document.media == ()
+    blocked = [d.message for d in diag.items if d.code == "external-resource-blocked"]
+    assert len(blocked) == 3, blocked

@@ -91,8 +91,8 @@ def test_raw_html_elements_map_to_the_ir(tmp_path: Path) -> None:
     assert "編者註" not in block_text(doc.blocks)
     figure = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Figure))
     assert figure.images[0].media and doc.media and plain(figure.images[0].alt) == "標誌"
-    heading = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading) and b.level == 2)
-    assert heading.id == "art1"
+    heading = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading))
+    assert heading.id == "art1" and plain(heading.children) == "第一節" and doc.metadata.title == "標題"
     lst = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.ListBlock))
     assert lst.ordered and lst.start == 3 and [i.label for i in lst.items] == ["c.", "d."]
     table = next(b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Table))

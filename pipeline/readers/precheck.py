@@ -30,7 +30,7 @@ def check_markdown(text: str, options: Options, diag: Diagnostics, name: str) ->
     fence: str | None = None
     for lineno, line in enumerate(lines, 1):
         m = _FENCE.match(line)
-        if m and (fence is None or m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence)):
+        if m and (fence is None or (m.group(1)[0] == fence[0] and len(m.group(1)) >= len(fence))):
             fence = None if fence else m.group(1)
             prose.append(False)
             continue

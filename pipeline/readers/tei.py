@@ -195,7 +195,7 @@ class _Reader:
                     self.diag.emit("media-refused", "a data: URL whose base64 is broken", line=el.sourceline)
         else:
             path = local_file(url, self.options.base_dir, self.diag, root=self.options.resource_root)
-            data = read_local(path, self.options) if path is not None else None
+            data = read_local(path, self.options, self.diag) if path is not None else None
             if data is not None:
                 name = self.media.add(data, url)
         desc = next((c for c in el if _name(c) in ("desc", "figDesc")), None)

@@ -131,7 +131,7 @@ class _Converter:
         path = local_file(src, self.options.base_dir, self.diag, root=self.options.resource_root)
         if path is None:
             return None
-        local = read_local(path, self.options)
+        local = read_local(path, self.options, self.diag)
         if local is None:
             self.diag.emit("media-missing", f"{src}: cannot be read")
             return None

@@ -944,6 +944,7 @@ def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
             if document.part.rels[rid].is_external:
                 document.part.rels.pop(rid)
     dedupe_run_properties(root)
+    schema_order(root)  # the notes' run properties too (a bold run inside an underlined link: b before u)
     etree.cleanup_namespaces(root, top_nsmap={"w": W, "r": R})  # one r: prefix, declared once at the top
     part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
     settings = document.settings.element

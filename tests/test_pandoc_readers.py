@@ -109,3 +109,16 @@ def test_entities_in_archives_refused(tmp_path: Path) -> None:
                         "word/document.xml": b'<?xml version="1.0"?><!DOCTYPE d [<!ENTITY a "aa">]><d>&a;</d>'}))
     with pytest.raises(InputError, match="entities"):
         pipeline.read(f)
+
+
+def test_the_reader_package_keeps_its_entry_points() -> None:
+    from pipeline import registry
+    from pipeline.readers import pandoc
+
+    for name in ("markdown", "docx", "odt", "html", "epub", "org"):
+        spec = registry.READERS[name]
+        module, _, func = spec.partition(":")
+        assert module == "pipeline.readers.pandoc" and callable(getattr(pandoc, func))
+    # one job per module: running pandoc, the AST converter, Word specifics, Markdown/HTML before pandoc
+    for job in ("run", "convert", "word", "word_numbering", "markup", "rawhtml", "statutes"):
+        assert __import__(f"pipeline.readers.pandoc.{job}", fromlist=["_"]).__doc__

@@ -24,7 +24,8 @@ REAL = Path(__file__).parent / "fixtures" / "real"
 FORMATS = ["epub", "docx", "pdf", "tei", "html"]
 #: fixture -> (source path, options); a tutorial keeps its pictures in a sibling folder it names with ../
 CASES: dict[str, tuple[Path, dict[str, Any]]] = {
-    p.name: (p, {}) for p in sorted(REAL.glob("pandoc-*.*")) if p.suffix in (".docx", ".odt", ".epub")
+    p.name: (p, {}) for p in sorted([*REAL.glob("pandoc-*.*"), *REAL.glob("kreuzberg-*.*")])
+    if p.suffix in (".docx", ".odt", ".epub")
 }
 CASES["easy-rl-chapter13.md"] = (REAL / "easy-rl" / "docs" / "chapter13" / "chapter13.md",
                                  {"resource_root": str(REAL / "easy-rl" / "docs")})
@@ -36,8 +37,8 @@ def pandoc_counts(path: Path) -> Counter[str]:
     pictures and tables written as raw HTML (a Markdown habit) are counted from the HTML itself."""
     from pipeline.readers.pandoc import pandoc_path
     fmt = {".md": "markdown", ".docx": "docx", ".odt": "odt", ".epub": "epub"}[path.suffix]
-    ast = json.loads(subprocess.run([pandoc_path(), "-f", fmt, "-t", "json", str(path)], capture_output=True,
-                                    check=True, cwd=path.parent).stdout)
+    ast = json.loads(subprocess.run([pandoc_path(), "-f", fmt, "-t", "json", str(path.resolve())],
+                                    capture_output=True, check=True, cwd=path.parent).stdout)
     counts: Counter[str] = Counter()
 
     def walk(node: Any) -> None:
@@ -100,7 +101,8 @@ def epub_counts(path: Path) -> Counter[str]:
     total: Counter[str] = Counter()
     with zipfile.ZipFile(path) as z:
         for name in z.namelist():
-            if name.endswith(".xhtml") and not name.endswith("nav.xhtml"):
+            # the navigation and the (generated) cover are the EPUB's own pages, not the document's content
+            if name.endswith(".xhtml") and not name.endswith(("nav.xhtml", "cover.xhtml")):
                 total += html_counts(etree.fromstring(z.read(name)))
     return total
 

@@ -74,7 +74,7 @@ SUFFIX_tei := .tei.xml
 SUFFIX_md := .md
 DOC_OUTPUTS := $(foreach n,$(NAMES),$(foreach f,$(FORMATS),$(BUILD)/$(n)$(SUFFIX_$(f))))
 PIPELINE_SRC := $(shell find pipeline -name '*.py' 2>/dev/null)
-CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $* -q
+CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $* -q --overwrite
 INSTALL_PREREQ ?= $(STAMP)
 OPTIONS_STAMP := $(BUILD)/.options-script-$(SCRIPT)-epoch-$(SOURCE_DATE_EPOCH)
 

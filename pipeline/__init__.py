@@ -144,10 +144,50 @@ def _convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | 
         raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from exc
     remove_leftovers(out)
     outputs: dict[str, Path] = {fmt: out / f"{stem}{registry.output_suffix(fmt)}" for fmt in fmts}
+    record = _check_editions(out, outputs, options)
     if doc.media and set(fmts) & MEDIA_BESIDE:
         write_media(doc, out / f"{stem}.media")
     write_all({outputs[fmt]: rendered[fmt] for fmt in fmts})  # every format or none
+    if record is not None:
+        atomic_write(out / EDITIONS_FILE, record)
     return Result(outputs, diag, doc)
+
+
+#: In each output folder, which edition each output holds, so a second edition never overwrites the first unawares.
+EDITIONS_FILE = ".docpipe-editions.json"
+#: The options that make one edition's file differ from another's.
+EDITION_FIELDS = ("script", "page_size", "vertical", "pdf_variant", "diplomatic", "serif_font", "css",
+                  "reference_docx", "embed_fonts", "mirror_margins", "cover", "isbn", "doi")
+
+
+def edition_of(options: Options) -> dict[str, object]:
+    """The edition-defining options of a run (those set away from their defaults)."""
+    base = Options()
+    return {f: getattr(options, f) for f in EDITION_FIELDS
+            if hasattr(options, f) and getattr(options, f) != getattr(base, f)}
+
+
+def _check_editions(out: Path, outputs: dict[str, Path], options: Options) -> bytes | None:
+    """Refuse to replace an output that holds another edition (unless ``--overwrite``); the updated record."""
+    import json
+    path = out / EDITIONS_FILE
+    try:
+        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    mine = edition_of(options)
+    for target in outputs.values():
+        before = known.get(target.name)
+        if before is not None and before != mine and target.exists() and not options.overwrite:
+            def show(e: object) -> str:
+                return ", ".join(f"{k}={v}" for k, v in e.items()) if isinstance(e, dict) and e else "defaults"
+            raise UsageError(f"{target} holds another edition ({show(before)}); this run ({show(mine)}) would "
+                             "overwrite it", expected="--edition-suffix, another --out-dir, or --overwrite")
+    for target in outputs.values():
+        known[target.name] = mine
+    return (json.dumps(known, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
 
 
 #: formats whose pictures are files in ``NAME.media/`` beside the output (EPUB, DOCX and PDF carry their own)

@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--to", required=True, help="comma-separated formats: " + ", ".join(registry.WRITERS))
     c.add_argument("--out-dir", required=True, help="folder for the outputs (created if missing)")
     c.add_argument("--name", help="output file stem (default: the input's stem)")
+    c.add_argument("--overwrite", action="store_true",
+                   help="replace outputs that hold another edition (default: refuse, see --edition-suffix)")
     c.add_argument("--vertical", action="store_true", help="vertical writing (EPUB)")
     c.add_argument("--embed-fonts", action="store_true", help="embed a subset of the edition's typeface (EPUB)")
     c.add_argument("--page-size", default="A4", help="A4, A5, B5, Letter or WxH (PDF, DOCX)")
@@ -164,7 +166,8 @@ def _options(args: argparse.Namespace) -> Options:
         opts = opts.with_(vertical=args.vertical, embed_fonts=args.embed_fonts, page_size=args.page_size,
                           mirror_margins=not args.no_mirror_margins, pdf_variant=args.pdf_variant,
                           serif_font=args.serif_font, css=args.css, reference_docx=args.reference_docx,
-                          cover=args.cover, isbn=args.isbn, doi=args.doi, bleed=args.bleed, marks=args.marks)
+                          cover=args.cover, isbn=args.isbn, doi=args.doi, bleed=args.bleed, marks=args.marks,
+                          overwrite=args.overwrite)
     return opts
 
 

@@ -77,6 +77,8 @@ class Options:
     """Megabytes of resident memory a conversion may use (``--job-memory``); None: no limit."""
     tool_memory_mb: int = 1024
     """Megabytes of heap pandoc may use (its ``+RTS -M`` limit)."""
+    overwrite: bool = False
+    """Let ``convert`` replace an output that holds another edition (``--overwrite``)."""
     resource_root: str | None = None
     """The folder pictures may be read from (``--resource-root``); None: the document's own folder only."""
     output_name: str | None = None

@@ -505,8 +505,12 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             kwargs["pdf_tags"] = True
         if options.attachments:
             import datetime as _dt
-            epoch = options.source_date_epoch if options.source_date_epoch is not None else 0
-            stamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC)  # never the clock: rebuilds are byte-identical
+
+            from ..fileio import date_epoch
+            epoch = options.source_date_epoch
+            if epoch is None:  # the document's own date; never the clock (rebuilds are byte-identical)
+                epoch = date_epoch(doc.metadata.date) or 946684800
+            stamp = _dt.datetime.fromtimestamp(epoch, _dt.UTC)
             kwargs["attachments"] = [Attachment(string=data, name=name, description="TEI P5 edition",
                                                 relationship="Source", created=stamp, modified=stamp)
                                      for name, data in options.attachments]

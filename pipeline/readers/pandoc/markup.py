@@ -109,18 +109,26 @@ BOX_KINDS = frozenset({
 })
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 #: ``:::tip``, ``::: warning 標題``, ``:::note[標題]``, ``::: {.box title="…"}``, ``::::`` (Docusaurus nesting)
-_COLON_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,})[ \t]*(?P<rest>\S.*?)?[ \t]*$")
-_KIND = re.compile(r"^(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]]*)\])?(?:[ \t]+(?P<title>.*?))?[ \t]*(?::{3,})?$")
+# (greedy groups only, the rest trimmed in code: no pattern here backtracks over a long line)
+_COLON_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>:{3,})(?P<rest>.*)$")
+_KIND = re.compile(r"^(?P<kind>[A-Za-z][\w-]*)(?:\[(?P<bracket>[^\]]*)\])?(?P<title>(?:[ \t].*)?)$")
 #: ``!!! note "標題"``, ``??? tip``, ``???+ warning ""`` (MkDocs, Python-Markdown admonitions) and content tabs
 #: ``=== "Python"`` (pymdownx.tabbed): a marker line, then a body indented four more
 _ADMONITION = re.compile(r'^(?P<indent>[ \t]*)(?P<mark>!!!|\?\?\?\+?)[ \t]+(?P<kinds>[\w-]+(?:[ \t]+[\w-]+)*)'
                          r'(?:[ \t]+"(?P<title>[^"]*)")?[ \t]*$')
 _TAB = re.compile(r'^(?P<indent>[ \t]*)===\+?[ \t]+"(?P<title>[^"]*)"[ \t]*$')
 #: ``/// note | 標題`` … ``///`` (pymdownx.blocks), its options indented or between ``---`` lines after the head
-_SLASH_OPEN = re.compile(r"^(?P<indent>[ \t]*)///[ \t]*(?P<kind>[A-Za-z][\w-]*)"
-                         r"(?:[ \t]*\|[ \t]*(?P<title>.*?))?[ \t]*$")
+_SLASH_OPEN = re.compile(r"^(?P<indent>[ \t]*)///[ \t]*(?P<kind>[A-Za-z][\w-]*)(?:[ \t]*\|(?P<title>.*)|[ \t]*)$")
 _SLASH_CLOSE = re.compile(r"^[ \t]*///[ \t]*$")
 MAX_CONTAINER_DEPTH = 32
+
+
+def _trim_fence(title: str) -> str:
+    """A container title without the ``:::`` some authors repeat at its end (``::: tip 標題 :::``)."""
+    title = title.strip()
+    if title.endswith(":::"):
+        title = title.rstrip(":").rstrip()
+    return title
 
 
 def _option(line: str) -> tuple[str, str]:
@@ -192,7 +200,7 @@ def containers(text: str, counts: dict[str, int]) -> str:
             if rest.startswith("{"):
                 out.extend(("", f"{indent}::: {rest}", ""))
             elif km:
-                title = km.group("bracket") if km.group("bracket") is not None else km.group("title")
+                title = km.group("bracket") if km.group("bracket") is not None else _trim_fence(km.group("title"))
                 out.extend(("", _opening(indent, km.group("kind"), title or None), ""))
                 counts["containers"] += 1
             else:
@@ -202,7 +210,7 @@ def containers(text: str, counts: dict[str, int]) -> str:
             continue
         sm = _SLASH_OPEN.match(line)
         if sm and len(stack) < MAX_CONTAINER_DEPTH:
-            kind, title = sm.group("kind"), sm.group("title")
+            kind, title = sm.group("kind"), (sm.group("title") or "").strip()
             # the block's options: indented "key: value" lines, or YAML between --- lines
             options: dict[str, str] = {}
             if i < len(lines) and lines[i].strip() == "---":

@@ -35,16 +35,29 @@ BLOCK_TAGS = frozenset({"p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6"
                         "th", "tbody", "thead", "tfoot", "caption", "body", "html", "form", "fieldset"})
 ADMONITION = frozenset({"note", "tip", "info", "warning", "danger", "caution", "important", "admonition", "hint",
                         "attention", "error", "example", "box", "callout", "custom-block", "alert"})
-_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)\b[^>]*?(/?)>")
-_COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+_TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)\b([^<>]*)>")
 MAX_GROUP = 5000
 """Most pandoc nodes one HTML element may gather (an unclosed ``<div>`` must not swallow a whole book)."""
 
 
+def strip_comments(html: str) -> str:
+    """``html`` without its comments (an unclosed one runs to the end), in one left-to-right pass."""
+    out: list[str] = []
+    pos = 0
+    while (start := html.find("<!--", pos)) >= 0:
+        out.append(html[pos:start])
+        end = html.find("-->", start + 4)
+        if end < 0:
+            return "".join(out)
+        pos = end + 3
+    out.append(html[pos:])
+    return "".join(out)
+
+
 def open_tags(html: str, stack: list[str]) -> list[str]:
     """The stack of open elements after ``html`` (end tags close up to their match; stray ones are ignored)."""
-    for m in _TAG.finditer(_COMMENT.sub("", html)):
-        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3)
+    for m in _TAG.finditer(strip_comments(html)):
+        closing, name, selfclosing = m.group(1), m.group(2).lower(), m.group(3).endswith("/")
         if closing:
             if name in stack:
                 del stack[len(stack) - 1 - stack[::-1].index(name):]
@@ -55,7 +68,7 @@ def open_tags(html: str, stack: list[str]) -> list[str]:
 
 def is_comment(html: str) -> bool:
     """The fragment is only HTML comments."""
-    return not _COMMENT.sub("", html).strip() and "<!--" in html
+    return not strip_comments(html).strip() and "<!--" in html
 
 
 @dataclass

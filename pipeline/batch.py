@@ -330,6 +330,18 @@ def _guarded(fn: Callable[[], Any], name: str) -> tuple[Any, str]:
         return None, f"{name}: internal error: {type(exc).__name__}: {exc}"
 
 
+def _budgeted(fn: Callable[[], Any], options: Options, name: str) -> tuple[Any, str]:
+    """:func:`_guarded` under the job's budget (``job_timeout``, ``job_memory_mb``), as ``convert`` runs; the
+    budget holds in a process's main thread (local workers), Dask bounds its workers' memory itself."""
+    from .budget import job_budget
+
+    def run() -> Any:
+        with job_budget(options.job_timeout, options.job_memory_mb, name):
+            return fn()
+
+    return _guarded(run, name)
+
+
 def _worker_id() -> str:
     return f"{socket.gethostname()}:{os.getpid()}"
 
@@ -375,7 +387,7 @@ def _render_task(task: Task) -> TaskResult:
                              expected=f"at most {base.max_depth} levels (--max-depth)") from exc
         return guard(doc, base, read_diag, task.name)
 
-    doc, error = _guarded(read, task.name)
+    doc, error = _budgeted(read, base, task.name)
     read_seconds = time.perf_counter() - start
     results: list[EditionResult] = []
     for edition in task.editions:
@@ -386,8 +398,8 @@ def _render_task(task: Task) -> TaskResult:
             err = error
         else:
             opts = edition.options(task.epoch).with_(source_name=base.source_name, base_dir=base.base_dir)
-            out, err = _guarded(functools.partial(render_edition, doc, edition.formats, opts, diag, task.stem),
-                                task.name)
+            out, err = _budgeted(functools.partial(render_edition, doc, edition.formats, opts, diag, task.stem),
+                                 opts, task.name)
         files, media = out if not err else ({}, {})
         warnings = len(diag.at_least(Severity.WARNING))
         results.append(EditionResult(edition.name, not err, files, media, tuple(d.one_line() for d in diag.items),

@@ -30,8 +30,9 @@ output = "{output}"
 
 [editions.hans]
 script = "hans"
-formats = ["epub", "pdf"]
+formats = ["epub", "pdf", "tei"]
 page_size = "A5"
+pdf_variant = "pdf/a-3b"
 
 [editions.archive]
 script = "keep"
@@ -140,7 +141,7 @@ def assert_same_build(project: Path) -> None:
     assert "6 built, 0 up to date, 0 failed" in local
     cluster, here = tree(project / "on-cluster"), tree(project / "local")
     assert sorted(cluster) == sorted(here)
-    assert len([n for n in cluster if not n.endswith(".log")]) == 12  # 3 documents x (2 + 2 formats)
+    assert len([n for n in cluster if not n.endswith(".log")]) == 15  # 3 documents x (3 + 2 formats)
     differ = [name for name in here if cluster[name] != here[name]]
     assert not differ, differ
     # and each edition is itself: the workers really ran the editions' options

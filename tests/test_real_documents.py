@@ -69,6 +69,9 @@ def pandoc_counts(path: Path) -> Counter[str]:
         walk(c)
 
     walk(ast["blocks"])
+    if path.suffix == ".md":  # a caption written as a centred line of HTML under the picture (图 13.1 …)
+        source = path.read_text(encoding="utf-8")
+        counts["captions"] += len(re.findall(r"<div[^>]*>\s*(?:图|圖|Figure|Fig\.)\s*[0-9]", source, re.I))
     if path.suffix == ".docx":  # Word pictures pandoc does not read (floating ones) count too: lxml on the XML
         counts["images"] = max(counts["images"], word_pictures(path))
     return counts

@@ -265,3 +265,23 @@ def test_title_from_the_core_properties() -> None:
         core = etree.fromstring(z.read("docProps/core.xml"))
     title = core.find("{http://purl.org/dc/elements/1.1/}title")
     assert title is not None and doc.metadata.title == title.text
+
+
+def test_toc_links_follow_the_renamed_headings(monkeypatch: pytest.MonkeyPatch) -> None:
+    """With the stale table of contents kept, its links (pandoc's heading ids, one nested link per page number)
+    reach the headings under their new h-N ids."""
+    from pipeline.readers.pandoc import convert, read_docx
+
+    monkeypatch.setattr(convert, "is_toc_entry", lambda node: False)
+    data = (WORD / "tek4010-manual.docx").read_bytes()
+    diag = pipeline.Diagnostics()
+    doc = pipeline.transform(read_docx(data, Options(), diag, name="tek4010-manual.docx"), diag=diag)
+    links = [n for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para) for n in b.children
+             if isinstance(n, ir.Link) and n.target.startswith("#")]
+    heading_ids = {b.id for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading)}
+    toc = len(re.findall(r'w:anchor="_Toc', zipfile.ZipFile(WORD / "tek4010-manual.docx").read(
+        "word/document.xml").decode("utf-8")))
+    assert len(links) == toc and all(link.target[1:] in heading_ids for link in links)
+    assert not any(isinstance(c, ir.Link) for link in links for c in link.children)  # page-number links unwrapped
+    step = dict(next(s for s in doc.steps if s.name == "ids").counts)
+    assert step["links-rewritten"] >= toc and step["links-unresolved"] == 0

@@ -1,17 +1,10 @@
-"""Markdown, DOCX, ODT, HTML and EPUB through pandoc's JSON AST into the IR.
+"""Markdown, DOCX, ODT, HTML, EPUB and Org through pandoc into the IR: the entry points, one job per module.
 
-pandoc (from ``pypandoc-binary``) runs as a child process with ``--sandbox`` (no file or network access
-beyond its input), a time limit, and its JSON checked for a ``pandoc-api-version`` of 1.22 or later.
-Archive inputs are checked before pandoc sees them: member count, total expanded size and compression ratio,
-no absolute or ``..`` member names, no XML entity declarations.
-
-Mapping: ``Header`` → Heading (``label`` attribute, a ``span.label``, or a recognised numbering prefix such
-as ``第一章``/``A.`` gives the label); ``Para`` → Para, numbered by a leading ``[12]{.para-num}`` span, by a
-``Numbered Paragraph`` Word style, or by the report convention ``12. text`` (Markdown lines of that shape are
-read as numbered paragraphs, not as a list: lists are written ``1)``); ``Div.box`` (Markdown ``::: box``,
-HTML ``aside.box``) and Word paragraphs in the ``Box Title``/``Box Text`` styles → Box; ``Note`` → NoteRef and
-Note; ``《…》`` → BookTitle; spans with ``lang`` → Span. What the IR does not name is kept in a Div or Span
-with the pandoc element's name as class, and reported.
+``run`` runs pandoc and guards archives; ``convert`` maps pandoc's AST to the IR; ``word`` and
+``word_numbering`` hold what only Word files need (title-page and caption styles, text boxes, tables of
+contents, core properties, automatic numbering); ``markup`` prepares Markdown and HTML before pandoc reads them
+(report numbers, ``:::``/``!!!`` containers); ``rawhtml`` reads the raw HTML inside Markdown; ``statutes``
+finds a statute's articles and a Markdown file's title.
 """
 
 from __future__ import annotations
@@ -25,7 +18,7 @@ from ...diagnostics import Diagnostics
 from ...errors import InputError
 from ...media import MediaTable
 from ...options import Options
-from .convert import convert
+from .convert import convert as to_ir  # the module keeps its name: pipeline.readers.pandoc.convert
 from .markup import containers, markdown_numbers, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc
 from .statutes import statutes, title_from_heading
@@ -54,14 +47,15 @@ def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str
         diag.emit("container-unclosed", f"{counts['stray']} closing ::: without an opening one dropped, "
                   f"{counts['unclosed']} container(s) closed at the end")
     ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
-    doc = convert(ast, options, diag, name, "markdown")
-    return statutes(title_from_heading(doc, diag), diag)
+    doc = to_ir(ast, options, diag, name, "markdown")
+    from ..captions import attach_captions
+    return statutes(title_from_heading(attach_captions(doc, diag), diag), diag)
 
 
 def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Org mode (``#+TITLE:``, ``#+AUTHOR:``, headings, lists, footnotes)."""
     ast = run_pandoc(_decode(data, name).encode("utf-8"), "org", name, options)
-    return convert(ast, options, diag, name, "org")
+    return to_ir(ast, options, diag, name, "org")
 
 
 def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
@@ -74,14 +68,15 @@ def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
     text = prepare_html(data.decode("utf-8", "replace"))
     ast = run_pandoc(text.encode("utf-8"), "html", name, options)
-    return convert(ast, options, diag, name, "html")
+    from ..captions import attach_captions
+    return attach_captions(to_ir(ast, options, diag, name, "html"), diag)
 
 
 def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
     check_archive(data, name, options)
     ast = run_pandoc(data, "docx+styles", name, options)
-    doc = convert(ast, options, diag, name, "docx", archive=data)
+    doc = to_ir(ast, options, diag, name, "docx", archive=data)
     from ..word_media import recover
     doc = recover(doc, data, MediaTable(options, diag, name), diag)
     doc = apply_numbering(doc, data, diag)
@@ -94,7 +89,7 @@ def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
     """OpenDocument text."""
     check_archive(data, name, options)
     ast = run_pandoc(data, "odt", name, options)
-    return convert(ast, options, diag, name, "odt", archive=data)
+    return to_ir(ast, options, diag, name, "odt", archive=data)
 
 
 def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
@@ -109,4 +104,4 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
                 member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
             z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
     ast = run_pandoc(out.getvalue(), "epub", name, options)
-    return convert(ast, options, diag, name, "epub", archive=data)
+    return to_ir(ast, options, diag, name, "epub", archive=data)

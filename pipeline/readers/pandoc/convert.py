@@ -1,4 +1,14 @@
-"""pandoc's JSON AST into the IR: one converter for every format pandoc reads."""
+"""pandoc's JSON AST into the IR: one converter for every format pandoc reads.
+
+Mapping: ``Header`` → Heading (``label`` attribute, a ``span.label``, or a recognised numbering prefix such
+as ``第一章``/``A.`` gives the label); ``Para`` → Para, numbered by a leading ``[12]{.para-num}`` span, by a
+``Numbered Paragraph`` Word style, or by the report convention ``12. text`` (Markdown lines of that shape are
+read as numbered paragraphs, not as a list: lists are written ``1)``); ``Div.box`` (Markdown ``::: box``,
+HTML ``aside.box``) and Word paragraphs in the ``Box Title``/``Box Text`` styles → Box; ``Note`` → NoteRef and
+Note; ``《…》`` → BookTitle; spans with ``lang`` → Span. What the IR does not name is kept in a Div or Span
+with the pandoc element's name as class, and reported.
+A Word table of contents is dropped (reported); raw HTML in Markdown goes through :mod:`.rawhtml`.
+"""
 
 from __future__ import annotations
 

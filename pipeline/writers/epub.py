@@ -261,7 +261,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     css = H.stylesheet("epub.css").encode("utf-8")
     fonts = _fonts(doc, options, diag) if options.embed_fonts else []
     if fonts:
-        css = _font_faces(fonts) + css
+        # after epub.css: its own body rule would otherwise win over the embedded families
+        css = css + b"\n" + _font_faces(fonts)
     book.add_item(epub.EpubItem(uid="css", file_name="styles/epub.css", media_type="text/css", content=css))
     house = _house_css(options, diag)
     if house is not None:
@@ -270,7 +271,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     cover_page = _cover(book, doc, options, diag)
     for name, data in fonts:
         book.add_item(epub.EpubItem(uid=f"font-{name.split('.')[0]}", file_name=f"fonts/{name}",
-                                    media_type="font/otf", content=data))
+                                    media_type="font/ttf" if name.endswith(".ttf") else "font/otf", content=data))
 
     spine: list[Any] = []
     title_block = H.title_block(doc, ctx)
@@ -375,6 +376,10 @@ def _fonts(doc: ir.Document, options: Options, diag: Diagnostics) -> list[tuple[
             continue
         data = subset(face, text)
         out.append((f"{face.slug}.otf", data))
+    # characters the edition's face lacks (CJK Extension B and beyond): a subset of the fallback face that has them
+    from ..fontsel import fallback_subsets
+    for fb, data in fallback_subsets(text, doc.metadata.language, diag, override=options.serif_font, fmt="EPUB"):
+        out.append((f"{fb.slug}.ttf", data))
     return out
 
 

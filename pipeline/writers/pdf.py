@@ -27,7 +27,7 @@ from lxml import etree
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
-from ..fontsel import FONTS_DIR, check_family, family_for
+from ..fontsel import FONTS_DIR, check_family, family_list, report_coverage
 from ..options import Options
 from ..walk import plain
 from . import html as H
@@ -143,13 +143,15 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
 def _font_css(doc: ir.Document, options: Options) -> str:
     rules = []
     base = doc.metadata.language
-    rules.append(f'html {{ font-family: "{family_for(base, "serif", options.serif_font)}", serif; }}')
-    rules.append(f'h1, h2, h3, h4, h5, h6, .toc-title {{ font-family: "{family_for(base, "sans")}", sans-serif; }}')
+    # each family list ends with the fallback faces (fonts.toml [fallback]): with any @font-face in a stylesheet
+    # WeasyPrint stops asking fontconfig, and a character the edition's face lacks would be a missing-glyph box
+    rules.append(f"html {{ font-family: {family_list(base, 'serif', options.serif_font)}; }}")
+    rules.append(f"h1, h2, h3, h4, h5, h6, .toc-title {{ font-family: {family_list(base, 'sans')}; }}")
     for lang in ("zh-Hans", "zh-Hant", "zh-Hant-TW", "zh-Hant-HK"):
         sel = f'[lang="{lang}"]'
-        rules.append(f'{sel} {{ font-family: "{family_for(lang, "serif", options.serif_font)}", serif; }}')
-        rules.append(f'{sel} .box-title, {sel} h1, {sel} h2, {sel} h3, {sel} h4 '
-                     f'{{ font-family: "{family_for(lang, "sans")}", sans-serif; }}')
+        rules.append(f"{sel} {{ font-family: {family_list(lang, 'serif', options.serif_font)}; }}")
+        rules.append(f"{sel} .box-title, {sel} h1, {sel} h2, {sel} h3, {sel} h4 "
+                     f"{{ font-family: {family_list(lang, 'sans')}; }}")
     return "\n".join(rules)
 
 
@@ -478,6 +480,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         raise UsageError("--vertical is not available for PDF: WeasyPrint has no vertical writing mode "
                          "(writing-mode: vertical-rl)", expected="--vertical with --to epub only")
     check_family(options.serif_font, doc.metadata.language)
+    from ..walk import iter_inlines_all
+    report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)), doc.metadata.language,
+                    diag, override=options.serif_font)
     house = house_css(options)
     try:
         from weasyprint import CSS, HTML, Attachment

@@ -73,6 +73,15 @@ def _mostly_utf8(data: bytes) -> bool:
     return good >= 4 and bad <= max(2, good // 20)
 
 
+def _decode16(data: bytes, enc: str, name: str) -> str:
+    """UTF-16 that looked right at its start but may break further on (a lone surrogate, an odd length)."""
+    try:
+        return data.decode(enc)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"looks like {enc} but cannot be decoded as it", file=name, offset=exc.start,
+                         expected=f"valid {enc} text (or name the encoding with --encoding)") from exc
+
+
 def decode(data: bytes, *, name: str, encoding: str | None, diag: Diagnostics) -> str:
     """Decode a report; ``encoding`` forces a codec. Undecodable input raises InputError with the byte offset."""
     if encoding:
@@ -109,14 +118,14 @@ def decode(data: bytes, *, name: str, encoding: str | None, diag: Diagnostics) -
             enc16 = _looks_utf16(data)
             if enc16:
                 diag.emit("encoding-detected", f"{enc16} (no byte-order mark)")
-                return data.decode(enc16)
+                return _decode16(data, enc16, name)
             raise InputError("holds NUL bytes: this is a binary file, not a text report", file=name,
                              offset=data.index(b"\x00"), expected="a plain-text report")
         return text
     enc16 = _looks_utf16(data)
     if enc16:
         diag.emit("encoding-detected", f"{enc16} (no byte-order mark)")
-        return data.decode(enc16)
+        return _decode16(data, enc16, name)
     if _mostly_utf8(data):
         raise InputError("is UTF-8 with invalid bytes in it", file=name, offset=utf8_offset,
                          expected="valid UTF-8 (or name the encoding with --encoding)")

@@ -13,7 +13,7 @@ Conventions recognised (Chinese and UN documents):
 * a heading glued to the end of a paragraph (``…的基礎。 我們的目標``) is separated;
 * boxed sidebars: a title line directly followed by indented lines, one paragraph per indented line (or per
   wrapped group of lines when the text is hard-wrapped);
-* lists: indented lines starting with ``1.``, ``(a)``, ``（一）``, ``•``…;
+* lists: indented lines starting with ``1.``, ``(a)``, ``•``…;
 * statutes: an article ``第一条　…`` is a paragraph numbered by its article number (``1``; ``第十条之一`` is
   ``10-1``), its label kept at the start of its text with an ideographic space after it; the items ``（一）…``
   that follow an article are a list.
@@ -31,6 +31,9 @@ from .lines import Line, Wrap, join_wrapped
 
 NUMBERED = re.compile(r"^(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
 RUN_TOGETHER = re.compile(r"(?<=[。！？!?」』”’）)\]])[ \t\u3000]*(\d{1,4})\.(?:[ \t\u3000]+(?=\S)|$)")
+#: What starts an item of an indented list (the lines the units pass groups into a list).
+ITEM_START = re.compile(r"^((?:\d{1,3}|[a-z]|[ivx]{1,4})[.)）]|[（(](?:\d{1,3}|[a-z])[)）]|[•·▪◦\-–*])[ \t\u3000]*")
+#: An item's label, split from its text when the list is built; ``（一）`` too (a statute's items).
 LIST_LABEL = re.compile(r"^((?:\d{1,3}|[a-z]|[ivx]{1,4})[.)）]|[（(](?:\d{1,3}|[a-z]|[一二三四五六七八九十]{1,4})[)）]"
                         r"|[•·▪◦\-–*])[ \t\u3000]*")
 #: An article of a statute or regulation: ``第一条``, ``第12条``, ``第十条之一`` (label), its separator, its text.
@@ -186,7 +189,7 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
             while j < n and not lines[j].blank:
                 cur = lines[j]
                 if cur.indented:
-                    if body and continued(lines[j - 1]) and not LIST_LABEL.match(cur.text):
+                    if body and continued(lines[j - 1]) and not ITEM_START.match(cur.text):
                         body[-1] = (body[-1][0], join_wrapped(body[-1][1], cur.text))
                         joined += 1
                     else:
@@ -202,7 +205,7 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
                     j += 1
                     continue
                 break
-            if all(LIST_LABEL.match(t) for _, t in body):
+            if all(ITEM_START.match(t) for _, t in body):
                 out.append(Unit("text", ln.no, ln.text, after_blank, ln.edit_link))
                 out.append(Unit("list", body[0][0], after_blank=False, items=body))
             else:
@@ -211,11 +214,11 @@ def units(lines: list[Line], wrap: Wrap | None, diag: Diagnostics) -> tuple[list
             i = j
             after_blank = False
             continue
-        if ln.indented and LIST_LABEL.match(ln.text):
+        if ln.indented and ITEM_START.match(ln.text):
             items: list[tuple[int, str]] = []
             j = i
             while j < n and not lines[j].blank and lines[j].indented:
-                if LIST_LABEL.match(lines[j].text) or not items:
+                if ITEM_START.match(lines[j].text) or not items:
                     items.append((lines[j].no, lines[j].text))
                 else:
                     items[-1] = (items[-1][0], join_wrapped(items[-1][1], lines[j].text))

@@ -287,6 +287,13 @@ def job_key(input_sha: str, edition: Edition, epoch: int | None) -> str:
     """The sha256 that must change for a job to be rebuilt: input, edition, epoch, styles and fonts, version."""
     parts: dict[str, Any] = {"docpipe": __version__, "input": input_sha, "edition": asdict(edition), "epoch": epoch}
     parts.update(dep_shas(edition.formats))
+    for key in ("css", "reference_docx", "cover"):  # a house stylesheet or template edited in place rebuilds too
+        path = getattr(edition, key, None)
+        if path:
+            try:
+                parts[f"{key}-sha256"] = _sha(Path(path).read_bytes())
+            except OSError:
+                parts[f"{key}-sha256"] = "unreadable"
     return _sha(json.dumps(parts, sort_keys=True, default=str).encode())
 
 

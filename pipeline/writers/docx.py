@@ -486,8 +486,10 @@ class _Writer:
                 if node.id:
                     self.bookmark_around(p, node.id)
             case ir.Para():
-                p = self.para(style or ("NumberedParagraph" if node.number else "Normal"))
-                if node.number is not None and style is None:
+                from .html import labelled
+                numbered = node.number is not None and not labelled(node)  # 第一条 is its own number
+                p = self.para(style or ("NumberedParagraph" if numbered else "Normal"))
+                if numbered and style is None:
                     self.run(p, f"{node.number}.\t")
                 self.inlines(p, node.children, node.lang or lang)
                 if node.id:

@@ -100,6 +100,12 @@ def _dim(value: str | None) -> str | None:
     return f"{float(m.group(1)):g}{m.group(2) or 'px'}"
 
 
+def labelled(node: ir.Para) -> bool:
+    """Whether a numbered paragraph begins with its own label (a statute's ``第一条``), which is its number."""
+    first = node.children[0] if node.children else None
+    return isinstance(first, ir.Span) and "label" in first.classes
+
+
 def image(parent: etree._Element, node: ir.Image, ctx: Context, *, block: bool = False) -> None:
     """An ``img`` (never wider than the text column), or a visible placeholder when the picture is missing."""
     medium = shown(ctx.media, node.media, ctx.allowed) if node.media else None
@@ -284,11 +290,13 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
             attrs = _lang_attrs(node.lang, lang, ctx)
             if node.id:
                 attrs["id"] = node.id
+            # a statute's article shows its own label (第一条), not a second number before it
+            shown = node.number is not None and not labelled(node)
             if node.number is not None:
-                attrs["class"] = "numbered"
+                attrs["class"] = "numbered" if shown else "article"
                 attrs["data-number"] = node.number
             el = _e("p", attrs)
-            if node.number is not None:
+            if shown:
                 num = etree.SubElement(el, "span", {"class": "para-num"})
                 num.text = f"{node.number}."
                 num.tail = " " if ctx.profile == "html" else None
@@ -311,12 +319,27 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
             el = _e("ol" if node.ordered else "ul")
             if node.ordered and node.start != 1:
                 el.set("start", str(node.start))
+            has_labels = any(item.label for item in node.items)
+            if has_labels:  # the source's own labels ((一), (a), 1)) are shown, not the browser's numbers
+                el.set("class", "labelled")
             for item in node.items:
                 li = etree.SubElement(el, "li")
-                if item.label and not node.ordered:
+                if item.label:
                     li.set("data-label", item.label)
-                for b in item.blocks:
-                    li.append(block(b, ctx, lang))
+                rendered = [block(b, ctx, lang) for b in item.blocks]
+                if has_labels and item.label:
+                    lab = _e("span", {"class": "item-label"})
+                    lab.text = item.label
+                    lab.tail = "\u3000" if _HAN_CHAR.search(item.label) else " "
+                    if rendered and rendered[0].tag == "p":
+                        first = rendered[0]
+                        lab.tail += first.text or ""
+                        first.text = None
+                        first.insert(0, lab)
+                    else:
+                        li.append(lab)
+                for r in rendered:
+                    li.append(r)
             return el
         case ir.BlockQuote():
             el = _e("blockquote", _lang_attrs(node.lang, lang, ctx))

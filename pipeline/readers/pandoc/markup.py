@@ -9,6 +9,8 @@ REPORT_NUMBER = re.compile(r"^(\d{1,4})\.[ \t](?=\S)", re.MULTILINE)
 
 
 _HTML_REWRITES = [
+    # our own list labels ((一), (a)) are presentation in HTML: the reader gets the list back, not the label text
+    (re.compile(r'<span class="item-label">[^<]*</span>[\u3000 ]?'), ""),
     # pandoc's HTML reader has its own idea of class="footnotes": rename ours before it looks
     (re.compile(r'\s(?:epub:type|role)="[^"]*"'), ""),
     (re.compile(r'class="footnotes"'), 'class="dp-footnotes"'),

@@ -209,6 +209,10 @@ def _inlines(text: str, note_ids: dict[str, str]) -> tuple[ir.Inline, ...]:
 def _block(f: Found, note_ids: dict[str, str], diag: Diagnostics) -> ir.Block:
     match f.kind:
         case "para":
+            if f.label and f.text.startswith(f.label):
+                # a statute's article label (第一条) kept apart from its text, as the Markdown reader does
+                label_span = ir.Span(children=(ir.Text(text=f.label),), classes=("label",))
+                return ir.Para(children=(label_span, *_inlines(f.text[len(f.label):], note_ids)), number=f.number)
             return ir.Para(children=_inlines(f.text, note_ids), number=f.number)
         case "heading":
             return ir.Heading(level=f.level, label=f.label, children=_inlines(f.text, note_ids))
@@ -225,8 +229,8 @@ def _block(f: Found, note_ids: dict[str, str], diag: Diagnostics) -> ir.Block:
                 label = m.group(1) if m else None
                 if idx == 0 and label and label[:-1].isdigit():
                     start = int(label[:-1])
-                if not (label and label[0].isdigit()):
-                    ordered = False
+                if not label or label.strip() in ("•", "·", "-", "*", "・", "○", "●"):
+                    ordered = False  # bullets; (一), (a), 1) and i. are all counted labels
                 items.append(ir.ListItem(blocks=(ir.Para(children=_inlines(t[m.end():] if m else t, note_ids)),),
                                          label=label))
             return ir.ListBlock(items=tuple(items), ordered=ordered, start=start)

@@ -21,6 +21,12 @@ from .errors import LimitError
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
+class _Exceeded(BaseException):
+    """Raised in the main thread when the budget is spent. A BaseException, so that no ``except Exception`` on
+    the way (a renderer's fallback, a library's retry) can swallow it; :func:`job_budget` turns it into a
+    :class:`LimitError`."""
+
+
 def rss_mb() -> float:
     """This process's resident memory in MB (0 where /proc is missing)."""
     try:
@@ -39,11 +45,7 @@ def job_budget(seconds: float | None, memory_mb: int | None, file: str | None) -
     why: list[str] = []
 
     def on_signal(signum: int, frame: FrameType | None) -> None:
-        if signum == signal.SIGALRM:
-            raise LimitError(f"the conversion took more than {seconds:g} s", file=file,
-                             expected="a smaller document or a higher --job-timeout")
-        raise LimitError(f"the conversion used more than {memory_mb} MB ({why[0] if why else ''})", file=file,
-                         expected="a smaller document or a higher --job-memory")
+        raise _Exceeded(signum)
 
     old_alarm = signal.signal(signal.SIGALRM, on_signal)
     old_usr2 = signal.signal(signal.SIGUSR2, on_signal)
@@ -56,13 +58,20 @@ def job_budget(seconds: float | None, memory_mb: int | None, file: str | None) -
                 if used > memory_mb:
                     why.append(f"{used:.0f} MB resident")
                     os.kill(os.getpid(), signal.SIGUSR2)
-                    return
+                    stop.wait(0.5)  # and again, until the job has ended
+
         watcher = threading.Thread(target=watch, name="docpipe-memory-budget", daemon=True)
         watcher.start()
     if seconds:
         signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
+    except _Exceeded as exc:
+        if exc.args and exc.args[0] == signal.SIGALRM:
+            raise LimitError(f"the conversion took more than {seconds:g} s", file=file,
+                             expected="a smaller document or a higher --job-timeout") from None
+        raise LimitError(f"the conversion used more than {memory_mb} MB ({why[0] if why else ''})", file=file,
+                         expected="a smaller document or a higher --job-memory") from None
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         stop.set()

@@ -218,10 +218,11 @@ def test_json_of_a_huge_depth_is_a_limit(tmp_path: Path) -> None:
 def test_the_job_budget_stops_a_conversion(tmp_path: Path) -> None:
     src = tmp_path / "big.md"
     src.write_text("# a\n\n" + "\n\n".join(f"段落{i}，文字。" * 30 for i in range(4000)), encoding="utf-8")
-    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-timeout", "1.5")
+    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-timeout", "1.5",
+            timeout=600)
     no_traceback(r)
     assert r.returncode == 1 and "--job-timeout" in r.stderr
-    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-memory", "60")
+    r = run("convert", str(src), "--to", "pdf", "--out-dir", str(tmp_path / "o"), "--job-memory", "60", timeout=600)
     no_traceback(r)
     assert r.returncode == 1 and "--job-memory" in r.stderr
     assert not list((tmp_path / "o").glob("*")) if (tmp_path / "o").exists() else True

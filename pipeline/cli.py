@@ -202,6 +202,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):  # SIGKILL's leftovers: fileio.remove_leftovers
         signal.signal(sig, _on_sigterm)
+    # Ctrl-C stops a run even when a non-interactive shell started us with SIGINT ignored (as it does for `cmd &`,
+    # and Python then installs no KeyboardInterrupt handler of its own)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "deps":

@@ -35,8 +35,11 @@ from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
 from ..walk import iter_inlines_all, plain
 from . import docx_layout
+from .wordml import W
+from .wordml import el as _el
+from .wordml import sub as _sub
+from .wordml import w as _w
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 A = "http://schemas.openxmlformats.org/drawingml/2006/main"
 WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
@@ -49,22 +52,6 @@ FOOTNOTES_CT = "application/vnd.openxmlformats-officedocument.wordprocessingml.f
 FOOTNOTES_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footnotes"
 HYPERLINK_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
 EAST_ASIAN = {"zh-Hant": "zh-TW", "zh-Hant-TW": "zh-TW", "zh-Hant-HK": "zh-HK", "zh-Hans": "zh-CN"}
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
-    el = etree.Element(_w(tag), {_w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W})
-    for c in children:
-        el.append(c)
-    return el
-
-
-def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-    el: etree._Element = etree.SubElement(parent, _w(tag), {_w(k): v for k, v in (attrs or {}).items()})
-    return el
 
 
 def east_asian(lang: str | None) -> str:

@@ -38,8 +38,11 @@ from ..errors import UsageError
 from ..fileio import date_epoch
 from ..options import Options
 from ..walk import plain
+from .wordml import W
+from .wordml import el as _el
+from .wordml import sub as _sub
+from .wordml import w as _w
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 RT_HEADER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/header"
 RT_FOOTER = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/footer"
@@ -75,22 +78,6 @@ SETTINGS_ORDER = [
     "docVars", "rsids", "mathPr", "attachedSchema", "themeFontLang", "clrSchemeMapping",
     "doNotIncludeSubdocsInStats", "doNotAutoCompressPictures", "forceUpgrade", "captions", "readModeInkLockDown",
     "smartTagType", "schemaLibrary", "shapeDefaults", "doNotEmbedSmartTags", "decimalSymbol", "listSeparator"]
-
-
-def _w(tag: str) -> str:
-    return f"{{{W}}}{tag}"
-
-
-def _el(tag: str, attrs: dict[str, str] | None = None, *children: etree._Element) -> etree._Element:
-    el = etree.Element(_w(tag), {_w(k): v for k, v in (attrs or {}).items()}, nsmap={"w": W})
-    for c in children:
-        el.append(c)
-    return el
-
-
-def _sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -> etree._Element:
-    el: etree._Element = etree.SubElement(parent, _w(tag), {_w(k): v for k, v in (attrs or {}).items()})
-    return el
 
 
 def _ordered(parent: etree._Element, order: list[str]) -> None:

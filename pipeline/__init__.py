@@ -75,8 +75,9 @@ def transform(doc: ir.Document, options: Options | None = None, diag: Diagnostic
 def write(doc: ir.Document, fmt: str, options: Options | None = None,
           diag: Diagnostics | None = None) -> bytes:
     """Render ``doc`` in format ``fmt`` and return the bytes."""
-    writer = registry.get_writer(fmt)
-    return writer(doc, options or Options(), diag if diag is not None else Diagnostics())
+    options = options or Options()
+    writer = registry.get_writer(fmt, options.pdf_engine)
+    return writer(doc, options, diag if diag is not None else Diagnostics())
 
 
 @dataclass

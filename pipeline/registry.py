@@ -45,6 +45,12 @@ WRITERS: dict[str, tuple[str, str]] = {
 
 WRITER_ALIASES: dict[str, str] = {"json": "ir", "markdown": "md", "xml": "tei", "xhtml": "html"}
 
+#: PDF layout engine -> "module:function" (same signature as a writer); ``Options.pdf_engine`` picks one.
+PDF_ENGINES: dict[str, str] = {
+    "weasyprint": "pipeline.writers.pdf:write",
+    "typst": "pipeline.writers.typst:write",
+}
+
 
 def _load(spec: str, what: str) -> Callable[..., Any]:
     module, _, func = spec.partition(":")
@@ -66,9 +72,14 @@ def writer_name(name: str) -> str:
     return key
 
 
-def get_writer(name: str) -> Callable[..., bytes]:
-    """The writer function for a format name."""
-    return _load(WRITERS[writer_name(name)][0], f"the {name} writer")
+def get_writer(name: str, pdf_engine: str = "weasyprint") -> Callable[..., bytes]:
+    """The writer function for a format name (for ``pdf``, the one of ``pdf_engine``)."""
+    key = writer_name(name)
+    if key == "pdf":
+        if pdf_engine not in PDF_ENGINES:
+            raise UsageError(f"unknown PDF engine {pdf_engine!r}", expected="one of " + ", ".join(PDF_ENGINES))
+        return _load(PDF_ENGINES[pdf_engine], f"the {pdf_engine} PDF engine")
+    return _load(WRITERS[key][0], f"the {name} writer")
 
 
 def output_suffix(name: str) -> str:

@@ -13,8 +13,10 @@ SCRIPT ?= keep
 DEMO_SUFFIXES ?= .ir.json .html .epub .docx .pdf .tei.xml
 export SOURCE_DATE_EPOCH ?= 1724198400
 
-# Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting.
-DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fonts-noto-cjk fonts-hanazono libpango-1.0-0 \
+# Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting, fontconfig's
+# fc-list (font coverage), and fonts-noto-core (12 MB: Noto faces for Devanagari, Syriac, Arabic, Hebrew, Greek…).
+DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-noto-core fonts-hanazono \
+                libpango-1.0-0 \
                 libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui libreoffice-math-nogui default-jre-headless
 STAMP := $(VENV)/.installed
 
@@ -74,7 +76,7 @@ SUFFIX_tei := .tei.xml
 SUFFIX_md := .md
 DOC_OUTPUTS := $(foreach n,$(NAMES),$(foreach f,$(FORMATS),$(BUILD)/$(n)$(SUFFIX_$(f))))
 PIPELINE_SRC := $(shell find pipeline -name '*.py' 2>/dev/null)
-CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $* -q --overwrite
+CONVERT = $(DOCPIPE) convert $< --out-dir $(BUILD) --name $*
 INSTALL_PREREQ ?= $(STAMP)
 OPTIONS_STAMP := $(BUILD)/.options-script-$(SCRIPT)-epoch-$(SOURCE_DATE_EPOCH)
 

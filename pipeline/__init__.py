@@ -1,83 +1,91 @@
-"""docpipe: one source document, many editions. Public API: read(), transform(), write(), convert(), inspect()."""
+"""docpipe: one source document, many editions. Public API: read(), transform(), write(), convert(), inspect().
+
+These are thin shells over the pure core (:mod:`pipeline.core`): a path becomes bytes, the core makes a Document
+and every format's bytes, and the outputs are written atomically. They install no signal handler, thread or
+budget in the caller's process: the job budget (``--job-timeout``, ``--job-memory``) is the command line's and
+the build workers' (:func:`pipeline.budget.job_budget` wraps a call where a caller wants one).
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import ir, registry
-from .diagnostics import Diagnostics, Severity
-from .errors import DocpipeError, InputError, StrictError, UsageError
-from .fileio import atomic_write, remove_leftovers, write_all
-from .options import Options, default_epoch
+from . import core, ir, registry
+from .core import MEDIA_BESIDE, Rendered, read_bytes, render
+from .diagnostics import Diagnostics
+from .errors import DocpipeError, UsageError
+from .fileio import publish, read_source
+from .options import Edition, Options, default_epoch
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "MEDIA_BESIDE",
     "Diagnostics",
     "DocpipeError",
+    "Edition",
     "Options",
+    "Rendered",
+    "Result",
     "__version__",
     "convert",
     "describe",
     "inspect",
     "read",
+    "read_bytes",
+    "render",
     "transform",
     "write",
 ]
 
+Source = str | os.PathLike[str]
 
-def read(source: str | os.PathLike[str], options: Options | None = None,
-         diag: Diagnostics | None = None) -> ir.Document:
+
+def _prepared(path: Path, options: Options) -> Options:
+    """The options a source is read with: its name and folder, and the book folder it belongs to (its pictures'
+    root) unless ``--resource-root`` says otherwise."""
+    changes: dict[str, object] = {}
+    if options.source_name is None:
+        changes["source_name"] = path.name
+    if options.base_dir is None:
+        changes["base_dir"] = str(path.resolve().parent)
+    if options.resource_root is None:
+        from .book import find_book_root
+        root = find_book_root(path)
+        if root is not None:
+            changes["resource_root"] = str(root)
+    if options.source_date_epoch is None:
+        epoch = default_epoch()
+        if epoch is not None:
+            changes["source_date_epoch"] = epoch
+    return options.with_(**changes) if changes else options
+
+
+def read(source: Source, options: Options | None = None, diag: Diagnostics | None = None) -> ir.Document:
     """Read a source file into the IR (no transforms applied)."""
     options = options or Options()
     path = Path(source)
     diag = diag if diag is not None else Diagnostics(file=str(path))
-    fmt = registry.reader_name(options.input_format) if options.input_format else registry.reader_for_path(path)
-    reader = registry.get_reader(fmt)
-    import stat as _stat
-    try:
-        info = path.stat()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    if not _stat.S_ISREG(info.st_mode):  # a FIFO or device would block or never end
-        raise InputError("is not a regular file", file=str(path), expected="a document file")
-    size = info.st_size
-    if size > options.max_input_bytes:
-        from .errors import LimitError
-        raise LimitError(f"input is {size} bytes, over the limit of {options.max_input_bytes}",
-                         file=str(path), expected="a smaller file or a higher --max-input-bytes")
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror or exc}", file=str(path)) from exc
-    if options.source_name is None or options.base_dir is None:
-        options = options.with_(source_name=options.source_name or path.name,
-                                base_dir=options.base_dir or str(path.resolve().parent))
-    try:
-        doc: ir.Document = reader(data, options, diag, name=str(path))
-    except RecursionError as exc:
-        from .errors import LimitError
-        raise LimitError("structure nested too deeply", file=str(path),
-                         expected=f"at most {options.max_depth} levels (--max-depth)") from exc
-    from .guard import guard
-    return guard(doc, options, diag, str(path))
+    if not options.input_format:
+        registry.reader_for_path(path)  # an unknown kind is a usage error before any reading
+    data, _mtime = read_source(path, limit=options.max_input_bytes)
+    options = _prepared(path, options)
+    return read_bytes(data, str(path), options, diag)
 
 
 def transform(doc: ir.Document, options: Options | None = None, diag: Diagnostics | None = None) -> ir.Document:
-    """Apply the ordered transforms (typography, script edition, language tags, ids)."""
-    from .transforms import run_all
-    return run_all(doc, options or Options(), diag if diag is not None else Diagnostics())
+    """Apply the ordered transforms (the edition's metadata, typography, script edition, language tags, ids)."""
+    return core.transform(doc, options or Options(), diag if diag is not None else Diagnostics())
 
 
 def write(doc: ir.Document, fmt: str, options: Options | None = None,
           diag: Diagnostics | None = None) -> bytes:
     """Render ``doc`` in format ``fmt`` and return the bytes."""
-    options = options or Options()
-    writer = registry.get_writer(fmt, options.pdf_engine)
-    return writer(doc, options, diag if diag is not None else Diagnostics())
+    return core.write(doc, fmt, options or Options(), diag if diag is not None else Diagnostics())
 
 
 @dataclass
@@ -89,154 +97,112 @@ class Result:
     document: ir.Document
 
 
-def _order(formats: list[str]) -> list[str]:
-    # TEI first so that a PDF/A-3b can carry it as an associated file.
-    return sorted(formats, key=lambda f: (f != "tei", formats.index(f)))
-
-
-def convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | os.PathLike[str],
-            options: Options | None = None, *, name: str | None = None,
-            diag: Diagnostics | None = None) -> Result:
-    """Read, transform and write every format under the job's budget (``--job-timeout``, ``--job-memory``);
-    see :func:`_convert`."""
-    from .budget import job_budget
-    opts = options or Options()
-    with job_budget(opts.job_timeout, opts.job_memory_mb, str(source)):
-        return _convert(source, formats, out_dir, opts, name=name, diag=diag)
-
-
-def _convert(source: str | os.PathLike[str], formats: list[str], out_dir: str | os.PathLike[str],
-             options: Options | None = None, *, name: str | None = None,
-             diag: Diagnostics | None = None) -> Result:
-    """Read, transform and write every format; each output is written atomically.
-
-    Every format is rendered in memory first; files are renamed into place only when all succeeded, so a
-    failure leaves the previous outputs as they were.
-    """
-    options = options or Options()
-    if options.source_date_epoch is None:
-        options = options.with_(source_date_epoch=default_epoch())
-    path = Path(source)
-    diag = diag if diag is not None else Diagnostics(file=str(path))
-    fmts = [registry.writer_name(f) for f in formats]
-    options = options.with_(source_name=options.source_name or path.name,
-                            base_dir=options.base_dir or str(path.resolve().parent))
-    doc = transform(read(path, options, diag), options, diag)
-    if options.strict:
-        _check_strict(diag)
-    stem = name or registry.output_stem(path)
+def check_name(stem: str) -> str:
+    """An output NAME that stays inside its folder, or a UsageError."""
     if not stem or stem in (".", "..") or "/" in stem or "\\" in stem or "\x00" in stem:
         raise UsageError(f"output name {stem!r} would leave the output folder",
                          expected="a plain file name without '/' or '..'")
+    return stem
+
+
+def targets_in(out_dir: Source, stem: str, formats: Sequence[str]) -> dict[str, Path]:
+    """Where each format's output goes in ``out_dir``: ``NAME.epub``, ``NAME.tei.xml``…"""
+    check_name(stem)
+    return {fmt: Path(out_dir) / f"{stem}{registry.output_suffix(fmt)}" for fmt in core.formats_of(formats)}
+
+
+def read_document(source: Source | Sequence[Source], options: Options, diag: Diagnostics
+                  ) -> tuple[ir.Document, Options]:
+    """One document from one source, a book file, or several sources in order; and the options it was read with
+    (its name, folder and book root; its modification time for an undated document)."""
+    paths = [Path(source)] if isinstance(source, str | os.PathLike) else [Path(s) for s in source]
+    if not paths:
+        raise UsageError("no input named", expected="a document, several, or a book file")
+    from .book import is_book_file, read_book
+    if len(paths) > 1 or is_book_file(paths[0]):
+        doc, mtime, root = read_book(paths, options, diag)
+        options = options.with_(source_name=options.source_name or paths[0].name,
+                                base_dir=options.base_dir or str(root),
+                                resource_root=options.resource_root or str(root))
+        options = _prepared(paths[0], options)
+        return doc, options.with_(source_mtime=mtime)
+    path = paths[0]
+    if not options.input_format:
+        registry.reader_for_path(path)
+    data, mtime = read_source(path, limit=options.max_input_bytes)
+    options = _prepared(path, options)
+    return read_bytes(data, str(path), options, diag), options.with_(source_mtime=mtime)
+
+
+def convert(source: Source | Sequence[Source], formats: Sequence[str], out_dir: Source | None = None,
+            options: Options | None = None, *, name: str | None = None, diag: Diagnostics | None = None,
+            targets: Mapping[str, Source] | None = None) -> Result:
+    """Read, transform and write every format, atomically: every output or none, replacing what was there.
+
+    ``source`` is a document, a book file (``SUMMARY.md``, ``mkdocs.yml``, ``_quarto.yml``, ``docpipe.toml``) or
+    several documents in order. Outputs go to ``out_dir/NAME.SUFFIX`` (NAME: ``name`` or the first input's stem),
+    or to the paths ``targets`` gives per format. Every format is rendered in memory first; files are renamed into
+    place only when all succeeded, so a failure leaves the previous outputs as they were.
+    """
+    options = options or Options()
+    first = Path(source) if isinstance(source, str | os.PathLike) else Path(next(iter(source), ""))
+    diag = diag if diag is not None else Diagnostics(file=str(first))
+    fmts = core.formats_of(formats)
+    if targets is not None:
+        places = {registry.writer_name(f): Path(p) for f, p in targets.items()}
+        if set(places) != set(fmts):
+            raise UsageError("every format needs one target", expected="targets for " + ", ".join(fmts))
+        stem = _media_stem(places)
+    else:
+        if out_dir is None:
+            raise UsageError("no output folder named", expected="--out-dir DIR or -o FILE")
+        stem = check_name(name or registry.output_stem(first))
+        places = targets_in(out_dir, stem, fmts)
+    _distinct(places)
+    doc, options = read_document(source, options, diag)
     options = options.with_(output_name=stem)
-    rendered: dict[str, bytes] = {}
-    for fmt in _order(fmts):
-        opts = options
-        if fmt == "pdf" and "tei" in rendered:
-            opts = options.with_(attachments=((f"{stem}.tei.xml", rendered["tei"]),))
-        rendered[fmt] = write(doc, fmt, opts, diag)
-    if options.strict:
-        _check_strict(diag)
-    out = Path(out_dir)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        from .errors import OutputError
-        raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(out)) from exc
-    remove_leftovers(out)
-    outputs: dict[str, Path] = {fmt: out / f"{stem}{registry.output_suffix(fmt)}" for fmt in fmts}
-    record = _check_editions(out, outputs, options)
-    if doc.media and set(fmts) & MEDIA_BESIDE:
-        write_media(doc, out / f"{stem}.media")
-    write_all({outputs[fmt]: rendered[fmt] for fmt in fmts})  # every format or none
-    if record is not None:
-        atomic_write(out / EDITIONS_FILE, record)
-    return Result(outputs, diag, doc)
+    rendered = render(doc, fmts, options, diag)
+    assert rendered.document is not None
+    media_dir = next(iter(places.values())).parent / f"{stem}.media"
+    publish({places[f]: rendered.files[f] for f in fmts},
+            {media_dir / n: data for n, data in rendered.media.items()})
+    return Result(places, diag, rendered.document)
 
 
-#: In each output folder, which edition each output holds, so a second edition never overwrites the first unawares.
-EDITIONS_FILE = ".docpipe-editions.json"
-#: The options that make one edition's file differ from another's.
-EDITION_FIELDS = ("script", "page_size", "vertical", "pdf_variant", "diplomatic", "serif_font", "css",
-                  "reference_docx", "embed_fonts", "mirror_margins", "cover", "isbn", "doi")
+def _media_stem(places: Mapping[str, Path]) -> str:
+    """The NAME the outputs that refer to pictures share (their pictures go into ``NAME.media/``)."""
+    stems = {p.parent / registry.output_stem(p.name) for f, p in places.items() if f in MEDIA_BESIDE}
+    if len(stems) > 1:
+        raise UsageError("outputs that refer to pictures beside them must share a folder and a NAME",
+                         expected=" and ".join(sorted(str(s) for s in stems)) + " to agree")
+    if stems:
+        return check_name(next(iter(stems)).name)
+    return check_name(registry.output_stem(next(iter(places.values())).name))
 
 
-def edition_of(options: Options) -> dict[str, object]:
-    """The edition-defining options of a run (those set away from their defaults)."""
-    base = Options()
-    return {f: getattr(options, f) for f in EDITION_FIELDS
-            if hasattr(options, f) and getattr(options, f) != getattr(base, f)}
+def _distinct(places: Mapping[str, Path]) -> None:
+    """Two outputs of one run may not share a path."""
+    seen: dict[Path, str] = {}
+    for fmt, p in places.items():
+        key = Path(os.path.abspath(p))
+        if key in seen:
+            raise UsageError(f"the {seen[key]} and {fmt} outputs would both be written to {p}",
+                             expected="a different name for each output")
+        seen[key] = fmt
 
 
-def _check_editions(out: Path, outputs: dict[str, Path], options: Options) -> bytes | None:
-    """Refuse to replace an output that holds another edition (unless ``--overwrite``); the updated record."""
-    import json
-    path = out / EDITIONS_FILE
-    try:
-        known = json.loads(path.read_text(encoding="utf-8")) if path.is_file() else {}
-        if not isinstance(known, dict):
-            known = {}
-    except (OSError, ValueError):
-        known = {}
-    mine = edition_of(options)
-    for target in outputs.values():
-        before = known.get(target.name)
-        if before is not None and before != mine and target.exists() and not options.overwrite:
-            def show(e: object) -> str:
-                return ", ".join(f"{k}={v}" for k, v in e.items()) if isinstance(e, dict) and e else "defaults"
-            raise UsageError(f"{target} holds another edition ({show(before)}); this run ({show(mine)}) would "
-                             "overwrite it", expected="--edition-suffix, another --out-dir, or --overwrite")
-    for target in outputs.values():
-        known[target.name] = mine
-    return (json.dumps(known, ensure_ascii=False, sort_keys=True, indent=1) + "\n").encode("utf-8")
-
-
-#: formats whose pictures are files in ``NAME.media/`` beside the output (EPUB, DOCX and PDF carry their own)
-MEDIA_BESIDE = frozenset({"html", "tei", "md"})
-
-
-def write_media(doc: ir.Document, folder: Path) -> None:
-    """Every medium of ``doc`` as ``folder/NAME`` (written atomically; the folder is created)."""
-    from .errors import OutputError
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise OutputError(f"cannot create the media folder: {exc.strerror or exc}", file=str(folder)) from exc
-    for m in doc.media:
-        target = folder / m.name
-        try:
-            if target.is_file() and target.stat().st_size == len(m.data) and target.read_bytes() == m.data:
-                continue
-        except OSError:
-            pass
-        atomic_write(target, m.data)
-
-
-def _check_strict(diag: Diagnostics) -> None:
-    bad = diag.at_least(Severity.WARNING)
-    if bad:
-        raise StrictError(f"{len(bad)} warning(s) under --strict; first: {bad[0].one_line()}")
-
-
-def inspect(source: str | os.PathLike[str], options: Options | None = None, *,
+def inspect(source: Source | Sequence[Source], options: Options | None = None, *,
             changes: bool = False) -> dict[str, Any]:
     """What the reader found, as the JSON structure ``docpipe inspect`` prints; with ``changes``, also every edit
     the transforms made (``"changes"``: where, path, offset, before, after, rule), for an editor to review."""
-    from .budget import job_budget
-    opts = options or Options()
-    with job_budget(opts.job_timeout, opts.job_memory_mb, str(source)):
-        return _inspect(source, opts, changes=changes)
-
-
-def _inspect(source: str | os.PathLike[str], options: Options | None = None, *,
-             changes: bool = False) -> dict[str, Any]:
-    """:func:`inspect` without the budget."""
     from .transforms import run_all
     from .transforms._changes import Change
     options = options or Options()
-    diag = Diagnostics(file=str(source))
+    first = source if isinstance(source, str | os.PathLike) else next(iter(source), "")
+    diag = Diagnostics(file=str(first))
     made: list[Change] | None = [] if changes else None
-    doc = run_all(read(source, options, diag), options, diag, changes=made)
+    doc, options = read_document(source, options, diag)
+    doc = run_all(doc, options, diag, changes=made)
     report = describe(doc, diag)
     if made is not None:
         report["changes"] = [c.as_json() for c in made]
@@ -270,6 +236,6 @@ def describe(doc: ir.Document, diag: Diagnostics | None = None) -> dict[str, Any
         "paragraphs": paragraphs,
         "boxes": boxes,
         "footnotes": [{"marker": n.marker, "text": block_text(n.blocks)} for n in doc.notes],
-        "steps": [{"name": s.name, "counts": dict(s.counts)} for s in doc.steps],
+        "steps": [{"name": s.name, "counts": dict(s.counts), "settings": dict(s.settings)} for s in doc.steps],
         "diagnostics": [d.as_json() for d in diag.items] if diag else [],
     }

@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "un-sg-report-2024.zh-Hant.txt"
 FORMATS = ("epub", "docx", "pdf", "tei")
 #: The report's sections, in order (``--sections`` picks some).
-SECTIONS = ("compare", "scale", "stages", "batch", "warm", "dask")
+SECTIONS = ("pdf", "compare", "scale", "stages", "batch", "warm", "dask")
 PANDOC_TARGET = {"epub": ("epub3", ".epub"), "docx": ("docx", ".docx"), "tei": ("tei", ".xml"),
                  "pdf": ("html5", ".pdf")}
 
@@ -142,6 +142,138 @@ def stage_profile(src: Path, fmts: Sequence[str]) -> tuple[list[tuple[str, float
     return stages, buf.getvalue()
 
 
+# ---- the PDF against WeasyPrint alone ----------------------------------------------------------------------------
+
+#: WeasyPrint alone, in a fresh process, on the HTML and CSS docpipe hands it: what a user of WeasyPrint would run.
+_ALONE = """
+import sys
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+html, print_css, own_css, out = sys.argv[1:5]
+fc = FontConfiguration()
+HTML(filename=html).write_pdf(out, font_config=fc, stylesheets=[
+    CSS(filename=print_css, font_config=fc), CSS(filename=own_css, font_config=fc)])
+"""
+
+
+def _run_cpu(cmd: Sequence[str], env: dict[str, str] | None = None) -> tuple[float, float, int]:
+    """Wall time (s), CPU time (user + system, s) and peak RSS (MiB) of one fresh process; raises if it fails."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(list(cmd), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
+    _, status, usage = os.wait4(proc.pid, 0)
+    elapsed = time.perf_counter() - start
+    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
+    if proc.stderr:
+        proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise RuntimeError(f"{' '.join(cmd)} failed: {err.strip()[:500]}")
+    return elapsed, usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024
+
+
+def pdf_stages(src: Path) -> list[tuple[str, float]]:
+    """CPU time of each part of the PDF writer on ``src``, warm (fonts and print.css already loaded), best of 3."""
+    from weasyprint import CSS
+
+    import pipeline
+    from pipeline import ir
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.fontsel import report_coverage
+    from pipeline.options import Options
+    from pipeline.walk import iter_inlines_all
+    from pipeline.writers import justify, pdf
+
+    opts = Options(source_date_epoch=0, source_name=src.name, base_dir=str(src.parent))
+    doc = pipeline.transform(pipeline.read(src, opts, Diagnostics()), opts, Diagnostics())
+    pipeline.write(doc, "pdf", opts, Diagnostics())  # warm
+    text = "".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+    best: dict[str, float] = {}
+    mark = [time.process_time()]
+
+    def lap(name: str) -> None:
+        now = time.process_time()
+        best[name] = min(best.get(name, float("inf")), now - mark[0])
+        mark[0] = now
+
+    base = src.parent.as_uri() + "/"
+    for _ in range(3):
+        mark[0] = time.process_time()
+        cov = report_coverage(text, doc.metadata.language, Diagnostics())
+        lap("font coverage (fontconfig charsets)")
+        root = pdf.build_html(doc, opts, Diagnostics())
+        lap("print HTML (build_html)")
+        font_config, print_css = pdf._warm()
+        lap("fonts and print.css (made once per process)")
+        own = pdf._page_css(opts) + pdf._font_css(doc, opts, [f.family for f in cov.faces()])
+        css = [print_css, CSS(string=own, font_config=font_config)]
+        lap("the document's own CSS")
+        html = pdf.weasy_html(root, base, None)
+        lap("the tree handed to WeasyPrint")
+        with justify.inter_character():
+            rendered = html.render(font_config=font_config, stylesheets=css)
+            lap("layout (WeasyPrint and the justification)")
+            rendered.write_pdf()
+            lap("drawing and writing the PDF")
+        html.render(font_config=font_config, stylesheets=css)
+        lap("the same layout without justification (for comparison)")
+        pipeline.write(doc, "pdf", opts, Diagnostics())
+        lap("the whole writer")
+    return list(best.items())
+
+
+def bench_pdf(tmp: Path, env: dict[str, str], runs: int) -> list[str]:
+    """docpipe's PDF against WeasyPrint alone on the same HTML and CSS: fresh processes, pair by pair."""
+    from lxml import etree
+
+    import pipeline
+    from pipeline.diagnostics import Diagnostics
+    from pipeline.options import Options
+    from pipeline.resources import STYLES_DIR
+    from pipeline.writers import pdf
+
+    opts = Options(source_date_epoch=0, source_name=SAMPLE.name, base_dir=str(SAMPLE.parent))
+    diag = Diagnostics()
+    doc = pipeline.transform(pipeline.read(SAMPLE, opts, diag), opts, diag)
+    from pipeline import ir
+    from pipeline.fontsel import report_coverage
+    from pipeline.walk import iter_inlines_all
+
+    text = "".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+    cov = report_coverage(text, doc.metadata.language, Diagnostics())
+    html = tmp / "pdf-alone" / "sample.html"
+    html.parent.mkdir(parents=True, exist_ok=True)
+    html.write_text(etree.tostring(pdf.build_html(doc, opts, diag), encoding="unicode", method="html"),
+                    encoding="utf-8")
+    own = html.with_suffix(".css")
+    own.write_text(pdf._page_css(opts) + pdf._font_css(doc, opts, [f.family for f in cov.faces()]), encoding="utf-8")
+    ours_cmd = _docpipe(SAMPLE, ["pdf"], tmp / "pdf-ours")
+    alone_cmd = [sys.executable, "-c", _ALONE, str(html), str(STYLES_DIR / "print.css"), str(own),
+                 str(html.with_suffix(".pdf"))]
+    ours, alone = [], []
+    for _ in range(runs):  # pair by pair, so both see the same load
+        ours.append(_run_cpu(ours_cmd, env))
+        alone.append(_run_cpu(alone_cmd, env))
+
+    def med(rows: list[tuple[float, float, int]], i: int) -> float:
+        return statistics.median(r[i] for r in rows)
+
+    cpu_ratio, wall_ratio = med(ours, 1) / med(alone, 1), med(ours, 0) / med(alone, 0)
+    lines = ["## The PDF against WeasyPrint alone", "",
+             f"The sample, {runs} pairs of fresh processes run one after the other: `docpipe convert --to pdf` (read, "
+             "transform, print HTML, font coverage, inter-character justification, PDF) against a Python process "
+             "running WeasyPrint alone on the very HTML and CSS docpipe hands it (no justification). CPU time "
+             "(user + system) is the figure to read on a busy machine; wall time is shown beside it.", "",
+             "| | CPU s (median) | CPU s (best) | wall s (median) | peak MiB |", "|---|---:|---:|---:|---:|",
+             f"| docpipe PDF | {med(ours, 1):.2f} | {min(r[1] for r in ours):.2f} | {med(ours, 0):.2f} | "
+             f"{max(r[2] for r in ours)} |",
+             f"| WeasyPrint alone | {med(alone, 1):.2f} | {min(r[1] for r in alone):.2f} | {med(alone, 0):.2f} | "
+             f"{max(r[2] for r in alone)} |", "",
+             f"Ratio docpipe/WeasyPrint alone: **{cpu_ratio:.2f}** in CPU time, {wall_ratio:.2f} in wall time "
+             f"(target <= 1.0: {'met' if cpu_ratio <= 1.0 else 'NOT met'}). Load average during the run: "
+             f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.", "",
+             "The PDF writer's parts, in process and warm (CPU ms, best of 3):", "", "| part | CPU ms |", "|---|---:|"]
+    return [*lines, *(f"| {name} | {sec * 1000:.0f} |" for name, sec in pdf_stages(SAMPLE))]
+
+
 # ---- batches, warm workers and the cluster ---------------------------------------------------------------------
 
 
@@ -207,12 +339,13 @@ def bench_warm(runs: int) -> list[str]:
     from weasyprint.text.fonts import FontConfiguration
 
     import pipeline
-    from pipeline import batch
+    from pipeline import build as batch
     from pipeline.diagnostics import Diagnostics
     from pipeline.options import Options
+    from pipeline.resources import STYLES_DIR
     from pipeline.writers import pdf
 
-    edition = batch.Edition(name="bench", formats=FORMATS)
+    edition = batch.EditionSpec(name="bench", formats=FORMATS)
     task = batch.Task(name=str(SAMPLE), data=SAMPLE.read_bytes(), stem=SAMPLE.stem, base_dir=str(SAMPLE.parent),
                       editions=(edition,), epoch=0, deps=batch.dep_shas(FORMATS))
     batch.render_task(task)  # warm: imports, fonts, dictionaries
@@ -226,7 +359,7 @@ def bench_warm(runs: int) -> list[str]:
     diag = Diagnostics()
     doc = pipeline.transform(pipeline.read(SAMPLE, opts, diag), opts, diag)
     html = etree.tostring(pdf.build_html(doc, opts, diag), encoding="unicode", method="html")
-    print_css = (pdf.STYLES_DIR / "print.css").read_text(encoding="utf-8")
+    print_css = (STYLES_DIR / "print.css").read_text(encoding="utf-8")
     extra = pdf._page_css(opts) + pdf._font_css(doc, opts)
     base = SAMPLE.parent.as_uri() + "/"
     alone = []
@@ -306,7 +439,7 @@ def bench_dask(tmp: Path, env: dict[str, str], n: int = 100) -> list[str]:
     """``docpipe build --cluster`` of ``n`` short documents with 1 and with 2 Dask workers (one thread each)."""
     import json
 
-    from pipeline import batch
+    from pipeline import build as batch
 
     dask = Path(sys.executable).parent / "dask"
     try:
@@ -342,7 +475,7 @@ def bench_dask(tmp: Path, env: dict[str, str], n: int = 100) -> list[str]:
 
             with Client(address, timeout="30s", set_as_default=False) as client:  # type: ignore[no-untyped-call]
                 client.wait_for_workers(count, timeout=120)
-            edition = batch.Edition(name="all", formats=FORMATS)
+            edition = batch.EditionSpec(name="all", formats=FORMATS)
             warm = [batch.Job(batch.Source(p, p.stem), edition, home / "warm")
                     for p in sorted((tmp / "dask-warm").glob("*.txt"))]
             for _ in range(2):  # every worker warm before the clock starts (imports, fonts, dictionaries)
@@ -459,7 +592,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         pandoc = _pandoc_path()
         for section in sections:
             lines.append("")
-            if section == "compare":
+            if section == "pdf":
+                lines += bench_pdf(tmp, env, max(args.runs, 3))
+            elif section == "compare":
                 lines += bench_compare(tmp, env, fmts, args.runs, md, pandoc)
             elif section == "scale":
                 lines += bench_scale(tmp, env, fmts, args.runs, [int(x) for x in args.scale.split(",") if x])

@@ -6,6 +6,7 @@ import enum
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Literal, TypeAlias, get_args
 
 
 class Severity(enum.IntEnum):
@@ -16,57 +17,42 @@ class Severity(enum.IntEnum):
     ERROR = 30
 
 
-#: Every code docpipe emits and its severity. Readers report what they removed or repaired here;
-#: transforms report what they changed; writers report what they could not render.
-CODES: dict[str, Severity] = {
+#: Codes of what docpipe did and reports for the record (repairs, counts, choices).
+InfoCode: TypeAlias = Literal[
     # reading
-    "encoding-detected": Severity.INFO,
-    "removed-furniture": Severity.INFO,
-    "split-run-together": Severity.INFO,
-    "joined-broken-paragraph": Severity.INFO,
-    "joined-wrapped-lines": Severity.INFO,
-    "separated-heading": Severity.INFO,
-    "metadata-found": Severity.INFO,
-    "footnote-linked": Severity.INFO,
-    "footnote-unreferenced": Severity.WARNING,
-    "footnote-missing": Severity.WARNING,
-    "numbering-gap": Severity.WARNING,
-    "numbering-duplicate": Severity.WARNING,
-    "unrecognised-block": Severity.INFO,
-    "ignored-element": Severity.INFO,
-    "unsupported-content": Severity.WARNING,
-    "external-resource-blocked": Severity.WARNING,
-    "text-repaired": Severity.WARNING,
-    "markdown-repaired": Severity.WARNING,
-    "unsafe-link": Severity.WARNING,
-    "media-refused": Severity.WARNING,
-    "media-missing": Severity.WARNING,
-    "media-unsupported": Severity.WARNING,
-    "media-placeholder": Severity.WARNING,
-    "caption-found": Severity.INFO,
-    "word-numbering": Severity.INFO,
-    "stale-toc-dropped": Severity.INFO,
-    "html-comment-dropped": Severity.INFO,
-    "raw-html-parsed": Severity.INFO,
-    "container-box": Severity.INFO,
-    "container-unclosed": Severity.WARNING,
-    "statute-articles": Severity.INFO,
+    "encoding-detected", "removed-furniture", "split-run-together", "joined-broken-paragraph", "joined-wrapped-lines",
+    "separated-heading", "metadata-found", "footnote-linked", "unrecognised-block", "ignored-element", "caption-found",
+    "word-numbering", "stale-toc-dropped", "html-comment-dropped", "raw-html-parsed", "container-box",
+    "statute-articles",
     # transforms
-    "transform-count": Severity.INFO,
-    "duplicate-id": Severity.WARNING,
-    "link-unresolved": Severity.WARNING,
-    "script-conversion": Severity.INFO,
+    "transform-count", "id-renamed", "script-conversion", "language-detected",
     # writing
-    "writer-dropped": Severity.WARNING,
-    "writer-note": Severity.INFO,
-    "missing-tool": Severity.WARNING,
-    "tei-kept-generic": Severity.INFO,
-    "glyph-fallback": Severity.INFO,
-    "glyph-missing": Severity.WARNING,
-}
+    "writer-note", "tei-kept-generic", "glyph-fallback",
+]
+
+#: Codes of what a reader of the edition should look at (``--strict`` fails on them).
+WarningCode: TypeAlias = Literal[
+    # reading
+    "footnote-unreferenced", "footnote-missing", "numbering-gap", "numbering-duplicate", "unsupported-content",
+    "external-resource-blocked", "text-repaired", "markdown-repaired", "unsafe-link", "media-refused", "media-missing",
+    "media-unsupported", "media-placeholder", "container-unclosed",
+    # transforms
+    "duplicate-id", "link-unresolved", "link-outside-book",
+    # writing
+    "writer-dropped", "missing-tool", "glyph-missing",
+]
+
+#: Every code docpipe emits, a closed type: ``diag.emit("no-such-code", ...)`` is a type error. Readers report
+#: what they removed or repaired, transforms what they changed, writers what they could not render. A new code
+#: is appended to the list of its severity, and nowhere else.
+Code: TypeAlias = InfoCode | WarningCode
+
+#: The severity of every code.
+CODES: dict[Code, Severity] = {**dict.fromkeys(get_args(InfoCode), Severity.INFO),
+                               **dict.fromkeys(get_args(WarningCode), Severity.WARNING)}
 
 
-_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def printable(text: str) -> str:
@@ -79,7 +65,7 @@ def printable(text: str) -> str:
 class Diagnostic:
     """One problem or repair, with where it happened."""
 
-    code: str
+    code: Code
     message: str
     severity: Severity
     file: str | None = None
@@ -110,11 +96,20 @@ class Diagnostics:
 
     file: str | None = None
     items: list[Diagnostic] = field(default_factory=list)
+    _seen: set[Diagnostic] = field(default_factory=set, init=False, repr=False, compare=False)
 
-    def emit(self, code: str, message: str, *, line: int | None = None, file: str | None = None) -> None:
-        """Record one diagnostic; ``code`` must be one of :data:`CODES`."""
-        severity = CODES[code]  # a KeyError here is a programming error: add the code to CODES
-        self.items.append(Diagnostic(code, message, severity, file or self.file, line))
+    def __post_init__(self) -> None:
+        self._seen = set(self.items)
+
+    def emit(self, code: Code, message: str, *, line: int | None = None, file: str | None = None) -> None:
+        """Record one diagnostic, once: the same code, message and place reported again is not repeated; ``code``
+        a :data:`Code` (the type checker refuses any other string)."""
+        severity = CODES[code]
+        item = Diagnostic(code, message, severity, file or self.file, line)
+        if item in self._seen:
+            return
+        self._seen.add(item)
+        self.items.append(item)
 
     def counts(self) -> Counter[str]:
         """How many diagnostics of each code."""

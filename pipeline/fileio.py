@@ -180,3 +180,76 @@ def deterministic_zip(data: bytes, *, first: tuple[str, ...], epoch: int | None,
                 member = rewrite(name, member)
             z.writestr(info, member, compresslevel=None if name in stored else 9)
     return out.getvalue()
+
+
+def read_source(path: str | os.PathLike[str], *, limit: int, root: str | os.PathLike[str] | None = None
+                ) -> tuple[bytes, int]:
+    """A source file's bytes and modification time (seconds), checked on the opened descriptor: a regular file
+    (never a FIFO or a device, which would block or never end), at most ``limit`` bytes, and — when ``root`` is
+    given (a folder scanned by ``batch``/``build``, a book's folder) — not a symbolic link and really inside
+    ``root``, so a link in a source folder can never put another file's text into the outputs."""
+    from .errors import InputError, LimitError
+
+    name = os.fspath(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0)
+    if root is not None:
+        flags |= getattr(os, "O_NOFOLLOW", 0)
+    try:
+        fd = os.open(name, flags)
+    except OSError as exc:
+        if root is not None and os.path.islink(name):
+            raise InputError("is a symbolic link; sources inside a folder must be regular files in it",
+                             file=name) from exc
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from exc
+    try:
+        info = os.fstat(fd)
+        import stat as _stat
+        if not _stat.S_ISREG(info.st_mode):
+            raise InputError("is not a regular file", file=name, expected="a document file")
+        if info.st_size > limit:
+            raise LimitError(f"input is {info.st_size} bytes, over the limit of {limit}", file=name,
+                             expected="a smaller file or a higher --max-input-bytes")
+        if root is not None:
+            real = os.path.realpath(f"/proc/self/fd/{fd}") if os.path.isdir("/proc/self/fd") else \
+                os.path.realpath(name)
+            top = os.path.realpath(os.fspath(root))
+            if os.path.commonpath([real, top]) != top:
+                raise InputError(f"lies outside the source folder {top}", file=name,
+                                 expected="a file inside the folder being built")
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            chunk = os.read(fd, 1 << 20)
+            if not chunk:
+                break
+            size += len(chunk)
+            if size > limit:  # it grew while being read
+                raise LimitError(f"input is over the limit of {limit} bytes", file=name,
+                                 expected="a smaller file or a higher --max-input-bytes")
+            chunks.append(chunk)
+        return b"".join(chunks), int(info.st_mtime)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror or exc}", file=name) from exc
+    finally:
+        os.close(fd)
+
+
+def publish(files: dict[Path, bytes], media: dict[Path, bytes] | None = None, *, sweep: bool = True) -> None:
+    """Put one edition's outputs in place: folders created, temporary files a killed run left there removed
+    (``sweep``), pictures written first (unchanged ones left alone), then every output or none (:func:`write_all`)."""
+    folders = {p.parent for p in files} | {p.parent for p in (media or {})}
+    for folder in sorted(folders, key=lambda p: len(p.parts)):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(f"cannot create the output folder: {exc.strerror or exc}", file=str(folder)) from exc
+        if sweep:
+            remove_leftovers(folder)
+    for target, data in (media or {}).items():
+        try:
+            if target.is_file() and target.stat().st_size == len(data) and target.read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        atomic_write(target, data)
+    write_all(files)

@@ -6,7 +6,9 @@ bounded depth and table spans. One linear walk; repairs are diagnostics, limits 
   A document is never refused for a stray byte.
 * Links: only ``http``, ``https``, ``mailto`` and in-document ``#id`` targets stay links; any other
   (``javascript:``, ``vbscript:``, ``data:``, ``file:``…) becomes plain text with a diagnostic, so no output
-  ever holds an active link the reader did not ask for.
+  ever holds an active link the reader did not ask for. One URL policy, :func:`url_allowed`, serves every route.
+* Attributes a source's own vocabulary keeps (TEI ``@target``, ``@facs``…) lose event handlers and values with an
+  active scheme; a picture's ``source`` never carries a ``data:`` payload into a placeholder.
 * Depth: blocks and inlines nested deeper than ``--max-depth`` are refused.
 * Tables: a ``colspan``/``rowspan`` over ``--max-table-span`` or a grid of more than ``--max-table-cells`` cells
   is refused (a million-column span would otherwise be a million Word cells).
@@ -17,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from collections import Counter
+from typing import Any
 from urllib.parse import urlsplit
 
 from . import ir
@@ -38,22 +41,63 @@ def clean_text(text: str) -> str:
     return BAD_CHARS.sub("", text)
 
 
+#: Invisible characters a browser strips from a URL before it reads the scheme (``java\tscript:``).
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*):")
+#: Schemes that run code or show a document of their own wherever they are followed: never kept in any output.
+ACTIVE_SCHEMES = frozenset({"javascript", "vbscript", "livescript", "mocha", "data", "file", "jar", "view-source",
+                            "blob", "filesystem", "ms-its", "mhtml", "res", "about", "chrome", "wyciwyg"})
+#: Pictures a writer may embed as a ``data:`` URL (never SVG or HTML in a data: URL: they can carry script).
+_DATA_PICTURE = re.compile(r"data:image/(?:png|jpeg|gif|webp)(?:;[A-Za-z0-9=._-]*)*,", re.I)
+
+
+def url_scheme(value: str) -> str:
+    """The scheme of a URL as a browser would read it, lower case ('' for a relative reference or ``#id``)."""
+    m = _SCHEME.match(_URL_NOISE.sub("", value))
+    return m.group(1).lower() if m else ""
+
+
+def url_allowed(value: str, kind: str = "link") -> bool:
+    """The one URL policy of every route into an output (readers, ``.ir.json``, TEI pass-through).
+
+    ``kind`` says what the URL does there:
+
+    * ``"link"`` — a live link someone may follow: ``http``, ``https``, ``mailto`` or an in-document ``#id``.
+    * ``"picture"`` — something an output would load by itself when shown (``graphic/@url``, ``img/@src``, an SVG
+      ``href``): only a relative reference inside the document (no scheme, no host, no absolute path, no ``..``)
+      or a ``data:`` URL of a PNG, JPEG, GIF or WebP picture. A remote picture is a tracking pixel: refused.
+    * ``"pointer"`` — a reference kept as data and never followed by a reader (TEI ``@target``, ``@facs``,
+      ``@corresp``…): anything but an active scheme (``javascript:``, ``vbscript:``, ``data:``, ``file:``…);
+      TEI's private prefixes (``cb:T01``) stay.
+    """
+    t = _URL_NOISE.sub("", value)
+    scheme = url_scheme(t)
+    if kind == "link":
+        return t.startswith("#") or scheme in SAFE_SCHEMES
+    if kind == "picture":
+        if scheme:
+            return scheme == "data" and bool(_DATA_PICTURE.match(t))
+        path = urlsplit(t).path if not t.startswith("//") else "/"
+        return not t.startswith(("/", "\\")) and ".." not in path.replace("\\", "/").split("/")
+    if kind == "pointer":
+        return scheme not in ACTIVE_SCHEMES
+    raise ValueError(f"unknown URL kind {kind!r}")
+
+
 def safe_target(target: str) -> bool:
     """Whether a link target may be written as a live link."""
-    t = target.strip()
-    if t.startswith("#"):
-        return True
-    scheme = urlsplit(t).scheme.lower() if ":" in t.split("/")[0] else ""
-    return scheme in SAFE_SCHEMES
+    return url_allowed(target, "link")
 
 
 class _Guard:
-    def __init__(self, options: Options, diag: Diagnostics, file: str | None) -> None:
+    def __init__(self, options: Options, diag: Diagnostics, file: str | None, media: frozenset[str]) -> None:
+        self.media = media
         self.options = options
         self.diag = diag
         self.file = file
         self.removed: Counter[str] = Counter()
         self.links: list[str] = []
+        self.pointers: list[str] = []
 
     def deep(self, depth: int) -> None:
         if depth > self.options.max_depth:
@@ -85,15 +129,20 @@ class _Guard:
                     else:
                         self.links.append(target[:60])
                         out.append(ir.Span(children=kids, classes=("unsafe-link",)))
-                case ir.Emph(children=c) | ir.Strong(children=c) | ir.Span(children=c) | ir.BookTitle(children=c):
+                case ir.Span(children=c, attrs=a):
+                    out.append(dataclasses.replace(n, children=self.inlines(c, depth + 1), attrs=self.attrs(a)))
+                case ir.Emph(children=c) | ir.Strong(children=c) | ir.BookTitle(children=c):
                     out.append(dataclasses.replace(n, children=self.inlines(c, depth + 1)))
-                case ir.Image(alt=a):
-                    out.append(dataclasses.replace(n, alt=self.inlines(a, depth + 1)))
+                case ir.Image():
+                    out.append(self.image(n, depth))
+                case ir.Milestone(attrs=a):
+                    out.append(n if not a else dataclasses.replace(n, attrs=self.attrs(a)))
                 case ir.Math(tex=t):
                     out.append(n if self.text(t) == t else ir.Math(tex=self.text(t), display=n.display))
-                case ir.Choice(readings=rs):
-                    out.append(dataclasses.replace(n, readings=tuple(
-                        dataclasses.replace(r, children=self.inlines(r.children, depth + 2)) for r in rs)))
+                case ir.Choice(readings=rs, attrs=a):
+                    out.append(dataclasses.replace(n, attrs=self.attrs(a), readings=tuple(
+                        dataclasses.replace(r, children=self.inlines(r.children, depth + 2), attrs=self.attrs(r.attrs))
+                        for r in rs)))
                 case _:
                     out.append(n)
         return tuple(out)
@@ -111,16 +160,41 @@ class _Guard:
                 case ir.ListBlock():
                     items = tuple(dataclasses.replace(i, blocks=self.blocks(i.blocks, depth + 1)) for i in b.items)
                     out.append(dataclasses.replace(b, items=items))
-                case ir.BlockQuote() | ir.Div():
+                case ir.BlockQuote():
                     out.append(dataclasses.replace(b, blocks=self.blocks(b.blocks, depth + 1)))
+                case ir.Div():
+                    out.append(dataclasses.replace(b, blocks=self.blocks(b.blocks, depth + 1),
+                                                   attrs=self.attrs(b.attrs)))
                 case ir.Table():
                     out.append(self.table(b, depth))
                 case ir.Figure():
-                    images = tuple(dataclasses.replace(i, alt=self.inlines(i.alt, depth + 2)) for i in b.images)
+                    images = tuple(self.image(i, depth + 1) for i in b.images)
                     out.append(dataclasses.replace(b, images=images, caption=self.inlines(b.caption, depth + 1)))
                 case ir.CodeBlock(text=t):
                     out.append(b if self.text(t) == t else dataclasses.replace(b, text=self.text(t)))
         return tuple(out)
+
+    def attrs(self, attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        """Attributes kept for a source's own vocabulary (TEI ``@target``, ``@facs``…) without active URLs."""
+        if not attrs:
+            return attrs
+        kept = []
+        for k, v in attrs:
+            if url_allowed(v, "pointer") and not k.lower().startswith("on"):
+                kept.append((k, v))
+            else:
+                self.pointers.append(f"{k}={v[:60]}")
+        return attrs if len(kept) == len(attrs) else tuple(kept)
+
+    def image(self, img: ir.Image, depth: int) -> ir.Image:
+        """``img`` with its alt text guarded and its ``source`` short: a placeholder never echoes refused data."""
+        alt = self.inlines(img.alt, depth + 1)
+        source = img.source
+        if source and img.media not in self.media and not url_allowed(source, "picture"):
+            # a picture that was not read keeps its source only as a pointer an output may repeat (TEI from
+            # elsewhere writes it back): never a remote one (a tracking pixel) or an active URL
+            source = None
+        return dataclasses.replace(img, alt=alt, source=short_source(source))
 
     def table(self, t: ir.Table, depth: int) -> ir.Table:
         limit = self.options.max_table_span
@@ -139,9 +213,50 @@ class _Guard:
         return dataclasses.replace(t, rows=rows, caption=self.inlines(t.caption, depth + 1))
 
 
+#: Attributes of kept XML (a TEI header from elsewhere) whose URL a viewer loads by itself: checked as pictures.
+PICTURE_ATTRIBUTES = frozenset({"url", "src", "facs"})
+
+
+def inert_tree(root: Any) -> list[str]:
+    """Make a kept XML tree (an lxml element: a TEI header passed through) inert under :func:`url_allowed`: event
+    handler attributes and attributes with an active URL are removed, and so are picture URLs (``@url`` of
+    ``graphic``…) that leave the document; returns what was removed (``element/@attribute``), for a diagnostic."""
+    removed: list[str] = []
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = el.tag.rsplit("}", 1)[-1]
+        for attr in list(el.attrib):
+            name = attr.rsplit("}", 1)[-1]
+            value = el.attrib[attr]
+            picture = name in PICTURE_ATTRIBUTES and local in ("graphic", "media", "binaryObject", "facsimile",
+                                                               "surface", "zone")
+            if name.lower().startswith("on") or not url_allowed(value, "pointer") \
+                    or (picture and name == "url" and not url_allowed(value, "picture")):
+                removed.append(f"{local}/@{name}")
+                del el.attrib[attr]
+    return removed
+
+
+#: Longest picture source (a file name or URL) kept for diagnostics and placeholders.
+MAX_SOURCE = 300
+
+
+def short_source(source: str | None) -> str | None:
+    """A picture's ``source`` as placeholders and diagnostics may show it: a ``data:`` URL becomes its media type
+    and size (never its payload), anything else is cut to :data:`MAX_SOURCE` characters."""
+    if source is None:
+        return None
+    if url_scheme(source[:100]) == "data":
+        head = source[:100].partition(",")[0].partition(";")[0]
+        kind = re.sub(r"[^A-Za-z0-9/+.-]", "", head[5:])[:40] if head.lower().startswith("data:") else ""
+        return f"data: URL ({kind or 'data'}, {len(source)} characters)"
+    return source if len(source) <= MAX_SOURCE else source[:MAX_SOURCE - 1] + "…"
+
+
 def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | None = None) -> ir.Document:
     """``doc`` made safe to transform and write, or a :class:`LimitError`."""
-    g = _Guard(options, diag, file)
+    g = _Guard(options, diag, file, frozenset(m.name for m in doc.media))
     try:
         m = doc.metadata
         changes: dict[str, object] = {}
@@ -162,6 +277,9 @@ def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | Non
     if g.removed:
         listed = ", ".join(f"{k}×{v}" for k, v in g.removed.most_common(5))
         diag.emit("text-repaired", f"removed {sum(g.removed.values())} character(s) no format can carry ({listed})")
+    if g.pointers:
+        diag.emit("unsafe-link", f"{len(g.pointers)} attribute(s) holding an event handler or an active URL "
+                  f"(javascript:, data:, file:…) removed, e.g. {g.pointers[0]!r}")
     if g.links:
         diag.emit("unsafe-link", f"{len(g.links)} link(s) with a scheme other than http, https or mailto kept as "
                   f"text, e.g. {g.links[0]!r}")

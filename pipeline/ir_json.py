@@ -78,21 +78,61 @@ def loads(text: str | bytes, *, file: str | None = None) -> ir.Document:
                          expected="a shallower document (--max-depth)") from exc
     assert isinstance(doc, ir.Document)
     names: set[str] = set()
+    media: list[ir.Media] = []
     for i, m in enumerate(doc.media):
         if hashlib.sha256(m.data).hexdigest() != m.sha256:
             _fail(f"document.media[{i}].data", file, f"bytes whose sha256 is {m.sha256}")
         if m.name in names or not _SAFE_NAME.fullmatch(m.name):
             _fail(f"document.media[{i}].name", file, "a unique file name of letters, digits, '-', '_' and '.'")
         names.add(m.name)
-    return doc
+        media.append(_checked_medium(m, f"document.media[{i}]", file))
+    return doc if media == list(doc.media) else dataclasses.replace(doc, media=tuple(media))
+
+
+def _checked_medium(m: ir.Media, path: str, file: str | None) -> ir.Media:
+    """A medium as every reader would have taken it in: a picture type docpipe knows, bytes of that type, and an
+    SVG through the one sanitiser (an ``.ir.json`` is input like any other: it may have been written by hand)."""
+    from .media import EXTENSIONS, sanitize_svg, sniff
+    if m.media_type not in EXTENSIONS:
+        _fail(f"{path}.media_type", file, "a picture type: " + ", ".join(sorted(EXTENSIONS)))
+    kind = sniff(m.data)
+    if m.media_type == "image/svg+xml" or kind == "image/svg+xml":
+        try:
+            clean, _ = sanitize_svg(m.data)
+        except ValueError as exc:
+            raise IRFormatError(f"bad value at {path}.data: {exc}", file=file) from exc
+        if m.media_type != "image/svg+xml":
+            _fail(f"{path}.media_type", file, f"image/svg+xml for the SVG it holds, not {m.media_type}")
+        if clean != m.data:
+            return dataclasses.replace(m, data=clean, sha256=hashlib.sha256(clean).hexdigest())
+        return m
+    if kind != m.media_type and not (kind is None and m.media_type in ("image/x-emf", "image/x-wmf")):
+        _fail(f"{path}.data", file, f"the bytes of a {m.media_type} picture" + (f", not of {kind}" if kind else ""))
+    return m
 
 
 _SAFE_NAME = re.compile(r"[A-Za-z0-9_-][A-Za-z0-9._-]{0,99}")
 
 
 def read(data: bytes, options: object = None, diag: object = None, *, name: str | None = None) -> ir.Document:
-    """Reader entry point for ``.ir.json`` inputs."""
-    return loads(data, file=name)
+    """Reader entry point for ``.ir.json`` inputs: raster pictures are held to the image limits as a reader's
+    are (a decompression bomb is refused before a writer decodes it)."""
+    doc = loads(data, file=name)
+    from .options import Options
+    if isinstance(options, Options):
+        from .errors import LimitError
+        from .media import raster_size
+        for i, m in enumerate(doc.media):
+            if m.media_type in ("image/svg+xml", "image/x-emf", "image/x-wmf"):
+                continue
+            if len(m.data) > options.max_image_bytes:
+                raise LimitError(f"document.media[{i}]: {len(m.data)} bytes, over --max-image-bytes", file=name,
+                                 expected=f"pictures of at most {options.max_image_bytes} bytes")
+            try:
+                raster_size(m.data, options)
+            except ValueError as exc:
+                raise IRFormatError(f"bad value at document.media[{i}].data: {exc}", file=name) from exc
+    return doc
 
 
 _HINTS: dict[type, dict[str, Any]] = {}

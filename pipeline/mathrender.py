@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import io
 import json
+import re
 import subprocess
 import zipfile
 
@@ -113,17 +114,101 @@ _MATHML_CACHE: dict[tuple[str, bool], bytes | None] = {}
 _OMML_CACHE: dict[tuple[str, bool], bytes | None] = {}
 
 
+#: The faces CJK text inside an equation is set in when the writer names none (the print writer names the
+#: edition's): STIX Two Math has no Han, so 如果/否则 in a ``cases`` would be missing-glyph boxes.
+CJK_FAMILIES = "Noto Serif CJK TC, Noto Serif CJK SC, serif"
+#: Stands in for each CJK character while ziamath lays the equation out: EM QUAD, one em wide in STIX Two
+#: Math as a Han character is in a CJK face, drawn as nothing; its positions then take the CJK text.
+_QUAD = "\u2001"
+_CJK_RUN = re.compile("[\u2e80-\u2fff\u3001-\u303f\u3040-\u9fff\uf900-\ufaff\uff01-\uff60"
+                      "\U00020000-\U0003ffff]+")
+_SVG_NS = "http://www.w3.org/2000/svg"
+
+
 @functools.lru_cache(maxsize=4096)
-def svg(tex: str, display: bool, size: float = 10.5) -> tuple[bytes, float, float, float] | None:
-    """(SVG bytes, width pt, height pt, depth below the baseline pt) for a TeX equation, or None."""
+def svg(tex: str, display: bool, size: float = 10.5,
+        family: str | None = None) -> tuple[bytes, float, float, float] | None:
+    """(SVG bytes, width pt, height pt, depth below the baseline pt) for a TeX equation, or None. The size is
+    the text's (an equation is set at body size); CJK characters are set as SVG text in ``family``."""
+    runs = [m.group(0) for m in _CJK_RUN.finditer(tex)]
+    texts = _text_groups(tex) if runs else []
+    # in text a placeholder per character; in math the run becomes text (TeX would not set Han in math either)
+    work = _CJK_RUN.sub(lambda m: _QUAD * len(m.group(0)) if any(a <= m.start() < b for a, b in texts)
+                        else "\\text{" + _QUAD * len(m.group(0)) + "}", tex)
     try:
         from ziamath.zmath import Latex
-        eq = Latex(tex, size=size, inline=not display)
+        eq = Latex(work, size=size, inline=not display)
         text = eq.svg()
-        width, height = eq.getsize()
         root = etree.fromstring(text.encode("utf-8"), _PARSER)
         box = [float(x) for x in (root.get("viewBox") or "0 0 0 0").split()]
+        if runs:
+            _cjk_text(root, "".join(runs), size, family or CJK_FAMILIES)
+            text = etree.tostring(root, encoding="unicode")
+        # the SVG's own size (ziamath's getsize() leaves out the margin its viewBox keeps, and an image drawn at
+        # that size is shrunk to about 70 % of the text)
+        width, height = float(root.get("width") or box[2]), float(root.get("height") or box[3])
         depth = max(0.0, box[1] + box[3]) if len(box) == 4 else 0.0
     except Exception:  # ziamath raises many kinds of errors on TeX it cannot parse
         return None
-    return text.encode("utf-8"), float(width), float(height), depth
+    return text.encode("utf-8"), width, height, depth
+
+
+_TEXT_CMD = re.compile(r"\\(?:text|textrm|textnormal|mbox|mathrm|operatorname|textbf|textit|mathbf|mathit)\s*\{")
+
+
+def _text_groups(tex: str) -> list[tuple[int, int]]:
+    """Where ``tex`` is in text mode: the brace groups of ``\\text`` and its kin (start, end offsets)."""
+    groups = []
+    for m in _TEXT_CMD.finditer(tex):
+        depth, i = 1, m.end()
+        while i < len(tex) and depth:
+            depth += {"{": 1, "}": -1}.get(tex[i], 0) if tex[i - 1] != "\\" else 0
+            i += 1
+        groups.append((m.end(), i))
+    return groups
+
+
+@functools.lru_cache(maxsize=64)
+def _placeholder(size: float) -> tuple[str, float]:
+    """The symbol ziamath draws a placeholder with, and its height at the text's own size (a script's is
+    smaller)."""
+    from ziamath.zmath import Latex
+    root = etree.fromstring(Latex(f"\\text{{{_QUAD}}}", size=size, inline=True).svg().encode("utf-8"), _PARSER)
+    use = next(root.iter(f"{{{_SVG_NS}}}use"), None)
+    return ((use.get("href") or "", float(use.get("height") or 0)) if use is not None else ("", 0.0))
+
+
+def _cjk_text(root: etree._Element, chars: str, size: float, family: str) -> None:
+    """Replace the placeholders (EM QUADs) ziamath drew by SVG text holding ``chars``, run by run."""
+    uses = [u for u in root.iter(f"{{{_SVG_NS}}}use")]
+    symbols = {s.get("id"): s for s in root.iter(f"{{{_SVG_NS}}}symbol")}
+    href, full = _placeholder(size)
+    quads = [u for u in uses if u.get("href") == href]
+    ref = next(iter(symbols.values()), None)
+    vb = [float(x) for x in (ref.get("viewBox") or "0 0 0 0").split()] if ref is not None else [0, 0, 0, 0]
+    taken = 0
+    run: list[tuple[float, float, float]] = []  # x, baseline, font size of each placeholder of the run
+
+    def flush() -> None:
+        nonlocal taken
+        if not run:
+            return
+        part = chars[taken:taken + len(run)]
+        taken += len(run)
+        x, y, em = run[0]
+        t = etree.SubElement(root, f"{{{_SVG_NS}}}text", {"x": f"{x:.3f}", "y": f"{y:.3f}",
+                                                         "font-family": family, "font-size": f"{em:.3f}"})
+        t.text = part
+        run.clear()
+
+    for u in quads:
+        x, y, h = float(u.get("x") or 0), float(u.get("y") or 0), float(u.get("height") or 0)
+        baseline = y - vb[1] * (h / vb[3] if vb[3] else 1.0)
+        em = size * h / (full or h or 1.0)  # smaller in a script
+        if run and (abs(run[-1][1] - baseline) > 0.01 or abs(x - run[-1][0] - run[-1][2]) > 0.05 * em):
+            flush()
+        run.append((x, baseline, em))
+        parent = u.getparent()
+        if parent is not None:
+            parent.remove(u)
+    flush()

@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 from . import ir
@@ -42,7 +44,6 @@ DOCX_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/bmp", "im
 SVG_NS = "http://www.w3.org/2000/svg"
 XLINK = "{http://www.w3.org/1999/xlink}href"
 MAX_SVG_ELEMENTS = 20000
-MAX_SVG_USES = 500
 
 
 def sniff(data: bytes) -> str | None:
@@ -155,7 +156,6 @@ def raster_size(data: bytes, options: Options) -> tuple[int, int, int | None]:
 def _length(value: str | None) -> int | None:
     if not value:
         return None
-    import re
     m = re.fullmatch(r"\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*", value)
     if not m:
         return None
@@ -168,52 +168,185 @@ def _length(value: str | None) -> int | None:
     return size if 0 < size <= 100000 else None
 
 
+#: SVG elements kept (static SVG 1.1/2 and harmless animation); any other element, and every element outside the
+#: SVG namespace (editors' metadata, ``foreignObject`` content, XHTML), is removed with what it holds.
+SVG_ELEMENTS = frozenset({
+    "svg", "g", "defs", "desc", "title", "symbol", "use", "image", "switch", "a", "view", "style",
+    "path", "rect", "circle", "ellipse", "line", "polyline", "polygon", "text", "tspan", "textPath", "tref",
+    "linearGradient", "radialGradient", "stop", "pattern", "clipPath", "mask", "marker", "filter",
+    "feBlend", "feColorMatrix", "feComponentTransfer", "feComposite", "feConvolveMatrix", "feDiffuseLighting",
+    "feDisplacementMap", "feDistantLight", "feDropShadow", "feFlood", "feFuncA", "feFuncB", "feFuncG", "feFuncR",
+    "feGaussianBlur", "feImage", "feMerge", "feMergeNode", "feMorphology", "feOffset", "fePointLight",
+    "feSpecularLighting", "feSpotLight", "feTile", "feTurbulence", "solidColor", "hatch", "hatchpath",
+    "animate", "animateTransform", "animateMotion", "animateColor", "set", "mpath",
+})
+#: Animation elements: kept only when the attribute they change is a presentation or geometry attribute.
+SVG_ANIMATIONS = frozenset({"animate", "animateTransform", "animateMotion", "animateColor", "set"})
+#: Attributes (no namespace) kept on SVG elements: geometry, presentation, text, gradients, filters, animation
+#: timing. ``href`` is checked by what it points at; ``style`` by its CSS; no event handler is in the list.
+SVG_ATTRIBUTES = frozenset("""
+id class style transform viewBox preserveAspectRatio width height x y x1 y1 x2 y2 cx cy r rx ry fx fy fr d points
+pathLength version baseProfile zoomAndPan lang tabindex requiredFeatures requiredExtensions systemLanguage
+fill fill-opacity fill-rule stroke stroke-width stroke-opacity stroke-linecap stroke-linejoin stroke-miterlimit
+stroke-dasharray stroke-dashoffset opacity color color-interpolation color-interpolation-filters color-rendering
+color-profile display visibility overflow clip clip-path clip-rule mask filter marker marker-start marker-mid
+marker-end shape-rendering text-rendering image-rendering vector-effect paint-order mix-blend-mode isolation
+font font-family font-size font-size-adjust font-stretch font-style font-variant font-weight font-feature-settings
+text-anchor text-decoration letter-spacing word-spacing writing-mode direction unicode-bidi dominant-baseline
+alignment-baseline baseline-shift kerning glyph-orientation-horizontal glyph-orientation-vertical dx dy rotate
+textLength lengthAdjust startOffset method spacing side white-space line-height
+gradientUnits gradientTransform spreadMethod offset stop-color stop-opacity patternUnits patternContentUnits
+patternTransform clipPathUnits maskUnits maskContentUnits markerUnits markerWidth markerHeight refX refY orient
+filterUnits primitiveUnits in in2 result mode type values operator k1 k2 k3 k4 order kernelMatrix divisor bias
+targetX targetY edgeMode kernelUnitLength preserveAlpha surfaceScale diffuseConstant specularConstant
+specularExponent lighting-color flood-color flood-opacity scale xChannelSelector yChannelSelector stdDeviation
+radius azimuth elevation pointsAtX pointsAtY pointsAtZ limitingConeAngle baseFrequency numOctaves seed stitchTiles
+tableValues slope intercept amplitude exponent enable-background
+attributeName attributeType begin dur end min max restart repeatCount repeatDur fill calcMode keyTimes keySplines
+keyPoints from to by additive accumulate path
+""".split())
+#: Attributes an animation may change (never ``href``, ``style`` or an event handler).
+SVG_ANIMATABLE = frozenset("""
+x y x1 y1 x2 y2 cx cy r rx ry width height d points transform opacity fill fill-opacity stroke stroke-width
+stroke-opacity stroke-dasharray stroke-dashoffset visibility display offset stop-color stop-opacity color
+font-size letter-spacing rotate dx dy startOffset stdDeviation viewBox
+""".split())
+#: Elements whose ``href`` draws something (only ``#id`` inside the file, or a raster ``data:`` URL for pictures).
+_SVG_FETCH = frozenset({"image", "feImage"})
+_XML_NS = "http://www.w3.org/XML/1998/namespace"
+_XLINK_NS = "http://www.w3.org/1999/xlink"
+_CSS_ACTIVE = ("@import", "expression(", "javascript:", "vbscript:", "behavior", "-moz-binding", "</")
+
+
+def css_inert(css: str) -> bool:
+    """Whether CSS (a ``style`` attribute or element) refers to nothing outside the file and runs nothing:
+    every ``url(…)`` is ``url(#id)``, no ``@import``, no scripting extensions."""
+    low = re.sub(r"\\|/\*.*?\*/|\s", "", css.lower(), flags=re.S)
+    if any(a in low for a in _CSS_ACTIVE):
+        return False
+    return all(m.startswith(("#", "'#", '"#')) for m in re.findall(r"url\((.{0,3})", low))
+
+
+def _svg_href(local: str, value: str) -> bool:
+    from .guard import url_allowed
+    v = value.strip()
+    if local == "a":
+        return url_allowed(v, "link")
+    if v.startswith("#"):
+        return True
+    return local in _SVG_FETCH and url_allowed(v, "picture") and v.lower().startswith("data:")
+
+
+def _svg_expansion(root: Any, limit: int) -> int:
+    """How many elements ``root`` draws once every ``<use>`` is expanded (counted up to ``limit + 1``); a
+    ValueError for a ``<use>`` that reaches itself. Linear: each element's count is computed once."""
+    from lxml import etree
+    ids = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+
+    def deps(el: Any) -> list[Any]:
+        out = [c for c in el if isinstance(c.tag, str)]
+        if etree.QName(el).localname == "use":
+            ref = (el.get("href") or el.get(XLINK) or "").strip()
+            target = ids.get(ref[1:]) if ref.startswith("#") else None
+            if target is not None:
+                out.append(target)
+        return out
+
+    memo: dict[Any, int] = {}
+    open_: set[Any] = set()
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        el, done = stack.pop()
+        if done:
+            memo[el] = min(limit + 1, 1 + sum(memo[d] for d in deps(el)))
+            open_.discard(el)
+            continue
+        if el in memo:
+            continue
+        open_.add(el)
+        stack.append((el, True))
+        for d in deps(el):
+            if d in open_:
+                raise ValueError("an SVG whose <use> refers to itself")
+            if d not in memo:
+                stack.append((d, False))
+    return memo[root]
+
+
 def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
-    """The SVG without script, event handlers, foreign content or outside references; its size in px."""
+    """The SVG reduced to an allow-list of elements and attributes: no script, event handler, foreign content,
+    animation of a link or outside reference survives; its size in px.
+
+    A DOCTYPE without entities (as Illustrator writes) is dropped; entities are refused (no expansion bomb), and so
+    is an SVG that would draw more than :data:`MAX_SVG_ELEMENTS` elements once its ``<use>`` references are
+    expanded.
+    """
     from lxml import etree
 
-    if b"<!ENTITY" in data or b"<!DOCTYPE" in data[:4096].upper():
-        raise ValueError("an SVG with a DOCTYPE or entities (refused)")
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        raise ValueError("an SVG that declares entities (refused)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
         raise ValueError(f"an SVG that is not well-formed XML ({exc})") from exc
-    if etree.QName(root).localname != "svg":
+    if not isinstance(root.tag, str) or etree.QName(root).localname != "svg" \
+            or etree.QName(root).namespace not in (SVG_NS, None):
         raise ValueError("not an SVG document")
-    count = uses = 0
-    for el in list(root.iter()):
+    count = 0
+    for _el in root.iter():
         count += 1
         if count > MAX_SVG_ELEMENTS:
             raise ValueError(f"an SVG of more than {MAX_SVG_ELEMENTS} elements")
+    doomed = []
+    for el in root.iter():
         if not isinstance(el.tag, str):
+            doomed.append(el)
             continue
-        local = etree.QName(el).localname
-        if local in ("script", "foreignObject", "iframe", "object", "embed", "audio", "video", "handler"):
-            parent = el.getparent()
-            if parent is not None:
-                parent.remove(el)
+        q = etree.QName(el)
+        local = q.localname
+        if q.namespace not in (SVG_NS, None) or local not in SVG_ELEMENTS:
+            doomed.append(el)
             continue
-        if local == "use":
-            uses += 1
-            if uses > MAX_SVG_USES:
-                raise ValueError(f"an SVG with more than {MAX_SVG_USES} <use> references (a use bomb?)")
+        if local in SVG_ANIMATIONS:
+            target = (el.get("attributeName") or "").split(":")[-1]
+            values = " ".join(el.get(a, "") for a in ("from", "to", "by", "values"))
+            if (local != "animateMotion" and target not in SVG_ANIMATABLE) or not css_inert(values) \
+                    or ":" in values.replace("url(#", ""):
+                doomed.append(el)
+                continue
         for attr in list(el.attrib):
-            name = etree.QName(attr).localname.lower()
-            value = el.attrib[attr].strip()
-            if name.startswith("on"):
+            aq = etree.QName(attr)
+            value = el.attrib[attr]
+            if aq.namespace is None:
+                keep = aq.localname in SVG_ATTRIBUTES or aq.localname == "href"
+            else:
+                keep = (aq.namespace == _XML_NS and aq.localname in ("lang", "space")) or \
+                    (aq.namespace == _XLINK_NS and aq.localname in ("href", "title"))
+            if keep and aq.localname == "href":
+                keep = _svg_href(local, value)
+            if keep and (aq.localname == "style" or "url(" in value.lower()):
+                keep = css_inert(value)
+            if not keep:
                 del el.attrib[attr]
-            elif name == "href" or attr == XLINK:
-                # only references inside this file, and raster data: URLs, stay
-                if not (value.startswith("#") or value.lower().startswith(("data:image/png", "data:image/jpeg",
-                                                                             "data:image/gif"))):
-                    del el.attrib[attr]
-            elif name == "style" and (("url(" in value.lower() and "url(#" not in value.lower().replace(" ", ""))
-                                      or "@import" in value.lower()):
-                del el.attrib[attr]
-        if local == "style" and el.text and ("@import" in el.text or "url(" in el.text.replace("url(#", "")):
-            el.text = ""
+        if local == "style" and (len(el) or not css_inert(el.text or "")):
+            doomed.append(el)
+    for el in doomed:
+        parent = el.getparent()
+        if parent is not None:
+            if el.tail:  # keep the text that followed the removed element
+                prev = el.getprevious()
+                if prev is not None:
+                    prev.tail = (prev.tail or "") + el.tail
+                else:
+                    parent.text = (parent.text or "") + el.tail
+            parent.remove(el)
+    drawn = _svg_expansion(root, MAX_SVG_ELEMENTS)
+    if drawn > MAX_SVG_ELEMENTS:
+        raise ValueError(f"an SVG that would draw more than {MAX_SVG_ELEMENTS} elements once its <use> references "
+                         "are expanded (a use bomb?)")
+    etree.cleanup_namespaces(root)
     width, height = _length(root.get("width")), _length(root.get("height"))
     if (width is None or height is None) and root.get("viewBox"):
         try:

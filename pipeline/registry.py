@@ -118,3 +118,20 @@ def output_stem(path: str | PurePath) -> str:
         if lower.endswith(suffix):
             return name[: len(name) - len(suffix)]
     return PurePath(path).stem
+
+
+#: output file suffix (longest first wins) -> writer name, for ``-o FILE``
+OUTPUT_SUFFIXES: dict[str, str] = {
+    ".ir.json": "ir", ".tei.xml": "tei", ".tei": "tei", ".xml": "tei", ".json": "ir", ".html": "html", ".htm": "html",
+    ".xhtml": "html", ".epub": "epub", ".docx": "docx", ".pdf": "pdf", ".md": "md", ".markdown": "md",
+}
+
+
+def format_for_path(path: str | PurePath) -> str:
+    """The writer an output file name asks for, by its suffix (``book.epub`` -> ``epub``)."""
+    lower = PurePath(path).name.lower()
+    for suffix in sorted(OUTPUT_SUFFIXES, key=len, reverse=True):
+        if lower.endswith(suffix) and len(lower) > len(suffix):
+            return OUTPUT_SUFFIXES[suffix]
+    raise UsageError(f"cannot tell the output format of {PurePath(path).name!r} from its name",
+                     expected="a suffix among " + ", ".join(sorted(OUTPUT_SUFFIXES)) + ", or --to FORMAT")

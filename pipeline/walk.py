@@ -1,18 +1,159 @@
-"""Generic traversals of the IR: map every text node, iterate blocks, collect plain text."""
+"""Generic traversals of the IR: the parts of a block, rewriting blocks, mapping text, iterating, plain text.
+
+Every walker here matches every node class and ends in ``assert_never``: a node class added to :mod:`pipeline.ir`
+is a type error here until each walker says what it does with it, instead of being skipped by every transform.
+What a block holds is defined once, by :func:`map_parts` (rebuilding) and :func:`parts` (reading) side by side:
+its inline sequences and its child block sequences, each with the language in force there, in one order (a box's
+title before its blocks, a table's cells before its caption, a figure's image descriptions before its caption).
+"""
 
 from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import assert_never
 
 from . import ir
 
 #: Called with a text and the language in force there (None if unknown); returns the new text.
 TextFn = Callable[[str, str | None], str]
+#: Called with an inline sequence and the language in force there; returns the new sequence.
+InlineMap = Callable[[tuple[ir.Inline, ...], str | None], tuple[ir.Inline, ...]]
+#: Called with a block sequence and the language in force there; returns the new sequence.
+BlocksMap = Callable[[tuple[ir.Block, ...], str | None], tuple[ir.Block, ...]]
+#: Called with a block (its children already rewritten) and the language in force around it; returns its
+#: replacement.
+BlockFn = Callable[[ir.Block, str | None], ir.Block]
+
+
+def map_parts(b: ir.Block, on_inlines: InlineMap, on_blocks: BlocksMap, lang: str | None) -> ir.Block:
+    """``b`` with each inline sequence it holds directly replaced by ``on_inlines(seq, lang there)`` and each child
+    block sequence by ``on_blocks(seq, lang there)``, in the order of :func:`parts`; a CodeBlock is returned as
+    it is (its text is verbatim)."""
+    match b:
+        case ir.Heading() | ir.Para():
+            return dataclasses.replace(b, children=on_inlines(b.children, b.lang or lang))
+        case ir.Box():
+            sub = b.lang or lang
+            title = on_inlines(b.title, sub)
+            return dataclasses.replace(b, title=title, blocks=on_blocks(b.blocks, sub))
+        case ir.ListBlock():
+            # plain loops, not generator expressions: each of those is one more frame per level of nesting
+            items: list[ir.ListItem] = []
+            for item in b.items:
+                items.append(dataclasses.replace(item, blocks=on_blocks(item.blocks, lang)))
+            return dataclasses.replace(b, items=tuple(items))
+        case ir.BlockQuote() | ir.Div():
+            return dataclasses.replace(b, blocks=on_blocks(b.blocks, b.lang or lang))
+        case ir.Table():
+            rows: list[tuple[ir.Cell, ...]] = []
+            for row in b.rows:
+                cells: list[ir.Cell] = []
+                for cell in row:
+                    cells.append(dataclasses.replace(cell, blocks=on_blocks(cell.blocks, lang)))
+                rows.append(tuple(cells))
+            return dataclasses.replace(b, rows=tuple(rows), caption=on_inlines(b.caption, lang))
+        case ir.Figure():
+            images: list[ir.Image] = []
+            for image in b.images:
+                images.append(dataclasses.replace(image, alt=on_inlines(image.alt, lang)))
+            return dataclasses.replace(b, images=tuple(images), caption=on_inlines(b.caption, lang))
+        case ir.CodeBlock():
+            return b
+        case _:
+            assert_never(b)
+
+
+@dataclass(frozen=True, slots=True)
+class InlinePart:
+    """An inline sequence a block holds: its place below the block (``.title``, ``.images[0].alt``, ``""`` for a
+    paragraph's own text) and the language in force there."""
+
+    path: str
+    lang: str | None
+    inlines: tuple[ir.Inline, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class BlocksPart:
+    """A child block sequence a block holds: its place below the block (``.blocks``, ``.rows[1][2].blocks``) and
+    the language in force there."""
+
+    path: str
+    lang: str | None
+    blocks: tuple[ir.Block, ...]
+
+
+def parts(b: ir.Block, lang: str | None) -> Iterator[InlinePart | BlocksPart]:
+    """What :func:`map_parts` maps, in the same order, with its place: for queries that need no rebuilding."""
+    match b:
+        case ir.Heading() | ir.Para():
+            yield InlinePart("", b.lang or lang, b.children)
+        case ir.Box():
+            yield InlinePart(".title", b.lang or lang, b.title)
+            yield BlocksPart(".blocks", b.lang or lang, b.blocks)
+        case ir.ListBlock():
+            for j, item in enumerate(b.items):
+                yield BlocksPart(f".items[{j}].blocks", lang, item.blocks)
+        case ir.BlockQuote() | ir.Div():
+            yield BlocksPart(".blocks", b.lang or lang, b.blocks)
+        case ir.Table():
+            for r, row in enumerate(b.rows):
+                for c, cell in enumerate(row):
+                    yield BlocksPart(f".rows[{r}][{c}].blocks", lang, cell.blocks)
+            yield InlinePart(".caption", lang, b.caption)
+        case ir.Figure():
+            for j, image in enumerate(b.images):
+                yield InlinePart(f".images[{j}].alt", lang, image.alt)
+            yield InlinePart(".caption", lang, b.caption)
+        case ir.CodeBlock():
+            pass
+        case _:
+            assert_never(b)
+
+
+def _same(inlines: tuple[ir.Inline, ...], lang: str | None) -> tuple[ir.Inline, ...]:
+    return inlines
+
+
+def rewrite_blocks(blocks: tuple[ir.Block, ...], fn: BlockFn, lang: str | None = None, *,
+                   top_down: bool = False) -> tuple[ir.Block, ...]:
+    """Every block of ``blocks``, at any depth, replaced by ``fn(block, language in force around it)``.
+
+    Bottom up by default (like pandoc's ``walk``): ``fn`` sees a block whose child blocks are already rewritten.
+    ``top_down``: ``fn`` sees each block first, and the child blocks of what it returns are rewritten after it,
+    in the language it gave them (for a rule that decides a container before its contents). Note bodies and the
+    rights statement are block sequences of their own: rewrite them with their own language.
+    """
+    def inner(bs: tuple[ir.Block, ...], lg: str | None) -> tuple[ir.Block, ...]:
+        out: list[ir.Block] = []
+        for b in bs:
+            out.append(map_parts(fn(b, lg), _same, inner, lg) if top_down else fn(map_parts(b, _same, inner, lg), lg))
+        return tuple(out)
+
+    return inner(blocks, lang)
+
+
+def map_block_inlines(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | None) -> tuple[ir.Block, ...]:
+    """Apply ``on`` to every inline sequence in ``blocks`` at any depth (with the language in force there);
+    CodeBlocks untouched."""
+    def inner(bs: tuple[ir.Block, ...], lg: str | None) -> tuple[ir.Block, ...]:
+        out: list[ir.Block] = []
+        for b in bs:
+            out.append(map_parts(b, on, inner, lg))
+        return tuple(out)
+
+    return inner(blocks, lang)
+
+
+#: The name transforms imported before :func:`map_block_inlines` was public.
+_walk_blocks = map_block_inlines
 
 
 def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) -> tuple[ir.Inline, ...]:
-    """Apply ``fn`` to every Text inside ``inlines``; Code and link targets are left alone."""
+    """Apply ``fn`` to every Text inside ``inlines``; Code, link targets and every reading of a choice but the
+    one shown are left alone."""
     out: list[ir.Inline] = []
     for node in inlines:
         match node:
@@ -28,8 +169,10 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) ->
                 # only the reading shown is the edition's text; the others stay as the witnesses wrote them
                 first = dataclasses.replace(rs[0], children=map_inlines(rs[0].children, fn, lang))
                 out.append(dataclasses.replace(node, readings=(first, *rs[1:])))
-            case _:
+            case ir.Choice() | ir.Code() | ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
                 out.append(node)
+            case _:
+                assert_never(node)
     return tuple(out)
 
 
@@ -41,39 +184,9 @@ def retext(node: ir.Text, new: str) -> ir.Text:
     return ir.Text(text=new, orig=None if orig == new else orig)
 
 
-InlineMap = Callable[[tuple[ir.Inline, ...], str | None], tuple[ir.Inline, ...]]
-
-
-def _walk_blocks(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | None) -> tuple[ir.Block, ...]:
-    """Apply ``on`` to every inline sequence in ``blocks`` (with the language in force); CodeBlocks untouched."""
-    out: list[ir.Block] = []
-    for b in blocks:
-        match b:
-            case ir.Heading() | ir.Para():
-                out.append(dataclasses.replace(b, children=on(b.children, b.lang or lang)))
-            case ir.Box():
-                sub = b.lang or lang
-                out.append(dataclasses.replace(b, title=on(b.title, sub), blocks=_walk_blocks(b.blocks, on, sub)))
-            case ir.ListBlock():
-                items = tuple(dataclasses.replace(i, blocks=_walk_blocks(i.blocks, on, lang)) for i in b.items)
-                out.append(dataclasses.replace(b, items=items))
-            case ir.BlockQuote() | ir.Div():
-                out.append(dataclasses.replace(b, blocks=_walk_blocks(b.blocks, on, b.lang or lang)))
-            case ir.Table():
-                rows = tuple(tuple(dataclasses.replace(c, blocks=_walk_blocks(c.blocks, on, lang)) for c in row)
-                             for row in b.rows)
-                out.append(dataclasses.replace(b, rows=rows, caption=on(b.caption, lang)))
-            case ir.Figure():
-                images = tuple(dataclasses.replace(i, alt=on(i.alt, lang)) for i in b.images)
-                out.append(dataclasses.replace(b, images=images, caption=on(b.caption, lang)))
-            case ir.CodeBlock():
-                out.append(b)
-    return tuple(out)
-
-
 def map_blocks(blocks: tuple[ir.Block, ...], fn: TextFn, lang: str | None) -> tuple[ir.Block, ...]:
     """Apply ``fn`` to every Text in ``blocks`` (CodeBlock and Image sources are left alone)."""
-    return _walk_blocks(blocks, lambda inl, lg: map_inlines(inl, fn, lg), lang)
+    return map_block_inlines(blocks, lambda inl, lg: map_inlines(inl, fn, lg), lang)
 
 
 def map_text(doc: ir.Document, fn: TextFn, *, metadata: bool = True) -> ir.Document:
@@ -99,18 +212,9 @@ def iter_blocks(blocks: tuple[ir.Block, ...]) -> Iterator[ir.Block]:
     """Every block, depth first, containers before their contents."""
     for b in blocks:
         yield b
-        match b:
-            case ir.Box() | ir.BlockQuote() | ir.Div():
-                yield from iter_blocks(b.blocks)
-            case ir.ListBlock():
-                for item in b.items:
-                    yield from iter_blocks(item.blocks)
-            case ir.Table():
-                for row in b.rows:
-                    for cell in row:
-                        yield from iter_blocks(cell.blocks)
-            case _:
-                pass
+        for part in parts(b, None):
+            if isinstance(part, BlocksPart):
+                yield from iter_blocks(part.blocks)
 
 
 def iter_inlines(inlines: tuple[ir.Inline, ...]) -> Iterator[ir.Inline]:
@@ -125,12 +229,15 @@ def iter_inlines(inlines: tuple[ir.Inline, ...]) -> Iterator[ir.Inline]:
             case ir.Choice():
                 for r in n.readings:
                     yield from iter_inlines(r.children)
-            case _:
+            case ir.Text() | ir.Code() | ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
                 pass
+            case _:
+                assert_never(n)
 
 
 def block_inlines(b: ir.Block) -> Iterator[tuple[ir.Inline, ...]]:
-    """The inline sequences held directly by a block (not those of its child blocks)."""
+    """The inline sequences held directly by a block (not those of its child blocks); a figure's are its images
+    (as one sequence) and its caption."""
     match b:
         case ir.Heading() | ir.Para():
             yield b.children
@@ -141,8 +248,10 @@ def block_inlines(b: ir.Block) -> Iterator[tuple[ir.Inline, ...]]:
         case ir.Figure():
             yield b.images
             yield b.caption
-        case _:
+        case ir.ListBlock() | ir.BlockQuote() | ir.Div() | ir.CodeBlock():
             pass
+        case _:
+            assert_never(b)
 
 
 def iter_inlines_all(doc: ir.Document) -> Iterator[ir.Inline]:
@@ -155,26 +264,28 @@ def iter_inlines_all(doc: ir.Document) -> Iterator[ir.Inline]:
 
 def plain(inlines: tuple[ir.Inline, ...]) -> str:
     """The text of ``inlines`` as a reader sees it (book-title marks included, note calls as ``[marker]``)."""
-    parts: list[str] = []
+    out: list[str] = []
     for node in inlines:
         match node:
             case ir.Text(text=t) | ir.Code(text=t):
-                parts.append(t)
+                out.append(t)
             case ir.BookTitle(children=c, open=o, close=cl):
-                parts.append(o + plain(c) + cl)
+                out.append(o + plain(c) + cl)
             case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
-                parts.append(plain(c))
+                out.append(plain(c))
             case ir.NoteRef(marker=m):
-                parts.append(f"[{m}]")
+                out.append(f"[{m}]")
             case ir.LineBreak():
-                parts.append("\n")
+                out.append("\n")
             case ir.Math(tex=t):
-                parts.append(t)
+                out.append(t)
             case ir.Choice(readings=rs) if rs:
-                parts.append(plain(rs[0].children))
-            case _:
+                out.append(plain(rs[0].children))
+            case ir.Choice() | ir.Image() | ir.Milestone():
                 pass  # images and source milestones have no text of their own
-    return "".join(parts)
+            case _:
+                assert_never(node)
+    return "".join(out)
 
 
 def block_text(blocks: tuple[ir.Block, ...]) -> str:
@@ -191,8 +302,10 @@ def block_text(blocks: tuple[ir.Block, ...]) -> str:
             case ir.Table() | ir.Figure():
                 if b.caption:
                     lines.append(plain(b.caption))
+            case ir.ListBlock() | ir.BlockQuote() | ir.Div():
+                pass  # their text is their child blocks'
             case _:
-                pass
+                assert_never(b)
     return "\n".join(lines)
 
 
@@ -202,6 +315,7 @@ CtxFn = Callable[[str, str, str, str | None], str]
 
 
 def _flatten(nodes: tuple[ir.Inline, ...], out: list[str]) -> None:
+    """The strings of ``nodes`` in reading order, one slot per node that :func:`map_inlines_ctx` counts."""
     for n in nodes:
         match n:
             case ir.Text(text=t) | ir.Code(text=t):
@@ -214,17 +328,14 @@ def _flatten(nodes: tuple[ir.Inline, ...], out: list[str]) -> None:
                 _flatten(c, out)
             case ir.Choice(readings=rs) if rs:
                 _flatten(rs[0].children, out)
-            case _:
+            case ir.Choice() | ir.NoteRef() | ir.LineBreak() | ir.Milestone() | ir.Image() | ir.Math():
                 out.append("")  # note calls, breaks, milestones, images, equations: one empty slot
+            case _:
+                assert_never(n)
 
 
-def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None) -> tuple[ir.Inline, ...]:
-    """Like :func:`map_inlines`, but ``fn`` also sees the neighbouring characters across inline boundaries
-    (a book title's marks count as characters; note calls are transparent)."""
-    flat: list[str] = []
-    _flatten(inlines, flat)
-    if not any(flat):
-        return inlines
+def _neighbours(flat: list[str]) -> tuple[list[str], list[str]]:
+    """For each slot of ``flat``, the last character before it and the first after it ('' at an edge)."""
     befores: list[str] = []
     last = ""
     for s in flat:
@@ -237,9 +348,21 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
         afters[i] = nxt
         if flat[i]:
             nxt = flat[i][0]
+    return befores, afters
+
+
+def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None) -> tuple[ir.Inline, ...]:
+    """Like :func:`map_inlines`, but ``fn`` also sees the neighbouring characters across inline boundaries
+    (a book title's marks count as characters; note calls are transparent)."""
+    flat: list[str] = []
+    _flatten(inlines, flat)
+    if not any(flat):
+        return inlines
+    befores, afters = _neighbours(flat)
     counter = iter(range(len(flat)))
 
     def rebuild(nodes: tuple[ir.Inline, ...], cur: str | None) -> tuple[ir.Inline, ...]:
+        # walks the nodes in the order of _flatten, taking one slot where it took one
         out: list[ir.Inline] = []
         for n in nodes:
             match n:
@@ -261,9 +384,11 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
                     out.append(dataclasses.replace(n, children=rebuild(c, sub or cur)))
                 case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c):
                     out.append(dataclasses.replace(n, children=rebuild(c, cur)))
-                case _:
+                case ir.Choice() | ir.NoteRef() | ir.LineBreak() | ir.Milestone() | ir.Image() | ir.Math():
                     next(counter)
                     out.append(n)
+                case _:
+                    assert_never(n)
         return tuple(out)
 
     return rebuild(inlines, lang)
@@ -276,6 +401,6 @@ def map_text_ctx(doc: ir.Document, fn: CtxFn) -> ir.Document:
 
     lang = doc.metadata.language
     meta = map_text(dataclasses.replace(doc, blocks=(), notes=()), lambda t, lg: fn(t, "", "", lg)).metadata
-    meta = dataclasses.replace(meta, rights=_walk_blocks(doc.metadata.rights, on, lang))
-    notes = tuple(dataclasses.replace(n, blocks=_walk_blocks(n.blocks, on, n.lang or lang)) for n in doc.notes)
-    return dataclasses.replace(doc, metadata=meta, blocks=_walk_blocks(doc.blocks, on, lang), notes=notes)
+    meta = dataclasses.replace(meta, rights=map_block_inlines(doc.metadata.rights, on, lang))
+    notes = tuple(dataclasses.replace(n, blocks=map_block_inlines(n.blocks, on, n.lang or lang)) for n in doc.notes)
+    return dataclasses.replace(doc, metadata=meta, blocks=map_block_inlines(doc.blocks, on, lang), notes=notes)

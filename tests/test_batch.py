@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline import batch
+from pipeline import build as batch
 from pipeline.cli import main
 from pipeline.errors import InputError, UsageError
-from pipeline.options import Options
+from pipeline.options import Edition, Options
 from tests.conftest import ROOT, SAMPLE
 
 DOCPIPE = ROOT / ".venv" / "bin" / "docpipe"
@@ -111,7 +111,7 @@ def test_cli_build_reports_bad_project(tmp_path: Path, capsys: pytest.CaptureFix
     (tmp_path / "docpipe.toml").write_text("[editions.x]\nformats = ['nope']\n", encoding="utf-8")
     assert main(["build", "--project", str(tmp_path / "docpipe.toml")]) == 2
     assert "unknown output format 'nope'" in capsys.readouterr().err
-    with pytest.raises(UsageError, match="unknown option 'colour'"):
+    with pytest.raises(UsageError, match="unknown key 'colour'"):
         (tmp_path / "p.toml").write_text("[editions.x]\nformats = ['tei']\ncolour = 'red'\n", encoding="utf-8")
         batch.load_project(tmp_path / "p.toml")
 
@@ -119,7 +119,7 @@ def test_cli_build_reports_bad_project(tmp_path: Path, capsys: pytest.CaptureFix
 def test_repository_project_file_is_valid() -> None:
     proj = batch.load_project(ROOT / "docpipe.toml")
     assert {e.name for e in proj.editions} == {"tw", "hans", "archive"}
-    assert any(e.page_size == "A5" for e in proj.editions)
+    assert any(e.edition.page_size == "A5" for e in proj.editions)
 
 
 # ---- mistakes are one-line errors -----------------------------------------------------------------------------
@@ -266,7 +266,7 @@ def test_progress_has_counts_and_eta_on_a_terminal_and_plain_lines_otherwise(pro
 # ---- what a worker computes is what convert writes; one read per document --------------------------------------
 
 
-def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.Edition, ...]) -> None:
+def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.EditionSpec, ...]) -> None:
     source = project / "src" / "report.txt"
     task = batch.Task(name=str(source), data=source.read_bytes(), stem="report", base_dir=str(source.parent),
                       editions=editions, epoch=1724198400, deps=batch.dep_shas(["tei", "pdf", "epub", "docx"]))
@@ -274,19 +274,19 @@ def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.
     assert [r.ok for r in result.results] == [True] * len(editions)
     for edition, res in zip(editions, result.results, strict=True):
         converted = pipeline.convert(source, list(edition.formats), tmp_path / f"c-{edition.name}",
-                                     edition.options(1724198400))
+                                     edition.options(Options(source_date_epoch=1724198400)))
         for fmt, path in converted.outputs.items():
             assert res.files[fmt] == path.read_bytes(), (edition.name, fmt)
 
 
 def test_an_edition_with_tei_and_pdf_is_reproducible(project: Path, tmp_path: Path) -> None:
     time.sleep(1.1)  # straddle a second, as two builds do
-    _same_bytes_as_convert(project, tmp_path, (batch.Edition(name="a", formats=("tei", "pdf")),))
+    _same_bytes_as_convert(project, tmp_path, (batch.EditionSpec(name="a", formats=("tei", "pdf")),))
 
 
 def test_batch_bytes_equal_convert_and_a_document_is_read_once(project: Path, tmp_path: Path) -> None:
-    editions = (batch.Edition(name="a", formats=("pdf",), script="hans", page_size="A5"),
-                batch.Edition(name="b", formats=("tei", "epub", "docx"), script="tw"))
+    editions = (batch.EditionSpec(name="a", formats=("pdf",), edition=Edition(script="hans", page_size="A5")),
+                batch.EditionSpec(name="b", formats=("tei", "epub", "docx"), edition=Edition(script="tw")))
     source = project / "src" / "report.txt"
     jobs = [batch.Job(batch.Source(source, "report"), e, tmp_path / e.name) for e in editions]
     groups = batch._group(jobs, parallel=1)
@@ -296,7 +296,7 @@ def test_batch_bytes_equal_convert_and_a_document_is_read_once(project: Path, tm
     result = batch.render_task(task)
     assert [r.ok for r in result.results] == [True, True]
     for edition, res in zip(editions, result.results, strict=True):
-        opts = edition.options(1724198400)
+        opts = edition.options(Options(source_date_epoch=1724198400))
         converted = pipeline.convert(source, list(edition.formats), tmp_path / f"c-{edition.name}", opts)
         for fmt, path in converted.outputs.items():
             assert res.files[fmt] == path.read_bytes(), (edition.name, fmt)

@@ -56,7 +56,13 @@ def test_inspect_contract() -> None:
     (["convert", "BAD", "--to", "ir", "--out-dir", "OUT"], 1, "byte 3"),
     (["convert", "NOSUFFIX", "--to", "ir", "--out-dir", "OUT"], 2, "cannot tell the input format"),
     (["convert", "SAMPLE", "--to", "ir", "--out-dir", "FILE/sub"], 4, "cannot create the output folder"),
-    (["inspect", "SAMPLE", "--script", "klingon"], 2, "invalid choice"),
+    (["inspect", "SAMPLE", "--script", "klingon"], 2, "'klingon' is not one of keep"),
+    (["convert", "SAMPLE", "--script", "hnas", "--to", "ir", "--out-dir", "OUT"], 2, "did you mean 'hans'?"),
+    (["convert", "SAMPLE", "--scrpit", "hans", "--to", "ir", "--out-dir", "OUT"], 2, "did you mean --script?"),
+    (["convert", "SAMPLE", "--to", "ir", "--out-dir", "-"], 2, "--out-dir - is not a folder"),
+    (["convert", "SAMPLE", "-o", "x.unknown"], 2, "cannot tell the output format"),
+    (["convert", "SAMPLE", "-o", "-", "--to", "pdf"], 2, "not a text format"),
+    (["convert", "SAMPLE", "-M", "titel=x", "-o", "OUT.html"], 2, "did you mean 'title'?"),
 ])
 def test_errors_are_one_line_with_exit_status(tmp_path: Path, args: list[str], code: int, message: str) -> None:
     (tmp_path / "bad.txt").write_bytes(b"abc\xff\xfe more")
@@ -64,13 +70,12 @@ def test_errors_are_one_line_with_exit_status(tmp_path: Path, args: list[str], c
     (tmp_path / "afile").write_text("x", encoding="utf-8")
     subst = {"SAMPLE": str(SAMPLE), "MISSING": str(tmp_path / "missing.txt"), "BAD": str(tmp_path / "bad.txt"),
              "NOSUFFIX": str(tmp_path / "noext"), "OUT": str(tmp_path / "out"),
-             "FILE/sub": str(tmp_path / "afile" / "sub")}
+             "OUT.html": str(tmp_path / "o.html"), "FILE/sub": str(tmp_path / "afile" / "sub")}
     r = run(*[subst.get(a, a) for a in args])
     assert r.returncode == code
     assert message in r.stderr
     assert "Traceback" not in r.stderr
-    if code != 2:
-        assert len(r.stderr.strip().splitlines()) == 1
+    assert len(r.stderr.strip().splitlines()) == 1, r.stderr
 
 
 def test_strict_fails_on_warnings(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch
+from pipeline import build as batch
 from tests.conftest import SAMPLE, require
 
 BIN = Path(sys.executable).parent
@@ -153,7 +153,7 @@ def assert_same_build(project: Path) -> None:
     assert len(manifest) == 6
     for entry in manifest.values():
         for rel, sha in entry["outputs"].items():
-            assert batch._file_sha(project / "on-cluster" / rel) == sha
+            assert batch.plan.file_sha(project / "on-cluster" / rel) == sha
 
 
 def test_cluster_build_equals_local_build_byte_for_byte(cluster: Cluster, project: Path) -> None:

@@ -40,7 +40,7 @@ def test_full_disk_during_write_keeps_previous_outputs(tmp_path: Path, monkeypat
 
     monkeypatch.setattr(fileio.os, "fdopen", lambda fd, mode: FullDisk(real_fdopen(fd, mode)))
     with pytest.raises(OutputError, match="No space left on device"):
-        pipeline.convert(SAMPLE, ["html", "tei"], out, Options(script="hans", source_date_epoch=0, overwrite=True))
+        pipeline.convert(SAMPLE, ["html", "tei"], out, Options(script="hans", source_date_epoch=0))
     monkeypatch.undo()
     after = {p.name: p.read_bytes() for p in out.iterdir() if not p.name.startswith(".")}
     assert after == before

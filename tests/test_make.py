@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import pipeline
-from pipeline.batch import FORMAT_DEPS
+from pipeline.build import FORMAT_DEPS
 from pipeline.options import Options
 from tests.conftest import ROOT, SAMPLE, require_tool
 

@@ -177,3 +177,96 @@ def test_adjacent_punctuation_is_compressed() -> None:
              for h in para9.xpath(".//span[@class='halt']")]
     assert ("》", "、") in marks or any(m[0] == "》" for m in marks)
     assert "".join(para9.itertext()).count("》、《") == 1  # the text itself is unchanged
+
+
+# --------------------------------------------------------------------------- no side effect, work done once (issue 29)
+
+
+def _small() -> ir.Document:
+    return ir.Document(metadata=ir.Metadata(title="測試", language="zh-Hant"),
+                       blocks=(ir.Para(children=(ir.Text(text="兩端對齊的中文段落，用來檢查排版。" * 12),), number="1",
+                                       id="para-1"),))
+
+
+def test_the_justification_patch_lasts_only_as_long_as_our_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.layout import inline
+    from weasyprint.text import line_break
+
+    from pipeline.writers import justify, pdf
+
+    before = (inline.text_align, line_break.Layout.set_text)
+    during: list[bool] = []
+    original = pdf._notes_off_their_page
+
+    def spy(document: object) -> set[str]:  # called between layout and drawing, inside the patch
+        during.append(justify.installed() and inline.text_align is not before[0])
+        return original(document)
+
+    monkeypatch.setattr(pdf, "_notes_off_their_page", spy)
+    pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    assert during == [True]
+    assert (inline.text_align, line_break.Layout.set_text) == before and not justify.installed()
+
+
+def test_a_weasyprint_it_was_not_written_for_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    import weasyprint
+    from weasyprint.layout import inline
+
+    from pipeline.errors import OutputError
+
+    monkeypatch.setattr(weasyprint, "__version__", "79.0")
+    with pytest.raises(OutputError, match=r"WeasyPrint 79\.0 is not supported.*weasyprint>=70,<71"):
+        pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    monkeypatch.undo()
+
+    def text_align(context: object, line: object, width: float) -> float:  # a changed signature
+        return 0.0
+
+    monkeypatch.setattr(inline, "text_align", text_align)
+    with pytest.raises(OutputError, match=r"text_align is not what docpipe's justification patches"):
+        pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    assert inline.text_align is text_align  # nothing half-installed
+
+
+def test_a_warm_worker_parses_print_css_once_and_hands_weasyprint_the_tree(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tinyhtml5
+    import weasyprint
+
+    from pipeline.writers import pdf
+
+    pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    parsed: list[str] = []
+    real_css = weasyprint.CSS
+
+    def css(*args: object, **kwargs: object) -> object:
+        parsed.append(str(kwargs.get("base_url") or kwargs.get("filename") or "string"))
+        return real_css(*args, **kwargs)
+
+    monkeypatch.setattr(weasyprint, "CSS", css)
+    monkeypatch.setattr(tinyhtml5, "parse", lambda *a, **k: pytest.fail("the print HTML was parsed again"))
+    first = pdf._warm()
+    data = pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    assert data.startswith(b"%PDF") and pdf._warm() == first
+    assert not [p for p in parsed if "print.css" in p]  # only the document's own small stylesheet is parsed
+
+
+def test_the_tree_and_the_serialised_html_make_the_same_pdf(tmp_path: Path) -> None:
+    """Handing WeasyPrint the tree changes nothing it draws: same pages, same text."""
+    from lxml import etree
+    from weasyprint import CSS, HTML
+
+    from pipeline.writers import pdf
+
+    doc = pipeline.transform(pipeline.read(SAMPLE, Options(), Diagnostics()), Options(), Diagnostics())
+    opts = Options(source_date_epoch=0, base_dir=str(SAMPLE.parent))
+    root = pdf.build_html(doc, opts, Diagnostics())
+    font_config, print_css = pdf._warm()
+    sheets = [print_css, CSS(string=pdf._page_css(opts) + pdf._font_css(doc, opts), font_config=font_config)]
+    base = SAMPLE.parent.as_uri() + "/"
+    made = {}
+    for name, html in {"tree": pdf.weasy_html(root, base, None),
+                       "string": HTML(string=etree.tostring(root, encoding="unicode", method="html"),
+                                      base_url=base)}.items():
+        (tmp_path / f"{name}.pdf").write_bytes(html.write_pdf(stylesheets=sheets, font_config=font_config))
+        made[name] = pdftotext(tmp_path / f"{name}.pdf")
+    assert made["tree"] == made["string"] and made["tree"].count("\f") > 10

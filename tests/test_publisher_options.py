@@ -12,8 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline import batch
-from pipeline.cli import edition_suffix
+from pipeline import build as batch
 from pipeline.errors import UsageError
 from pipeline.fileio import date_epoch, deterministic_zip
 from pipeline.fontsel import check_family, installed_families
@@ -45,9 +44,9 @@ def test_unknown_font_is_an_error_listing_the_installed_families(tmp_path: Path)
 
 
 def test_edition_suffix_keeps_editions_apart(tmp_path: Path) -> None:
-    assert edition_suffix(Options()) == ""
-    assert edition_suffix(Options(script="hans", page_size="A5")) == ".hans.a5"
-    assert edition_suffix(Options(page_size="150mmx220mm", pdf_variant="pdf/x-4")) == ".150mmx220mm.pdfx4"
+    assert Options().suffix() == ""
+    assert Options(script="hans", page_size="A5").suffix() == ".hans.a5"
+    assert Options(page_size="150mmx220mm", pdf_variant="pdf/x-4").suffix() == ".150mmx220mm.pdfx4"
     for script in ("hans", "tw"):
         r = docpipe("convert", str(SAMPLE), "--to", "docx", "--script", script, "--edition-suffix",
                     "--out-dir", str(tmp_path))
@@ -63,7 +62,7 @@ def test_project_editions_take_house_styles(tmp_path: Path) -> None:
         'reference_docx = "house/template.docx"\n', encoding="utf-8")
     project = batch.load_project(tmp_path / "docpipe.toml")
     edition = project.editions[0]
-    options = edition.options(None)
+    options = edition.options(Options(source_date_epoch=None))
     assert options.css == str((tmp_path / "house" / "print.css").resolve())
     assert options.reference_docx == str((tmp_path / "house" / "template.docx").resolve())
 

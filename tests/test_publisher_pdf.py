@@ -18,7 +18,7 @@ from pipeline import ir
 from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.writers import justify
-from pipeline.writers.pdf import margins_mm, title_lines
+from pipeline.writers.page import margins_mm, title_lines
 from tests.conftest import SAMPLE
 
 pymupdf = pytest.importorskip("pymupdf")
@@ -178,7 +178,8 @@ def test_slack_goes_between_characters_not_into_spaces(tmp_path: Path) -> None:
     assert max(gaps) < 10.5 * 0.45, gaps
 
 
-def test_justification_opportunities() -> None:
+def test_justification_opportunities(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(justify, "CHUNK", 4)
     assert justify.opportunity("中", "文")
     assert justify.opportunity("中", "A") and justify.opportunity("A", "中")
     assert not justify.opportunity("A", "B")

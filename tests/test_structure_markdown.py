@@ -194,3 +194,71 @@ def test_titles_come_from_the_source(suffix: str, content: str, title: str, tmp_
     doc = pipeline.read(src)
     assert doc.metadata.title == title
     assert title not in [plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading)]
+
+
+# --------------------------------------------------------------------------- lists are lists (issue 26)
+
+GEN = Path(__file__).parent / "fixtures" / "generality"
+
+
+def pandoc_list_items(path: Path) -> int:
+    """List items pandoc itself reads in a Markdown file (independent of docpipe's reader)."""
+    import json
+
+    import pypandoc
+
+    def count(node: object) -> int:
+        if isinstance(node, dict):
+            own = 0
+            if node.get("t") == "OrderedList":
+                own = len(node["c"][1])
+            elif node.get("t") == "BulletList":
+                own = len(node["c"])
+            return own + sum(count(v) for v in node.values())
+        if isinstance(node, list):
+            return sum(count(v) for v in node)
+        return 0
+
+    return count(json.loads(pypandoc.convert_file(str(path), "json", format="markdown"))["blocks"])
+
+
+@pytest.mark.parametrize("name", ["vue-transition.zh-CN.md", "vue-ssr.zh-CN.md"])
+def test_loose_ordered_lists_are_lists_not_numbered_paragraphs(name: str) -> None:
+    doc = pipeline.transform(pipeline.read(GEN / name))
+    items = sum(len(b.items) for b in iter_blocks(doc.blocks) if isinstance(b, ir.ListBlock))
+    assert items == pandoc_list_items(GEN / name) and items >= 23
+    assert not [b.number for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para) and b.number]
+    ids = [b.id for b in iter_blocks(doc.blocks) if getattr(b, "id", None)]
+    assert len(ids) == len(set(ids))
+
+
+def test_an_ordered_list_inside_an_admonition_stays_a_list() -> None:
+    """DataKit's SNMP page: ``???+ attention`` holding ``1.``–``3.`` (pandoc alone reads it as code)."""
+    doc = pipeline.read(GEN / "datakit-snmp.zh-CN.md")
+    box = [b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Box) and
+           any(isinstance(x, ir.ListBlock) and x.ordered for x in b.blocks)]
+    assert len(box) == 1
+    lst = next(x for x in box[0].blocks if isinstance(x, ir.ListBlock))
+    assert len(lst.items) == 3 and "必填字段" in block_text(lst.items[1].blocks)
+    assert not [b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para) and b.number]
+
+
+@pytest.mark.parametrize("text, numbered", [
+    # a report: the numbers run on across a heading and a box
+    ("# 甲\n\n1. 第一段。\n\n2. 第二段。\n\n## 乙\n\n3. 第三段。\n", ["1", "2", "3"]),
+    # one loose list: nothing carries it on
+    ("說明：\n\n1. 第一步。\n\n2. 第二步。\n\n完。\n", []),
+    # lists that restart
+    ("# 甲\n\n1. 一\n\n2. 二\n\n## 乙\n\n1. 一\n\n2. 二\n", []),
+    # a tight list
+    ("# 甲\n\n1. 一\n2. 二\n\n## 乙\n\n3. 三\n", []),
+    # items holding indented code
+    ("# 甲\n\n1. 一\n\n   ```\n   x\n   ```\n\n## 乙\n\n2. 二\n", []),
+])
+def test_numbered_paragraphs_only_in_numbered_prose(text: str, numbered: list[str], tmp_path: Path) -> None:
+    src = tmp_path / "t.md"
+    src.write_text(text, encoding="utf-8")
+    doc = pipeline.read(src)
+    assert [b.number for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para) and b.number] == numbered
+    if not numbered:
+        assert any(isinstance(b, ir.ListBlock) and b.ordered for b in iter_blocks(doc.blocks))

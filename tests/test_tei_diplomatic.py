@@ -13,8 +13,8 @@ from lxml import etree
 import pipeline
 from pipeline import ir
 from pipeline.options import Options
+from pipeline.teivocab import NORMALISATION
 from pipeline.walk import iter_blocks
-from pipeline.writers.tei import NORMALISATION
 
 from .conftest import SAMPLE
 

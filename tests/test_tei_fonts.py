@@ -55,6 +55,7 @@ def test_characters_are_reported() -> None:
 def test_characters_no_font_has_are_a_warning(monkeypatch: pytest.MonkeyPatch) -> None:
     require(fontsel.font_for("zh-Hant") is not None, "the edition's font (Debian: fonts-noto-cjk)")
     monkeypatch.setattr(fontsel, "fallback_families", lambda: ())
+    monkeypatch.setattr(fontsel, "_any_face", lambda cp: None)
     diag = Diagnostics()
     cov = fontsel.report_coverage(f"罕見字{RARE}", "zh-Hant", diag)
     assert cov.missing == RARE

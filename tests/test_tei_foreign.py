@@ -32,6 +32,17 @@ def round_trip(path: Path, **opts: object) -> bytes:
     return pipeline.write(doc, "tei", Options(source_date_epoch=0, source_name=path.name).with_(**opts))
 
 
+def source(path: Path) -> etree._Element:
+    """The fixture as TEI: a file without the TEI namespace (CBETA's P5a as its readers ship it) with its
+    unqualified elements put in it, as the counts compare TEI elements."""
+    root = etree.fromstring(path.read_bytes(), PARSER)
+    if etree.QName(root).namespace is None:
+        for el in root.iter("*"):
+            if etree.QName(el).namespace is None:
+                el.tag = f"{{{NS['t']}}}{etree.QName(el).localname}"
+    return root
+
+
 def counts(root: etree._Element, part: str) -> dict[str, int]:
     scope = root.xpath(f"t:text/t:{part}" if part != "text" else "t:text", namespaces=NS)
     return {tag: sum(len(s.xpath(f".//t:{tag}", namespaces=NS)) for s in scope) for tag in COUNTED}
@@ -56,7 +67,7 @@ def test_at_least_five_files_from_elsewhere() -> None:
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_body_elements_are_all_kept(path: Path) -> None:
-    src = etree.fromstring(path.read_bytes(), PARSER)
+    src = source(path)
     out = etree.fromstring(round_trip(path))
     for part in ("body", "front", "back", "text"):
         assert counts(out, part) == counts(src, part), part
@@ -65,7 +76,7 @@ def test_body_elements_are_all_kept(path: Path) -> None:
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_through_the_whole_pipeline_too(path: Path, tmp_path: Path) -> None:
     """``docpipe convert x.xml --to tei``: the transforms run (and record their changes in place), nothing goes."""
-    src = etree.fromstring(path.read_bytes(), PARSER)
+    src = source(path)
     result = pipeline.convert(path, ["tei"], tmp_path, Options(source_date_epoch=0), diag=Diagnostics())
     out = etree.parse(str(result.outputs["tei"])).getroot()
     assert counts(out, "body") == counts(src, "body")
@@ -82,7 +93,7 @@ def test_a_second_pass_changes_nothing(path: Path, tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("path", ALL, ids=lambda p: p.name)
 def test_the_source_header_is_kept_and_ours_added(path: Path) -> None:
-    src = etree.fromstring(path.read_bytes(), PARSER)
+    src = source(path)
     out = etree.fromstring(round_trip(path))
     shdr = src.find("t:teiHeader", NS)
     assert shdr is not None
@@ -95,14 +106,16 @@ def test_the_source_header_is_kept_and_ours_added(path: Path) -> None:
         assert words in text
         for k, v in avail.attrib.items():
             assert kept.xpath(f".//t:{etree.QName(avail).localname}[@{k}=$v]", namespaces=NS, v=v), k
-    # every element of theirs (in TEI) is still there, as many times
+    # every element of theirs (in TEI) is still there, as many times; what stands inside an element of another
+    # namespace (an XInclude's fallback) is kept in the verbatim copy only, as the writer reports
+    inside_other = "ancestor::*[namespace-uri() != 'http://www.tei-c.org/ns/1.0']"
     for el in shdr.iter():
         if isinstance(el.tag, str) and etree.QName(el).namespace == NS["t"]:
             name = etree.QName(el).localname
             assert len(kept.xpath(f".//t:{name} | self::t:{name}", namespaces=NS)) >= \
-                len(shdr.xpath(f".//t:{name} | self::t:{name}", namespaces=NS)), name
+                len(shdr.xpath(f"(.//t:{name} | self::t:{name})[not({inside_other})]", namespaces=NS)), name
     # ours: the conversion in revisionDesc, the processing steps in encodingDesc
-    assert out.xpath("//t:revisionDesc/t:change[@xml:id='docpipe-change'] | //t:revisionDesc//t:item"
+    assert out.xpath("//t:revisionDesc//t:change[@xml:id='docpipe-change'] | //t:revisionDesc//t:item"
                      "[@xml:id='docpipe-change']", namespaces=NS)
     assert out.xpath("//t:encodingDesc/t:editorialDecl[@xml:id='docpipe-editorialDecl']", namespaces=NS)
 

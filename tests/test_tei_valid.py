@@ -9,9 +9,9 @@ import pytest
 from lxml import etree
 
 import pipeline
+from pipeline import teivocab
 from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
-from pipeline.writers import tei as tei_writer
 
 from .conftest import SAMPLE, require
 from .tei_validate import RNG, allowed_attributes, jing, jing_path, saxon_available, schematron, validate
@@ -100,11 +100,11 @@ def test_the_attribute_table_agrees_with_the_schema() -> None:
     """The writer's table of allowed attributes (what it writes as attributes rather than in @rend) is the
     schema's, element by element."""
     require(RNG.is_file(), f"the TEI schema ({RNG})")
-    for name, extra in tei_writer.ATTS.items():
-        assert tei_writer.ATT_GLOBAL | frozenset(extra.split()) == allowed_attributes(name), name
+    for name, extra in teivocab.ATTS.items():
+        assert teivocab.ATT_GLOBAL | frozenset(extra.split()) == allowed_attributes(name), name
     for name in ("p", "g", "gap", "unclear", "anchor", "app", "lem", "rdg", "lb", "pb", "note"):
-        assert name in tei_writer.TEI_ELEMENTS
-    assert "Icon" not in tei_writer.TEI_ELEMENTS
+        assert name in teivocab.TEI_ELEMENTS
+    assert "Icon" not in teivocab.TEI_ELEMENTS
 
 
 def test_a_header_without_languages_has_no_empty_lang_usage() -> None:
@@ -115,7 +115,7 @@ def test_a_header_without_languages_has_no_empty_lang_usage() -> None:
     doc = ir.Document(metadata=ir.Metadata(title="T", date="2024-01-02", place="P", symbol="X/1"),
                       blocks=(ir.Para(children=(ir.Text(text="x"),)),))
     root = etree.fromstring(pipeline.write(doc, "tei", Options(source_date_epoch=0)))
-    ns = {"t": tei_writer.TEI}
+    ns = {"t": teivocab.TEI}
     assert not root.xpath("//t:langUsage", namespaces=ns)
     first = root.xpath("//t:publicationStmt/*[1]", namespaces=ns)[0]
     assert etree.QName(first).localname in ("publisher", "distributor", "authority")

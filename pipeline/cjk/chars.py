@@ -1,10 +1,57 @@
-"""Character classes for CJK typography: Han, full-width punctuation, Latin and digits, protected spans."""
+"""Every character class docpipe uses, defined once: Han and the marks of Han text as code-point ranges, wide
+(full-width) cells, combining marks, full-width punctuation, Latin and digits, protected spans (URLs, addresses).
+
+Readers, transforms and writers import their classes from here (issue 23: they were defined five times with
+different ranges); where two users need different ranges, each range set has its own name here.
+"""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
-from .script import HAN, is_han
+Ranges = Sequence[tuple[int, int]]
+
+#: Han ideographs: CJK Unified Ideographs and Extension A, compatibility ideographs, the supplementary planes'
+#: extensions B–H. Script detection counts these.
+HAN_RANGES: Ranges = ((0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0x20000, 0x3134F))
+#: Han as typesetting sees it: ideographs, CJK radicals, the iteration mark 々, ideographic zero 〇 and Hangzhou
+#: numerals — what a quarter-em gap separates from Latin (clreq).
+HAN_TEXT_RANGES: Ranges = ((0x2E80, 0x2EFF), (0x3005, 0x3005), (0x3007, 0x3007), (0x3021, 0x3029), *HAN_RANGES)
+#: The CJK Unified Ideographs block alone (U+4E00–U+9FFF): what a frequency table of common characters covers.
+UNIFIED_RANGES: Ranges = ((0x4E00, 0x9FFF),)
+#: From Extension A to the end of the Unified block (U+3400–U+9FFF, the Yijing hexagrams between them included):
+#: the Han characters that end a URL written in running Chinese text.
+HAN_BMP_RANGES: Ranges = ((0x3400, 0x9FFF),)
+#: Wide characters (full-width cells) between which slack may go in justified CJK lines: CJK symbols and
+#: punctuation, kana, bopomofo, Han, compatibility ideographs, vertical forms, full-width forms, the
+#: supplementary planes.
+WIDE_RANGES: Ranges = ((0x2E80, 0x2FDF), (0x3000, 0x30FF), (0x3100, 0x312F), (0x3190, 0x31FF), (0x3400, 0x4DBF),
+                       (0x4E00, 0x9FFF), (0xF900, 0xFAFF), (0xFE10, 0xFE1F), (0xFE30, 0xFE4F), (0xFF01, 0xFF60),
+                       (0xFFE0, 0xFFE6), (0x20000, 0x3134F))
+#: Marks that hold on to what precedes them: variation selectors, combining marks, kana voicing marks.
+STICKY_RANGES: Ranges = ((0xFE00, 0xFE0F), (0xE0100, 0xE01EF), (0x0300, 0x036F), (0x3099, 0x309A))
+
+
+def char_class(ranges: Ranges) -> str:
+    """The inside of a regular-expression character class (``[…]``) for ``ranges``."""
+    def esc(cp: int) -> str:
+        return f"\\u{cp:04x}" if cp <= 0xFFFF else f"\\U{cp:08x}"
+    return "".join(esc(lo) if lo == hi else f"{esc(lo)}-{esc(hi)}" for lo, hi in ranges)
+
+
+def in_ranges(ch: str, ranges: Ranges) -> bool:
+    """Whether the character ``ch`` lies in one of ``ranges``."""
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in ranges)
+
+
+HAN = re.compile(f"[{char_class(HAN_RANGES)}]")
+
+
+def is_han(ch: str) -> bool:
+    """A Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs)."""
+    return bool(HAN.fullmatch(ch))
 
 #: Full-width and CJK punctuation (clreq): what Han text is punctuated with.
 FULLWIDTH_PUNCT = frozenset("，。、；：！？（）「」『』“”‘’《》〈〉【】〔〕［］｛｝—…·・〜～－％＋")
@@ -14,9 +61,14 @@ OPENING = frozenset("（「『“‘《〈【〔［｛")
 CLOSING = frozenset("）」』”’》〉】〕］｝，。、；：！？")
 
 #: URLs and e-mail addresses: no transform touches them.
-_URL_CHARS = r"[^\s<>\"，。、；：！？（）「」『』\u3400-\u9fff]"
+_URL_CHARS = r"[^\s<>\"，。、；：！？（）「」『』" + char_class(HAN_BMP_RANGES) + "]"
 PROTECTED = re.compile(rf"(?:(?:https?|ftp)://|www\.){_URL_CHARS}+(?<![,.;:!?)])"
                        r"|[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# The same, but an address starts only where a run of address characters starts (the look-behind): searched
+# from each character of a long run without ``@``, PROTECTED would scan the rest of the run each time.
+_PROTECTED_AT_RUN = re.compile(rf"(?:(?:https?|ftp)://|www\.){_URL_CHARS}+(?<![,.;:!?)])"
+                               r"|(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+_ADDRESS_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._%+-")
 LATIN = re.compile(r"[A-Za-z0-9]")
 
 
@@ -104,14 +156,30 @@ def is_latin(ch: str) -> bool:
     return bool(ch) and (bool(LATIN.fullmatch(ch)) or ch in "%°‰+$€£")
 
 
+def protected_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every URL and e-mail address in ``text``: the matches of ``PROTECTED.finditer``, found in
+    linear time (an address may start inside a run of address characters only where the previous match ended)."""
+    out: list[tuple[int, int]] = []
+    pos = 0
+    while True:
+        m = PROTECTED.match(text, pos) if pos and text[pos - 1] in _ADDRESS_CHARS else None
+        if m is None:
+            m = _PROTECTED_AT_RUN.search(text, pos)
+        if m is None:
+            return out
+        out.append((m.start(), m.end()))
+        pos = m.end()
+
+
 def protected_mask(text: str) -> list[bool]:
     """For every character, whether it lies inside a URL or an e-mail address."""
     mask = [False] * len(text)
-    for m in PROTECTED.finditer(text):
-        for i in range(m.start(), m.end()):
-            mask[i] = True
+    for start, end in protected_spans(text):
+        mask[start:end] = [True] * (end - start)
     return mask
 
 
-__all__ = ["CLOSING", "CURLY", "ENCLOSING", "FULLWIDTH_PUNCT", "HAN", "OPENING", "SHARED", "is_chinese", "is_cjk",
-           "is_han", "is_latin", "neighbour", "protected_mask"]
+__all__ = ["CLOSING", "CURLY", "ENCLOSING", "FULLWIDTH_PUNCT", "HAN", "HAN_BMP_RANGES", "HAN_RANGES",
+           "HAN_TEXT_RANGES", "OPENING", "SHARED", "STICKY_RANGES", "UNIFIED_RANGES", "WIDE_RANGES", "char_class",
+           "in_ranges", "is_chinese", "is_cjk", "is_han", "is_latin", "neighbour", "protected_mask",
+           "protected_spans"]

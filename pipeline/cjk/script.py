@@ -1,21 +1,24 @@
-"""Which Chinese script a text is written in, and which Traditional standard, from the characters it uses."""
+"""Which Chinese script a text is written in, and which Traditional standard, from the characters and words it uses.
+
+The evidence, strongest first: characters only one script writes (``们`` Simplified, ``們`` Traditional); where a
+stretch has none, words only one script writes (``什么``, ``甲胄`` — every character of them is written by both
+scripts, the word by one); where it has neither, it tells nothing and takes the script of what surrounds it. A
+text is judged clause by clause (cut at spaces and punctuation), so a paragraph that quotes the other script
+(``抬头 擡头 抬頭 擡頭``) is seen as mixed, each clause as what it is.
+"""
 
 from __future__ import annotations
 
 import functools
 import re
 from collections import Counter
+from dataclasses import dataclass
 
-HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+from .chars import HAN
 
 #: The Traditional standards docpipe tells apart: OpenCC's own (爲 裏 祕), Taiwan's (為 裡 秘), Hong Kong's (為 裏 秘
 #: 衞 綫).
 STANDARDS = ("opencc", "tw", "hk")
-
-
-def is_han(ch: str) -> bool:
-    """A Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs)."""
-    return bool(HAN.fullmatch(ch))
 
 
 @functools.cache
@@ -33,8 +36,39 @@ def _only_sets() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(trad - simp), frozenset(simp - trad - regional)
 
 
-def detect_script(text: str) -> str | None:
-    """``zh-Hant``, ``zh-Hans``, or None when the text has no telling Han characters."""
+HANS, HANT = "zh-Hans", "zh-Hant"
+#: A clause that writes both scripts' own characters (``擡头``): converted as a whole towards the edition.
+MIXED = "mixed"
+
+#: What clauses are cut at: white space and the punctuation between clauses (not ``-`` or ``·``, which join the
+#: parts of a name OpenCC's dictionaries hold whole: ``伯克希尔-哈撒韦``, ``克里斯托弗·诺兰``).
+_CLAUSE_END = re.compile(r"[\s\u3000-\u3003\u3008-\u3011\u3014-\u301f\uff01\uff08\uff09\uff0c\uff0e\uff1a\uff1b"
+                         r"\uff1f,.;:!?()\[\]{}\"'\u2018\u2019\u201c\u201d\u2026]+")
+
+
+#: A character both scripts write is "rarely Traditional" when OpenCC's phrases keep it in at most this many
+#: Traditional words (据 only in 拮据, against 里 in 858 and 台 in 22).
+RARELY = 5
+
+
+@functools.cache
+def rarely_traditional() -> frozenset[str]:
+    """Characters both scripts write whose Traditional use is a few words (``据``: 拮据); elsewhere they are the
+    Simplified form of another (據). Written in Traditional text where the document writes that other form, they
+    are a Simplified character left in it."""
+    from .conversion import alternatives, dictionary
+
+    chars = alternatives("STCharacters")
+    ambiguous = {c for c, v in chars.items() if len(c) == 1 and c in v and v[0] != c}
+    kept: Counter[str] = Counter()
+    for k, v in dictionary("STPhrases").items():
+        if len(k) == len(v):
+            kept.update(a for a, b in zip(k, v, strict=True) if a == b and a in ambiguous)
+    return frozenset(c for c in ambiguous if kept[c] <= RARELY)
+
+
+def evidence(text: str) -> tuple[int, int]:
+    """(Traditional-only, Simplified-only) characters in ``text``."""
     trad_only, simp_only = _only_sets()
     trad = simp = 0
     for ch in text:
@@ -42,9 +76,178 @@ def detect_script(text: str) -> str | None:
             trad += 1
         elif ch in simp_only:
             simp += 1
+    return trad, simp
+
+
+@functools.cache
+def _word_matchers() -> tuple[object, object]:
+    """Matchers of the words only one script writes though both write each of their characters: the keys of
+    OpenCC's phrase tables that convert (``什么`` → 什麼 in ``STPhrases``, ``乾隆`` stays in ``TSPhrases``)."""
+    from .conversion import Leaf, dictionary
+
+    trad_only, simp_only = _only_sets()
+
+    def words(name: str) -> dict[str, str]:
+        return {k: v for k, v in dictionary(name).items()
+                if len(k) > 1 and k != v and not any(c in trad_only or c in simp_only for c in k)}
+
+    return Leaf.of("traditional words", words("TSPhrases")), Leaf.of("simplified words", words("STPhrases"))
+
+
+def word_evidence(text: str) -> tuple[int, int]:
+    """(Traditional-only, Simplified-only) words in ``text`` (see :func:`_word_matchers`), longest match first."""
+    from .conversion import Leaf, forward
+
+    trad, simp = _word_matchers()
+    assert isinstance(trad, Leaf) and isinstance(simp, Leaf)
+    return (sum(hit is not None for _, _, hit in forward(text, trad)),
+            sum(hit is not None for _, _, hit in forward(text, simp)))
+
+
+@dataclass(frozen=True, slots=True)
+class Clause:
+    """A stretch of text between clause punctuation (the punctuation after it included) and what it tells."""
+
+    text: str
+    script: str | None
+    """``zh-Hans``, ``zh-Hant``, :data:`MIXED`, or None when it tells nothing."""
+    weight: int
+    """How many telling characters (else words) said so."""
+    by_words: bool = False
+    """Told by words alone (``平台``, which Taiwan writes too): weak evidence, which yields to a document's script."""
+
+    def script_in(self, prior: str | None) -> str | None:
+        """The clause's script in a document (or part) of script ``prior``: a clause told by words alone that
+        disagrees with it tells nothing."""
+        if self.by_words and prior is not None and self.script != prior:
+            return None
+        return self.script
+
+
+def _clause(text: str) -> Clause:
+    trad, simp = evidence(text)
+    words = False
+    if not (trad or simp):
+        trad, simp = word_evidence(text) if HAN.search(text) else (0, 0)
+        words = bool(trad or simp)
+    if trad and simp:
+        return Clause(text, MIXED, trad + simp, words)
+    return Clause(text, HANT if trad else HANS if simp else None, trad + simp, words)
+
+
+@functools.lru_cache(maxsize=16384)
+def clauses(text: str) -> tuple[Clause, ...]:
+    """``text`` cut into clauses, each with its own script; neighbours of one script (or telling nothing) joined."""
+    out: list[Clause] = []
+    start = 0
+    for m in _CLAUSE_END.finditer(text):
+        if m.end() > start:
+            out.append(_clause(text[start:m.end()]))
+            start = m.end()
+    if start < len(text):
+        out.append(_clause(text[start:]))
+    merged: list[Clause] = []
+    for c in out:
+        if merged and (c.script is None or c.script == merged[-1].script):
+            last = merged[-1]
+            merged[-1] = Clause(last.text + c.text, last.script, last.weight + c.weight,
+                                last.by_words and (c.by_words or c.script is None))
+        elif merged and merged[-1].script is None:
+            merged[-1] = Clause(merged[-1].text + c.text, c.script, c.weight, c.by_words)
+        else:
+            merged.append(c)
+    return tuple(merged)
+
+
+def clauses_in(text: str, orig: str | None) -> tuple[Clause, ...]:
+    """:func:`clauses` of ``text``, cut where ``orig`` — the same text before the spaces in it were closed
+    (``甲胄 甲冑`` → ``甲胄甲冑``, :mod:`pipeline.transforms.spacing`) — has its clause ends."""
+    if not orig or orig == text or "".join(orig.split()) != "".join(text.split()):
+        return clauses(text)
+    out: list[Clause] = []
+    i = 0
+    for c in clauses(orig):
+        wanted = sum(not ch.isspace() for ch in c.text)
+        j = i
+        while j < len(text) and wanted:
+            wanted -= not text[j].isspace()
+            j += 1
+        while j < len(text) and text[j].isspace():
+            j += 1
+        if j > i:
+            out.append(Clause(text[i:j], c.script, c.weight, c.by_words))
+        i = j
+    if i < len(text) and out:
+        last = out[-1]
+        out[-1] = Clause(last.text + text[i:], last.script, last.weight, last.by_words)
+    return tuple(out)
+
+
+def words_only(found: tuple[Clause, ...]) -> bool:
+    """Only words tell the script of these clauses (no character does): a part the document's script may overrule."""
+    told = [c for c in found if c.script is not None]
+    return bool(told) and all(c.by_words for c in told)
+
+
+def tally(text: str | tuple[Clause, ...], prior: str | None = None) -> tuple[int, int]:
+    """(Traditional, Simplified) weight of the clauses of ``text`` in a document of script ``prior``
+    (:meth:`Clause.script_in`); a mixed clause counts its characters on each side."""
+    trad = simp = 0
+    for c in clauses(text) if isinstance(text, str) else text:
+        script = c.script_in(prior)
+        if script == HANT:
+            trad += c.weight
+        elif script == HANS:
+            simp += c.weight
+        elif script == MIXED:
+            t, s = evidence(c.text)
+            trad, simp = trad + t, simp + s
+    return trad, simp
+
+
+def uniform(text: str | tuple[Clause, ...], prior: str | None = None) -> str | None:
+    """The one script every telling clause of ``text`` is in (in a document of script ``prior``); :data:`MIXED`
+    when they differ; None when none tells."""
+    scripts = {c.script_in(prior) for c in (clauses(text) if isinstance(text, str) else text)} - {None}
+    if not scripts:
+        return None
+    return scripts.pop() if len(scripts) == 1 else MIXED
+
+
+#: Kana and Hangul: a text that writes them is Japanese or Korean.
+_KANA_HANGUL = re.compile(r"[\u3040-\u30ff\u31f0-\u31ff\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]")
+#: A word of a script written with spaces between words: letters other than Han, kana and Hangul.
+_OTHER_WORD = re.compile(r"(?:(?![\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af])[^\W\d_])+")
+
+
+def chinese_share(text: str) -> tuple[int, int]:
+    """(Han characters, words of other scripts) in ``text``: a Han character and a word of English carry about as
+    much, so their counts decide which language a text is mostly in. Japanese or Korean text counts as other."""
+    if _KANA_HANGUL.search(text):
+        return 0, len(_OTHER_WORD.findall(text)) + len(HAN.findall(text))
+    return len(HAN.findall(text)), len(_OTHER_WORD.findall(text))
+
+
+def mostly_chinese(text: str) -> bool:
+    """``text`` is mostly Chinese: Han characters, no kana or Hangul, at least as many as words of other scripts."""
+    han, other = chinese_share(text)
+    return han > 0 and han >= other
+
+
+def detect_language(text: str) -> str | None:
+    """The language tag of a text that is mostly Chinese (its script, else ``zh``); None for any other text."""
+    if not mostly_chinese(text):
+        return None
+    return detect_script(text) or "zh"
+
+
+def detect_script(text: str, prior: str | None = None) -> str | None:
+    """``zh-Hant``, ``zh-Hans`` (the majority of what ``text``'s clauses tell in a document of script ``prior``;
+    a tie is Traditional), or None when the text has no telling character or word."""
+    trad, simp = tally(text, prior)
     if trad == simp == 0:
         return None
-    return "zh-Hant" if trad >= simp else "zh-Hans"
+    return HANT if trad >= simp else HANS
 
 
 @functools.cache
@@ -70,17 +273,44 @@ def _standard_marks() -> dict[str, frozenset[str]]:
             if len(stds) < len(STANDARDS) and ("opencc" in stds or ch not in written_by_opencc)}
 
 
-def detect_standard(text: str) -> str:
-    """The Traditional standard ``text`` follows (``opencc``, ``tw`` or ``hk``): the one whose own forms it uses
-    most, a form shared by two standards counting half for each; OpenCC's when the text has none (or a tie)."""
+def standard_scores(text: str) -> dict[str, float]:
+    """How many of each standard's own forms ``text`` uses, a form shared by two standards counting half for each."""
     marks = _standard_marks()
     score: dict[str, float] = dict.fromkeys(STANDARDS, 0.0)
     for ch in text:
         stds = marks.get(ch, ())
         for std in stds:
             score[std] += 1 / len(stds)  # a form only one standard writes (群, 衞) says more than a shared one (為)
+    return score
+
+
+def detect_standard(text: str) -> str:
+    """The Traditional standard ``text`` follows (``opencc``, ``tw`` or ``hk``): the one whose own forms it uses
+    most (:func:`standard_scores`); OpenCC's when the text has none (or a tie)."""
+    score = standard_scores(text)
     best = max(STANDARDS, key=lambda s: (score[s], s == "opencc"))
     return best if score[best] > 0 else "opencc"
+
+
+#: Clear evidence of a regional standard: at least this many of its forms (為 and 群, not 為 alone)…
+CLEAR_MARKS = 2.0
+#: …at least this many times OpenCC's forms…
+CLEAR_RATIO = 2.0
+#: …and at least this many more of its own forms than the other region's (a form both regions write, 為, counts
+#: half for each, so this is the lead in forms only one of them writes: Taiwan's 裡 群, Hong Kong's 衞 綫).
+CLEAR_LEAD = 0.5
+
+
+def clear_standard(text: str) -> str | None:
+    """The regional standard (``tw``, ``hk``) ``text`` clearly follows, by :data:`CLEAR_MARKS`,
+    :data:`CLEAR_RATIO` and :data:`CLEAR_LEAD`; else None (OpenCC's standard is then the default)."""
+    score = standard_scores(text)
+    best = max(("tw", "hk"), key=lambda s: score[s])
+    other = "hk" if best == "tw" else "tw"
+    if (score[best] >= CLEAR_MARKS and score[best] >= CLEAR_RATIO * score["opencc"]
+            and score[best] - score[other] >= CLEAR_LEAD):
+        return best
+    return None
 
 
 def region_standard(lang: str | None) -> str | None:

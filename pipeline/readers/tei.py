@@ -13,6 +13,11 @@ wrote it. TEI from elsewhere is read for what the IR names, and what it does not
   ``cb``/``milestone`` (Milestones; between blocks they go into the next paragraph), ``note`` (a Note with its
   attributes; a ``note@target`` pointing at an ``anchor`` is placed where the anchor is, the anchor kept),
   ``app``/``lem``/``rdg`` and ``choice`` (Choice), ``graphic`` (Image), simple ``table``s and ``list``s;
+* TEI written without its namespace (CBETA's P5a as its readers ship it) as TEI P5 (reported as a repair);
+* each ``app`` with readings also as a note of the apparatus criticus (id ``docpipe-app-N``, numbered, or lettered
+  beside the source's own notes): the source's line or page, the lemma and every reading with its sigla, so that
+  DOCX footnotes, the PDF's page foot and EPUB pop-ups show them; the TEI writer leaves these notes out;
+* a ``g`` without content with the character its ``charDecl`` entry gives shown beside it (or 〓, reported);
 * every other element — ``div``, ``g`` (with its ``@ref`` and character), ``gap``, ``unclear``, ``anchor``,
   ``figure``, elements of other namespaces… — as a generic ``Span``/``Div`` whose only class is ``tei-NAME``
   (``tei-{namespace}name`` outside TEI) with all its attributes, so that the writer gives it back.
@@ -30,8 +35,9 @@ from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import InputError
 from ..options import Options
-from ..writers.tei import (
+from ..teivocab import (
     ADDED_PREFIX,
+    APPARATUS_NOTE,
     ATTRS_KEY,
     ATTRS_WRAPPER,
     BACK,
@@ -39,6 +45,7 @@ from ..writers.tei import (
     CONTAINER_DIV,
     EXPLICIT_BLOCKS,
     FRONT,
+    GLYPH_SHOWN,
     GROUP,
     HEADER_KEY,
     HEADING_AB,
@@ -159,6 +166,16 @@ class _Reader:
         """notes placed at an anchor -> the id they get (their own, or one made up the same way each time)"""
         from ..media import MediaTable
         self.media = MediaTable(options, diag, name)
+        #: the source's last line and page numbers met (``lb``/``pb`` ``@n``): where an apparatus entry stands
+        self.line: str | None = None
+        self.page: str | None = None
+        self.own_lines = self.own_pages = False
+        self.apparatus = 0
+        #: whether apparatus entries are lettered (the source has notes of its own, numbered) or numbered
+        self.lettered = False
+        #: what each ``g`` shows: ``char``/``glyph`` ``@xml:id`` -> text (from the header's ``charDecl``)
+        self.glyphs: dict[str, str] = {}
+        self.unresolved: set[str] = set()
 
     def anchors(self, text: etree._Element) -> None:
         """Find the notes whose ``@target`` is one ``anchor`` of the text: they are read where the anchor is."""
@@ -252,6 +269,10 @@ class _Reader:
                 node = self.inline(child) if tei else self.generic_span(child)
                 if node is not None:
                     out.append(node)
+                if isinstance(node, ir.Choice) and node.kind == "app" and self.foreign:
+                    ref = self.apparatus_note(node)
+                    if ref is not None:
+                        out.append(ref)
             self._tail(out, tail)
         return _merge(out)
 
@@ -268,6 +289,8 @@ class _Reader:
     def inline(self, el: etree._Element) -> ir.Inline | None:
         name = _name(el)
         attrs = _attrs(el)
+        if self.foreign and name == "ref" and not el.get("target"):
+            return self.generic_span(el)  # a reference by @cRef or by nothing: no link to make, kept as itself
         if self.foreign and attrs and name in ("hi", "emph", "title", "ref", "code"):
             return self.wrapped(el, name, attrs)
         match name:
@@ -301,6 +324,8 @@ class _Reader:
                 return self.milestone(el)
             case "graphic":
                 return self.graphic(el)
+            case "g" if self.foreign:
+                return self.glyph(el)
             case "formula" if not (self.foreign and set(el.attrib) - {"notation", "rend"}):
                 notation = (el.get("notation") or "").lower()
                 if notation in ("tex", "latex") and not len(el):
@@ -353,8 +378,63 @@ class _Reader:
         rename = ((RENAME, name),) if name == "hi" else ()
         return ir.Span(children=(node,), classes=(ATTRS_WRAPPER,), attrs=(*rename, *attrs))
 
+    def glyph(self, el: etree._Element) -> ir.Span:
+        """A ``g``: kept as itself; when it has no content, the character its ``charDecl`` entry gives is shown
+        beside it (a span the TEI writer leaves out), or, when none is declared, a geta mark (〓), reported."""
+        span = self.generic_span(el)
+        if "".join(el.itertext()).strip():
+            return span
+        ref = (el.get("ref") or "").strip()
+        shown = self.glyphs.get(ref[1:]) if ref.startswith("#") else None
+        if shown is None and not ref and el.get("type"):
+            shown = f"⟨{el.get('type')}⟩"  # EpiDoc's symbols by type (stauros, leaf): named
+        if shown is None:
+            shown = "〓"
+            if ref not in self.unresolved:
+                self.unresolved.add(ref)
+                self.diag.emit("unsupported-content", f"<g ref=\"{ref[:60]}\"> names a character the document "
+                               "does not declare (no charDecl entry): shown as 〓, kept in TEI", line=el.sourceline)
+        return dataclasses.replace(span, children=(ir.Span(children=(ir.Text(text=shown),),
+                                                            classes=(GLYPH_SHOWN,)),))
+
+    def apparatus_note(self, app: ir.Choice) -> ir.NoteRef | None:
+        """The apparatus criticus entry of an ``app`` as a note (its call follows the app): where it stands in
+        the source (the last ``lb``/``pb`` number), the lemma and its witnesses, then each other reading with
+        its witnesses (``om.`` for an empty one), so that every format shows every reading."""
+        lemma = next((r for r in app.readings if r.role == "lem"), None)
+        others = [r for r in app.readings if r is not lemma]
+        if not others:
+            return None
+        self.apparatus += 1
+        n = self.apparatus
+        marker = _letters(n) if self.lettered else str(n)
+        note_id = f"{APPARATUS_NOTE}{n}"
+        kids: list[ir.Inline] = []
+        where = self.line or self.page
+        if where:
+            kids.append(ir.Span(children=(ir.Text(text=where),), classes=("apparatus-loc",)))
+            kids.append(ir.Text(text=" "))
+        if lemma is not None:
+            kids.extend(_reading_text(lemma))
+            kids.append(ir.Text(text="]"))
+        for i, r in enumerate(others):
+            kids.append(ir.Text(text=" " if i == 0 else "; "))
+            kids.extend(_reading_text(r))
+        self.notes.append(ir.Note(id=note_id, marker=marker, blocks=(ir.Para(children=_merge(kids)),)))
+        self.note_ids.add(note_id)
+        return ir.NoteRef(note_id=note_id, marker=marker)
+
     def milestone(self, el: etree._Element) -> ir.Milestone:
         name = _name(el)
+        # where an apparatus entry stands: the line and page of the edition itself (a break without @ed or
+        # @edRef), those of a witness only when the edition numbers none (CBETA's are all ed="T")
+        own = not (el.get("ed") or el.get("edRef"))
+        if name == "lb" and el.get("n") and (own or not self.own_lines):
+            self.line = el.get("n")
+            self.own_lines = self.own_lines or own
+        elif name == "pb" and el.get("n") and (own or not self.own_pages):
+            self.page, self.line = el.get("n"), None
+            self.own_pages = self.own_pages or own
         if name == "milestone":
             return ir.Milestone(unit=el.get("unit") or "milestone", n=el.get("n"), attrs=_attrs(el, ("n", "unit")))
         return ir.Milestone(unit=MILESTONES[name], n=el.get("n"), attrs=_attrs(el, ("n",)))
@@ -536,6 +616,16 @@ class _Reader:
                 return [self.floating(el, depth)]
             case "note":
                 return [ir.Div(blocks=(ir.Para(children=(self.note(el),)),), classes=(BLOCK_NOTE,))]
+            case "app" | "choice":
+                # between blocks (model.global), as in a CBETA byline of notes and an app: read as itself, the
+                # writer puts it back between the blocks
+                node = self.inline(el)
+                assert node is not None
+                kids: list[ir.Inline] = [node]
+                ref = self.apparatus_note(node) if isinstance(node, ir.Choice) and name == "app" else None
+                if ref is not None:
+                    kids.append(ref)
+                return [ir.Div(blocks=(ir.Para(children=tuple(kids)),), classes=(BLOCK_NOTE,))]
             case "lb" | "pb" | "cb" | "milestone" if not len(el):
                 return [_HOLDER(self.milestone(el))]
             case "anchor":
@@ -717,6 +807,74 @@ def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
     return tuple(out)
 
 
+def _letters(n: int) -> str:
+    """1 -> a, 26 -> z, 27 -> aa: the markers of an apparatus beside numbered notes."""
+    out = ""
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(ord("a") + r) + out
+    return out
+
+
+def _sigla(r: ir.Reading) -> str:
+    """The witnesses of a reading (``@wit``, else ``@resp`` or ``@source``) as sigla, ``#`` dropped, with its
+    ``@type`` or ``@cause`` when it has one (``conjecture``)."""
+    a = dict(r.attrs)
+    wit = a.get("wit") or a.get("resp") or a.get("source") or ""
+    sigla = " ".join(w[1:] if w.startswith("#") else w for w in wit.split())
+    kind = a.get("type") or a.get("cause")
+    return f"{sigla} ({kind})" if sigla and kind else sigla or (f"({kind})" if kind else "")
+
+
+def _reading_text(r: ir.Reading) -> list[ir.Inline]:
+    """A reading as an apparatus entry shows it: its text (notes and apparatus calls within left out, ``om.``
+    when it has none), then its sigla."""
+    if r.role == "rdgGrp":
+        return [ir.Text(text=" ".join(plain_inlines(r.children).split()) or "om.")]
+    kids = [c for c in _without_calls(r.children)]
+    text = plain_inlines(tuple(kids)).strip()
+    out: list[ir.Inline] = [*kids] if text else [ir.Emph(children=(ir.Text(text="om."),))]
+    if out and isinstance(out[0], ir.Text):
+        out[0] = ir.Text(text=out[0].text.lstrip())
+    if out and isinstance(out[-1], ir.Text):
+        out[-1] = ir.Text(text=out[-1].text.rstrip())
+    sigla = _sigla(r)
+    if sigla:
+        out.append(ir.Text(text=f" {sigla}"))
+    return out
+
+
+def _without_calls(nodes: tuple[ir.Inline, ...]) -> list[ir.Inline]:
+    """``nodes`` without note calls (a note inside a reading is called once, from the text) and with the
+    line breaks of the source (``lb`` inside a reading) left out; spans and nested apparatus looked into."""
+    out: list[ir.Inline] = []
+    for n in nodes:
+        if isinstance(n, ir.NoteRef | ir.Milestone):
+            continue
+        if isinstance(n, ir.Span):
+            out.append(dataclasses.replace(n, children=tuple(_without_calls(n.children))))
+        elif isinstance(n, ir.Choice) and n.readings:
+            out.extend(_without_calls(n.readings[0].children))
+        else:
+            out.append(n)
+    return out
+
+
+def plain_inlines(nodes: tuple[ir.Inline, ...]) -> str:
+    """The text of inline nodes (the first reading of a Choice)."""
+    out: list[str] = []
+    for n in nodes:
+        if isinstance(n, ir.Text):
+            out.append(n.text)
+        elif isinstance(n, ir.Code):
+            out.append(n.text)
+        elif isinstance(n, ir.Choice):
+            out.append(plain_inlines(n.readings[0].children) if n.readings else "")
+        elif isinstance(n, ir.Emph | ir.Strong | ir.Span | ir.Link | ir.BookTitle):
+            out.append(plain_inlines(n.children))
+    return "".join(out)
+
+
 def _merge(nodes: list[ir.Inline]) -> tuple[ir.Inline, ...]:
     out: list[ir.Inline] = []
     for n in nodes:
@@ -751,6 +909,36 @@ def _text(el: etree._Element | None) -> str | None:
     return None if el is None else "".join(el.itertext())
 
 
+#: ``charProp/localName`` and ``mapping/@type`` values of a ``charDecl`` entry, best first: what a ``g`` shows.
+GLYPH_FORMS = ("unicode", "standard", "normalized", "normalized form", "normal", "entity", "composition")
+
+
+def declared_glyphs(header: etree._Element) -> dict[str, str]:
+    """The text each ``char``/``glyph`` of the header's ``charDecl`` stands for: its Unicode or standard mapping,
+    else its normalized form, else its composition (CBETA's ``[自/幸]``); private-use mappings are not shown."""
+    out: dict[str, str] = {}
+    for ch in header.iter(f"{{{TEI}}}char", f"{{{TEI}}}glyph"):
+        char_id = ch.get(XML_ID)
+        if not char_id:
+            continue
+        forms: dict[str, str] = {}
+        for m in ch.iter(f"{{{TEI}}}mapping"):
+            value = "".join(m.itertext()).strip()
+            kind = (m.get("type") or "").lower()
+            if value and kind not in ("pua", "private") and not any(0xE000 <= ord(c) <= 0xF8FF or ord(c) >= 0xF0000
+                                                                     for c in value):
+                forms.setdefault(kind, value)
+        for prop in ch.iter(f"{{{TEI}}}charProp", f"{{{TEI}}}glyphProp"):
+            local = prop.find(f"{{{TEI}}}localName")
+            value_el = prop.find(f"{{{TEI}}}value")
+            if local is not None and value_el is not None and (value_el.text or "").strip():
+                forms.setdefault((local.text or "").strip().lower(), (value_el.text or "").strip())
+        best = next((forms[k] for k in GLYPH_FORMS if k in forms), None)
+        if best:
+            out[char_id] = best
+    return out
+
+
 def kept_header(header: etree._Element) -> str:
     """The header of TEI from elsewhere as docpipe keeps it: exactly the source's when an earlier pass kept it
     verbatim, else the header without what docpipe added to it."""
@@ -772,9 +960,25 @@ def kept_header(header: etree._Element) -> str:
     return etree.tostring(kept, encoding="unicode")
 
 
+def into_tei_namespace(root: etree._Element) -> int:
+    """Put the elements of TEI written without its namespace (CBETA's P5a as its readers ship it, older P5 and
+    P4 exports) into the TEI namespace, as ``tei_all`` requires; elements of other namespaces (``cb:``) stay
+    where they are. Returns how many elements moved."""
+    moved = 0
+    for el in root.iter():
+        if isinstance(el.tag, str) and not el.tag.startswith("{"):
+            el.tag = f"{{{TEI}}}{el.tag}"
+            moved += 1
+    return moved
+
+
 def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Read a TEI P5 document."""
     root = parse_xml(data, name, options)
+    if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in ("TEI", "teiCorpus"):
+        moved = into_tei_namespace(root)
+        diag.emit("text-repaired", f"TEI without its namespace: {moved} element(s) read as TEI P5 "
+                  f"(written back in the TEI namespace, {TEI})", line=root.sourceline)
     if _name(root) not in ("TEI", "teiCorpus"):
         raise InputError(f"the root element is <{_name(root)}>", file=name, line=root.sourceline,
                          expected="a TEI document (<TEI>)")
@@ -784,6 +988,10 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     foreign = header is not None and not any(el.get(XML_ID) == OWN_HEADER_ID for el in header.iter()
                                              if isinstance(el.tag, str))
     r = _Reader(options, diag, name, foreign=foreign)
+    if header is not None:
+        r.glyphs = declared_glyphs(header)
+    text_for_notes = _find(root, "text")
+    r.lettered = text_for_notes is not None and any(_name(e) == "note" for e in text_for_notes.iter())
     fd = _find(header, "fileDesc") if header is not None else None
     ts = _find(fd, "titleStmt") if fd is not None else None
     ps = _find(fd, "publicationStmt") if fd is not None else None

@@ -18,11 +18,12 @@ from ._changes import Change, anchored, diff
 
 Transform = Callable[[Document, Options, Diagnostics], Document]
 
-#: (name, "module:function"), in the order they run: digit groups, the spaces inside Han text (so that script
-#: conversion sees whole words), script conversion, the language tags it implies, the edition's quotation marks,
-#: then full-width punctuation (which looks at the quotes around it), the spaces left around all of those, and
+#: (name, "module:function"), in the order they run: the edition's metadata (``-M``, ``--lang``), digit groups,
+#: the spaces inside Han text (so that script conversion sees whole words), script conversion, the language tags it
+#: implies, the edition's quotation marks, then full-width punctuation (which looks at the quotes around it), the spaces left around all of those, and
 #: ids last. A name may appear twice: its steps' counts are added (:func:`_merge_steps`).
 ORDER: list[tuple[str, str]] = [
+    ("metadata", "pipeline.transforms.metadata:apply"),
     ("numbers", "pipeline.transforms.numbers:apply"),
     ("spacing", "pipeline.transforms.spacing:apply_han"),
     ("script", "pipeline.transforms.script:apply"),

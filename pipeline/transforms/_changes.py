@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .. import ir
 from ..options import Options
-from ..walk import plain
+from ..walk import InlinePart, parts, plain
 
 if TYPE_CHECKING:
     from .script import Plan
@@ -70,32 +70,15 @@ def texts(doc: ir.Document) -> Iterator[Text]:
 
 
 def _blocks(blocks: tuple[ir.Block, ...], base: str, anchor: str, lang: str | None) -> Iterator[Text]:
+    """The texts of ``blocks`` below ``base``, in the order :func:`pipeline.walk.map_parts` maps them."""
     for i, b in enumerate(blocks):
         path = f"{base}[{i}]"
         here = getattr(b, "id", None) or anchor
-        match b:
-            case ir.Heading() | ir.Para():
-                yield Text(path, here, b.lang or lang, plain(b.children))
-            case ir.Box():
-                sub = b.lang or lang
-                yield Text(f"{path}.title", here, sub, plain(b.title))
-                yield from _blocks(b.blocks, f"{path}.blocks", here, sub)
-            case ir.ListBlock():
-                for j, item in enumerate(b.items):
-                    yield from _blocks(item.blocks, f"{path}.items[{j}].blocks", here, lang)
-            case ir.BlockQuote() | ir.Div():
-                yield from _blocks(b.blocks, f"{path}.blocks", here, b.lang or lang)
-            case ir.Table():
-                for r, row in enumerate(b.rows):
-                    for c, cell in enumerate(row):
-                        yield from _blocks(cell.blocks, f"{path}.rows[{r}][{c}].blocks", here, lang)
-                yield Text(f"{path}.caption", here, lang, plain(b.caption))
-            case ir.Figure():
-                for j, image in enumerate(b.images):
-                    yield Text(f"{path}.images[{j}].alt", here, lang, plain(image.alt))
-                yield Text(f"{path}.caption", here, lang, plain(b.caption))
-            case ir.CodeBlock():
-                pass
+        for part in parts(b, lang):
+            if isinstance(part, InlinePart):
+                yield Text(path + part.path, here, part.lang, plain(part.inlines))
+            else:
+                yield from _blocks(part.blocks, path + part.path, here, part.lang)
 
 
 #: A transform's name, the text before and after it, and the language there -> the rule that applies.

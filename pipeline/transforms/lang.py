@@ -1,8 +1,14 @@
-"""Language tags: every part carries the tag of its edition (``zh-Hant``, ``zh-Hans``, ``zh-Hant-TW``,
-``zh-Hant-HK``); under ``keep`` each part's tag comes from its own script, so Simplified boxes inside a
-Traditional report are ``zh-Hans``. A part is tagged only where it differs from the document, except boxes
-and notes, which always carry their tag (they are set apart and may be read alone). Parts without Chinese keep
-the tag they had."""
+"""Language tags: the document's language and the tag of every part that differs from it.
+
+The document's language is the one it declares (front matter ``lang``, Word's default language, HTML ``lang``,
+TEI ``xml:lang``), else the majority of its body — Chinese when Han characters outnumber the words of other
+scripts — never one paragraph's: an English document with a Chinese paragraph stays English, that paragraph
+tagged. Under an edition every Chinese part carries the edition's tag (``zh-Hant``, ``zh-Hans``, ``zh-Hant-TW``,
+``zh-Hant-HK``), and so does the document when it is Chinese; under ``keep`` each Chinese part's tag comes from
+its own script, so Simplified boxes inside a Traditional report are ``zh-Hans``. A part is tagged only where it
+differs from its container, except boxes and notes, which always carry their tag (they are set apart and may be
+read alone). Parts in another language keep the tag they had.
+"""
 
 from __future__ import annotations
 
@@ -10,29 +16,49 @@ import dataclasses
 from collections import Counter
 
 from .. import ir
-from ..cjk.script import detect_script
+from ..cjk.script import clauses, detect_script, mostly_chinese, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import block_text, plain
 from ._base import record
+from .script import detect, is_chinese_tag, tag_script
 
 TAGS = {"hant": "zh-Hant", "hans": "zh-Hans", "tw": "zh-Hant-TW", "hk": "zh-Hant-HK"}
+
+
+def document_language(doc: ir.Document, edition: str | None) -> tuple[str | None, str]:
+    """The language of ``doc`` under ``edition``'s tag (None under ``keep``), and where it comes from:
+    ``declared``, ``majority`` (of the body outside boxes) or ``none`` (an undeclared body mostly in no
+    script docpipe tells, or empty)."""
+    declared = doc.metadata.language
+    if declared:
+        return (edition if edition and is_chinese_tag(declared) else declared), "declared"
+    body = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
+    if mostly_chinese(body):
+        return edition or detect_script(body) or "zh", "majority"
+    return None, "none"
 
 
 def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     """Set ``metadata.language`` and the tags of every part."""
     counts: Counter[str] = Counter({"tagged": 0})
     edition = TAGS.get(options.script)
+    doc_lang, source = document_language(doc, edition)
+    doc_chinese = is_chinese_tag(doc_lang)
+    # Under keep, a part's tag is its own script: what the source declares overrules words that disagree, and a
+    # part that only words tell takes the document's script (script.detect: declared, else the majority).
+    found = detect(doc) if edition is None else None
+    declared = found.declared if found else None
 
     def tag_for(text: str, current: str | None) -> str | None:
-        if current and not current.startswith("zh"):
+        if current and not is_chinese_tag(current):
             return current
-        if edition:
-            return edition if (current or detect_script(text)) else current
-        return detect_script(text) or current
-
-    body_text = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
-    doc_lang = edition or detect_script(body_text) or doc.metadata.language
+        if not mostly_chinese(text):
+            return current
+        if edition or found is None:
+            return edition
+        prior = tag_script(current) or (found.script if words_only(clauses(text)) else declared)
+        return detect_script(text, prior) or current or (None if doc_chinese else "zh")
 
     def walk(blocks: tuple[ir.Block, ...], parent: str | None) -> tuple[ir.Block, ...]:
         out: list[ir.Block] = []
@@ -66,4 +92,8 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     meta = dataclasses.replace(doc.metadata, language=doc_lang,
                                rights=walk(doc.metadata.rights, doc_lang))
     doc = dataclasses.replace(doc, metadata=meta, blocks=walk(doc.blocks, doc_lang), notes=tuple(notes))
-    return record(doc, diag, "lang", counts, (("language", doc_lang or "und"),))
+    why = {"declared": "declared by the source", "majority": "the majority of its body",
+           "none": "undeclared, and its body is not mostly Chinese"}[source]
+    diag.emit("language-detected", f"document language {doc_lang or 'und'} ({why}); "
+                                   f"{counts['tagged']} part(s) tagged with a language of their own")
+    return record(doc, diag, "lang", counts, (("language", doc_lang or "und"), ("language-from", source)))

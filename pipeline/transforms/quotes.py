@@ -35,40 +35,26 @@ def _pairs(text: str) -> tuple[list[tuple[int, int]], list[int], set[int]]:
     """(quote pairs, unpaired quotes, apostrophes) of ``text``, URLs and e-mail addresses left out."""
     mask = protected_mask(text)
     pairs: list[tuple[int, int]] = []
-    single: list[int] = []
-    double: list[int] = []
-    straight: list[int] = []
     unpaired: list[int] = []
     apostrophes: set[int] = set()
+    opened: dict[str, list[int]] = {"“": [], "‘": [], '"': []}  # open quotes waiting for their close
     for i, c in enumerate(text):
-        if mask[i]:
+        if c not in '“”‘’"' or mask[i]:
             continue
         before = text[i - 1] if i else ""
         after = text[i + 1] if i + 1 < len(text) else ""
-        if c == "“":
-            double.append(i)
-        elif c == "”":
-            if double:
-                pairs.append((double.pop(), i))
-            else:
-                unpaired.append(i)
-        elif c == "‘":
-            single.append(i)
-        elif c == "’":
-            if _latin_letter(before) and _latin_letter(after):
-                apostrophes.add(i)  # don’t, it’s
-            elif single:
-                pairs.append((single.pop(), i))
-            elif _latin_letter(before) or before.isdigit():
-                apostrophes.add(i)  # States’ views, the 1990’s
-            else:
-                unpaired.append(i)
-        elif c == '"':
-            if straight:
-                pairs.append((straight.pop(), i))
-            else:
-                straight.append(i)
-    return pairs, unpaired + double + single + straight, apostrophes
+        waiting = opened["“" if c == "”" else "‘" if c == "’" else c]
+        if c in '“‘' or (c == '"' and not waiting):
+            waiting.append(i)
+        elif c == "’" and _latin_letter(before) and _latin_letter(after):
+            apostrophes.add(i)  # don’t, it’s
+        elif waiting:
+            pairs.append((waiting.pop(), i))
+        elif c == "’" and (_latin_letter(before) or before.isdigit()):
+            apostrophes.add(i)  # States’ views, the 1990’s
+        else:
+            unpaired.append(i)
+    return pairs, unpaired + opened["“"] + opened["‘"] + opened['"'], apostrophes
 
 
 def convert(text: str, script: str, counts: Counter[str] | None = None) -> str:

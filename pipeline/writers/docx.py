@@ -45,6 +45,13 @@ WP = "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"
 PIC = "http://schemas.openxmlformats.org/drawingml/2006/picture"
 R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 IMAGE_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+#: Word 2016's SVG picture: an ``a:blip`` extension naming the SVG part, the blip itself its PNG rendering
+ASVG = "http://schemas.microsoft.com/office/drawing/2016/SVG/main"
+SVG_BLIP_EXT = "{96DAC541-7B7A-43D3-8B79-37D633B846F1}"
+#: Resolution of an SVG's PNG rendering (what Word versions before 2016 and other readers show)
+SVG_PNG_DPI = 192
+#: Largest PNG rendering of an SVG, in pixels on its longer side
+SVG_PNG_MAX_PX = 3000
 EMU_PER_TWIP = 635
 #: A4 with docpipe's margins: 11906 − 2 × 1247 twips of text column
 TEXT_WIDTH_TWIPS = 9412
@@ -243,6 +250,7 @@ class _Writer:
         self.footnotes: list[etree._Element] = []
         self.media = by_name(doc)
         self.image_rels: dict[str, str] = {}
+        self.svg_png: dict[str, ir.Media | None] = {}  # an SVG's name -> its PNG rendering (None: none possible)
         self.drawings = 0
         self.max_width_twips = TEXT_WIDTH_TWIPS
         self.seq: dict[str, int] = {}
@@ -331,8 +339,12 @@ class _Writer:
                                                                                 "hAnsi": "DejaVu Sans Mono"})])
                     else:
                         parent.append(copy.deepcopy(math))
-                case ir.Milestone():
-                    pass  # the source edition's line and page breaks are not the Word file's
+                case ir.Milestone(unit=unit, n=n):
+                    # the source edition's line and page breaks are not the Word file's: their numbers are shown
+                    # when the edition asks (--source-pages, --source-lines)
+                    if n and ((unit == "page" and self.options.source_pages)
+                              or (unit == "line" and self.options.source_lines)):
+                        self.run(parent, f"[{n}]" if unit == "page" else f"|{n}|", rpr=base, lang=lang)
                 case ir.Choice(readings=rs):
                     if rs:
                         self.inlines(parent, rs[0].children, lang, base)
@@ -342,6 +354,11 @@ class _Writer:
     def drawing(self, parent: etree._Element, node: ir.Image, lang: str | None) -> None:
         """An inline picture at its size (never wider than the column) with its alt text, or a placeholder."""
         medium = shown(self.media, node.media, DOCX_TYPES) if node.media else None
+        svg = self.media.get(node.media) if medium is None and node.media else None
+        if svg is not None and svg.media_type == "image/svg+xml":
+            medium = self.svg_fallback(svg)  # Word's own form: the SVG, with a PNG for readers without SVG
+        else:
+            svg = None
         alt = plain(node.alt)
         if medium is None:
             what = alt or node.source or "picture"
@@ -349,14 +366,7 @@ class _Writer:
                            "or of a type Word cannot embed)")
             self.run(parent, f"[{what}]", lang=lang)
             return
-        rid = self.image_rels.get(medium.name)
-        if rid is None:
-            from docx.opc.packuri import PackURI
-            from docx.opc.part import Part
-            part = Part(PackURI(f"/word/media/{medium.name}"), medium.media_type, medium.data,
-                        self.document.part.package)
-            rid = self.document.part.relate_to(part, IMAGE_RT)
-            self.image_rels[medium.name] = rid
+        rid = self.image_rel(medium)
         cx, cy = _extent(node, medium, self.max_width_twips * EMU_PER_TWIP)
         self.drawings += 1
         n = str(self.drawings)
@@ -377,7 +387,11 @@ class _Writer:
         etree.SubElement(nv, f"{{{PIC}}}cNvPr", {"id": "0", "name": medium.name, "descr": alt or medium.name})
         etree.SubElement(nv, f"{{{PIC}}}cNvPicPr")
         fill = etree.SubElement(pic, f"{{{PIC}}}blipFill")
-        etree.SubElement(fill, f"{{{A}}}blip", {f"{{{R}}}embed": rid})
+        blip = etree.SubElement(fill, f"{{{A}}}blip", {f"{{{R}}}embed": rid})
+        if svg is not None:
+            ext = etree.SubElement(etree.SubElement(blip, f"{{{A}}}extLst"), f"{{{A}}}ext", {"uri": SVG_BLIP_EXT})
+            etree.SubElement(ext, f"{{{ASVG}}}svgBlip", {f"{{{R}}}embed": self.image_rel(svg)},
+                             nsmap={"asvg": ASVG})
         etree.SubElement(etree.SubElement(fill, f"{{{A}}}stretch"), f"{{{A}}}fillRect")
         sppr = etree.SubElement(pic, f"{{{PIC}}}spPr")
         xfrm = etree.SubElement(sppr, f"{{{A}}}xfrm")
@@ -385,6 +399,25 @@ class _Writer:
         etree.SubElement(xfrm, f"{{{A}}}ext", {"cx": str(cx), "cy": str(cy)})
         geom = etree.SubElement(sppr, f"{{{A}}}prstGeom", {"prst": "rect"})
         etree.SubElement(geom, f"{{{A}}}avLst")
+
+    def image_rel(self, medium: ir.Media) -> str:
+        """The relationship id of a picture part in ``word/media``, added on first use."""
+        rid = self.image_rels.get(medium.name)
+        if rid is None:
+            from docx.opc.packuri import PackURI
+            from docx.opc.part import Part
+            part = Part(PackURI(f"/word/media/{medium.name}"), medium.media_type, medium.data,
+                        self.document.part.package)
+            rid = self.document.part.relate_to(part, IMAGE_RT)
+            self.image_rels[medium.name] = rid
+        return rid
+
+    def svg_fallback(self, svg: ir.Media) -> ir.Media | None:
+        """The PNG rendering of an SVG picture (once per picture), None when no renderer is installed or the
+        SVG cannot be drawn (reported; the writer then shows a placeholder)."""
+        if svg.name not in self.svg_png:
+            self.svg_png[svg.name] = _render_svg(svg, self.diag)
+        return self.svg_png[svg.name]
 
     def caption(self, style: str, kind: str, label: str | None, text: tuple[ir.Inline, ...],
                 lang: str | None) -> None:
@@ -454,6 +487,26 @@ class _Writer:
         self.body, self.sect = saved
         return fn
 
+    def last_element(self) -> etree._Element | None:
+        """The body's last block so far (before the section properties)."""
+        last: etree._Element | None
+        if self.sect is not None:
+            last = self.sect.getprevious()
+        else:
+            last = self.body[-1] if len(self.body) else None
+        return last
+
+    def bookmark_first_after(self, last: etree._Element | None, name: str) -> None:
+        """A bookmark ``name`` around the first paragraph written after ``last`` (for a block that has no
+        paragraph of its own: a div, a table without caption), so that links to it land."""
+        new = last.getnext() if last is not None else (self.body[0] if len(self.body) else None)
+        while new is not None and new is not self.sect:
+            p = new if new.tag == _w("p") else next(new.iter(_w("p")), None)
+            if p is not None:
+                self.bookmark_around(p, name)
+                return
+            new = new.getnext()
+
     def bookmark_around(self, p: etree._Element, name: str) -> None:
         self.bookmark += 1
         start = _el("bookmarkStart", {"id": str(self.bookmark), "name": name})
@@ -502,7 +555,10 @@ class _Writer:
                 for b in node.blocks:
                     self.block(b, node.lang or lang, style="BlockQuote")
             case ir.Table():
+                last = self.last_element()
                 self.table(node, lang)
+                if node.id and not (node.caption or node.label):
+                    self.bookmark_first_after(last, node.id)  # no caption to hold it: the first cell's paragraph
             case ir.Figure():
                 p = self.para("Figure")
                 for img in node.images:
@@ -515,8 +571,11 @@ class _Writer:
                 for line in node.text.split("\n"):
                     self.run(self.para("CodeBlock"), line)
             case ir.Div():
+                last = self.last_element()
                 for b in node.blocks:
                     self.block(b, node.lang or lang, style=style)
+                if node.id:
+                    self.bookmark_first_after(last, node.id)
             case _:
                 assert_never(node)
 
@@ -543,6 +602,8 @@ class _Writer:
             ppr.append(numpr)
             ppr.append(_el("ind", {"left": str(LIST_INDENT * (depth + 1)), "hanging": str(LIST_INDENT)}))
             self.inlines(p, first.children, first.lang or lang)
+            if first.id:
+                self.bookmark_around(p, first.id)
             for b in blocks[1:] if blocks[0] is first else blocks:
                 if isinstance(b, ir.ListBlock):
                     self.list_block(b, lang, style, depth + 1)
@@ -660,6 +721,34 @@ def _length_emu(value: str | None) -> int | None:
         return None
     per = {"in": 914400, "cm": 360000, "mm": 36000, "pt": 12700, "px": 9525, None: 9525}[m.group(2)]
     return round(float(m.group(1)) * per)
+
+
+def _render_svg(svg: ir.Media, diag: Diagnostics) -> ir.Media | None:
+    """A PNG of the (already sanitized) SVG at :data:`SVG_PNG_DPI`, drawn by MuPDF (pymupdf); its ``width`` and
+    ``height`` are the SVG's own size in CSS pixels at that ``dpi``, so the picture keeps the SVG's size."""
+    import hashlib
+    try:
+        import pymupdf
+    except ImportError:
+        diag.emit("media-placeholder", f"{svg.source or svg.name}: no SVG renderer for the DOCX's PNG fallback "
+                  "(pip install pymupdf)")
+        return None
+    try:
+        with pymupdf.open(stream=svg.data, filetype="svg") as drawing:  # type: ignore[no-untyped-call]
+            page = drawing[0]
+            w, h = page.rect.width, page.rect.height  # CSS px (MuPDF reads the SVG at 96 per inch as points)
+            if w <= 0 or h <= 0:
+                raise ValueError("an SVG without a size")
+            scale = min(SVG_PNG_DPI / 96, SVG_PNG_MAX_PX / max(w, h))
+            pixmap = page.get_pixmap(matrix=pymupdf.Matrix(scale, scale), alpha=True)  # type: ignore[no-untyped-call]
+            data = pixmap.tobytes("png")
+    except (RuntimeError, ValueError, IndexError) as exc:
+        diag.emit("media-placeholder", f"{svg.source or svg.name}: the SVG could not be drawn for DOCX ({exc})")
+        return None
+    dpi = round(96 * scale)
+    return ir.Media(name=svg.name.rsplit(".", 1)[0] + ".svg.png", media_type="image/png", data=data,
+                    sha256=hashlib.sha256(data).hexdigest(), width=round(w * scale), height=round(h * scale),
+                    dpi=dpi, source=svg.source)
 
 
 def _extent(node: ir.Image, medium: ir.Media, max_cx: int) -> tuple[int, int]:

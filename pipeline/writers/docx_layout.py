@@ -38,6 +38,7 @@ from ..errors import UsageError
 from ..fileio import date_epoch
 from ..options import Options
 from ..walk import plain
+from .page import margins_mm, page_mm, title_lines
 from .wordml import W
 from .wordml import el as _el
 from .wordml import sub as _sub
@@ -191,8 +192,6 @@ class Geometry:
 
 def geometry(options: Options) -> Geometry:
     """The edition's page: ``--page-size`` with the print edition's margins (24 mm top, 22 mm bottom)."""
-    from .pdf import margins_mm, page_mm
-
     width, height = page_mm(options.page_size)
     inner, outer = margins_mm(options)
 
@@ -516,8 +515,6 @@ def _settings(document: Any, tag: str, attrs: dict[str, str] | None = None) -> N
 
 def _balance_title(body: etree._Element, doc: ir.Document, text_width: int) -> None:
     """The title broken at phrase boundaries, balanced, as in the print edition (line breaks in the run)."""
-    from .pdf import title_lines
-
     title = doc.metadata.title
     p = next((x for x in body.findall(_w("p"))
               if (s := x.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and s.get(_w("val")) == "Title"), None)

@@ -32,6 +32,7 @@ from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
 from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
 from . import html as H
+from .page import title_lines
 
 EPUB_NS = "http://www.idpf.org/2007/ops"
 XHTML = H.XHTML_NS
@@ -150,11 +151,12 @@ def _toc(doc: ir.Document, parts: list[Part]) -> list[Any]:
             continue
         title = ((f"{b.label} " if b.label else "") + plain(b.children)).strip() or "§"
         link = epub.Link(f"text/{file_of[b.id]}#{b.id}", title, b.id)
-        while stack[-1][0] >= b.level:
+        level = max(b.level, 1)  # a heading of level 0 or below (TEI, .ir.json) is a top-level entry
+        while stack[-1][0] >= level:
             stack.pop()
         children: list[Any] = []
         stack[-1][1].append((link, children))
-        stack.append((b.level, children))
+        stack.append((level, children))
 
     def flatten(items: list[Any]) -> list[Any]:
         return [(link, flatten(kids)) if kids else link for link, kids in items]
@@ -538,7 +540,6 @@ def draw_cover(doc: ir.Document, diag: Diagnostics) -> bytes | None:
 
     from ..cjk.dates import display_date
     from ..fontsel import font_for
-    from .pdf import title_lines
 
     m = doc.metadata
     face = font_for(m.language, kind="sans") or font_for(m.language)

@@ -25,23 +25,51 @@ from typing import Literal, assert_never
 from lxml import etree
 
 from .. import ir
+from ..colwidths import column_widths
+from ..cjk.chars import HAN_TEXT_RANGES, char_class
 from ..cjk.dates import display_date
 from ..diagnostics import Diagnostics
 from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
+from ..resources import STYLES_DIR
 from ..walk import iter_inlines_all, plain
 
 Profile = Literal["html", "epub", "print"]
 XHTML_NS = "http://www.w3.org/1999/xhtml"
 EPUB_NS = "http://www.idpf.org/2007/ops"
 
-HAN = r"\u2e80-\u2eff\u3005\u3007\u3021-\u3029\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-#: A run of Latin letters, digits and the punctuation that lives inside them, touching a Han character.
-_LATIN_RUN = re.compile(rf"(?<=[{HAN}])[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\u202f]*(?<![.,:])"
-                        rf"|[A-Za-z0-9][A-Za-z0-9.,:/+%°\-–’'&_\u202f]*(?<![.,:])(?=[{HAN}])")
-
-
+HAN = char_class(HAN_TEXT_RANGES)
+#: Latin letters and digits, and the punctuation that lives inside a Latin or numeric run (``v2.1``, ``5 000``).
+_LATIN_START = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_LATIN_INNER = _LATIN_START | frozenset(".,:/+%°-–’'&_\u202f")
 _HAN_CHAR = re.compile(f"[{HAN}]")
+
+
+def _latin_runs(text: str) -> Iterable[tuple[int, int]]:
+    """(start, end) of every Latin/digit run that touches a Han character, in one pass.
+
+    A run starts at a letter or digit and takes the inner punctuation after it; one that follows Han ends
+    where the run ends, less trailing ``.,:``; one that does not must end right before a Han character (and not
+    on ``.,:``). Each character is looked at a bounded number of times, so a 200 KB Latin line is linear.
+    """
+    n = len(text)
+    i = 0
+    while i < n:
+        if text[i] not in _LATIN_START:
+            i += 1
+            continue
+        j = i + 1
+        while j < n and text[j] in _LATIN_INNER:
+            j += 1
+        if i > 0 and _HAN_CHAR.match(text[i - 1]):
+            e = j
+            while text[e - 1] in ".,:":
+                e -= 1
+            yield i, e
+        elif j < n and text[j - 1] not in ".,:" and _HAN_CHAR.match(text[j]):
+            yield i, j
+        # no later start inside i..j can match: it follows a Latin character and ends where this run ends
+        i = j
 
 
 def autospace(text: str) -> list[tuple[str, str]]:
@@ -49,13 +77,13 @@ def autospace(text: str) -> list[tuple[str, str]]:
     (``"l"``, ``"r"`` or ``"lr"``: only a side that touches a Han character, never punctuation)."""
     out: list[tuple[str, str]] = []
     pos = 0
-    for m in _LATIN_RUN.finditer(text):
-        if m.start() > pos:
-            out.append((text[pos:m.start()], ""))
-        left = m.start() > 0 and bool(_HAN_CHAR.match(text[m.start() - 1]))
-        right = m.end() < len(text) and bool(_HAN_CHAR.match(text[m.end()]))
-        out.append((m.group(0), ("l" if left else "") + ("r" if right else "")))
-        pos = m.end()
+    for start, end in _latin_runs(text):
+        if start > pos:
+            out.append((text[pos:start], ""))
+        left = start > 0 and bool(_HAN_CHAR.match(text[start - 1]))
+        right = end < len(text) and bool(_HAN_CHAR.match(text[end]))
+        out.append((text[start:end], ("l" if left else "") + ("r" if right else "")))
+        pos = end
     if pos < len(text):
         out.append((text[pos:], ""))
     return out
@@ -182,11 +210,14 @@ def _e(tag: str, attrib: dict[str, str] | None = None, *children: etree._Element
 
 
 def _append_text(parent: etree._Element, text: str) -> None:
-    if not len(parent):
-        parent.text = (parent.text or "") + text
-    else:
+    # ``len(parent)`` walks every child in lxml (quadratic over a paragraph of thousands of note calls);
+    # ``parent[-1]`` is the last child at once
+    try:
         last = parent[-1]
-        last.tail = (last.tail or "") + text
+    except IndexError:
+        parent.text = (parent.text or "") + text
+        return
+    last.tail = (last.tail or "") + text
 
 
 def _text(parent: etree._Element, text: str, ctx: Context) -> None:
@@ -262,6 +293,9 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
                 if unit == "page" and ctx.options.source_pages and n:
                     mark.text = f"[{n}]"
                     mark.set("title", f"page {n} of the source edition")
+                elif unit == "line" and ctx.options.source_lines and n:
+                    mark.text = f"|{n}|"
+                    mark.set("title", f"line {n} of the source edition")
             case ir.Choice(readings=rs):
                 span = etree.SubElement(parent, "span", {"class": f"choice {node.kind}"})
                 if len(rs) > 1:
@@ -352,10 +386,11 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
                 el.set("id", node.id)
             if node.caption or node.label:
                 caption(etree.SubElement(el, "caption"), node.label, node.caption, ctx, lang)
-            if node.widths and len(node.widths) == max((sum(c.colspan for c in r) for r in node.rows), default=0):
-                total = sum(node.widths) or 1.0
+            widths = column_widths(node)  # the source's when they differ, else from content (colwidths.py)
+            if widths:
+                total = sum(widths) or 1.0
                 cols = etree.SubElement(el, "colgroup")
-                for w in node.widths:
+                for w in widths:
                     etree.SubElement(cols, "col", {"style": f"width: {100 * w / total:.1f}%"})
             groups = (("thead", node.rows[: node.head_rows]), ("tbody", node.rows[node.head_rows:]))
             for tag, rows in groups:
@@ -571,8 +606,7 @@ def to_xhtml(root: etree._Element) -> etree._Element:
 
 def stylesheet(name: str) -> str:
     """The text of ``styles/NAME`` ('' when absent)."""
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[2] / "styles" / name
+    path = STYLES_DIR / name
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 

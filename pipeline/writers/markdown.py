@@ -30,6 +30,74 @@ def _q(value: str) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
+def _meta(value: str) -> str:
+    """A metadata value: pandoc reads YAML strings as Markdown, so the text is escaped as Markdown, then quoted."""
+    return _q(_esc(value))
+
+
+_BACKTICKS = re.compile(r"`+")
+
+
+def code_span(text: str) -> str:
+    """Inline code fenced by one backtick more than the longest run inside it, so no content closes it."""
+    text = text.replace("\n", " ")
+    fence = "`" * (max((len(m) for m in _BACKTICKS.findall(text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def code_fence(text: str) -> str:
+    """A code block's fence: longer than any run of backticks at the start of one of its lines."""
+    longest = max((len(m.group(1)) for m in re.finditer(r"^[ \t]*(`{3,})", text, re.M)), default=2)
+    return "`" * max(3, longest + 1)
+
+
+def destination(url: str) -> str:
+    """A link destination in ``<…>``: spaces, parentheses and quotes cannot end it, ``<``/``>``/``\\`` escaped."""
+    url = re.sub(r"[\x00-\x1f\x7f]", "", url)
+    return "<" + re.sub(r"([\\<>])", r"\\\1", url) + ">"
+
+
+def link_title(title: str) -> str:
+    """A link title in double quotes, its quotes and backslashes escaped, on one line."""
+    return '"' + re.sub(r'([\\"])', r"\\\1", re.sub(r"[\x00-\x1f\x7f]", " ", title)) + '"'
+
+
+def math(tex: str, display: bool) -> str:
+    """TeX between dollars that no content can close early: bare ``$`` escaped, no edge spaces or newline in
+    inline math, a trailing backslash kept from escaping the closing dollar."""
+    tex = re.sub(r"(?<!\\)((?:\\\\)*)\$", r"\1\\$", tex).strip()
+    if not tex:
+        return ""
+    if not display:
+        tex = re.sub(r"\s+", " ", tex)
+    if (len(tex) - len(tex.rstrip("\\"))) % 2:
+        tex += " {}"
+    return f"$${tex}$$" if display else f"${tex}$"
+
+
+#: Attribute names a span or div keeps in Markdown: the vocabularies docpipe reads (TEI, pandoc) whose values
+#: are inert in HTML. Anything else — event handlers, ``href``, ``src``, ``style``, ``srcdoc`` — is not written.
+SAFE_ATTRS = frozenset({
+    "n", "type", "subtype", "rend", "rendition", "resp", "cert", "wit", "hand", "reason", "agent", "unit", "ed",
+    "break", "place", "note", "label", "lang", "dir", "title", "role", "width", "height", "extent", "quantity",
+    "from", "to", "when", "notbefore", "notafter", "key", "ref", "target", "corresp", "facs", "source", "sameas",
+    "ana", "synch", "next", "prev", "evidence", "instant", "status", "level", "scheme", "anchored", "part",
+    "sample", "org", "ident", "value", "html", "number", "id", "name", "format", "kind", "who", "seq", "rows",
+    "cols", "columns", "marker", "style-name", "custom-style",
+})
+_ATTR_NAME = re.compile(r"[A-Za-z][\w-]*")
+
+
+def attr_allowed(name: str) -> bool:
+    """Whether a span or div attribute is written: a name from :data:`SAFE_ATTRS` or ``data-…``."""
+    return bool(_ATTR_NAME.fullmatch(name)) and (name.lower() in SAFE_ATTRS or name.lower().startswith("data-"))
+
+
+_IDENT = re.compile(r"[\w][\w:.-]*")
+_CLASS = re.compile(r"[\w-]+")
+
+
 def display_width(text: str) -> int:
     """Columns ``text`` takes in a monospaced editor: East Asian wide and full-width characters count two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 0 if unicodedata.combining(ch) else 1
@@ -42,6 +110,7 @@ class _Writer:
         self.diag = diag
         self.notes = {n.id: n for n in doc.notes}
         self.used: list[ir.Note] = []
+        self.number: dict[str, int] = {}  # note id -> its number in order of first call (a dict: linear)
         self.media = {m.name: m for m in doc.media}
         name = options.output_name if options else None
         self.media_dir = f"{name}.media" if name else "media"
@@ -52,49 +121,55 @@ class _Writer:
             self.diag.emit("media-placeholder", f"a picture that was not read ({img.source or 'no source'}) "
                            "is written as its description")
             return f"\\[{_esc(plain(img.alt) or img.source or 'picture')}\\]"
-        attrs = [f"#{ident}"] if ident else []
+        attrs = self.ident(ident)
         attrs += [f"{k}={_q(v)}" for k, v in (("width", img.width), ("height", img.height)) if v]
-        title = f" {_q(img.title)}" if img.title else ""
+        title = f" {link_title(img.title)}" if img.title else ""
         tail = f"{{{' '.join(attrs)}}}" if attrs else ""
-        return f"![{alt if alt is not None else self.inlines(img.alt)}]({self.media_dir}/{img.media}{title}){tail}"
+        dest = destination(f"{self.media_dir}/{img.media}")
+        return f"![{alt if alt is not None else self.inlines(img.alt)}]({dest}{title}){tail}"
 
     def inlines(self, nodes: tuple[ir.Inline, ...]) -> str:
         out: list[str] = []
-        for n in nodes:
+        for i, n in enumerate(nodes):
             match n:
                 case ir.Text(text=t):
-                    out.append(_esc(t))
+                    text = _esc(t)
+                    if i and isinstance(nodes[i - 1], ir.Math) and text[:1].isdigit():
+                        # a dollar followed by a digit does not close math: the digit as a character reference
+                        text = f"&#{ord(text[0])};{text[1:]}"
+                    out.append(text)
                 case ir.Emph(children=c):
                     out.append(f"*{self.inlines(c)}*")
                 case ir.Strong(children=c):
                     out.append(f"**{self.inlines(c)}**")
                 case ir.Code(text=t):
-                    fence = "``" if "`" in t else "`"
-                    out.append(f"{fence}{t}{fence}")
+                    out.append(code_span(t))
                 case ir.Link(children=c, target=target, title=title):
-                    t = f' "{title}"' if title else ""
-                    out.append(f"[{self.inlines(c)}]({target}{t})")
+                    t = f" {link_title(title)}" if title else ""
+                    out.append(f"[{self.inlines(c)}]({destination(target)}{t})")
                 case ir.Span(children=c, lang=lang, classes=classes, attrs=attrs):
-                    parts = [f".{x}" for x in classes if re.fullmatch(r"[\w-]+", x)]
+                    parts = [f".{x}" for x in classes if _CLASS.fullmatch(x)]
                     if lang:
                         parts.append(f"lang={_q(lang)}")
-                    parts += [f"{k}={_q(v)}" for k, v in attrs if re.fullmatch(r"[\w-]+", k)]
+                    parts += self.attrs(attrs)
                     out.append(f"[{self.inlines(c)}]{{{' '.join(parts)}}}")
                 case ir.BookTitle(children=c, open=o, close=cl):
                     out.append(f"{_esc(o)}{self.inlines(c)}{_esc(cl)}")
                 case ir.NoteRef(note_id=note_id, marker=marker):
                     note = self.notes.get(note_id)
-                    if note is not None and note not in self.used:
+                    if note is not None and note_id not in self.number:
                         self.used.append(note)
-                    out.append(f"[^{len(self.used) if note is not None else marker}]")
+                        self.number[note_id] = len(self.used)
+                    out.append(f"[^{self.number[note_id]}]" if note is not None else f"\\[^{_esc(marker)}\\]")
                 case ir.LineBreak():
                     out.append("\\\n")
                 case ir.Image():
                     out.append(self.image(n))
                 case ir.Math(tex=tex, display=display):
-                    out.append(f"$${tex}$$" if display else f"${tex}$")
+                    out.append(math(tex, display))
                 case ir.Milestone(unit=unit, n=num):
-                    out.append(f"[]{{.milestone .{unit}" + (f" n={_q(num)}" if num else "") + "}")
+                    cls = f" .{unit}" if _CLASS.fullmatch(unit) else ""
+                    out.append(f"[]{{.milestone{cls}" + (f" n={_q(num)}" if num else "") + "}")
                 case ir.Choice(readings=rs):
                     if len(rs) > 1 and "choice" not in self.reported:
                         self.reported.add("choice")
@@ -106,18 +181,32 @@ class _Writer:
                     assert_never(n)
         return "".join(out)
 
+    def attrs(self, attrs: tuple[tuple[str, str], ...]) -> list[str]:
+        """``key="value"`` for the attributes :func:`attr_allowed` keeps; the others reported once."""
+        out = []
+        for k, v in attrs:
+            if attr_allowed(k):
+                out.append(f"{k}={_q(v)}")
+            elif "attr" not in self.reported:
+                self.reported.add("attr")
+                self.diag.emit("writer-dropped", f"Markdown writes only inert span and div attributes; {k!r} and "
+                               "any like it are not written")
+        return out
+
+    def ident(self, ident: str | None) -> list[str]:
+        """``#id`` when the id can stand in an attribute block (the id transform makes every id so)."""
+        return [f"#{ident}"] if ident and _IDENT.fullmatch(ident) else []
+
     def block(self, b: ir.Block) -> str:
         match b:
             case ir.Heading():
-                attrs = []
-                if b.id:
-                    attrs.append(f"#{b.id}")
+                attrs = self.ident(b.id)
                 if b.label is not None:
                     attrs.append(f"label={_q(b.label)}")
                 if b.lang:
                     attrs.append(f"lang={_q(b.lang)}")
                 tail = f" {{{' '.join(attrs)}}}" if attrs else ""
-                return f"{'#' * min(b.level, 6)} {self.inlines(b.children)}{tail}"
+                return f"{'#' * min(max(b.level, 1), 6)} {self.inlines(b.children)}{tail}"
             case ir.Para():
                 text = self.inlines(b.children)
                 if b.number is not None:
@@ -128,9 +217,7 @@ class _Writer:
                     return f"::: {{lang={_q(b.lang)}}}\n{text}\n:::"
                 return text or "\\"
             case ir.Box():
-                attrs = [".box"]
-                if b.id:
-                    attrs.append(f"#{b.id}")
+                attrs = [".box", *self.ident(b.id)]
                 attrs.append(f"title={_q(plain(b.title))}")
                 if b.lang:
                     attrs.append(f"lang={_q(b.lang)}")
@@ -154,19 +241,18 @@ class _Writer:
                 if len(b.images) == 1:
                     # an image alone in a paragraph is a figure for pandoc; its alt is the caption
                     return self.image(b.images[0], alt=cap or self.inlines(b.images[0].alt), ident=b.id)
-                fig_attrs = (f"#{b.id} " if b.id else "") + ".figure"
+                fig_attrs = " ".join([*self.ident(b.id), ".figure"])
                 inner = "\n\n".join(self.image(i) for i in b.images)
                 return f"::: {{{fig_attrs}}}\n{inner}\n\n{cap}\n:::"
             case ir.CodeBlock():
-                fence = "````" if "```" in b.text else "```"
-                return f"{fence}{b.language or ''}\n{b.text}\n{fence}"
+                fence = code_fence(b.text)
+                lang = b.language if b.language and _CLASS.fullmatch(b.language) else ""
+                return f"{fence}{lang}\n{b.text}\n{fence}"
             case ir.Div():
-                attrs = [f".{c}" for c in b.classes if re.fullmatch(r"[\w-]+", c)]
-                if b.id:
-                    attrs.insert(0, f"#{b.id}")
+                attrs = [*self.ident(b.id), *(f".{c}" for c in b.classes if _CLASS.fullmatch(c))]
                 if b.lang:
                     attrs.append(f"lang={_q(b.lang)}")
-                attrs += [f"{k}={_q(v)}" for k, v in b.attrs if re.fullmatch(r"[\w-]+", k)]
+                attrs += self.attrs(b.attrs)
                 inner = "\n\n".join(self.block(x) for x in b.blocks)
                 return f"::: {{{' '.join(attrs) or '.div'}}}\n{inner}\n:::"
             case _:
@@ -199,14 +285,14 @@ class _Writer:
                            ("symbol", m.symbol), ("session", m.session), ("publisher", m.publisher),
                            ("lang", m.language), ("source", m.source)):
             if value is not None:
-                lines.append(f"{key}: {_q(value)}")
+                lines.append(f"{key}: {_meta(value)}")
         for key, values in (("author", m.authors), ("edition-notes", m.edition_notes), ("series", m.series)):
             if values:
                 lines.append(f"{key}:")
-                lines.extend(f"  - {_q(v)}" for v in values)
+                lines.extend(f"  - {_meta(v)}" for v in values)
         if m.extra:
             lines.append("extra:")
-            lines.extend(f"  {_q(k)}: {_q(v)}" for k, v in m.extra)
+            lines.extend(f"  {_q(k)}: {_meta(v)}" for k, v in m.extra)
         if m.rights:
             lines.append("rights: |")
             inner = _Writer(ir.Document(metadata=ir.Metadata(), blocks=m.rights), self.diag)
@@ -223,7 +309,7 @@ class _Writer:
             body = "\n\n".join(self.block(b) for b in note.blocks)
             notes.append(f"[^{i}]: " + body.replace("\n", "\n    "))
         for note in self.doc.notes:
-            if note not in self.used:
+            if note.id not in self.number:
                 self.diag.emit("writer-dropped", f"note {note.marker} is never called; not written")
         parts += notes
         return "\n\n".join(parts) + "\n"

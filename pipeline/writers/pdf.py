@@ -13,42 +13,38 @@ network and every other file, and each refusal is a diagnostic.
 
 from __future__ import annotations
 
+import base64
+import copy
 import ctypes.util
+import dataclasses
 import datetime as dt
+import functools
 import io
 import itertools
 import re
+import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
+from xml.etree import ElementTree
 
 from lxml import etree
 
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
-from ..fontsel import FONTS_DIR, check_family, family_list, report_coverage
+from ..fontsel import check_family, family_list, report_coverage, sans_counterpart
 from ..options import Options
+from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import html as H
-from .justify import inter_character
-
-STYLES_DIR = Path(__file__).resolve().parents[2] / "styles"
-PAGE_SIZES = {"a4": "A4", "a5": "A5", "b5": "B5", "letter": "letter", "legal": "legal"}
-_CSS_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt|px|pc)"
+from .justify import inter_character, wide
+from .page import length_mm as _mm
+from .page import continued_label, han_gap, margins_mm, page_mm, page_size, title_lines
 
 
-def page_size(value: str) -> str:
-    """The CSS ``size`` for ``--page-size`` (A4, A5, B5, Letter, or WxH such as 148mmx210mm)."""
-    key = value.strip().lower()
-    if key in PAGE_SIZES:
-        return PAGE_SIZES[key]
-    m = re.fullmatch(rf"({_CSS_LENGTH})\s*x\s*({_CSS_LENGTH})", key)
-    if m:
-        return f"{m.group(1)} {m.group(2)}"
-    raise UsageError(f"unknown page size {value!r}", expected="A4, A5, B5, Letter or WxH such as 150mmx220mm")
-
-
+@functools.cache
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint can subset fonts with HarfBuzz (libharfbuzz-subset0), ~25x faster on CJK."""
     return ctypes.util.find_library("harfbuzz-subset") is not None
@@ -140,51 +136,25 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
     body.insert(body.index(header) + 1 if header is not None else 0, nav)
 
 
-def _font_css(doc: ir.Document, options: Options) -> str:
+def _font_css(doc: ir.Document, options: Options, extra: Sequence[str] = (), lead: Sequence[str] = ()) -> str:
+    """The edition's families; ``extra``: the faces the text's other scripts need, ``lead``: those of the
+    script the text is mainly in when the edition's face lacks it (:func:`fontsel.coverage`)."""
     rules = []
     base = doc.metadata.language
-    # each family list ends with the fallback faces (fonts.toml [fallback]): with any @font-face in a stylesheet
-    # WeasyPrint stops asking fontconfig, and a character the edition's face lacks would be a missing-glyph box
-    rules.append(f"html {{ font-family: {family_list(base, 'serif', options.serif_font)}; }}")
-    rules.append(f"h1, h2, h3, h4, h5, h6, .toc-title {{ font-family: {family_list(base, 'sans')}; }}")
+    sans, sans_lead = [sans_counterpart(f) for f in extra], [sans_counterpart(f) for f in lead]
+    # each family list ends with the fallback faces (fonts.toml [fallback]) and the faces of the text's other
+    # scripts: with any @font-face in a stylesheet WeasyPrint stops asking fontconfig, and a character the
+    # edition's face lacks would be a missing-glyph box
+    serif_list = family_list(base, "serif", options.serif_font, extra, lead)
+    rules.append(f"html {{ font-family: {serif_list}; }}")
+    sans_list = family_list(base, "sans", None, sans, sans_lead)
+    rules.append(f"h1, h2, h3, h4, h5, h6, .toc-title {{ font-family: {sans_list}; }}")
     for lang in ("zh-Hans", "zh-Hant", "zh-Hant-TW", "zh-Hant-HK"):
         sel = f'[lang="{lang}"]'
-        rules.append(f"{sel} {{ font-family: {family_list(lang, 'serif', options.serif_font)}; }}")
+        rules.append(f"{sel} {{ font-family: {family_list(lang, 'serif', options.serif_font, extra)}; }}")
         rules.append(f"{sel} .box-title, {sel} h1, {sel} h2, {sel} h3, {sel} h4 "
-                     f"{{ font-family: {family_list(lang, 'sans')}; }}")
+                     f"{{ font-family: {family_list(lang, 'sans', extra=sans)}; }}")
     return "\n".join(rules)
-
-
-#: Named page sizes in millimetres (CSS Paged Media's B5 is ISO B5).
-PAGE_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "B5": (176.0, 250.0), "letter": (215.9, 279.4),
-           "legal": (215.9, 355.6)}
-_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
-
-
-def _mm(length: str) -> float:
-    m = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|px|pc)", length.strip().lower())
-    if not m:
-        raise UsageError(f"not a length: {length!r}", expected="a number with mm, cm, in, pt, pc or px")
-    return float(m.group(1)) * _MM[m.group(2)]
-
-
-def page_mm(value: str) -> tuple[float, float]:
-    """Width and height in millimetres of ``--page-size``."""
-    size = page_size(value)
-    if size in PAGE_MM:
-        return PAGE_MM[size]
-    w, h = size.split()
-    return _mm(w), _mm(h)
-
-
-def margins_mm(options: Options) -> tuple[float, float]:
-    """(inner, outer) margins in millimetres for the edition's page size."""
-    size = page_size(options.page_size)
-    small = size in ("A5", "B5") or (" " in size)
-    inner, outer = (20.0, 15.0) if small else (25.0, 20.0)
-    if not options.mirror_margins:
-        inner = outer = 20.0 if not small else 17.0
-    return inner, outer
 
 
 def _page_css(options: Options) -> str:
@@ -209,40 +179,6 @@ def _page_css(options: Options) -> str:
             f"header.titlepage .title {{ font-size: {title_pt}pt; margin-bottom: {14 * f:.1f}mm; }}\n"
             f"header.titlepage .author {{ margin-top: {14 * f:.1f}mm; }}\n"
             f"header.titlepage .edition-note {{ margin-top: {30 * f:.1f}mm; }}\n")
-
-
-#: Where a Chinese title may break: before a preposition opening a phrase, around brackets and punctuation,
-#: at spaces.
-_TITLE_BREAK = re.compile(r"(?=關於|关于|有關|有关|對於|对于|題為|题为|（|\(|《|〈|「)|(?<=[，、：；）\)》〉」\s])")
-
-
-def title_lines(title: str, font_pt: float, measure_pt: float) -> list[str]:
-    """``title`` broken at phrase boundaries into the fewest lines that fit, balanced (the longest line as
-    short as can be); one line when it fits, the title whole when no phrase boundary helps."""
-    def width(text: str) -> float:
-        return sum(font_pt * (0.55 if ord(ch) < 0x2E80 else 1.0) for ch in text.strip())
-
-    if width(title) <= measure_pt:
-        return [title]
-    cuts = sorted({0, len(title), *(m.start() for m in _TITLE_BREAK.finditer(title))})
-    pieces = [title[a:b] for a, b in itertools.pairwise(cuts) if title[a:b]]
-    if len(pieces) > 14:
-        return [title]  # 2**13 ways to split at most: titles are short; a longer one is left to the renderer
-    best: tuple[int, float, list[str]] | None = None
-    for mask in range(1 << (len(pieces) - 1)):
-        lines = [pieces[0]]
-        for i, piece in enumerate(pieces[1:]):
-            if mask >> i & 1:
-                lines.append(piece)
-            else:
-                lines[-1] += piece
-        widest = max(width(x) for x in lines)
-        if widest > measure_pt:
-            continue
-        key = (len(lines), widest, lines)
-        if best is None or key[:2] < best[:2]:
-            best = key
-    return [x.strip() for x in best[2]] if best else [title]
 
 
 def _balance_title(root: etree._Element, doc: ir.Document, options: Options, diag: Diagnostics) -> None:
@@ -273,6 +209,61 @@ def _balance_title(root: etree._Element, doc: ir.Document, options: Options, dia
             el[-1].tail = holder.text
         for child in list(holder):
             el.append(child)
+
+
+_CJK_IN_TEX = re.compile("[\u2e80-\u9fff\uf900-\ufaff\uff01-\uff60\U00020000-\U0003ffff]")
+
+
+def _cjk_math(root: etree._Element, doc: ir.Document, options: Options) -> None:
+    """Equations holding Han (如果/否则 in a ``cases``) drawn again with it in the edition's face."""
+    from ..mathrender import svg
+    for img in root.iter("img"):
+        tex = img.get("alt") or ""
+        if "math" not in (img.get("class") or "").split() or not _CJK_IN_TEX.search(tex):
+            continue
+        lang = next((a.get("lang") for a in img.iterancestors() if a.get("lang")), doc.metadata.language)
+        made = svg(tex, "display" in (img.get("class") or ""), 10.5, family_list(lang, "serif", options.serif_font))
+        if made is None:
+            continue
+        data, width, height, depth = made
+        img.set("src", "data:image/svg+xml;base64," + base64.b64encode(data).decode("ascii"))
+        img.set("style", f"width: {width:.2f}pt; height: {height:.2f}pt; vertical-align: -{depth:.2f}pt")
+
+
+def _math_gaps(root: etree._Element) -> None:
+    """A quarter em between Han and an inline equation (``gl``/``gr``, as ``span.latin``; clreq 3.2.1), none
+    before a mark such as 。."""
+    for img in root.iter("img"):
+        classes = (img.get("class") or "").split()
+        if "math" not in classes or "display" in classes:
+            continue
+        prev = img.getprevious()
+        parent = img.getparent()
+        before = (prev.tail if prev is not None else parent.text if parent is not None else None) or ""
+        if han_gap(before[-1:]):
+            classes.append("gl")
+        if han_gap((img.tail or "")[:1]):
+            classes.append("gr")
+        img.set("class", " ".join(classes))
+
+
+def running(text: str) -> str:
+    """``text`` for a running head: the quarter-em Han–Latin gap the body makes with margins (clreq 3.2.1) made
+    with a four-per-em space (U+2005), so ``（2024 年）`` reads alike on the title page and in the heads."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return _HAN_LATIN.sub("\u2005", text)
+
+
+_HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff"
+_HAN_LATIN = re.compile(f"(?<=[{_HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_HAN}])")
+
+
+def _running_strings(root: etree._Element) -> None:
+    """The running heads' strings from ``data-running`` (print.css: ``string-set: … attr(data-running)``)."""
+    for el in root.iter("h1"):
+        parent = el.getparent()
+        if el.get("class") == "title" or (parent is not None and "level1" in (parent.get("class") or "").split()):
+            el.set("data-running", running("".join(el.itertext())))
 
 
 #: Quotation marks and apostrophes of Latin text: Noto CJK sets them full width unless asked for its
@@ -436,6 +427,9 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
     _footnotes_inline(root, doc, options, diag)
     _toc(root, doc)
     _balance_title(root, doc, options, diag)
+    _running_strings(root)
+    _cjk_math(root, doc, options)
+    _math_gaps(root)
     _latin_quotes(root)
     compressed = _compress_punctuation(root)
     if compressed:
@@ -481,12 +475,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                          "(writing-mode: vertical-rl)", expected="--vertical with --to epub only")
     check_family(options.serif_font, doc.metadata.language)
     from ..walk import iter_inlines_all
-    report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)), doc.metadata.language,
-                    diag, override=options.serif_font)
+    cov = report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)),
+                          doc.metadata.language, diag, override=options.serif_font)
     house = house_css(options)
     try:
-        from weasyprint import CSS, HTML, Attachment
-        from weasyprint.text.fonts import FontConfiguration
+        from weasyprint import CSS, Attachment
     except (ImportError, OSError) as exc:
         raise OutputError(f"WeasyPrint cannot start ({exc}); run `make install`") from exc
     if not harfbuzz_subset_available():
@@ -495,12 +488,12 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     root = build_html(doc, options, diag)
     base_dir = Path(options.base_dir or ".").resolve()
     fetcher = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])], diag)
-    font_config = FontConfiguration()
     try:
-        stylesheets = [
-            CSS(filename=str(STYLES_DIR / "print.css"), url_fetcher=fetcher, font_config=font_config),
-            CSS(string=_page_css(options) + _font_css(doc, options), url_fetcher=fetcher, font_config=font_config),
-        ]
+        font_config, print_css = _warm(fresh=house is not None)
+        lead = [f.family for f in cov.leading()]
+        own = _page_css(options) + _font_css(doc, options, [f.family for f in cov.faces() if f.family not in lead],
+                                             lead)
+        stylesheets = [print_css, CSS(string=own, url_fetcher=fetcher, font_config=font_config)]
         if house is not None:  # after ours, so the house rules win at equal specificity
             stylesheets.append(CSS(filename=str(house), url_fetcher=fetcher, font_config=font_config))
         kwargs: dict[str, Any] = {"stylesheets": stylesheets, "pdf_identifier": _identifier(doc, options)}
@@ -519,11 +512,24 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             kwargs["attachments"] = [Attachment(string=data, name=name, description="TEI P5 edition",
                                                 relationship="Source", created=stamp, modified=stamp)
                                      for name, data in options.attachments]
-        html_text = etree.tostring(root, encoding="unicode", method="html")
+        keys = _key_blocks(root)
+        html = weasy_html(root, base_dir.as_uri() + "/", fetcher)
         out = io.BytesIO()
         with inter_character():  # drawing lays the justified text out again: the patch spans both
-            rendered = HTML(string=html_text, base_url=base_dir.as_uri() + "/", url_fetcher=fetcher).render(
-                font_config=font_config, **kwargs)
+            rendered = html.render(font_config=font_config, **kwargs)
+            # proofing passes: what a typesetter mends after seeing the pages (a box too tall to keep whole, a
+            # single character alone on a paragraph's last line) is mended and the document laid out again
+            quiet = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])],
+                                    Diagnostics())
+            for attempt in range(_PASSES):
+                if not _mend(layout_report(rendered), keys, doc, attempt):
+                    break
+                rendered = weasy_html(root, base_dir.as_uri() + "/", quiet).render(font_config=font_config,
+                                                                                    **kwargs)
+            report = layout_report(rendered)
+            for where in report.runts:
+                diag.emit("writer-note", f"a paragraph ends with one character alone on its last line "
+                          f"({where[1]!r}) that tracking could not pull back")
             for anchor in sorted(_notes_off_their_page(rendered)):
                 diag.emit("writer-note", f"the footnote called in {anchor} is not on the page of its call")
             if options.pdf_variant == "pdf/x-4":
@@ -531,11 +537,256 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                 # else WeasyPrint's sRGB: either way an output intent of type GTS_PDFX
                 kwargs["output_intent"] = "device-cmyk" if "device-cmyk" in rendered.color_profiles else "srgb"
             rendered.write_pdf(out, **kwargs)
-    except UsageError:
+    except (UsageError, OutputError):
         raise
     except Exception as exc:
         raise OutputError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
     return out.getvalue()
+
+
+# --------------------------------------------------------------------------- proofing passes
+
+#: How many times the document may be laid out again to mend what a pass found.
+_PASSES = 3
+#: Closing marks and other signs that may follow the last character of a paragraph on its last line.
+_TRAILING = set("，。、；：！？」』）》〉】”’…—.,;:!?)]\u3000 ")
+#: Tracking tried, in order, on a paragraph whose last line holds one character (em per character): tighter
+#: first (the character and its stop pulled back), then looser (another character pushed down to join it).
+_TRACKING = (-0.04, 0.03)
+
+
+@dataclasses.dataclass
+class LayoutReport:
+    """What a laid-out document shows that a typesetter would mend."""
+
+    runts: list[tuple[int, str]] = dataclasses.field(default_factory=list)
+    """(key, last line) of each paragraph whose last line holds one character and its marks (孤字)."""
+    tall_boxes: set[int] = dataclasses.field(default_factory=set)
+    """Keys of the boxes laid out across pages although kept whole where they fit."""
+    split_boxes: set[int] = dataclasses.field(default_factory=set)
+    """Keys of every box laid out across pages."""
+    table_breaks: dict[int, list[int]] = dataclasses.field(default_factory=dict)
+    """Key of each table laid out across pages -> the body rows (indices) that open a page after its first."""
+    table_columns: dict[int, list[float]] = dataclasses.field(default_factory=dict)
+    """Key of each such table -> its columns' widths (CSS px) as laid out."""
+
+
+def _key_blocks(root: etree._Element) -> dict[int, etree._Element]:
+    """Number the paragraphs and boxes (``data-k``) so the laid-out boxes can be traced back to them."""
+    keys: dict[int, etree._Element] = {}
+    for el in root.iter("p", "aside", "table"):
+        if el.tag == "aside" and "box" not in (el.get("class") or "").split():
+            continue
+        keys[len(keys)] = el
+        el.set("data-k", str(len(keys) - 1))
+        if el.tag == "aside":  # the box's end, where the continuation mark's string is reset
+            etree.SubElement(el, "div", {"class": "box-end"})
+        if el.tag == "table":
+            for body in el.findall("tbody"):
+                for i, tr in enumerate(body.findall("tr")):
+                    tr.set("data-r", str(i))
+    return keys
+
+
+def runt(line: str) -> bool:
+    """Whether a paragraph's last line holds a single character (with its marks): 孤字."""
+    core = [ch for ch in line.strip() if ch not in _TRAILING]
+    return len(core) == 1 and wide(core[0])
+
+
+def layout_report(document: Any) -> LayoutReport:
+    """Trace the laid-out pages back to the keyed paragraphs and boxes."""
+    from weasyprint.formatting_structure import boxes
+
+    report = LayoutReport()
+    lines: dict[int, list[str]] = {}
+    pages_of: dict[int, set[int]] = {}
+    table_pages: dict[int, dict[int, tuple[int, float]]] = {}  # table -> page -> (first row, its top's slack)
+    for number, page in enumerate(document.pages):
+        bottom = page._page_box.content_box_y() + page._page_box.height
+        for box in page._page_box.descendants():
+            element = getattr(box, "element", None)
+            if element is None:
+                continue
+            if isinstance(box, boxes.TableBox) and element.get("data-k") is not None:
+                key = int(element.get("data-k"))
+                report.table_columns.setdefault(key, list(box.column_widths))
+                table_pages.setdefault(key, {})
+                for row in box.descendants():
+                    if isinstance(row, boxes.TableRowBox) and row.element is not None and \
+                            row.element.get("data-r") is not None and number not in table_pages[key]:
+                        table_pages[key][number] = (int(row.element.get("data-r")), 0.0)
+                rows = [r for r in box.descendants() if isinstance(r, boxes.TableRowBox)]
+                if rows and number in table_pages[key]:
+                    last = rows[-1]
+                    slack = bottom - (last.position_y + last.margin_height())
+                    table_pages[key][number] = (table_pages[key][number][0], slack)
+                continue
+            if not isinstance(box, boxes.BlockBox) or element.get("data-k") is None:
+                continue
+            key = int(element.get("data-k"))
+            if element.tag == "aside":
+                pages_of.setdefault(key, set()).add(number)
+            elif box.children and isinstance(box.children[0], boxes.LineBox):
+                lines.setdefault(key, []).extend(
+                    "".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox)
+                            and t.is_in_normal_flow())
+                    for line in box.children if isinstance(line, boxes.LineBox))
+    for key, text in lines.items():
+        if len(text) >= 2 and runt(text[-1]):
+            report.runts.append((key, text[-1].strip()))
+    report.split_boxes = {k for k, pages in pages_of.items() if len(pages) > 1}
+    report.tall_boxes = set(report.split_boxes)
+    for key, pages in table_pages.items():
+        numbers = sorted(pages)
+        if len(numbers) > 1:
+            # the row that opened each later page; one row earlier when the page before was filled to within a
+            # rule's width (the closing rule added there would push its last row over)
+            breaks = [pages[n][0] - (1 if pages[p][1] < 2 else 0) for p, n in itertools.pairwise(numbers)]
+            report.table_breaks[key] = [b for b in breaks if b > 0]
+    return report
+
+
+def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Document, attempt: int) -> bool:
+    """Change the print tree to mend what ``report`` found; whether anything changed."""
+    changed = False
+    for key in report.tall_boxes:
+        el = keys[key]
+        classes = (el.get("class") or "").split()
+        if "box-long" not in classes:  # too tall for one page: it starts where it falls, continued with a mark
+            el.set("class", " ".join([*classes, "box-long"]))
+            changed = True
+    for key, rows in report.table_breaks.items():
+        changed |= _split_table(keys, key, rows, report.table_columns.get(key, []), doc)
+    if attempt < len(_TRACKING):
+        for key, _ in report.runts:
+            el = keys[key]
+            style = el.get("style") or ""
+            if "letter-spacing" in style and attempt == 0:
+                continue
+            style = re.sub(r"letter-spacing:[^;]*;?\s*", "", style)
+            el.set("style", f"{style}letter-spacing: {_TRACKING[attempt]}em;".strip())
+            changed = True
+    return changed
+
+
+def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], columns: list[float],
+                 doc: ir.Document) -> bool:
+    """Cut a table broken across pages into one table per page, so each is closed by its bottom rule, the later
+    ones under a 续表 caption with the header rows repeated, all with the columns of the first (clreq; GB/T
+    7713). Tables with cells spanning rows are left to the renderer (the header still repeats)."""
+    table = keys[key]
+    bodies = table.findall("tbody")
+    if len(bodies) != 1 or not rows or table.get("data-split") or any(
+            int(c.get("rowspan") or 1) > 1 for c in table.iter("td", "th")):
+        return False
+    body_rows = bodies[0].findall("tr")
+    cuts = sorted({r for r in rows if 0 < r < len(body_rows)})
+    if not cuts:
+        return False
+    table.set("data-split", "1")
+    total = sum(columns)
+    colgroup = table.find("colgroup")
+    if columns and total > 0:
+        if colgroup is not None:
+            table.remove(colgroup)
+        colgroup = etree.Element("colgroup")
+        for w in columns:
+            etree.SubElement(colgroup, "col", {"style": f"width: {w:.2f}px"})
+        table.insert(1 if table.find("caption") is not None else 0, colgroup)
+        table.set("style", f"width: {total:.2f}px; table-layout: fixed; " + (table.get("style") or ""))
+    caption = table.find("caption")
+    label = caption.findtext("span") if caption is not None else None
+    lang = table.get("lang") or next((a.get("lang") for a in table.iterancestors() if a.get("lang")),
+                                     doc.metadata.language)
+    thead = table.find("thead")
+    anchor = table
+    bounds = [*cuts, len(body_rows)]
+    for start, end in itertools.pairwise(bounds):
+        part = etree.Element("table", {k: v for k, v in table.attrib.items() if k not in ("id", "data-k")})
+        part.set("class", " ".join([*(table.get("class") or "").split(), "continued"]))
+        cap = etree.SubElement(part, "caption", {"class": "continued"})
+        cap.text = continued_label(label, lang)
+        if colgroup is not None:
+            part.append(copy.deepcopy(colgroup))
+        if thead is not None:
+            part.append(copy.deepcopy(thead))
+        tbody = etree.SubElement(part, "tbody")
+        for tr in body_rows[start:end]:
+            tbody.append(tr)
+        part.set("data-k", str(len(keys)))
+        keys[len(keys)] = part
+        anchor.addnext(part)
+        anchor = part
+    return True
+
+
+# --------------------------------------------------------------------------- done once per process (and thread)
+
+_WARM = threading.local()
+
+
+def _warm(*, fresh: bool = False) -> tuple[Any, Any]:
+    """This thread's WeasyPrint font configuration and parsed ``print.css``, made once and reused by every
+    document (parsed again only when the file changes). ``fresh``: a configuration of its own, for a house
+    stylesheet whose ``@font-face`` rules must not reach other documents."""
+    from weasyprint import CSS
+    from weasyprint.text.fonts import FontConfiguration
+
+    path = STYLES_DIR / "print.css"
+    stat = path.stat()
+    key = (stat.st_mtime_ns, stat.st_size)
+    cached = getattr(_WARM, "value", None)
+    if cached is not None and cached[0] == key and not fresh:
+        return cached[1], cached[2]
+    font_config = FontConfiguration()
+    # print.css reads no file (it names installed families only): a fetcher confined to styles/ and fonts/
+    css = CSS(string=path.read_text(encoding="utf-8"), base_url=path.as_uri(), font_config=font_config,
+              url_fetcher=sandbox_fetcher([STYLES_DIR, FONTS_DIR], Diagnostics()))
+    if not fresh:
+        _WARM.value = (key, font_config, css)
+    return font_config, css
+
+
+def weasy_html(root: etree._Element, base_url: str, fetcher: Any) -> Any:
+    """WeasyPrint's ``HTML`` for the print tree as it is: its elements copied into the ElementTree form
+    WeasyPrint's own parser makes (no serialising to a string and parsing it again)."""
+    import cssselect2  # type: ignore[import-untyped]
+    from weasyprint import HTML
+    from weasyprint.urls import URLFetcher
+
+    tree = _to_etree(root)
+    html = HTML.__new__(HTML)  # what HTML.__init__ sets once tinyhtml5 has parsed the string (WeasyPrint 70)
+    html.base_url = base_url
+    html.url_fetcher = fetcher if fetcher is not None else URLFetcher()
+    html.media_type = "print"
+    html.wrapper_element = cssselect2.ElementWrapper.from_html_root(tree, content_language=None)
+    html.etree_element = html.wrapper_element.etree_element
+    return html
+
+
+def _to_etree(root: etree._Element) -> ElementTree.Element:
+    """``root`` as :mod:`xml.etree` elements (comments and processing instructions left out), iteratively."""
+    top = ElementTree.Element(str(root.tag), dict(root.attrib))
+    top.text = root.text
+    stack: list[tuple[etree._Element, ElementTree.Element]] = [(root, top)]
+    while stack:
+        source, made = stack.pop()
+        tail_to: ElementTree.Element | None = None
+        for child in source:
+            if not isinstance(child.tag, str):  # a comment or PI: its tail text stays
+                if child.tail:
+                    if tail_to is None:
+                        made.text = (made.text or "") + child.tail
+                    else:
+                        tail_to.tail = (tail_to.tail or "") + child.tail
+                continue
+            el = ElementTree.SubElement(made, child.tag, dict(child.attrib))
+            el.text, el.tail = child.text, child.tail
+            tail_to = el
+            if len(child):
+                stack.append((child, el))
+    return top
 
 
 def _notes_off_their_page(document: Any) -> set[str]:

@@ -29,10 +29,8 @@ element (``<ab rend="tei-{ns}name @key=value">``), so nothing is dropped and the
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from typing import assert_never
-from urllib.parse import quote, unquote
 
 from lxml import etree
 
@@ -41,10 +39,47 @@ from ..cjk.dates import when
 from ..diagnostics import Diagnostics
 from ..media import by_name
 from ..options import Options
+from ..teivocab import (
+    ADDED_PREFIX,
+    AGENCIES,
+    APPARATUS_NOTE,
+    ATTRS_KEY,
+    ATTRS_WRAPPER,
+    ATTS,
+    BACK,
+    BLOCK_NOTE,
+    BLOCKISH,
+    CONTAINER_DIV,
+    CONTAINERS,
+    DIV_BOTTOM,
+    DIV_TOP,
+    EXPLICIT_BLOCKS,
+    FRONT,
+    GLOBAL,
+    GLYPH_SHOWN,
+    GROUP,
+    HEAD_PARENTS,
+    HEADER_KEY,
+    HEADING_AB,
+    NORMALISATION,
+    NOTE_PLACE,
+    NOTE_WRAPPER,
+    OWN_HEADER_ID,
+    READING_ROLES,
+    RENAME,
+    RESOURCE_KEY,
+    SOURCE_HEADER_ID,
+    TEI,
+    TEI_ELEMENTS,
+    XML,
+    allowed,
+    enc,
+    rend,
+    tei_name,
+    unrend,
+)
 from ..walk import iter_blocks, iter_inlines_all
 
-TEI = "http://www.tei-c.org/ns/1.0"
-XML = "http://www.w3.org/XML/1998/namespace"
 LEVEL_TYPES = {1: "chapter", 2: "section", 3: "subsection"}
 STEP_TITLES = {
     "report-reader": "Plain-text report reader: wiki furniture removed, paragraphs repaired",
@@ -62,36 +97,6 @@ LANG_NAMES = {"zh-Hant": "Chinese (Traditional)", "zh-Hans": "Chinese (Simplifie
               "zh-Hant-TW": "Chinese (Traditional, Taiwan)", "zh-Hant-HK": "Chinese (Traditional, Hong Kong)",
               "en": "English"}
 
-#: ``Metadata.extra`` keys of TEI read from elsewhere: its header, the resources beside its text (``facsimile``,
-#: ``sourceDoc``, ``standOff``), each serialized, and the attributes of its ``TEI``, ``text`` and ``body``.
-HEADER_KEY = "tei-header"
-RESOURCE_KEY = "tei-resource"
-ATTRS_KEY = "tei-attrs:"
-#: ``xml:id`` of docpipe's own header (its absence marks a header from elsewhere) and prefix of what docpipe
-#: adds to a header from elsewhere (removed again when that file is read back).
-OWN_HEADER_ID = "docpipe-edition"
-ADDED_PREFIX = "docpipe-"
-SOURCE_HEADER_ID = "docpipe-source-header"
-#: Generic-container classes with a meaning here: a wrapper giving the one block or inline inside it the
-#: source's attributes; a note's attributes and body; a note standing between blocks; blocks that were blocks
-#: in the source (so one paragraph is not written as inline content).
-ATTRS_WRAPPER = "tei-attrs"
-#: Pseudo-attribute of an attribute wrapper: the source's element, when the IR node inside is written as another
-#: (``<hi rend="italic">`` held as Emph); not an XML name, so no real attribute can take its place.
-RENAME = "(element)"
-NOTE_WRAPPER = "tei-note"
-BLOCK_NOTE = "tei-block-note"
-EXPLICIT_BLOCKS = "tei-blocks"
-#: Where a note that points at its anchor (``note@target``) stood in the source: the IR calls it at the anchor,
-#: the TEI writer puts it back here (``attrs`` holds ``("note", NOTE_ID)``).
-NOTE_PLACE = "tei-note-place"
-FRONT, BACK, GROUP = "tei-front", "tei-back", "tei-group"
-#: ``div/@type`` of a generic container with blocks in front or back matter (where floatingText may not stand).
-CONTAINER_DIV = "docpipe-container"
-#: ``ab/@type`` of a heading where tei_all allows no ``head`` (in a quotation, an item, a cell, after content).
-HEADING_AB = "docpipe-heading"
-READING_ROLES = {True: frozenset({"lem", "rdg"}),
-                 False: frozenset({"orig", "reg", "sic", "corr", "abbr", "expan", "seg", "unclear", "supplied"})}
 
 
 def _tei_length(value: str | None) -> str | None:
@@ -104,44 +109,6 @@ def _tei_length(value: str | None) -> str | None:
 def level_type(level: int) -> str:
     """The ``div/@type`` of a heading level."""
     return LEVEL_TYPES.get(level, f"subsection{level}")
-
-
-def _enc(s: str) -> str:
-    """``s`` as (part of) one ``teidata.word`` token: ``%``, ``=``, ``@`` and separators/controls percent-encoded."""
-    return "".join(quote(c, safe="") if c in "%=@" or unicodedata.category(c)[0] in "CZ" else c for c in s)
-
-
-def rend(classes: tuple[str, ...], attrs: tuple[tuple[str, str], ...]) -> str | None:
-    """``@rend`` tokens for a generic container: its classes, then ``@key=value`` (percent-encoded) attributes."""
-    tokens = [_enc(c) for c in classes]
-    tokens += [f"@{_enc(k)}={_enc(v)}" for k, v in attrs]
-    return " ".join(tokens) or None
-
-
-def unrend(value: str | None) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
-    """The inverse of :func:`rend`."""
-    classes: list[str] = []
-    attrs: list[tuple[str, str]] = []
-    for token in (value or "").split():
-        if token.startswith("@") and "=" in token:
-            k, _, v = token[1:].partition("=")
-            attrs.append((unquote(k), unquote(v)))
-        else:
-            classes.append(unquote(token))
-    return tuple(classes), tuple(attrs)
-
-
-def tei_name(classes: tuple[str, ...]) -> str | None:
-    """The TEI element a generic container stands for (its only class is ``tei-NAME``), if docpipe writes it."""
-    if len(classes) == 1 and classes[0].startswith("tei-") and classes[0][4:] in TEI_ELEMENTS:
-        return classes[0][4:]
-    return None
-
-
-def allowed(name: str) -> frozenset[str]:
-    """The attributes ``tei_all`` allows on ``name`` (``xml:``-prefixed for the XML namespace)."""
-    extra = ATTS.get(name)
-    return ATT_GLOBAL | frozenset(extra.split()) if extra is not None else ATT_GLOBAL
 
 
 def set_attrs(el: etree._Element, name: str, attrs: Iterable[tuple[str, str]], *, replace: bool = False) -> None:
@@ -161,7 +128,7 @@ def set_attrs(el: etree._Element, name: str, attrs: Iterable[tuple[str, str]], *
         elif k in ok:
             el.set(k, v)
         else:
-            tokens.append(f"@{_enc(k)}={_enc(v)}")
+            tokens.append(f"@{enc(k)}={enc(v)}")
     if tokens or own_rend is not None:
         el.set("rend", " ".join(([own_rend] if own_rend else []) + tokens) or "")
 
@@ -192,7 +159,6 @@ def plain_para(b: ir.Block) -> bool:
     return isinstance(b, ir.Para) and b.number is None and b.id is None and b.lang is None
 
 
-NORMALISATION = "docpipe-normalisation"
 #: Texts longer than this are compared as a whole rather than character by character (the alignment is
 #: quadratic in the worst case); equal-length texts (script conversion) are always compared linearly.
 MAX_ALIGN = 4000
@@ -266,7 +232,8 @@ class _Writer:
         self.doc = doc
         self.options = options
         self.diag = diag
-        self.notes = {n.id: n for n in doc.notes}
+        # the apparatus notes the reader made of each app: the app itself is written, not these
+        self.notes = {n.id: n for n in doc.notes if not n.id.startswith(APPARATUS_NOTE)}
         self.placed: set[str] = set()
         self.langs: set[str] = set()
         self.media = by_name(doc)
@@ -299,6 +266,8 @@ class _Writer:
                     self.inlines(_sub(parent, "title"), c, lang)
                     _append(parent, cl)
                 case ir.NoteRef(note_id=note_id, marker=marker):
+                    if note_id.startswith(APPARATUS_NOTE):
+                        continue  # the app just written is the apparatus entry
                     if note_id not in self.deferred:  # else the anchor before it calls the note
                         self.note(parent, note_id, marker, lang)
                 case ir.LineBreak():
@@ -333,6 +302,8 @@ class _Writer:
         if self.foreign and node.classes == (NOTE_PLACE,):
             self.note_at_place(parent, node.attrs, lang)
             return
+        if node.classes == (GLYPH_SHOWN,):
+            return  # what the reader showed for a g from its charDecl: the g and the charDecl are written
         if self.foreign and node.classes == (ATTRS_WRAPPER,) and len(node.children) == 1 and node.lang is None:
             before = len(parent)
             self.inlines(parent, node.children, lang)
@@ -430,6 +401,14 @@ class _Writer:
             para = blocks[0]
             assert isinstance(para, ir.Para)
             self.inlines(parent, para.children, lang)
+        elif (len(blocks) == 1 and isinstance(blocks[0], ir.Para) and blocks[0].lang and blocks[0].number is None
+              and blocks[0].id is None and parent.get(f"{{{XML}}}lang") in (None, blocks[0].lang)):
+            # a paragraph that is only the element's text in a language (a language tag given after reading): the
+            # element takes the tag, where a <p> might not be allowed (in <l>, <head>, <cell>…)
+            para = blocks[0]
+            _lang(parent, para.lang, lang)
+            self.langs.add(para.lang or "")
+            self.inlines(parent, para.children, para.lang)
         elif self.foreign and len(blocks) == 1 and isinstance(blocks[0], ir.Div) and \
                 blocks[0].classes == (EXPLICIT_BLOCKS,):
             self.blocks(parent, blocks[0].blocks, lang)
@@ -822,7 +801,7 @@ class _Writer:
             assert isinstance(back, ir.Div)
             self.part(text, "back", back, m.language)
             back_el = text[-1]
-        unplaced = [n for n in self.doc.notes if n.id not in self.placed]
+        unplaced = [n for n in self.doc.notes if n.id not in self.placed and n.id in self.notes]
         if unplaced:
             div = _sub(back_el if back_el is not None else _sub(text, "back"), "div", {"type": "notes"})
             for n in unplaced:
@@ -843,10 +822,6 @@ def _generic_nodes(doc: ir.Document) -> Iterator[ir.Span | ir.Div]:
     for blocks in (doc.blocks, *(n.blocks for n in doc.notes)):
         yield from (b for b in iter_blocks(blocks) if isinstance(b, ir.Div))
     yield from (n for n in iter_inlines_all(doc) if isinstance(n, ir.Span))
-
-
-HEAD_PARENTS = frozenset({"body", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "back", "front",
-                          "group", "list", "table", "figure", "lg", "listBibl", "castList", "spGrp"})
 
 
 def _fill(body: etree._Element) -> None:
@@ -898,9 +873,6 @@ def sanitize(el: etree._Element) -> list[str]:
     return changed
 
 
-AGENCIES = frozenset({"publisher", "distributor", "authority"})
-
-
 def _reorder_publication(ps: etree._Element) -> bool:
     """Move details standing before the first agency (``publisher``, ``distributor``, ``authority``) after it, as
     ``tei_all`` requires; True if anything moved."""
@@ -913,22 +885,6 @@ def _reorder_publication(ps: etree._Element) -> bool:
     for c in reversed(kids[:first]):
         agency.addnext(c)
     return True
-
-
-#: ``model.divTop``/``model.divBottom`` members: allowed before, or after, a division's content only.
-DIV_TOP = frozenset({"address", "argument", "byline", "dateline", "docAuthor", "docDate", "epigraph", "head",
-                     "meeting", "opener", "salute", "signed"})
-DIV_BOTTOM = frozenset({"address", "argument", "byline", "closer", "dateline", "docAuthor", "docDate", "epigraph",
-                        "meeting", "postscript", "salute", "signed", "trailer"})
-#: ``model.global``: allowed anywhere between blocks.
-GLOBAL = frozenset({"addSpan", "alt", "altGrp", "anchor", "app", "cb", "certainty", "damageSpan", "delSpan",
-                    "ellipsis", "fLib", "figure", "fs", "fvLib", "fw", "gap", "gb", "incident", "index", "interp",
-                    "interpGrp", "join", "joinGrp", "kinesic", "lb", "link", "linkGrp", "listTranspose", "metamark",
-                    "milestone", "notatedMusic", "note", "noteGrp", "pause", "pb", "precision", "respons", "shift",
-                    "space", "span", "spanGrp", "substJoin", "timeline", "vocal", "witDetail", "writing"})
-CONTAINERS = frozenset({"body", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "back", "front"})
-BLOCKISH = frozenset({"p", "ab", "lg", "list", "table", "quote", "q", "cit", "sp", "div", "floatingText", "listBibl",
-                      "eg", "figure", "castList", "stage", "l"})
 
 
 def repair(root: etree._Element, diag: Diagnostics) -> None:
@@ -954,9 +910,22 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
     if moved:
         diag.emit("writer-note", f"{moved} division opener(s)/closer(s) found amid the content are kept as "
                   "<ab rend='tei-NAME'> (tei_all allows them only at a division's start or end)")
+    heads = [e for e in root.iter(_t("head")) if (p := e.getparent()) is not None
+             and etree.QName(p).localname in PHRASE_PARENTS and etree.QName(p).namespace == TEI]
+    for el in heads:
+        _fallback(el, "head", inline=True)
+    if heads:
+        diag.emit("text-repaired", f"{len(heads)} <head> inside running text (CBETA's <ab><head>), where tei_all "
+                  "allows none, kept as <seg rend='tei-head'> (read back as the same head)")
 
 
-def _fallback(el: etree._Element, name: str) -> None:
+#: Elements of running text where ``tei_all`` allows no ``head`` but allows ``seg``.
+PHRASE_PARENTS = frozenset({"p", "ab", "l", "seg", "hi", "emph", "q", "said", "foreign", "title", "s", "w", "name",
+                            "persName", "placeName", "orgName", "rs", "term", "mentioned", "soCalled", "add", "del",
+                            "supplied", "unclear", "sic", "corr", "orig", "reg", "lem", "rdg", "speaker", "stage"})
+
+
+def _fallback(el: etree._Element, name: str, *, inline: bool = False) -> None:
     attrs: list[tuple[str, str]] = []
     keep: dict[str, str] = {}
     for k, v in el.attrib.items():
@@ -966,7 +935,10 @@ def _fallback(el: etree._Element, name: str) -> None:
             q = etree.QName(k)
             attrs.append((f"xml:{q.localname}" if q.namespace == XML else k, v))
     token = rend((f"tei-{name}",), tuple(attrs)) or f"tei-{name}"
-    if any(isinstance(c.tag, str) and etree.QName(c).localname in BLOCKISH for c in el):
+    if inline:
+        el.attrib.clear()
+        el.tag = _t("seg")
+    elif any(isinstance(c.tag, str) and etree.QName(c).localname in BLOCKISH for c in el):
         body = etree.Element(_t("body"))
         body.text, el.text = el.text, None
         for c in list(el):
@@ -988,321 +960,3 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     return _Writer(doc, options, diag).write()
 
 
-# ---------------------------------------------------------------------------------------------------- schema table
-# Generated from tei_all.rng (TEI P5 4.12.0) by tests/tei_validate.py:allowed_attributes; tests/test_tei_foreign.py
-# checks it against the schema. The attributes every one of these elements allows:
-ATT_GLOBAL = frozenset(("ana cert change copyOf corresp exclude facs n next prev rend rendition resp sameAs select "
-                        "source style synch xml:base xml:id xml:lang xml:space").split())
-#: The attributes ``tei_all`` allows on common elements besides :data:`ATT_GLOBAL`.
-ATTS: dict[str, str] = {
-    "ab": "decls generatedBy hand part subtype type",
-    "abbr": "generatedBy subtype type",
-    "add": ("atLeast atMost cause confidence evidence extent generatedBy hand instant max min place precision "
-            "quantity scope seq status subtype type unit"),
-    "addName": "full generatedBy key nymRef ref role sort subtype type",
-    "address": "generatedBy key ref role subtype type",
-    "addrLine": "",
-    "am": "evidence instant subtype type",
-    "analytic": "",
-    "anchor": "generatedBy subtype type",
-    "app": "from loc subtype to type",
-    "appInfo": "",
-    "application": ("datingMethod datingPoint from from-custom from-iso ident notAfter notAfter-custom notAfter-iso "
-                    "notBefore notBefore-custom notBefore-iso period subtype to to-custom to-iso type version when "
-                    "when-custom when-iso"),
-    "argument": "generatedBy",
-    "author": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso "
-               "notBefore notBefore-custom notBefore-iso nymRef period ref role to to-custom to-iso when when-custom "
-               "when-iso"),
-    "authority": "key ref",
-    "availability": "default status",
-    "back": "decls",
-    "bibl": "default generatedBy key ref sortKey status subtype type",
-    "biblScope": "from to unit",
-    "biblStruct": "default generatedBy key ref sortKey status subtype type",
-    "body": "decls",
-    "byline": "generatedBy",
-    "c": "datcat function generatedBy met notation part real rhyme subtype targetDatcat type valueDatcat",
-    "caesura": "",
-    "castItem": "perf subtype type",
-    "castList": "perf",
-    "catDesc": "key ref",
-    "category": "datcat targetDatcat valueDatcat",
-    "cb": "break ed edRef generatedBy spanTo subtype type",
-    "cell": "cols role rows",
-    "change": ("datingMethod datingPoint from from-custom from-iso notAfter notAfter-custom notAfter-iso notBefore "
-               "notBefore-custom notBefore-iso period status subtype target to to-custom to-iso type when when-custom "
-               "when-iso who"),
-    "char": "",
-    "charDecl": "",
-    "choice": "generatedBy",
-    "cit": "generatedBy subtype type",
-    "citedRange": "evaluate from target targetLang to unit",
-    "classDecl": "",
-    "closer": "generatedBy hand",
-    "corr": "evidence generatedBy instant subtype type",
-    "correction": "default method status",
-    "country": ("datingMethod datingPoint from from-custom from-iso generatedBy key notAfter notAfter-custom "
-                "notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role subtype to to-custom "
-                "to-iso type when when-custom when-iso"),
-    "creation": ("datingMethod datingPoint from from-custom from-iso notAfter notAfter-custom notAfter-iso notBefore "
-                 "notBefore-custom notBefore-iso period to to-custom to-iso when when-custom when-iso"),
-    "damage": ("agent atLeast atMost confidence degree extent group hand max min precision quantity scope subtype "
-               "type unit"),
-    "date": ("atLeast atMost calendar confidence datingMethod datingPoint dur dur-iso evidence extent from "
-             "from-custom from-iso generatedBy instant key max min notAfter notAfter-custom notAfter-iso notBefore "
-             "notBefore-custom notBefore-iso period precision quantity ref scope subtype to to-custom to-iso type "
-             "unit when when-custom when-iso"),
-    "dateline": "generatedBy hand",
-    "del": ("atLeast atMost cause confidence evidence extent generatedBy hand instant max min place precision "
-            "quantity scope seq status subtype type unit"),
-    "distinct": "generatedBy social space subtype time type",
-    "distributor": "key ref",
-    "div": "decls hand met org part place real rhyme sample subtype type",
-    "div1": "decls met org part real rhyme sample subtype type",
-    "div2": "decls met org part real rhyme sample subtype type",
-    "div3": "decls met org part real rhyme sample subtype type",
-    "div4": "decls met org part real rhyme sample subtype type",
-    "div5": "decls met org part real rhyme sample subtype type",
-    "div6": "decls met org part real rhyme sample subtype type",
-    "div7": "decls met org part real rhyme sample subtype type",
-    "divGen": "subtype type",
-    "docAuthor": "generatedBy key ref",
-    "docDate": ("calendar datingMethod datingPoint from from-custom from-iso generatedBy notAfter notAfter-custom "
-                "notAfter-iso notBefore notBefore-custom notBefore-iso period to to-custom to-iso when when-custom "
-                "when-iso"),
-    "docEdition": "",
-    "docImprint": "",
-    "docTitle": "key ref",
-    "edition": "",
-    "editionStmt": "",
-    "editor": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso "
-               "notBefore notBefore-custom notBefore-iso nymRef period ref role to to-custom to-iso when when-custom "
-               "when-iso"),
-    "editorialDecl": "default",
-    "email": "generatedBy",
-    "emph": "generatedBy hand",
-    "encodingDesc": "",
-    "epigraph": "generatedBy",
-    "ex": "atLeast atMost confidence evidence extent instant max min precision quantity scope unit",
-    "expan": "evidence generatedBy instant",
-    "extent": "",
-    "figDesc": "",
-    "figure": "generatedBy hand place subtype type",
-    "fileDesc": "",
-    "floatingText": "decls generatedBy subtype type",
-    "foreign": "generatedBy",
-    "forename": "full generatedBy key nymRef ref role sort subtype type",
-    "formula": "generatedBy notation",
-    "front": "decls",
-    "funder": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso "
-               "notBefore notBefore-custom notBefore-iso period ref to to-custom to-iso when when-custom when-iso"),
-    "fw": "hand place subtype type",
-    "g": "ref subtype type",
-    "gap": ("agent atLeast atMost confidence dur dur-iso end evidence extent generatedBy instant max min precision "
-            "quantity reason scope start unit"),
-    "genName": "full generatedBy key nymRef ref role sort subtype type",
-    "geogName": ("datingMethod datingPoint evidence from from-custom from-iso generatedBy instant key notAfter "
-                 "notAfter-custom notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role "
-                 "subtype to to-custom to-iso type when when-custom when-iso"),
-    "gloss": "cRef decls evaluate generatedBy place subtype target targetLang type versionDate",
-    "glyph": "",
-    "graphic": "decls generatedBy height mimeType scale subtype type url width",
-    "group": "decls subtype type",
-    "handShift": "medium new scope scribe scribeRef script scriptRef",
-    "head": "generatedBy hand place subtype type",
-    "hi": "generatedBy hand",
-    "hyphenation": "default eol",
-    "idno": ("datingMethod datingPoint from from-custom from-iso generatedBy notAfter notAfter-custom notAfter-iso "
-             "notBefore notBefore-custom notBefore-iso period sortKey subtype to to-custom to-iso type when "
-             "when-custom when-iso"),
-    "imprimatur": "",
-    "imprint": "",
-    "index": "generatedBy indexName spanTo",
-    "interpretation": "default",
-    "item": "sortKey",
-    "keywords": "scheme",
-    "l": "enjamb generatedBy met part real rhyme",
-    "label": "generatedBy hand place subtype type",
-    "language": "ident scope usage",
-    "langUsage": "default",
-    "lb": "break ed edRef generatedBy spanTo subtype type",
-    "lem": "cause hand require subtype type varSeq wit",
-    "lg": "decls generatedBy met org part real rhyme sample subtype type",
-    "licence": ("datingMethod datingPoint evaluate from from-custom from-iso notAfter notAfter-custom notAfter-iso "
-                "notBefore notBefore-custom notBefore-iso period target targetLang to to-custom to-iso when "
-                "when-custom when-iso"),
-    "list": "generatedBy sortKey subtype type",
-    "listBibl": "default generatedBy sortKey subtype type",
-    "listChange": "ordered sortKey subtype type",
-    "listWit": "sortKey",
-    "mapping": ("datingMethod datingPoint from from-custom from-iso notAfter notAfter-custom notAfter-iso notBefore "
-                "notBefore-custom notBefore-iso period subtype to to-custom to-iso type when when-custom when-iso"),
-    "measure": "atLeast atMost commodity confidence generatedBy max min quantity subtype type unit unitRef",
-    "mentioned": "generatedBy",
-    "metamark": "function place spanTo target",
-    "milestone": "break ed edRef generatedBy spanTo subtype type unit",
-    "mod": ("atLeast atMost cause confidence evidence extent hand instant max min place precision quantity scope seq "
-            "spanTo status subtype type unit"),
-    "monogr": "",
-    "name": ("datingMethod datingPoint evidence from from-custom from-iso full generatedBy instant key notAfter "
-             "notAfter-custom notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role sort "
-             "subtype to to-custom to-iso type when when-custom when-iso"),
-    "namespace": "name",
-    "normalization": "default method",
-    "note": "anchored evaluate generatedBy hand place subtype target targetEnd targetLang type",
-    "notesStmt": "",
-    "num": "atLeast atMost confidence generatedBy max min subtype type value",
-    "opener": "generatedBy hand",
-    "orgName": ("datingMethod datingPoint evidence from from-custom from-iso full generatedBy instant key notAfter "
-                "notAfter-custom notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role sort "
-                "subtype to to-custom to-iso type when when-custom when-iso"),
-    "orig": "generatedBy",
-    "p": "decls generatedBy hand part",
-    "pb": "break ed edRef generatedBy spanTo subtype type",
-    "pc": ("datcat force function generatedBy join lemma lemmaRef met msd norm orig part pos pre real rhyme subtype "
-           "targetDatcat type unit valueDatcat"),
-    "persName": ("datingMethod datingPoint evidence from from-custom from-iso full generatedBy instant key notAfter "
-                 "notAfter-custom notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role sort "
-                 "subtype to to-custom to-iso type when when-custom when-iso"),
-    "placeName": ("datingMethod datingPoint evidence from from-custom from-iso full generatedBy instant key notAfter "
-                  "notAfter-custom notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role sort "
-                  "subtype to to-custom to-iso type when when-custom when-iso"),
-    "postCode": "",
-    "postscript": "generatedBy hand place",
-    "principal": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso "
-                  "notBefore notBefore-custom notBefore-iso period ref to to-custom to-iso when when-custom when-iso"),
-    "profileDesc": "",
-    "projectDesc": "default",
-    "ptr": "cRef decls evaluate generatedBy mimeType subtype target targetLang type",
-    "publicationStmt": "",
-    "publisher": "key ref",
-    "pubPlace": "key nymRef ref role",
-    "punctuation": "default marks placement",
-    "q": "generatedBy subtype toWhom type who",
-    "quotation": "default marks",
-    "quote": "defective generatedBy notation subtype type",
-    "rb": "subtype type",
-    "rdg": "cause hand require subtype type varSeq wit",
-    "rdgGrp": "cause hand require subtype type varSeq",
-    "ref": "cRef decls evaluate generatedBy mimeType subtype target targetLang type",
-    "refsDecl": "default",
-    "reg": "evidence generatedBy instant subtype type",
-    "region": ("datingMethod datingPoint from from-custom from-iso generatedBy key notAfter notAfter-custom "
-               "notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role subtype to to-custom "
-               "to-iso type when when-custom when-iso"),
-    "rendition": "scheme schemeVersion scope selector",
-    "resp": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso notBefore "
-             "notBefore-custom notBefore-iso period ref to to-custom to-iso when when-custom when-iso"),
-    "respStmt": "key ref",
-    "restore": ("atLeast atMost cause confidence evidence extent hand instant max min place precision quantity scope "
-                "seq status subtype type unit"),
-    "retrace": ("atLeast atMost cause confidence evidence extent hand instant max min place precision quantity scope "
-                "seq spanTo status unit"),
-    "revisionDesc": "status",
-    "role": "gender perf",
-    "roleDesc": "",
-    "roleName": "full generatedBy key nymRef ref role sort subtype type",
-    "row": "cols role rows",
-    "rs": "generatedBy key nymRef ref role subtype type",
-    "rt": "cause evidence from hand instant place seq status subtype target to type",
-    "ruby": "generatedBy subtype type",
-    "said": "aloud direct generatedBy toWhom who",
-    "salute": "generatedBy hand",
-    "samplingDecl": "default",
-    "seg": "datcat function generatedBy hand met notation part real rhyme subtype targetDatcat type valueDatcat",
-    "segmentation": "default",
-    "seriesStmt": "default",
-    "settlement": ("datingMethod datingPoint from from-custom from-iso generatedBy key notAfter notAfter-custom "
-                   "notAfter-iso notBefore notBefore-custom notBefore-iso nymRef period ref role subtype to to-custom "
-                   "to-iso type when when-custom when-iso"),
-    "sic": "generatedBy",
-    "signed": "generatedBy hand",
-    "soCalled": "generatedBy",
-    "sourceDesc": "default",
-    "sp": "hand place toWhom who",
-    "space": "atLeast atMost confidence dim extent max min precision quantity scope subtype type unit",
-    "speaker": "hand place",
-    "sponsor": ("datingMethod datingPoint from from-custom from-iso key notAfter notAfter-custom notAfter-iso "
-                "notBefore notBefore-custom notBefore-iso period ref to to-custom to-iso when when-custom when-iso"),
-    "stage": "generatedBy hand perf place toWhom type who",
-    "street": "",
-    "subst": ("atLeast atMost cause confidence evidence extent hand instant max min place precision quantity scope "
-              "seq status unit"),
-    "supplied": "atLeast atMost confidence evidence extent instant max min precision quantity reason scope unit",
-    "surname": "full generatedBy key nymRef ref role sort subtype type",
-    "surplus": "atLeast atMost confidence evidence extent instant max min precision quantity reason scope unit",
-    "table": "cols generatedBy rows subtype type",
-    "tagsDecl": "partial",
-    "tagUsage": "datcat gi occurs targetDatcat valueDatcat withId",
-    "taxonomy": "datcat targetDatcat valueDatcat",
-    "TEI": "subtype type version",
-    "teiHeader": "",
-    "term": "cRef decls evaluate generatedBy key ref sortKey subtype target targetLang type",
-    "text": "decls hand subtype type",
-    "textClass": "default",
-    "time": ("atLeast atMost calendar confidence datingMethod datingPoint dur dur-iso evidence extent from "
-             "from-custom from-iso generatedBy instant key max min notAfter notAfter-custom notAfter-iso notBefore "
-             "notBefore-custom notBefore-iso period precision quantity ref scope subtype to to-custom to-iso type "
-             "unit when when-custom when-iso"),
-    "title": ("datingMethod datingPoint from from-custom from-iso generatedBy key level notAfter notAfter-custom "
-              "notAfter-iso notBefore notBefore-custom notBefore-iso period ref subtype to to-custom to-iso type when "
-              "when-custom when-iso"),
-    "titlePage": "subtype type",
-    "titlePart": "subtype type",
-    "titleStmt": "",
-    "trailer": "generatedBy hand place subtype type",
-    "unclear": ("agent atLeast atMost confidence evidence extent generatedBy instant max min precision quantity "
-                "reason scope unit"),
-    "w": ("datcat function generatedBy join lemma lemmaRef met msd norm notation orig part pos real rhyme subtype "
-          "targetDatcat type valueDatcat"),
-    "witDetail": "evaluate place subtype target targetLang type wit",
-    "witness": "sortKey",
-}
-#: Every element of ``tei_all``: one not in :data:`ATTS` is written as itself with the global attributes only.
-TEI_ELEMENTS = frozenset("""
-    ab abbr abstract accMat acquisition activity actor add additional additions addName address addrLine addSpan
-    adminInfo affiliation age alt alternate altGrp altIdent altIdentifier am analytic anchor annotation
-    annotationBlock anyElement app appInfo application arc argument att attDef attList attRef author authority
-    availability back bibl biblFull biblScope biblStruct bicond binary binaryObject binding bindingDesc birth bloc
-    body broadcast byline c caesura calendar calendarDesc camera caption case castGroup castItem castList catchwords
-    catDesc category catRef cb cell certainty change channel char charDecl choice cit citeData citedRange
-    citeStructure cl classCode classDecl classes classRef classSpec climate closer code collation collection colloc
-    colophon cond condition constitution constraint constraintDecl constraintSpec content conversion corr correction
-    correspAction correspContext correspDesc country creation cRefPattern custEvent custodialHist damage damageSpan
-    dataFacet dataRef dataSpec datatype date dateline death decoDesc decoNote def default defaultVal del delSpan
-    depth derivation desc dictScrap dim dimensions distinct distributor district div div1 div2 div3 div4 div5 div6
-    div7 divGen docAuthor docDate docEdition docImprint docTitle domain edition editionStmt editor editorialDecl
-    education eg eLeaf elementRef elementSpec ellipsis email emph empty encodingDesc entry entryFree epigraph
-    epilogue equipment equiv eTree etym event eventName ex exemplum expan explicit extent f facsimile factuality
-    faith fDecl fDescr figDesc figure fileDesc filiation finalRubric fLib floatingText floruit foliation foreign
-    forename forest form formula front fs fsConstraints fsdDecl fsDecl fsDescr fsdLink funder fvLib fw g gap gb gen
-    gender genName geo geoDecl geogFeat geogName gi gloss glyph gram gramGrp graph graphic group handDesc handNote
-    handNotes handShift head headItem headLabel height heraldry hi history hom hyph hyphenation ident idno if iff
-    imprimatur imprint incident incipit index iNode institution interaction interleave interp interpGrp
-    interpretation item iType join joinGrp keywords kinesic l label lacunaEnd lacunaStart lang langKnowledge
-    langKnown language langUsage layout layoutDesc lb lbl leaf lem lg licence line link linkGrp list listAnnotation
-    listApp listBibl listChange listEvent listForest listNym listObject listOrg listPerson listPlace listPrefixDef
-    listRef listRelation listTranspose listWit locale localProp location locus locusGrp m macroRef macroSpec mapping
-    material measure measureGrp media meeting memberOf mentioned metamark metDecl metSym milestone mod model
-    modelGrp modelSequence moduleRef moduleSpec monogr mood move msContents msDesc msFrag msIdentifier msItem
-    msItemStruct msName msPart musicNotation name nameLink namespace nationality node normalization notatedMusic
-    note noteGrp notesStmt num number numeric nym object objectDesc objectIdentifier objectName objectType
-    occupation offset opener oRef org orgName orig origDate origin origPlace orth outputRendition p param paramList
-    paramSpec particDesc path pause pb pc per performance persName person persona personGrp persPronouns phr
-    physDesc place placeName population pos post postBox postCode postscript precision pRef prefixDef preparedness
-    principal profileDesc projectDesc prologue pron provenance ptr publicationStmt publisher pubPlace punctuation
-    purpose q quotation quote rb rdg rdgGrp recordHist recording recordingStmt redo ref refsDecl refState reg region
-    relatedItem relation remarks rendition repository residence resp respons respStmt restore retrace revisionDesc
-    rhyme role roleDesc roleName root row rs rt rubric ruby s said salute samplingDecl schemaRef schemaSpec
-    scriptDesc scriptNote scriptStmt seal sealDesc secFol secl seg segmentation sense sequence series seriesStmt set
-    setting settingDesc settlement sex shift sic signatures signed soCalled socecStatus sound source sourceDesc
-    sourceDoc sp space span spanGrp speaker specDesc specGrp specGrpRef specList spGrp sponsor stage stamp standOff
-    state stdVals street stress string styleDefDecl subc subst substJoin summary superEntry supplied support
-    supportDesc surface surfaceGrp surname surplus surrogates syll symbol table tag tagsDecl tagUsage taxonomy tech
-    TEI teiCorpus teiHeader term terrain text textClass textDesc textLang textNode then time timeline title
-    titlePage titlePart titleStmt tns trailer trait transcriptionDesc transpose tree triangle typeDesc typeNote u
-    unclear undo unicodeProp unihanProp unit unitDecl unitDef usg val valDesc valItem valList vAlt variantEncoding
-    vColl vDefault view vLabel vMerge vNot vocal vRange w watermark when width wit witDetail witEnd witness witStart
-    writing xenoData xr zone
-""".split())

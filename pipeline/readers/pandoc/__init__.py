@@ -19,10 +19,12 @@ from ...errors import InputError
 from ...media import MediaTable
 from ...options import Options
 from .convert import convert as to_ir  # the module keeps its name: pipeline.readers.pandoc.convert
+from .html5 import Counts as Html5Counts
+from .html5 import prepare as html5_structure
 from .markup import containers, markdown_numbers, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc
 from .statutes import statutes, title_from_heading
-from .word import group_boxes, with_core_title, word_box_groups
+from .word import group_boxes, with_core_title, with_declared_language, word_box_groups
 from .word_numbering import apply_numbering
 
 __all__ = ["check_archive", "pandoc_path", "prepare_html", "read_docx", "read_epub", "read_html", "read_markdown",
@@ -60,13 +62,15 @@ def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
 
 def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
-    declared = ENTITY.search(data[:65536])
+    declared = ENTITY.search(data)  # the whole file: a prolog may hold any amount before its DOCTYPE
     if declared:
         raise InputError("declares XML entities", file=name, offset=declared.start(),
                          expected="HTML without <!ENTITY declarations")
     for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
-    text = prepare_html(data.decode("utf-8", "replace"))
+    text, found = html5_structure(data.decode("utf-8", "replace"), xml=False)
+    _report_html5(found, diag)
+    text = prepare_html(text)
     ast = run_pandoc(text.encode("utf-8"), "html", name, options)
     from ..captions import attach_captions
     return attach_captions(to_ir(ast, options, diag, name, "html"), diag)
@@ -75,12 +79,15 @@ def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
 def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Word: headings, footnotes and endnotes, docpipe's box and numbered-paragraph styles, tables, lists."""
     check_archive(data, name, options)
+    from ..precheck import check_package_xml
+    check_package_xml(data, name, options)  # a control character, 300-deep w:sdt, 10 MB text node: one line
     ast = run_pandoc(data, "docx+styles", name, options)
     doc = to_ir(ast, options, diag, name, "docx", archive=data)
     from ..word_media import recover
     doc = recover(doc, data, MediaTable(options, diag, name), diag)
     doc = apply_numbering(doc, data, diag)
     doc = with_core_title(doc, data, diag)
+    doc = with_declared_language(doc, data, diag)
     groups = word_box_groups(data)
     return group_boxes(doc, groups, diag) if groups else doc
 
@@ -88,6 +95,8 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
 def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """OpenDocument text."""
     check_archive(data, name, options)
+    from ..precheck import check_package_xml
+    check_package_xml(data, name, options)
     ast = run_pandoc(data, "odt", name, options)
     return to_ir(ast, options, diag, name, "odt", archive=data)
 
@@ -97,11 +106,30 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     check_archive(data, name, options)
     src = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
+    found = Html5Counts()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             member = src.read(info)
             if info.filename.lower().endswith((".xhtml", ".html", ".htm")):
-                member = prepare_html(member.decode("utf-8", "replace")).encode("utf-8")
+                text, counts = html5_structure(member.decode("utf-8", "replace"),
+                                               xml=not info.filename.lower().endswith((".html", ".htm")))
+                for key, value in vars(counts).items():
+                    setattr(found, key, getattr(found, key) + value)
+                member = prepare_html(text).encode("utf-8")
             z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
+    _report_html5(found, diag)
     ast = run_pandoc(out.getvalue(), "epub", name, options)
     return to_ir(ast, options, diag, name, "epub", archive=data)
+
+
+def _report_html5(found: Html5Counts, diag: Diagnostics) -> None:
+    """What :mod:`.html5` rewrote, as diagnostics (a notes section's own title is dropped: say so)."""
+    if found.noterefs or found.notes:
+        diag.emit("footnote-linked", f"{found.noterefs} EPUB/ARIA note call(s) and {found.notes} note body(ies) "
+                  "read as notes")
+    if found.note_headings:
+        diag.emit("ignored-element", f"{found.note_headings} notes section heading(s) dropped: every output "
+                  "titles its notes itself")
+    if found.hgroups or found.details or found.ruby:
+        diag.emit("raw-html-parsed", f"HTML5 structure read: {found.hgroups} hgroup, {found.details} "
+                  f"details/summary, {found.ruby} ruby")

@@ -107,6 +107,7 @@ class _Converter:
                 if not info.is_dir():
                     self.members[info.filename] = info
         self.anchors: list[str] = []
+        self.pending: list[ir.Inline] = []  # anchors waiting for the next paragraph or heading
         self.html_counts: dict[str, int] = {"elements": 0, "comments": 0, "dropped": 0}
         self.toc_dropped = 0
 
@@ -187,15 +188,17 @@ class _Converter:
                 out.append(ir.Math(tex=c[1], display=c[0].get("t") == "DisplayMath"))
             elif t == "Link":
                 target = c[2][0]
-                if "#" in target and not target.startswith(("http:", "https:", "mailto:")):
-                    target = "#" + target.split("#", 1)[1].split("_", 1)[-1] if ".xhtml#" in target else target
+                if self.fmt == "epub":
+                    target = _local_target(target)
+                elif ".xhtml#" in target and not target.startswith(("http:", "https:", "mailto:")):
+                    target = "#" + target.split("#", 1)[1]
                 out.append(ir.Link(children=self.inlines(c[1]), target=target, title=c[2][1] or None))
             elif t == "Span":
                 (sid, classes, attrs), kids = c
                 attrs_d = dict(attrs)
                 if not kids and not sid:
                     continue
-                sid = sid.split(".xhtml_", 1)[-1] if not sid.endswith(".xhtml") else ""
+                sid = _unprefix(sid)  # a file's own id ("chapter-2.xhtml") stays: links may name the file
                 if sid and "noteref" not in classes:
                     # a link target (Word's _Toc/_Ref bookmarks, Markdown's []{#id}): kept as an anchor that the
                     # ids transform moves onto its block
@@ -279,6 +282,10 @@ class _Converter:
                 i += 1
                 continue
             produced: list[ir.Block] = list(self.block(node))
+            if self.pending and produced and isinstance(produced[0], ir.Para | ir.Heading):
+                # the anchors of a paragraph that held nothing else (an EPUB file's start) name this block
+                produced[0] = dataclasses.replace(produced[0], children=(*self.pending, *produced[0].children))
+                self.pending = []
             if (len(produced) == 1 and isinstance(produced[0], ir.Figure) and not produced[0].caption
                     and i + 1 < len(nodes) and (self._custom_style(nodes[i + 1]) or "").lower() in CAPTION_STYLES):
                 label, cap = caption_label(self._inner_para(nodes[i + 1]))
@@ -395,6 +402,9 @@ class _Converter:
                 label, cap = caption_label(content)
                 return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
                                attrs=(("label", label),) if label else ())]
+            if content and all(isinstance(n, ir.Span) and "anchor" in n.classes and not n.children for n in content):
+                self.pending.extend(content)  # only link targets: they name the next paragraph or heading
+                return []
             if all(isinstance(n, ir.LineBreak) or (isinstance(n, ir.Text) and not n.text.strip()) for n in content):
                 return []  # a paragraph that is only a line break (an HTML <br> between paragraphs) is spacing
             return [self.para(content, style)]
@@ -406,13 +416,20 @@ class _Converter:
                 label = _text(inl[0].children)
                 inl = inl[1:]
             if label is None and inl and isinstance(inl[0], ir.Text):
-                hk = heading_kind(_text(tuple(inl)).strip())
-                if hk:
+                full = _text(tuple(inl)).strip()
+                hk = heading_kind(full)
+                lead = inl[0].text.lstrip()
+                cut = len(full) - len(hk[2]) if hk and full.endswith(hk[2]) else -1
+                if hk and 0 <= cut <= len(lead):
+                    # the label off the first text; what follows it (an equation, emphasis, a link) stays
+                    label = hk[1]
+                    inl[0] = ir.Text(text=lead[cut:])
+                elif hk and all(isinstance(n, ir.Text) for n in inl):
                     label = hk[1]
                     inl = [ir.Text(text=hk[2])]
             if inl and isinstance(inl[0], ir.Text):
                 inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
-            own_id = hid.split("_", 1)[-1] if ".xhtml_" in hid else hid
+            own_id = _unprefix(hid)
             if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
                 if own_id:  # links may name it: an anchor the ids transform maps to the heading's own id
                     inl.insert(0, ir.Span(children=(), classes=("anchor",), attrs=(("id", own_id),)))
@@ -420,7 +437,7 @@ class _Converter:
             return [ir.Heading(level=level, children=_normalise(inl), label=label, id=own_id or None)]
         if t == "Div":
             (did, classes, attrs), kids = c
-            did = did.split(".xhtml_", 1)[-1]  # pandoc's EPUB reader prefixes ids with the file name
+            did = _unprefix(did)  # pandoc's EPUB reader prefixes ids with the file name
             attrs_d = dict(attrs)
             cstyle = attrs_d.get("custom-style")
             if cstyle in TITLE_STYLES:
@@ -479,6 +496,8 @@ class _Converter:
             ordered = t == "OrderedList"
             items = c[1] if ordered else c
             start = c[0][0] if ordered else 1
+            if not items:
+                return []  # an empty <ul></ul> (a web page's menu): no list without items (TEI needs one)
             return [ir.ListBlock(items=tuple(ir.ListItem(blocks=self.blocks(item)) for item in items),
                                  ordered=ordered, start=start)]
         if t == "BlockQuote":
@@ -564,6 +583,26 @@ class _Converter:
                 self.anchors.append(raw[0]["c"][0][0])
             raw = raw[1:]
         return self.inlines(raw)
+
+
+_FILE_PREFIX = re.compile(r"^([^#/]+?\.(?:xhtml|html|htm))_(.+)$", re.IGNORECASE)
+
+
+def _unprefix(name: str) -> str:
+    """An id without the file name pandoc's EPUB reader puts in front (``chapter-2.xhtml_note-1`` → ``note-1``)."""
+    m = _FILE_PREFIX.match(name)
+    return m.group(2) if m else name
+
+
+def _local_target(target: str) -> str:
+    """A link into the book as ``#id``: ``#chapter-2.xhtml_note-1`` (pandoc's EPUB reader) and
+    ``chapter-2.xhtml#note-1`` become ``#note-1``; ``#chapter-2.xhtml`` (a whole file) stays."""
+    if target.startswith(("http:", "https:", "mailto:")):
+        return target
+    if target.startswith("#"):
+        return "#" + _unprefix(target[1:])
+    m = re.match(r"^[^#:]+?\.(?:xhtml|html|htm)#(.+)$", target, re.IGNORECASE)
+    return "#" + _unprefix(m.group(1)) if m else target
 
 
 def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
@@ -686,6 +725,13 @@ def _link_notes(blocks: tuple[ir.Block, ...], conv: _Converter) -> tuple[ir.Bloc
                 b = dataclasses.replace(b, title=inl(b.title), blocks=blk(b.blocks))
             elif isinstance(b, ir.Div | ir.BlockQuote):
                 b = dataclasses.replace(b, blocks=blk(b.blocks))
+            elif isinstance(b, ir.ListBlock):
+                b = dataclasses.replace(b, items=tuple(dataclasses.replace(i, blocks=blk(i.blocks)) for i in b.items))
+            elif isinstance(b, ir.Table):
+                b = dataclasses.replace(b, caption=inl(b.caption), rows=tuple(
+                    tuple(dataclasses.replace(c, blocks=blk(c.blocks)) for c in row) for row in b.rows))
+            elif isinstance(b, ir.Figure):
+                b = dataclasses.replace(b, caption=inl(b.caption))
             out.append(b)
         return tuple(out)
 

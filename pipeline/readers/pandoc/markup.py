@@ -88,11 +88,15 @@ def prepare_html(text: str) -> str:
 
 
 def markdown_numbers(text: str) -> str:
-    """Report-style ``12. text`` paragraphs stay paragraphs: escape the dot so pandoc does not make a list."""
+    """Report-style ``12. text`` paragraphs stay paragraphs (the dot escaped so pandoc makes no list) — but only
+    in a document written as numbered-paragraph prose (:func:`numbered_prose`); elsewhere ``1.`` is a list."""
+    lines = text.split("\n")
+    if not numbered_prose(lines):
+        return text
     out = []
     fence = False
     previous_blank = True
-    for line in text.split("\n"):
+    for line in lines:
         if line.lstrip().startswith(("```", "~~~")):
             fence = not fence
         if not fence and previous_blank and REPORT_NUMBER.match(line):
@@ -102,6 +106,52 @@ def markdown_numbers(text: str) -> str:
     return "\n".join(out)
 
 
+def numbered_prose(lines: list[str]) -> bool:
+    """Whether the ``N.`` paragraphs of a Markdown document are a report's numbered paragraphs, not lists.
+
+    They are when their numbers run through the document as one sequence — never restarting or going back —
+    that carries on across something else (a heading, a box, a plain paragraph: ``2.`` … ``## 標題`` … ``3.``),
+    each standing alone between blank lines with nothing indented under it. A list restarts at 1, its items
+    follow each other (tight or loose) and hold indented code or sub-lists: any of those makes them lists.
+    """
+    numbers: list[int] = []
+    fence = False
+    previous_blank = True
+    interrupted = False  # something other than a numbered paragraph since the last one
+    carried_on = False
+    after_number = False  # inside a numbered paragraph (until a blank line)
+    under_number = False  # since the last numbered paragraph, only blank lines and its own lines
+    for line in lines:
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")) and not line[:1].isspace():
+            fence = not fence
+            interrupted = True
+            under_number = after_number = False
+            previous_blank = False
+            continue
+        if fence:
+            continue
+        m = REPORT_NUMBER.match(line)
+        if m:
+            if not previous_blank:
+                return False  # a tight list: "1. a" then "2. b"
+            n = int(m.group(1))
+            if numbers and n <= numbers[-1]:
+                return False  # numbering restarts: lists
+            if numbers and interrupted:
+                carried_on = True
+            numbers.append(n)
+            interrupted = False
+            after_number = under_number = True
+        elif not stripped:
+            after_number = False
+        elif line[:1] in (" ", "\t") and under_number and not after_number:
+            return False  # an indented block under a numbered line: a list item's content
+        elif not after_number:
+            interrupted = True
+            under_number = False
+        previous_blank = not stripped
+    return carried_on
 #: Container kinds that are titled sidebars (VuePress, Docusaurus, MkDocs admonitions, GitHub alerts).
 BOX_KINDS = frozenset({
     "note", "tip", "info", "warning", "danger", "caution", "important", "details", "abstract", "summary", "tldr",

@@ -32,7 +32,7 @@ DROPPED = frozenset({"script", "style", "iframe", "object", "embed", "form", "in
 BLOCK_TAGS = frozenset({"p", "div", "center", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table",
                         "blockquote", "pre", "details", "hr", "section", "article", "aside", "header", "footer",
                         "main", "nav", "figure", "address", "li", "dt", "dd", "summary", "figcaption", "tr", "td",
-                        "th", "tbody", "thead", "tfoot", "caption", "body", "html", "form", "fieldset"})
+                        "th", "tbody", "thead", "tfoot", "caption", "body", "html", "form", "fieldset", "hgroup"})
 ADMONITION = frozenset({"note", "tip", "info", "warning", "danger", "caution", "important", "admonition", "hint",
                         "attention", "error", "example", "box", "callout", "custom-block", "alert"})
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)\b([^<>]*)>")

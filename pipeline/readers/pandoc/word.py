@@ -130,6 +130,73 @@ def with_core_title(doc: ir.Document, data: bytes, diag: Diagnostics) -> ir.Docu
     return dataclasses.replace(doc, metadata=dataclasses.replace(m, title=title, authors=authors))
 
 
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+def word_languages(data: bytes) -> dict[str, str]:
+    """The languages a Word package declares for its text: ``dc:language`` of the core properties (``core``), and
+    the document defaults' ``w:lang`` in ``styles.xml`` — else ``settings.xml``'s ``w:themeFontLang`` — for Latin
+    text (``latin``, ``w:val``) and East Asian text (``eastAsia``)."""
+    from lxml import etree
+
+    out: dict[str, str] = {}
+    core = core_properties(data).get("language")
+    if core:
+        out["core"] = core
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+    for part, path in (("styles", f"{_W}docDefaults/{_W}rPrDefault/{_W}rPr/{_W}lang"),
+                       ("settings", f"{_W}themeFontLang")):
+        try:
+            with zipfile.ZipFile(BytesIO(data)) as z:
+                root = etree.fromstring(z.read(f"word/{part}.xml"), parser)
+        except (KeyError, zipfile.BadZipFile, etree.XMLSyntaxError):
+            continue
+        el = root.find(path)
+        if el is None:
+            continue
+        for key, attr in (("latin", "val"), ("eastAsia", "eastAsia")):
+            value = (el.get(f"{_W}{attr}") or "").strip()
+            if value and re.fullmatch(r"[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*", value):
+                out.setdefault(key, value)
+    return out
+
+
+#: A body is overwhelmingly Chinese, whatever Word's Latin default says, with this many Han characters per word of
+#: other scripts.
+OVERWHELMING = 4
+
+
+def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics) -> ir.Document:
+    """The document's language as the Word package declares it, unless the reader already has one.
+
+    Word declares one language for Latin text (``w:val``) and one for East Asian text (``w:eastAsia``), both from
+    the author's system, and writers fill ``dc:language`` with their own default (pandoc writes ``en-US`` for every
+    document). On an English system (East Asian language not Chinese) the Latin language is the document's, even
+    with a Chinese paragraph in it. On a Chinese system an English document and a Chinese one both say ``en-US`` and
+    ``zh-CN``, so the body decides: mostly Chinese, it is Chinese. A Chinese document — one whose body is
+    overwhelmingly Chinese (:data:`OVERWHELMING`), or mostly Chinese on a Chinese system — takes only a Chinese
+    ``dc:language``, else none: the text's own script decides (:mod:`pipeline.transforms.lang`); any other takes
+    the first language that is not Chinese (core, Latin).
+    """
+    if doc.metadata.language:
+        return doc
+    from ...cjk.script import chinese_share
+    from ...walk import block_text
+
+    declared = word_languages(data)
+    han, other = chinese_share(block_text(doc.blocks))
+    chinese_system = declared.get("eastAsia", "").lower().startswith("zh")
+    chinese = han > 0 and (han >= OVERWHELMING * other or (chinese_system and han >= other))
+    keys = ("core",) if chinese else ("core", "latin")
+    found = [(k, declared[k]) for k in keys if k in declared and declared[k].lower().startswith("zh") == chinese]
+    if not found:
+        return doc
+    key, lang = found[0]
+    where = {"core": "core properties", "latin": "default text language"}[key]
+    diag.emit("metadata-found", f"language {lang!r} from the Word document's {where}")
+    return dataclasses.replace(doc, metadata=dataclasses.replace(doc.metadata, language=lang))
+
+
 _TOC_STYLE = re.compile(r"(?i)^(toc|contents|verzeichnis|inhaltsverzeichnis|目录|目錄)\s*[1-9]$")
 _CONTENTS = re.compile(r"(?i)^\s*(table\s+of\s+contents|contents|inhalt(sverzeichnis)?|table\s+des\s+mati[eè]res"
                        r"|sommaire|índice|indice|目[录錄]|目\s*次)\s*[:：]?\s*$")

@@ -238,15 +238,13 @@ def _block(f: Found, note_ids: dict[str, str], diag: Diagnostics) -> ir.Block:
 
 
 def _detect(text: str) -> str | None:
-    try:
-        from ...cjk.script import detect_script
-    except ImportError:
-        return None
-    result: str | None = detect_script(text)
-    return result
+    """The script of a part (a box), or None."""
+    from ...cjk.script import detect_script
+    return detect_script(text)
 
 
 def _language(body: tuple[ir.Block, ...]) -> str | None:
+    """The report's language: Chinese (its script) only when the body is mostly Chinese, else unknown."""
+    from ...cjk.script import detect_language
     from ...walk import block_text
-    sample = block_text(tuple(b for b in body if not isinstance(b, ir.Box)))
-    return _detect(sample)
+    return detect_language(block_text(tuple(b for b in body if not isinstance(b, ir.Box))))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 
+from ...cjk.chars import UNIFIED_RANGES, in_ranges
 from ...diagnostics import Diagnostics
 from ...errors import InputError
 
@@ -34,7 +35,7 @@ _COMMON = set("的一是在不了有和人這这中大為为上個个國国我�
 
 def _han_score(text: str) -> float:
     sample = text[:20000]
-    han = sum(1 for ch in sample if "\u4e00" <= ch <= "\u9fff")
+    han = sum(1 for ch in sample if in_ranges(ch, UNIFIED_RANGES))
     if han == 0:
         return 0.0
     return sum(1 for ch in sample if ch in _COMMON) / han

@@ -1,0 +1,1 @@
+"""Developer tools that read docpipe's own source (nothing here runs on documents)."""

@@ -1,0 +1,142 @@
+"""Page geometry and title breaking shared by the paged writers (PDF with WeasyPrint or Typst, DOCX, EPUB cover)."""
+
+from __future__ import annotations
+
+import itertools
+import re
+
+from ..errors import UsageError
+from ..options import Options
+
+#: ``--page-size`` names -> CSS ``size`` values.
+PAGE_SIZES = {"a4": "A4", "a5": "A5", "b5": "B5", "letter": "letter", "legal": "legal"}
+#: Named page sizes in millimetres (CSS Paged Media's B5 is ISO B5).
+PAGE_MM = {"A4": (210.0, 297.0), "A5": (148.0, 210.0), "B5": (176.0, 250.0), "letter": (215.9, 279.4),
+           "legal": (215.9, 355.6)}
+_CSS_LENGTH = r"\d+(?:\.\d+)?(?:mm|cm|in|pt|px|pc)"
+_MM = {"mm": 1.0, "cm": 10.0, "in": 25.4, "pt": 25.4 / 72, "pc": 25.4 / 6, "px": 25.4 / 96}
+
+
+def page_size(value: str) -> str:
+    """The CSS ``size`` for ``--page-size`` (A4, A5, B5, Letter, or WxH such as 148mmx210mm)."""
+    key = value.strip().lower()
+    if key in PAGE_SIZES:
+        return PAGE_SIZES[key]
+    m = re.fullmatch(rf"({_CSS_LENGTH})\s*x\s*({_CSS_LENGTH})", key)
+    if m:
+        return f"{m.group(1)} {m.group(2)}"
+    raise UsageError(f"unknown page size {value!r}", expected="A4, A5, B5, Letter or WxH such as 150mmx220mm")
+
+
+def length_mm(length: str) -> float:
+    """A CSS length (``3mm``, ``0.5in``, ``12pt``) in millimetres."""
+    m = re.fullmatch(r"(\d+(?:\.\d+)?)(mm|cm|in|pt|px|pc)", length.strip().lower())
+    if not m:
+        raise UsageError(f"not a length: {length!r}", expected="a number with mm, cm, in, pt, pc or px")
+    return float(m.group(1)) * _MM[m.group(2)]
+
+
+def page_mm(value: str) -> tuple[float, float]:
+    """Width and height in millimetres of ``--page-size``."""
+    size = page_size(value)
+    if size in PAGE_MM:
+        return PAGE_MM[size]
+    w, h = size.split()
+    return length_mm(w), length_mm(h)
+
+
+def margins_mm(options: Options) -> tuple[float, float]:
+    """(inner, outer) margins in millimetres for the edition's page size."""
+    size = page_size(options.page_size)
+    small = size in ("A5", "B5") or (" " in size)
+    inner, outer = (20.0, 15.0) if small else (25.0, 20.0)
+    if not options.mirror_margins:
+        inner = outer = 20.0 if not small else 17.0
+    return inner, outer
+
+
+def bleed_mm(options: Options) -> float:
+    """The bleed beyond the trim box in millimetres (3 mm when crop marks are asked for without a bleed)."""
+    bleed = options.bleed or ("3mm" if options.marks else None)
+    return length_mm(bleed) if bleed else 0.0
+
+
+def title_pt(options: Options) -> float:
+    """The title page's title size: 22 pt on A4, smaller with a narrower page."""
+    width, _ = page_mm(options.page_size)
+    return min(22.0, round(22.0 * width / 210.0, 1))
+
+
+def title_space(options: Options) -> float:
+    """How much of the title page's A4 blank space a page of this height keeps (1.0 on A4 and taller), so the
+    title page stays one page in every size."""
+    _, height = page_mm(options.page_size)
+    return min(1.0, (height / 297.0) ** 2)
+
+
+def measure_pt(options: Options) -> float:
+    """The text block's width in points (page width less both margins)."""
+    width, _ = page_mm(options.page_size)
+    inner, outer = margins_mm(options)
+    return (width - inner - outer) * 72 / 25.4
+
+
+#: Where a Chinese title may break: before a preposition opening a phrase, around brackets and punctuation,
+#: at spaces.
+_TITLE_BREAK = re.compile(r"(?=關於|关于|有關|有关|對於|对于|題為|题为|（|\(|《|〈|「)|(?<=[，、：；）\)》〉」\s])")
+
+
+def title_lines(title: str, font_pt: float, measure_pt: float) -> list[str]:
+    """``title`` broken at phrase boundaries into the fewest lines that fit, balanced (the longest line as
+    short as can be); one line when it fits, the title whole when no phrase boundary helps."""
+    def width(text: str) -> float:
+        text = text.strip()
+        # a quarter-em gap where Han meets Latin letters or digits (clreq 3.2.1), made by the writer's markup
+        gaps = sum(1 for a, b in itertools.pairwise(text) if a != " " != b
+                   and (ord(a) < 0x2E80) != (ord(b) < 0x2E80) and (a.isalnum() or b.isalnum()))
+        return sum(font_pt * (0.55 if ord(ch) < 0x2E80 else 1.0) for ch in text) + gaps * font_pt / 4
+
+    if width(title) <= measure_pt:
+        return [title]
+    cuts = sorted({0, len(title), *(m.start() for m in _TITLE_BREAK.finditer(title))})
+    pieces = [title[a:b] for a, b in itertools.pairwise(cuts) if title[a:b]]
+    if len(pieces) > 14:
+        return [title]  # 2**13 ways to split at most: titles are short; a longer one is left to the renderer
+    best: tuple[int, float, list[str]] | None = None
+    for mask in range(1 << (len(pieces) - 1)):
+        lines = [pieces[0]]
+        for i, piece in enumerate(pieces[1:]):
+            if mask >> i & 1:
+                lines.append(piece)
+            else:
+                lines[-1] += piece
+        widest = max(width(x) for x in lines)
+        if widest > measure_pt:
+            continue
+        key = (len(lines), widest, lines)
+        if best is None or key[:2] < best[:2]:
+            best = key
+    return [x.strip() for x in best[2]] if best else [title]
+
+
+def continued_label(label: str | None, lang: str | None) -> str:
+    """The line over a table's continuation on the next page: ``续表 3`` (Simplified), ``續表 3`` (Traditional),
+    ``Table 3 (continued)`` otherwise; the table's own label gives the number (GB/T 7713: 续表 repeats the
+    table number)."""
+    tag = lang or ""
+    zh = tag.startswith("zh")
+    word = ("续表" if not re.search(r"Hant|TW|HK|MO", tag) else "續表") if zh else ""
+    label = (label or "").strip()
+    if zh:
+        number = re.sub(r"^表\s*", "", label) if label.startswith("表") else label
+        return f"{word}{(' ' + number) if number else ''}"
+    return f"{label} (continued)" if label else "(continued)"
+
+
+_HAN_CHAR = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003ffff]")
+
+
+def han_gap(neighbour: str) -> bool:
+    """Whether an inline equation next to ``neighbour`` (the character before or after it) gets the quarter-em
+    Han–Latin gap (clreq 3.2.1): next to a Han character, not next to a mark, a space or nothing."""
+    return bool(neighbour) and _HAN_CHAR.match(neighbour[-1]) is not None

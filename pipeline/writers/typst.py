@@ -1,0 +1,707 @@
+"""Print-ready PDF with Typst (``--pdf-engine typst``), from the IR and ``styles/print.typ``.
+
+The same print rules as the WeasyPrint engine (``writers/pdf.py``): page-foot notes with the source's markers,
+running heads (page and title on the left, chapter and page on the right), contents with page numbers, the
+outline and a named destination for every id (``para-12``), drawn boxes, figures, three-line tables whose
+header rows repeat, equations (TeX through pandoc into Typst math), kinsoku and Han–Latin spacing (Typst's
+own line breaker and ``cjk-latin-spacing``), punctuation compression (``halt`` on the first of two adjacent
+marks, as the WeasyPrint engine does), flush justification, chapters opening on a right-hand page, PDF/A with
+the TEI attached.
+
+The document is generated as Typst code in which every string of the document is a string literal
+(:func:`lit`): no text of the source can run Typst code, and nothing is imported. Typst reads only a
+temporary folder this writer fills (the template, the document's media, the attachments) and the font
+folders of ``fonts/fonts.toml``; it never reaches the network (no package is imported) and dates come from
+``SOURCE_DATE_EPOCH`` or the document's own date, so rebuilds are byte-identical.
+
+What Typst cannot do yet (the WeasyPrint engine can): PDF/X-4 (no output intent or trim box: refused), crop
+marks (reported, not drawn), a house CSS (reported, not applied).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import re
+import subprocess
+import tempfile
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any, assert_never
+
+from .. import ir
+from ..colwidths import column_widths
+from ..cjk.dates import display_date
+from ..diagnostics import Diagnostics
+from ..errors import OutputError, UsageError
+from ..fileio import date_epoch
+from ..fontsel import check_family, config, fallback_families, family_for, report_coverage
+from ..media import by_name, shown
+from ..options import Options
+from ..resources import FONTS_DIR, STYLES_DIR
+from ..tables import layout
+from ..walk import iter_inlines_all, plain
+from .page import bleed_mm, continued_label, han_gap, margins_mm, measure_pt, page_mm, title_lines, title_pt, title_space
+
+TEMPLATE = "print.typ"
+#: Picture types Typst draws.
+TYPST_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"})
+#: ``--pdf-variant`` -> Typst's PDF standard.
+STANDARDS: dict[str, Any] = {"pdf/a-3b": "a-3b", "pdf/a-3a": "a-3a", "pdf/ua-1": "ua-1"}
+#: BCP 47 tag -> Typst's ``lang`` and ``region``.
+_REGIONS = {"Hant": "TW", "Hans": "CN", "TW": "TW", "HK": "HK", "MO": "HK", "CN": "CN", "SG": "CN"}
+
+# ------------------------------------------------------------------------------------------------ literals
+
+_ESCAPES = {ord("\\"): "\\\\", ord('"'): '\\"', ord("\n"): "\\n", ord("\r"): "\\r", ord("\t"): "\\t",
+            **{c: f"\\u{{{c:x}}}" for c in (*range(0x20), 0x7F) if c not in (9, 10, 13)}}
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\n\r\f\v]+")
+
+
+def lit(text: str) -> str:
+    """``text`` as a Typst string literal: the only way any text of the document enters the generated code."""
+    return '"' + _SURROGATE.sub("\ufffd", text).translate(_ESCAPES) + '"'
+
+
+def _lits(items: Iterable[str]) -> str:
+    """A Typst array of string literals (a one-item array keeps its trailing comma)."""
+    items = list(items)
+    return "(" + ", ".join(lit(x) for x in items) + ("," if len(items) == 1 else "") + ")"
+
+
+# --------------------------------------------------------------------------------- typography in the text
+
+#: Quotation marks and apostrophes of Latin text: Noto CJK sets them full width unless asked for its
+#: proportional forms (``pwid``), as in the WeasyPrint engine.
+_LATIN_QUOTE = r"(?<=[A-Za-z0-9.,!?;:)\]])[’”]|[‘“](?=[A-Za-z0-9(\[])|(?<=[A-Za-z])’(?=[A-Za-z])"
+#: clreq 3.1.6: where two full-width marks meet, the first is set half width (OpenType ``halt``).
+CLOSING_MARKS = "，。、；：！？」』）》〉】"
+ALL_MARKS = CLOSING_MARKS + "「『（《〈【"
+#: Only the first mark of a run: Typst (0.15) breaks a line before a ``halt`` mark that follows another mark,
+#: against kinsoku, so in a run of three or more marks the middle ones keep their full width.
+_PUNCT_PAIR = rf"(?<![{ALL_MARKS}])[{CLOSING_MARKS}](?=[{ALL_MARKS}])"
+_FEATURES = re.compile(rf"(?P<pwid>{_LATIN_QUOTE})|(?P<halt>{_PUNCT_PAIR})")
+
+
+def lang_region(lang: str | None) -> tuple[str, str | None]:
+    """Typst's ``lang`` and ``region`` for a BCP 47 tag (``zh-Hant-HK`` -> ``zh``, ``HK``)."""
+    parts = (lang or "und").split("-")
+    base = parts[0].lower() if re.fullmatch(r"[A-Za-z]{2,3}", parts[0]) else "und"
+    region = next((_REGIONS[p] for p in reversed(parts[1:]) if p in _REGIONS), None)
+    if region is None:
+        region = next((p.upper() for p in parts[1:] if re.fullmatch(r"[A-Za-z]{2}", p)), None)
+    return base, region
+
+
+class _Writer:
+    """The generated Typst document, built block by block."""
+
+    def __init__(self, doc: ir.Document, options: Options, diag: Diagnostics, *, math: bool = True) -> None:
+        self.doc, self.options, self.diag = doc, options, diag
+        self.media = by_name(doc)
+        self.files: dict[str, bytes] = {}
+        self.notes = {n.id: n for n in doc.notes}
+        self.placed: set[str] = set()
+        self.labels: set[str] = set()
+        self.targets = _targets(doc)
+        self.halts = 0
+        self.tables = 0
+        self.math = _math_table(doc, options, diag) if math else {}
+
+    # ------------------------------------------------------------------ anchors and languages
+
+    def anchor(self, name: str | None, *, inline: bool = False) -> str:
+        """A named destination (``para-12``), once per name."""
+        if not name or name in self.labels:
+            return ""
+        self.labels.add(name)
+        return f"#dp-inline-anchor({lit(name)});" if inline else f"#dp-anchor({lit(name)})"
+
+    def fonts(self, lang: str | None, kind: str = "serif") -> str:
+        names = [family_for(lang, kind, self.options.serif_font), *fallback_families()]
+        return _lits(dict.fromkeys(names))
+
+    def in_lang(self, lang: str | None, parent: str | None, body: str) -> str:
+        """``body`` set in ``lang`` (its language, region and typeface) when it differs from ``parent``."""
+        if not lang or lang == parent:
+            return body
+        base, region = lang_region(lang)
+        return (f"#[#set text(lang: {lit(base)}, region: {lit(region) if region else 'none'}, "
+                f"font: {self.fonts(lang)});{body}]")
+
+    # ------------------------------------------------------------------ inlines
+
+    def text(self, text: str, after: str) -> str:
+        """A text run, with ``pwid`` on Latin quotation marks and ``halt`` on the first of two marks."""
+        text = _SPACES.sub(" ", text)
+        if not text:
+            return ""
+        out: list[str] = []
+        pos = 0
+        for m in _FEATURES.finditer(text):
+            if m.start() > pos:
+                out.append(f"#{lit(text[pos:m.start()])};")
+            feature = m.lastgroup or "halt"
+            if feature == "halt":
+                self.halts += 1
+            out.append(f"#text(features: ({lit(feature)},), {lit(m.group())});")
+            pos = m.end()
+        rest = text[pos:]
+        if rest:
+            if len(rest) > 1 and rest[-1] in CLOSING_MARKS and rest[-2] not in ALL_MARKS and after \
+                    and after in ALL_MARKS:  # a pair split across nodes
+                out.append(f"#{lit(rest[:-1])};")
+                self.halts += 1
+                out.append(f"#text(features: (\"halt\",), {lit(rest[-1])});")
+            else:
+                out.append(f"#{lit(rest)};")
+        return "".join(out)
+
+    def inlines(self, nodes: tuple[ir.Inline, ...], lang: str | None, after: str = "") -> str:
+        """Inline nodes as Typst markup; ``after`` is the first character that follows them."""
+        follows = [after] * (len(nodes) + 1)
+        for i in range(len(nodes) - 1, -1, -1):
+            follows[i] = _first_char(nodes[i]) or follows[i + 1]
+        out = []
+        for i, node in enumerate(nodes):
+            made = self.inline(node, lang, follows[i + 1])
+            if isinstance(node, ir.Math) and not node.display and made.startswith("#$"):
+                # clreq 3.2.1: a quarter em between Han and an inline equation, as between Han and Latin; none
+                # before a mark (。) or where the source left a space
+                before = nodes[i - 1].text[-1:] if i and isinstance(nodes[i - 1], ir.Text) else ""
+                made = ("#h(0.25em);" if han_gap(before) else "") + made + \
+                    ("#h(0.25em);" if han_gap(follows[i + 1]) else "")
+            out.append(made)
+        return "".join(out)
+
+    def inline(self, node: ir.Inline, lang: str | None, after: str) -> str:
+        match node:
+            case ir.Text(text=t):
+                return self.text(t, after)
+            case ir.Emph(children=c):
+                return f"#emph[{self.inlines(c, lang, after)}]"
+            case ir.Strong(children=c):
+                return f"#strong[{self.inlines(c, lang, after)}]"
+            case ir.Code(text=t):
+                return f"#raw({lit(t)});"
+            case ir.Link(children=c, target=target):
+                body = self.inlines(c, lang, after)
+                if target.startswith("#"):
+                    if target[1:] in self.targets:
+                        return f"#link(label({lit(target[1:])}))[{body}]"
+                    self.diag.emit("link-unresolved", f"a link to {target[:60]} has no target in the PDF; kept as text")
+                    return body
+                return f"#link({lit(target)})[{body}]"
+            case ir.Span(children=c, lang=sub):
+                return self.in_lang(sub, lang, self.inlines(c, sub or lang, after))
+            case ir.BookTitle(children=c, open=o, close=cl):
+                first = _first_char_of(c) or cl[:1]
+                return self.text(o, first) + self.inlines(c, lang, cl[:1] or after) + self.text(cl, after)
+            case ir.NoteRef(note_id=note_id, marker=marker):
+                return self.noteref(note_id, marker, lang)
+            case ir.LineBreak():
+                return "#linebreak();"
+            case ir.Image():
+                return self.image(node, block=False)
+            case ir.Math():
+                return self.equation(node)
+            case ir.Milestone(unit=unit, n=n):
+                if unit == "page" and self.options.source_pages and n:
+                    return f"#super(text(size: 7pt, fill: rgb(\"#777777\"), {lit(f'[{n}]')}));"
+                return ""
+            case ir.Choice(readings=rs):
+                return self.inlines(rs[0].children, lang, after) if rs else ""
+            case _:
+                assert_never(node)
+
+    def noteref(self, note_id: str, marker: str, lang: str | None) -> str:
+        """The first call of a note carries its body to the foot of the page; later calls link to it."""
+        note = self.notes.get(note_id)
+        ref = f"fnref-{note_id.removeprefix('fn-')}"
+        call = self.anchor(ref, inline=True) if ref in self.targets else ""
+        if note is None or note_id in self.placed:
+            target = f"link(label({lit(note_id)}), {lit(marker)})" if note is not None else lit(marker)
+            return f"{call}#super({target});"
+        self.placed.add(note_id)
+        body = self.anchor(note.id, inline=True) + self.note_body(note, lang)
+        return f"{call}#footnote(numbering: _ => {lit(note.marker or marker)})[{body}]"
+
+    def note_body(self, note: ir.Note, lang: str | None) -> str:
+        parts = []
+        for b in note.blocks:
+            if isinstance(b, ir.Para):
+                parts.append(self.inlines(b.children, note.lang or lang))
+            else:
+                parts.append(self.block(b, note.lang or lang))
+        return self.in_lang(note.lang, lang, "#parbreak();".join(parts))
+
+    def image(self, node: ir.Image, *, block: bool) -> str:
+        """A picture from the temporary folder, never wider than the measure; a visible placeholder when the
+        picture is missing or of a type Typst cannot draw."""
+        medium = shown(self.media, node.media, TYPST_TYPES) if node.media else None
+        alt = plain(node.alt)
+        if medium is None:
+            what = alt or node.source or "picture"
+            reason = "refused or missing" if not node.media or node.media not in self.media else \
+                f"{self.media[node.media].media_type} cannot be shown here"
+            self.diag.emit("media-placeholder", f"a placeholder for {what[:60]} ({reason})")
+            return (f"#box(stroke: (paint: rgb(\"#888888\"), thickness: 0.5pt, dash: \"dashed\"), "
+                    f"inset: (x: 2mm, y: 1mm), text(size: 9pt, fill: rgb(\"#444444\"), {lit(f'[{what}]')}));")
+        ext = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg",
+               "image/webp": "webp"}[medium.media_type]
+        name = f"media/{medium.sha256[:32]}.{ext}"
+        self.files[name] = medium.data
+        width = _length(node.width, measure_pt(self.options))
+        if width is None and medium.width:
+            width = f"{min(medium.width * 0.75, measure_pt(self.options)):.2f}pt"
+        args = [lit(name), f"format: {lit(ext)}"]
+        if width:
+            args.append(f"width: {width}")
+        if alt:
+            args.append(f"alt: {lit(alt)}")
+        img = f"image({', '.join(args)})"
+        return f"#{img};" if block else f"#box({img});"
+
+    def equation(self, node: ir.Math) -> str:
+        made = self.math.get((node.tex, node.display))
+        if made is not None:
+            return f"#{made};"  # pandoc writes display math as "$ … $", Typst's block equation
+        shown_tex = f"$${node.tex}$$" if node.display else f"${node.tex}$"
+        return f"#raw({lit(shown_tex)});"
+
+    # ------------------------------------------------------------------ blocks
+
+    def blocks(self, nodes: Iterable[ir.Block], lang: str | None) -> str:
+        return "\n\n".join(self.block(b, lang) for b in nodes)
+
+    def body(self, lang: str | None) -> Iterator[str]:
+        """The document's blocks, headings ranked by their nesting as in the HTML (never skipping a rank)."""
+        stack: list[int] = []
+        for b in self.doc.blocks:
+            if isinstance(b, ir.Heading):
+                while stack and stack[-1] >= b.level:
+                    stack.pop()
+                yield self.heading(b, min(len(stack) + 1, 6), lang)
+                stack.append(b.level)
+            else:
+                yield self.block(b, lang)
+
+    def heading(self, node: ir.Heading, rank: int, lang: str | None) -> str:
+        text = f"#{lit(node.label)};#{lit(' ')};" if node.label else ""
+        text += self.inlines(node.children, node.lang or lang)
+        label = ""
+        if node.id and node.id not in self.labels:
+            self.labels.add(node.id)
+            label = f"#label({lit(node.id)})"
+        return self.in_lang(node.lang, lang, f"#heading(level: {rank}, outlined: {'true' if rank <= 4 else 'false'})"
+                                             f"[{text}]{label}")
+
+    def block(self, node: ir.Block, lang: str | None) -> str:
+        match node:
+            case ir.Heading():
+                return self.heading(node, min(max(node.level, 1), 6), lang)
+            case ir.Para():
+                return self.para(node, lang)
+            case ir.Box():
+                inner = node.lang or lang
+                title = self.inlines(node.title, inner)
+                body = self.blocks(node.blocks, inner)
+                box = f"#dp-box([{title}], sans: {self.fonts(inner, 'sans')})[{body}]"
+                return self.anchor(node.id) + self.in_lang(node.lang, lang, box)
+            case ir.ListBlock():
+                return self.list_block(node, lang)
+            case ir.BlockQuote():
+                quoted = self.blocks(node.blocks, node.lang or lang)
+                return self.in_lang(node.lang, lang, f"#quote(block: true)[{quoted}]")
+            case ir.Table():
+                return self.table(node, lang)
+            case ir.Figure():
+                images = " ".join(self.image(img, block=len(node.images) == 1) for img in node.images)
+                caption = self.caption(node.label, node.caption, lang)
+                cap = f", caption: [{caption}]" if caption else ""
+                return (self.anchor(node.id) + f"#figure([{images}], kind: image, numbering: none, "
+                        f"supplement: none{cap})")
+            case ir.CodeBlock():
+                return f"#raw({lit(node.text)}, block: true)"
+            case ir.Div():
+                inner = node.lang or lang
+                return self.anchor(node.id) + self.in_lang(node.lang, lang, f"#[{self.blocks(node.blocks, inner)}]")
+            case _:
+                assert_never(node)
+
+    def para(self, node: ir.Para, lang: str | None) -> str:
+        inner = node.lang or lang
+        text = self.inlines(node.children, inner)
+        first = node.children[0] if node.children else None
+        labelled = isinstance(first, ir.Span) and "label" in first.classes
+        if node.number is not None and not labelled:
+            out = f"#dp-numbered({lit(node.number + '.')}, [{text}])"
+        elif (inner or "").startswith("zh") and node.number is None:
+            out = f"#[#set par(first-line-indent: (amount: 2em, all: true));{text}]"
+        else:
+            out = f"#[{text}]"
+        return self.anchor(node.id) + self.in_lang(node.lang, lang, out)
+
+    def list_block(self, node: ir.ListBlock, lang: str | None) -> str:
+        if any(item.label for item in node.items):  # the source's own labels ((一), (a), 1.)) are the text
+            rows = []
+            for item in node.items:
+                label = item.label or ""
+                gap = "\u3000" if re.search(r"[\u3400-\u9fff]", label) else " "
+                first, rest = (item.blocks[0], item.blocks[1:]) if item.blocks else (None, ())
+                head = self.inlines(first.children, lang) if isinstance(first, ir.Para) else ""
+                more = ([] if isinstance(first, ir.Para) or first is None else [first]) + list(rest)
+                body = f"#[#set par(first-line-indent: 0pt);#{lit(label + gap)};{head}]"
+                if more:
+                    body += "\n\n" + self.blocks(more, lang)
+                rows.append(f"#block(inset: (left: 0pt), spacing: 1.2mm)[{body}]")
+            return "#block[" + "\n\n".join(rows) + "]"
+        items = []
+        for item in node.items:
+            items.append(f"[#set par(first-line-indent: 0pt);{self.blocks(item.blocks, lang)}]")
+        if node.ordered:
+            return f"#enum(start: {max(node.start, 0)}, {', '.join(items)})" if items else ""
+        return f"#list({', '.join(items)})" if items else ""
+
+    def caption(self, label: str | None, text: tuple[ir.Inline, ...], lang: str | None) -> str:
+        out = f"#strong({lit(label)});#h(0.5em);" if label else ""
+        return out + self.inlines(text, lang)
+
+    def table(self, node: ir.Table, lang: str | None) -> str:
+        grid, width = layout(node)
+        n_rows = len(node.rows)
+        head = min(node.head_rows, n_rows)
+        widths = column_widths(node)  # the source's when they differ, else from content (colwidths.py)
+        if widths and len(widths) == width:
+            total = sum(widths) or 1.0
+            fractions = [f"{max(w / total, 0.01):.4f}fr" for w in widths]
+            columns = "(" + ", ".join(fractions) + ("," if width == 1 else "") + ")"
+        else:
+            columns = str(width)
+        three_line = (self.doc.metadata.language or "").startswith("zh")
+        cells_head: list[str] = []
+        cells_body: list[str] = []
+        for r, row in enumerate(grid):
+            for slot in row:
+                if slot.continued:
+                    continue
+                cell = slot.cell
+                limit = (head - r) if r < head else (n_rows - r)
+                rowspan = max(1, min(cell.rowspan, limit))
+                colspan = max(1, min(cell.colspan, width - slot.col))
+                content = self.blocks(cell.blocks, lang)
+                if (cell.header and r >= head) or (three_line and r < head):  # row 0 is the 续表 line there
+                    content = f"#strong[{content}]"
+                spec = f"table.cell(x: {slot.col}, y: {r}, colspan: {colspan}, rowspan: {rowspan})[{content}]"
+                (cells_head if r < head else cells_body).append(spec)
+        parts: list[str] = []
+        heavy, light = "1.2pt + black", "0.6pt + black"
+        start = ""
+        if three_line:
+            # a three-line table broken across pages is closed by a heavy rule on every page (a repeated footer)
+            # and continued under a 续表 line (a repeated first row, empty on the table's first page)
+            self.tables += 1
+            mark = f"dp-table-{self.tables}"
+            start = f"#metadata(none)<{mark}>"
+            cont = continued_label(node.label, lang or self.doc.metadata.language)
+            cont_cell = (f"table.cell(x: 0, y: 0, colspan: {width}, inset: 0pt, align: center, context {{ "
+                         f"if here().page() != locate(<{mark}>).page() {{ block(inset: (bottom: 1.5mm), "
+                         f"text(size: 9pt, {lit(cont)})) }} }})")
+            cells_head = [re.sub(r"y: (\d+)", lambda m: f"y: {int(m.group(1)) + 1}", c, count=1) for c in cells_head]
+            cells_body = [re.sub(r"y: (\d+)", lambda m: f"y: {int(m.group(1)) + 1}", c, count=1) for c in cells_body]
+            rules = [cont_cell, f"table.hline(y: 1, stroke: {heavy})"]
+            rules_after = [f"table.hline(y: {head + 1}, stroke: {light})"] if head else []
+            parts.append("table.header(repeat: true, " + ", ".join(rules + cells_head + rules_after) + ")")
+            parts.extend(cells_body)
+            parts.append(f"table.footer(repeat: true, table.cell(colspan: {width}, inset: 0pt, "
+                         f"stroke: (top: {heavy}))[])")
+        else:
+            if head:
+                parts.append("table.header(repeat: true, " + ", ".join(cells_head) + ")")
+            parts.extend(cells_body)
+        stroke = "none" if three_line else '0.5pt + rgb("#666666")'
+        table = f"table(columns: {columns}, stroke: {stroke}, " + ", ".join(parts) + ")"
+        caption = self.caption(node.label, node.caption, lang)
+        cap = f", caption: [{caption}]" if caption else ""
+        return start + self.anchor(node.id) + \
+            f"#figure({table}, kind: table, numbering: none, supplement: none{cap})"
+
+    # ------------------------------------------------------------------ the document
+
+    def titlepage(self) -> str:
+        m = self.doc.metadata
+        lang = m.language
+        fields: list[str] = []
+        if m.symbol:
+            fields.append(f"symbol: {lit(m.symbol)}")
+        if m.title:
+            lines = title_lines(m.title, title_pt(self.options), measure_pt(self.options) - 1)
+            fields.append("title: [" + "#linebreak();".join(f"#{lit(x)};" for x in lines) + "]")
+        for key, value in (("subtitle", m.subtitle), ("session", m.session),
+                           ("author", "、".join(m.authors) if m.authors else None),
+                           ("date-place", " ".join(x for x in (display_date(m.date, lang), m.place) if x) or None),
+                           ("publisher", m.publisher)):
+            if value:
+                fields.append(f"{key}: {lit(value)}")
+        if not fields and not m.edition_notes:
+            return ""
+        if m.edition_notes:
+            fields.append(f"notes: {_lits(m.edition_notes)}")
+        fields += [f"title-size: {title_pt(self.options)}pt", f"space: {title_space(self.options):.3f}",
+                   f"sans: {self.fonts(lang, 'sans')}"]
+        return f"#dp-titlepage({', '.join(fields)})"
+
+    def toc(self) -> str:
+        if not any(isinstance(b, ir.Heading) and b.level <= 2 and b.id for b in self.doc.blocks):
+            return ""
+        lang = self.doc.metadata.language or ""
+        title = "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
+        return f"#dp-toc({lit(title)})"
+
+    def source(self, stamp: dt.datetime | None) -> str:
+        """The whole ``main.typ``."""
+        m = self.doc.metadata
+        lang = m.language
+        base, region = lang_region(lang)
+        width, height = page_mm(self.options.page_size)
+        inner, outer = margins_mm(self.options)
+        date = f"datetime(year: {stamp.year}, month: {stamp.month}, day: {stamp.day}, hour: {stamp.hour}, " \
+               f"minute: {stamp.minute}, second: {stamp.second})" if stamp else "none"
+        keywords = [x for x in (m.symbol, m.session) if x]
+        head = [
+            f"#import {lit(TEMPLATE)}: *",
+            f"#set document(title: {lit(m.title or m.symbol or m.source or 'document')}, "
+            f"author: {_lits(m.authors)}, keywords: {_lits(keywords)}, date: {date})",
+            f"#show: docpipe.with(width: {width:.2f}mm, height: {height:.2f}mm, inner: {inner}mm, outer: {outer}mm, "
+            f"bleed: {bleed_mm(self.options):.2f}mm, lang: {lit(base)}, region: {lit(region) if region else 'none'}, "
+            f"serif: {self.fonts(lang)}, sans: {self.fonts(lang, 'sans')}, "
+            f"mono: {_lits(['Noto Sans Mono CJK TC', *fallback_families()])}, "
+            f"running-title: {lit(m.title) if m.title else 'none'}, "
+            f"three-line: {'true' if (lang or '').startswith('zh') else 'false'})",
+        ]
+        for i, (name, _) in enumerate(self.options.attachments):
+            head.append(f"#pdf.attach({lit(name)}, read({lit(f'attachments/{i}')}, encoding: none), "
+                        f"relationship: \"source\", mime-type: \"application/tei+xml\", "
+                        f"description: \"TEI P5 edition\")")
+        parts = [*head, self.titlepage(), self.toc(), *self.body(lang)]
+        if m.rights:
+            parts.append("#pagebreak(weak: true)\n#[#set text(size: 9pt, fill: rgb(\"#222222\"));"
+                         f"{self.blocks(m.rights, lang)}]")
+        unplaced = [n for n in self.doc.notes if n.id not in self.placed]
+        if unplaced:  # notes never called: kept after the text, each with its marker
+            rows = [self.anchor(n.id) + f"#[#set par(first-line-indent: 0pt);#super({lit(n.marker)});#h(0.3em);"
+                    f"{self.note_body(n, lang)}]" for n in unplaced]
+            parts.append("#line(length: 100%, stroke: 0.5pt + rgb(\"#777777\"))\n#[#set text(size: 9pt);"
+                         + "\n\n".join(rows) + "]")
+        return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _first_char(node: ir.Inline) -> str:
+    match node:
+        case ir.Text(text=t) | ir.Code(text=t):
+            return t[:1]
+        case ir.BookTitle(open=o):
+            return o[:1]
+        case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
+            return _first_char_of(c)
+        case ir.Choice(readings=rs):
+            return _first_char_of(rs[0].children) if rs else ""
+        case _:
+            return ""
+
+
+def _first_char_of(nodes: tuple[ir.Inline, ...]) -> str:
+    for n in nodes:
+        ch = _first_char(n)
+        if ch:
+            return ch
+        if not isinstance(n, ir.Milestone):
+            return ""
+    return ""
+
+
+def _targets(doc: ir.Document) -> frozenset[str]:
+    """Every id this writer gives an anchor (a link to anything else would fail in Typst)."""
+    from ..walk import iter_blocks
+    ids: set[str] = set()
+    for b in iter_blocks((*doc.blocks, *doc.metadata.rights, *(x for n in doc.notes for x in n.blocks))):
+        ident = getattr(b, "id", None)
+        if ident:
+            ids.add(ident)
+    for n in doc.notes:
+        ids.add(n.id)
+    for node in iter_inlines_all(doc):
+        if isinstance(node, ir.NoteRef) and node.note_id in {n.id for n in doc.notes}:
+            ids.add(f"fnref-{node.note_id.removeprefix('fn-')}")
+    return frozenset(ids)
+
+
+def _length(value: str | None, measure: float) -> str | None:
+    """A Typst length from a source's width (``6.5in``, ``40%``, ``300`` px), never wider than ``measure`` pt."""
+    if not value:
+        return None
+    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px|pt|mm|cm|in|%|em)?\s*", value)
+    if not m:
+        return None
+    number, unit = float(m.group(1)), m.group(2) or "px"
+    if unit == "%":
+        return f"{min(number, 100.0):g}%"
+    if unit == "em":
+        return f"{min(number * 10.5, measure):.2f}pt"
+    pt = number * {"px": 0.75, "pt": 1.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "in": 72.0}[unit]
+    return f"{min(pt, measure):.2f}pt"
+
+
+# ------------------------------------------------------------------------------------------------ equations
+
+#: Names an equation may not call: whatever reads files, evaluates code or reaches into the document.
+_FORBIDDEN = frozenset("""read eval image json csv xml yaml toml cbor plugin bibliography cite include import pdf
+raw sys query locate here context metadata state counter label ref link footnote figure outline page pagebreak
+heading set show let document panic assert repr bytes str regex datetime selector layout measure html place""".split())
+_MATH_STRING = re.compile(r'"(?:[^"\\]|\\.)*"')
+_MATH_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
+#: The one piece of code pandoc writes into math: a horizontal space (``\mspace{20mu}`` -> ``#h(1em)``).
+_SPACING = re.compile(r"#h\(\s*-?\d+(?:\.\d+)?(?:em|pt)\s*\)")
+
+
+def safe_math(source: str) -> bool:
+    """Whether pandoc's Typst math is only math: one ``$…$``, no code (``#``), no forbidden name."""
+    source = source.strip()
+    if len(source) < 2 or not source.startswith("$") or not source.endswith("$") or source.startswith("\\$"):
+        return False
+    bare = _SPACING.sub(" ", _MATH_STRING.sub('""', source[1:-1]))
+    if "$" in bare or "#" in bare or "@" in bare or re.search(r"<[A-Za-z_][\w:.-]*>", bare):
+        return False  # code, a reference or a label: not math
+    return not any(name in _FORBIDDEN for name in _MATH_NAME.findall(bare))
+
+
+_MATH_CACHE: dict[tuple[str, bool], str | None] = {}
+_SEPARATOR = "DOCPIPESEPARATOR"
+
+
+def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tuple[str, bool], str | None]:
+    """Typst math for every equation of ``doc``: one pandoc run (texmath) for those not yet converted."""
+    eqs = list(dict.fromkeys((n.tex, n.display) for n in iter_inlines_all(doc) if isinstance(n, ir.Math)))
+    todo = [e for e in eqs if e not in _MATH_CACHE]
+    if todo:
+        from ..readers.pandoc import pandoc_path
+        blocks: list[Any] = []
+        for tex, display in todo:
+            blocks.append({"t": "Para", "c": [{"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"},
+                                                                 tex]}]})
+            blocks.append({"t": "Para", "c": [{"t": "Str", "c": _SEPARATOR}]})
+        data = json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}).encode("utf-8")
+        pieces: list[str] = []
+        try:
+            proc = subprocess.run([pandoc_path(), "--sandbox", "-f", "json", "-t", "typst", "--wrap=none"],
+                                  input=data, capture_output=True, timeout=options.tool_timeout, check=False)
+            if proc.returncode == 0:
+                pieces = [p.strip() for p in proc.stdout.decode("utf-8", "replace").split(_SEPARATOR)]
+            else:
+                diag.emit("writer-note", "equations kept as TeX: pandoc could not convert them "
+                          f"({proc.stderr.decode('utf-8', 'replace').strip()[:120]})")
+        except (OSError, subprocess.TimeoutExpired) as exc:
+            diag.emit("writer-note", f"equations kept as TeX: pandoc could not convert them ({exc})")
+        for i, eq in enumerate(todo):
+            piece = pieces[i] if i < len(pieces) else ""
+            _MATH_CACHE[eq] = piece if safe_math(piece) else None
+    out = {}
+    for eq in eqs:
+        if _MATH_CACHE.get(eq) is None:
+            diag.emit("writer-note", f"an equation kept as TeX (no Typst math for it): {eq[0][:40]}")
+        out[eq] = _MATH_CACHE.get(eq)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------ running
+
+
+@functools.cache
+def _fonts() -> Any:
+    """Typst's font book over the folders of ``fonts/fonts.toml`` (read once per process; no system scan)."""
+    import typst
+
+    search = config().get("search", [])
+    assert isinstance(search, list)
+    folders = [p for p in (FONTS_DIR, *(Path(str(s)).expanduser() for s in search)) if p.is_dir()]
+    # a folder inside another is scanned with it: name each font file once
+    roots = [f for f in folders if not any(o != f and o in f.parents for o in folders)]
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(p) for p in roots])
+
+
+def _stamp(doc: ir.Document, options: Options) -> dt.datetime | None:
+    """The PDF's date: ``SOURCE_DATE_EPOCH``, else the document's own date; never the clock."""
+    epoch = options.source_date_epoch
+    if epoch is None:
+        epoch = date_epoch(doc.metadata.date)
+    return dt.datetime.fromtimestamp(epoch, dt.UTC) if epoch is not None else None
+
+
+def build(doc: ir.Document, options: Options, diag: Diagnostics, *, math: bool = True) -> tuple[str, dict[str, bytes]]:
+    """The Typst source and the files it reads (template, media, attachments), by path in its folder."""
+    writer = _Writer(doc, options, diag, math=math)
+    source = writer.source(_stamp(doc, options))
+    files = dict(writer.files)
+    files[TEMPLATE] = (STYLES_DIR / TEMPLATE).read_bytes()
+    for i, (_, data) in enumerate(options.attachments):
+        files[f"attachments/{i}"] = data
+    if writer.halts:
+        diag.emit("writer-note", f"{writer.halts} adjacent punctuation pair(s) compressed (half-width first mark)")
+    return source, files
+
+
+def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
+    """PDF for ``doc``, laid out by Typst."""
+    if options.vertical:
+        raise UsageError("--vertical is not available for PDF", expected="--vertical with --to epub only")
+    if options.pdf_variant and options.pdf_variant not in STANDARDS:
+        raise UsageError(f"--pdf-variant {options.pdf_variant} is not available with --pdf-engine typst "
+                         "(Typst writes no output intent or trim box)",
+                         expected="pdf/a-3b, pdf/a-3a or pdf/ua-1, or --pdf-engine weasyprint")
+    if options.marks:
+        diag.emit("writer-dropped", "crop marks are not drawn by the Typst engine (the bleed is kept); "
+                  "use --pdf-engine weasyprint for them")
+    if options.css:
+        diag.emit("writer-dropped", f"--css {options.css} is not applied by the Typst engine (it reads no CSS)")
+    check_family(options.serif_font, doc.metadata.language)
+    report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)), doc.metadata.language,
+                    diag, override=options.serif_font)
+    try:
+        import typst
+    except ImportError as exc:
+        raise OutputError(f"the Typst engine cannot start ({exc}); run `make install`") from exc
+    standards = [STANDARDS[options.pdf_variant]] if options.pdf_variant else []
+    stamp = _stamp(doc, options)
+    has_math = any(isinstance(n, ir.Math) for n in iter_inlines_all(doc))
+    for attempt in ("math", "tex") if has_math else ("math",):
+        source, files = build(doc, options, diag if attempt == "math" else Diagnostics(), math=attempt == "math")
+        with tempfile.TemporaryDirectory(prefix="docpipe-typst-") as tmp:
+            root = Path(tmp)
+            for name, data in files.items():
+                path = root / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            (root / "main.typ").write_text(source, encoding="utf-8")
+            (root / "packages").mkdir()
+            try:
+                compiler = typst.Compiler(root=str(root), font_paths=_fonts(), ignore_system_fonts=True,
+                                          package_path=str(root / "packages"),
+                                          package_cache_path=str(root / "packages"))
+                pdf, warnings = compiler.compile_with_warnings(
+                    str(root / "main.typ"), format="pdf", pdf_standards=standards,
+                    timestamp=int(stamp.timestamp()) if stamp else None,
+                    pdf_tags=options.pdf_variant in ("pdf/ua-1", "pdf/a-3a"))
+            except typst.TypstError as exc:
+                if attempt == "math" and has_math:
+                    diag.emit("writer-note", f"Typst could not set the equations ({exc.message}); kept as TeX")
+                    continue
+                where = " ".join(str(exc.diagnostic).split())[:300]
+                raise OutputError(f"Typst failed: {exc.message} ({where})") from exc
+        for message in dict.fromkeys(w.message for w in warnings):
+            diag.emit("writer-dropped" if "ignored" in message else "writer-note", f"Typst: {message}")
+        if not isinstance(pdf, bytes):
+            raise OutputError("Typst returned no PDF")
+        return pdf
+    raise OutputError("Typst failed")

@@ -1,0 +1,140 @@
+"""Fonts for every script (issue 26): a Sanskrit (Devanagari) and a Syriac text from other projects get installed
+faces, their PDF text is extractable, no glyph is a missing-glyph box; a character no installed face has is a
+warning naming it (an error under --strict), with a hint for its own script (never a CJK font for Devanagari).
+
+Fixtures: tests/fixtures/scripts/ (PROVENANCE.md there)."""
+
+from __future__ import annotations
+
+import collections
+import logging
+import subprocess
+from pathlib import Path
+
+import pytest
+
+import pipeline
+from pipeline import fontsel, ir
+from pipeline.diagnostics import Diagnostics
+from pipeline.errors import StrictError
+from pipeline.options import Options
+from pipeline.walk import iter_inlines_all
+
+from .conftest import require, require_tool
+
+FIXTURES = Path(__file__).parent / "fixtures" / "scripts"
+SANSKRIT = FIXTURES / "caraka-nidana-7.sa.txt"
+SYRIAC = FIXTURES / "jacob-serugh-joseph-4.syr.tei.xml"
+#: Vithkuqi (Unicode 14): in no font Debian's Noto packages install
+NO_FONT = "\U00010570\U00010571"
+
+
+def _text(doc: ir.Document) -> str:
+    return "".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+
+
+def _face(family: str) -> None:
+    require(family in fontsel._index(), f"the {family} font (Debian: fonts-noto-core)")
+
+
+@pytest.mark.parametrize(("source", "family", "script"), [
+    (SANSKRIT, "Noto Serif Devanagari", "Deva"),
+    (SYRIAC, "Noto Sans Syriac", "Syrc"),
+], ids=["sanskrit", "syriac"])
+def test_each_script_gets_an_installed_face_and_its_text_is_extractable(
+        source: Path, family: str, script: str, tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    pdftotext, pdffonts = require_tool("pdftotext"), require_tool("pdffonts")
+    _face(family)
+    diag = Diagnostics()
+    doc = pipeline.transform(pipeline.read(source, Options(), diag), Options(), diag)
+    text = _text(doc)
+    letters = [c for c in text if c.isalpha()]
+    assert sum(fontsel._script(c) == script for c in letters) > 0.9 * len(letters)  # the fixture is what it says
+    with caplog.at_level(logging.WARNING, logger="weasyprint"):
+        data = pipeline.write(doc, "pdf", Options(source_date_epoch=0), diag)
+    assert not [r for r in caplog.records if ".notdef" in r.getMessage()]  # no missing-glyph box drawn
+    assert not [d for d in diag.items if d.code == "glyph-missing"]
+    fallback = [d.message for d in diag.items if d.code == "glyph-fallback"]
+    assert len(fallback) == 1 and family in fallback[0]
+    pdf = tmp_path / "out.pdf"
+    pdf.write_bytes(data)
+    fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert family.replace(" ", "-") in fonts  # embedded, subset
+    got = subprocess.run([pdftotext, "-enc", "UTF-8", str(pdf), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    want = collections.Counter(c for c in text if not c.isspace())
+    have = collections.Counter(c for c in got if not c.isspace())
+    kept = sum(min(n, have[c]) for c, n in want.items()) / sum(want.values())
+    assert kept >= 0.95, f"{kept:.1%} of the text extractable"
+
+
+def test_the_marks_of_a_script_go_with_its_letters() -> None:
+    _face("Noto Sans Syriac")
+    # U+0308 (diaeresis: Syriac seyame) and U+0640 (tatweel) belong to several scripts: set with the Syriac face
+    cov = fontsel.coverage("ܡܠܟ̈ܐ ܘܡܠܟ\u0640ܐ ܩܪ̈ܝܬܐ", None)
+    assert {f.family for f in cov.fallback.values()} == {"Noto Sans Syriac"}
+    assert [f.family for f in cov.leading()] == ["Noto Sans Syriac"]  # the text is Syriac: its face comes first
+    assert '"Noto Sans Syriac", "Noto Serif CJK' in fontsel.family_list(None, lead=["Noto Sans Syriac"])
+
+
+def test_a_chinese_text_keeps_its_own_face_first() -> None:
+    _face("Noto Serif Devanagari")
+    cov = fontsel.coverage("這是中文，其中有一個梵文詞：संस्कृतम्。" * 3, "zh-Hant")
+    assert cov.leading() == []  # a few Devanagari letters: the Chinese face still leads, Devanagari follows
+    assert [f.family for f in cov.faces()] == ["Noto Serif Devanagari"]
+
+
+def test_a_glyph_no_font_has_is_a_warning_naming_it_with_a_hint_for_its_script() -> None:
+    _face("Noto Serif Devanagari")
+    require(all(not any(ord(c) in fontsel.charset(f) for f in fontsel._index().values()) for c in NO_FONT),
+            "no installed font with Vithkuqi (U+10570)")
+    diag = Diagnostics()
+    cov = fontsel.report_coverage(f"संस्कृतम् {NO_FONT}", None, diag)
+    assert cov.missing == NO_FONT
+    (missing,) = [d for d in diag.items if d.code == "glyph-missing"]
+    assert missing.severity.name == "WARNING"
+    assert "U+10570" in missing.message and "U+10571" in missing.message and "Vithkuqi" in missing.message
+    assert "hanazono" not in missing.message and "CJK" not in missing.message
+
+
+def test_a_glyph_no_font_has_fails_under_strict(tmp_path: Path) -> None:
+    require(fontsel.coverage(NO_FONT, None).missing == NO_FONT, "no installed font with Vithkuqi (U+10570)")
+    src = tmp_path / "rare.md"
+    src.write_text(f"# Vithkuqi\n\nThe letters {NO_FONT} are in no installed font.\n", encoding="utf-8")
+    with pytest.raises(StrictError, match=r"glyph-missing|U\+10570"):
+        pipeline.convert(src, ["pdf"], tmp_path / "out", Options(strict=True, source_date_epoch=0))
+
+
+def test_coverage_comes_from_fontconfig_once_per_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is read once (one fc-list, no font file opened); later coverage questions cost no process."""
+    fontsel._entries()
+    calls: list[list[str]] = []
+    monkeypatch.setattr(fontsel, "_fc", lambda args: calls.append(args))
+    fontsel.coverage("中文 संस्कृतम् ܫܠܡܐ", "zh-Hant")
+    fontsel.coverage("更多中文", "zh-Hans")
+    assert calls == []
+
+
+def test_the_font_scan_without_fontconfig_is_cached_on_disk(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    face = fontsel.font_for("zh-Hant")
+    require(face is not None, "the edition's font (Debian: fonts-noto-cjk)")
+    assert face is not None
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    first = fontsel._scan_cached(face.path)
+    cached = list(tmp_path.rglob("*.json"))
+    assert len(cached) == 1 and any(face.family in e.families for e in first)
+    monkeypatch.setattr(fontsel, "_scan", lambda path: pytest.fail("the font file was read again"))
+    again = fontsel._scan_cached(face.path)
+    assert again == first
+    entry = next(e for e in again if e.index == face.index)
+    assert ord("中") in fontsel.Charset.parse(entry.charset)
+
+
+def test_a_document_tagged_with_its_language_is_set_in_that_scripts_face() -> None:
+    _face("Noto Serif Devanagari")
+    assert fontsel.family_for("sa") == fontsel.family_for("hi-IN") == "Noto Serif Devanagari"
+    assert fontsel.family_for("syr") == "Noto Sans Syriac" and fontsel.family_for("zh-Hant-HK") == "Noto Serif CJK HK"
+    diag = Diagnostics()
+    cov = fontsel.report_coverage(SANSKRIT.read_text(encoding="utf-8"), "sa", diag)
+    assert cov.face is not None and cov.face.family == "Noto Serif Devanagari"
+    assert cov.fallback == {} and cov.missing == "" and diag.items == []

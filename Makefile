@@ -20,7 +20,7 @@ DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fontconfig font
                 libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui libreoffice-math-nogui default-jre-headless
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint clean bench deb
+.PHONY: install demo test test-slow lint clean bench deb constraints fuzz
 
 install: $(STAMP)
 
@@ -33,11 +33,17 @@ deb:
 	echo "installing Debian packages:$$missing"; \
 	$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing
 
-$(STAMP): pyproject.toml | deb
+$(STAMP): pyproject.toml constraints.txt | deb
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
 	touch $@
+	@echo "docpipe is installed in $(VENV): run it as $(DOCPIPE), or put it on PATH with: . $(VENV)/bin/activate"
+
+# after a deliberate upgrade and a green `make test`: record the versions the suite ran with
+constraints: install
+	{ sed -n '1,2p' constraints.txt; $(PY) -m pip freeze --exclude-editable | grep -v -i '^docpipe'; } > constraints.txt.new
+	mv constraints.txt.new constraints.txt
 
 demo: install
 	$(MAKE) --no-print-directory SRC=$(dir $(SAMPLE)) $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
@@ -46,6 +52,10 @@ demo: install
 test: install
 	$(PY) -m pytest -q
 
+# the real-document corpora and scale checks: slower; CI runs them after `make test`
+test-slow: install
+	$(PY) -m pytest -q -m slow
+
 lint: install
 	$(VENV)/bin/ruff check pipeline tests
 	$(VENV)/bin/mypy pipeline
@@ -53,8 +63,29 @@ lint: install
 bench: install
 	$(PY) -m pipeline.bench
 
+# The long fuzzing campaign (tests/fuzz_campaign.py): FUZZ_SECONDS of mutated DOCX, ODT, EPUB, TEI, HTML, Markdown
+# and .ir.json through every format; findings become fixtures in tests/fixtures/fuzz/ and fail the target.
+FUZZ_SECONDS ?= 1800
+FUZZ_SEED ?= 1
+fuzz: install
+	$(PY) -m tests.fuzz_campaign --seconds $(FUZZ_SECONDS) --seed $(FUZZ_SEED)
+
 clean:
 	rm -rf $(BUILD) .pytest_cache .mypy_cache .ruff_cache
+
+# `make proofs [PROOF=doc] [PAGES=1-8] [CHAPTERS=1-2] [SIZES="A4 A5"] [SCRIPTS="keep hans"]`: one contact sheet per
+# document, edition and page size in $(BUILD)/proofs/ (PDF pages of both engines, the DOCX through LibreOffice,
+# EPUB chapters through headless Chromium, light and dark), to look at a change before committing it.
+PROOF ?= $(SAMPLE)
+PAGES ?= 1-8
+CHAPTERS ?= 1-2
+SIZES ?= A4 A5
+SCRIPTS ?= keep hans
+.PHONY: proofs
+proofs: install
+	@for size in $(SIZES); do for script in $(SCRIPTS); do \
+	  $(PY) -m pipeline.proof $(PROOF) --pages $(PAGES) --chapters $(CHAPTERS) --engines weasyprint,typst \
+	    --page-size $$size --script $$script || exit 1; done; done
 
 # ---- pattern rules: source -> $(BUILD)/NAME.ir.json -> each format ----------------------------------------
 # `make docs SRC=folder BUILD=folder` builds every format of every source in SRC; `make -j` is safe: each

@@ -17,15 +17,19 @@ bounded depth and table spans. One linear walk; repairs are diagnostics, limits 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import re
 from collections import Counter
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from . import ir
 from .diagnostics import Diagnostics
 from .errors import LimitError
 from .options import Options
+
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
 
 #: What a text may not hold: C0 controls but tab/LF/CR, DEL and C1 controls, surrogates, non-characters.
 BAD_CHARS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
@@ -89,6 +93,17 @@ def safe_target(target: str) -> bool:
     return url_allowed(target, "link")
 
 
+_N = TypeVar("_N", bound="DataclassInstance")
+#: Fields that are neither text (guarded by the walk) nor children nor numbers: strings, tuples of strings,
+#: attribute pairs.
+_SCALAR_HINTS = ("str", "str | None", "tuple[str, ...]", "tuple[tuple[str, str], ...]")
+
+
+@functools.cache
+def _string_fields(cls: type) -> tuple[str, ...]:
+    return tuple(f.name for f in dataclasses.fields(cls) if str(f.type) in _SCALAR_HINTS)
+
+
 class _Guard:
     def __init__(self, options: Options, diag: Diagnostics, file: str | None, media: frozenset[str]) -> None:
         self.media = media
@@ -111,10 +126,28 @@ class _Guard:
                 self.removed[f"U+{ord(ch):04X}"] += 1
         return cleaned
 
+    def scalars(self, node: _N) -> _N:
+        """``node`` with the text of every string field cleaned (attributes, classes, ids, languages, targets,
+        titles, labels, markers): none may carry what XML cannot (a NUL in an attribute crashed the HTML writer)."""
+        changes: dict[str, object] = {}
+        for name in _string_fields(type(node)):
+            v = getattr(node, name)
+            if isinstance(v, str):
+                c: object = self.text(v)
+            elif isinstance(v, tuple) and v and isinstance(v[0], str):
+                c = tuple(self.text(x) for x in v)
+            elif isinstance(v, tuple) and v and isinstance(v[0], tuple):
+                c = tuple((self.text(k), self.text(x)) for k, x in v)
+            else:
+                continue
+            if c != v:
+                changes[name] = c
+        return dataclasses.replace(node, **changes) if changes else node
+
     def inlines(self, nodes: tuple[ir.Inline, ...], depth: int) -> tuple[ir.Inline, ...]:
         self.deep(depth)
         out: list[ir.Inline] = []
-        for n in nodes:
+        for n in map(self.scalars, nodes):
             match n:
                 case ir.Text(text=t, orig=o):
                     t2 = self.text(t)
@@ -141,7 +174,8 @@ class _Guard:
                     out.append(n if self.text(t) == t else ir.Math(tex=self.text(t), display=n.display))
                 case ir.Choice(readings=rs, attrs=a):
                     out.append(dataclasses.replace(n, attrs=self.attrs(a), readings=tuple(
-                        dataclasses.replace(r, children=self.inlines(r.children, depth + 2), attrs=self.attrs(r.attrs))
+                        dataclasses.replace(self.scalars(r), children=self.inlines(r.children, depth + 2),
+                                            attrs=self.attrs(r.attrs))
                         for r in rs)))
                 case _:
                     out.append(n)
@@ -150,7 +184,7 @@ class _Guard:
     def blocks(self, nodes: tuple[ir.Block, ...], depth: int) -> tuple[ir.Block, ...]:
         self.deep(depth)
         out: list[ir.Block] = []
-        for b in nodes:
+        for b in map(self.scalars, nodes):
             match b:
                 case ir.Heading() | ir.Para():
                     out.append(dataclasses.replace(b, children=self.inlines(b.children, depth + 1)))
@@ -158,7 +192,8 @@ class _Guard:
                     out.append(dataclasses.replace(b, title=self.inlines(b.title, depth + 1),
                                                    blocks=self.blocks(b.blocks, depth + 1)))
                 case ir.ListBlock():
-                    items = tuple(dataclasses.replace(i, blocks=self.blocks(i.blocks, depth + 1)) for i in b.items)
+                    items = tuple(dataclasses.replace(self.scalars(i), blocks=self.blocks(i.blocks, depth + 1))
+                                  for i in b.items)
                     out.append(dataclasses.replace(b, items=items))
                 case ir.BlockQuote():
                     out.append(dataclasses.replace(b, blocks=self.blocks(b.blocks, depth + 1)))
@@ -187,6 +222,7 @@ class _Guard:
         return attrs if len(kept) == len(attrs) else tuple(kept)
 
     def image(self, img: ir.Image, depth: int) -> ir.Image:
+        img = self.scalars(img)
         """``img`` with its alt text guarded and its ``source`` short: a placeholder never echoes refused data."""
         alt = self.inlines(img.alt, depth + 1)
         source = img.source
@@ -269,7 +305,7 @@ def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | Non
             elif f.name == "extra":
                 changes[f.name] = tuple((g.text(k), g.text(v)) for k, v in value)
         meta = dataclasses.replace(m, rights=g.blocks(m.rights, 1), **changes)  # type: ignore[arg-type]
-        notes = tuple(dataclasses.replace(n, blocks=g.blocks(n.blocks, 1)) for n in doc.notes)
+        notes = tuple(dataclasses.replace(g.scalars(n), blocks=g.blocks(n.blocks, 1)) for n in doc.notes)
         out = dataclasses.replace(doc, metadata=meta, blocks=g.blocks(doc.blocks, 1), notes=notes)
     except RecursionError as exc:
         raise LimitError("content nested too deeply to walk", file=file,

@@ -378,7 +378,7 @@ def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str |
     candidate = Path(base_dir) / unquote(parts.path)
     try:
         resolved = candidate.resolve(strict=True)
-    except (OSError, RuntimeError):
+    except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name (``%00``)
         diag.emit("media-missing", f"{src}: no such file beside the document")
         return None
     if resolved != folder and folder not in resolved.parents:
@@ -399,7 +399,7 @@ def read_local(path: Path, options: Options, diag: Diagnostics | None = None) ->
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     try:
         fd = os.open(path, flags)
-    except OSError:
+    except (OSError, ValueError):
         return None
     with os.fdopen(fd, "rb") as fh:
         import stat

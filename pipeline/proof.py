@@ -117,13 +117,18 @@ def epub_chapters(epub: Path, chapters: str, work: Path) -> tuple[list[Proof], s
     items = dict(re.findall(r'<(?:\w+:)?item\b[^>]*?id="([^"]+)"[^>]*?href="([^"]+)"', text))
     items.update({k: v for v, k in re.findall(r'<(?:\w+:)?item\b[^>]*?href="([^"]+)"[^>]*?id="([^"]+)"', text)})
     spine = [items[i] for i in re.findall(r'<(?:\w+:)?itemref\b[^>]*?idref="([^"]+)"', text) if i in items]
-    spine = [h for h in spine if not re.search(r"(cover|nav|toc)\.x?html$", h)]
+    spine = [h for h in spine if not re.search(r"(cover|nav|toc|title)\.x?html$", h)]
     chromium = _tool("chromium", "chromium-browser", "google-chrome")
     out = []
     for n in page_list(chapters, len(spine)):
         page = (opf.parent / spine[n - 1]).resolve()
         for dark in (False, True):
             png = work / f"epub-{n:03d}{'-dark' if dark else ''}.png"
+            if dark:  # a reading system's night mode: its own colours before the book's stylesheet
+                night = page.with_name(f".night-{page.name}")
+                night.write_text(re.sub(r"(<head[^>]*>)", lambda m: m.group(1) + _NIGHT, page.read_text("utf-8"),
+                                        count=1), encoding="utf-8")
+                page = night
             if chromium:
                 args = [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--hide-scrollbars",
                         "--allow-file-access-from-files", f"--window-size={SCREEN[0]},{SCREEN[1]}",
@@ -136,6 +141,10 @@ def epub_chapters(epub: Path, chapters: str, work: Path) -> tuple[list[Proof], s
                 _weasy_screen(page, png, dark)
             out.append(Proof(f"EPUB ch.{n}{' dark' if dark else ''}", png))
     return out, "Chromium" if chromium else "WeasyPrint (no Chromium here)"
+
+
+#: What a reading system's night mode sets before the book's own stylesheet.
+_NIGHT = "<style>html, body { background: #121212; color: #e0e0e0; }</style>"
 
 
 def _weasy_screen(page: Path, png: Path, dark: bool) -> None:
@@ -199,13 +208,13 @@ def proof(inputs: Sequence[str], out: Path, options: Options, *, pages: str = "1
             rows.append((f"PDF ({engine}, {options.page_size}, {options.script})",
                          pdf_pages(made.outputs["pdf"], pages, work, engine)))
         others = [f for f in ("docx", "epub") if f in formats]
-        made = pipeline.convert(list(inputs), others, work / "out", options) if others else None
-        if made is not None and "docx" in made.outputs:
-            lo = docx_pdf(made.outputs["docx"], work)
+        outputs = pipeline.convert(list(inputs), others, work / "out", options).outputs if others else {}
+        if "docx" in outputs:
+            lo = docx_pdf(outputs["docx"], work)
             rows.append(("DOCX (LibreOffice, headless)", pdf_pages(lo, docx_pages or pages, work, "DOCX")))
-        if made is not None and "epub" in made.outputs:
-            shots, how = epub_chapters(made.outputs["epub"], chapters, work)
-            rows.append((f"EPUB chapters ({how}, {SCREEN[0]}×{SCREEN[1]}, light and dark)", shots))
+        if "epub" in outputs:
+            shots, how = epub_chapters(outputs["epub"], chapters, work)
+            rows.append((f"EPUB chapters ({how}, {SCREEN[0]}x{SCREEN[1]}, light and dark)", shots))
         title = f"docpipe proof: {', '.join(Path(i).name for i in inputs)}"
         return contact_sheet(rows, title, out)
 

@@ -3,11 +3,27 @@
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable
 from pathlib import PurePath
-from typing import Any
+from typing import TYPE_CHECKING, Protocol, cast
 
 from .errors import UsageError
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostics
+    from .ir import Document
+    from .options import Options
+
+
+class Reader(Protocol):
+    """A reader: a source's bytes into a Document (``name`` names the source in diagnostics and errors)."""
+
+    def __call__(self, data: bytes, options: Options, diag: Diagnostics, *, name: str) -> Document: ...
+
+
+class Writer(Protocol):
+    """A writer: a transformed Document into one format's bytes."""
+
+    def __call__(self, doc: Document, options: Options, diag: Diagnostics) -> bytes: ...
 
 #: reader name -> "module:function"; a reader is ``(data: bytes, options, diag, *, name) -> Document``.
 READERS: dict[str, str] = {
@@ -52,7 +68,7 @@ PDF_ENGINES: dict[str, str] = {
 }
 
 
-def _load(spec: str, what: str) -> Callable[..., Any]:
+def _load(spec: str, what: str) -> object:
     module, _, func = spec.partition(":")
     try:
         mod = importlib.import_module(module)
@@ -60,7 +76,7 @@ def _load(spec: str, what: str) -> Callable[..., Any]:
         if exc.name == module:
             raise UsageError(f"{what} is not available in this build of docpipe") from exc
         raise
-    fn: Callable[..., Any] = getattr(mod, func)
+    fn: object = getattr(mod, func)
     return fn
 
 
@@ -72,14 +88,14 @@ def writer_name(name: str) -> str:
     return key
 
 
-def get_writer(name: str, pdf_engine: str = "weasyprint") -> Callable[..., bytes]:
+def get_writer(name: str, pdf_engine: str = "weasyprint") -> Writer:
     """The writer function for a format name (for ``pdf``, the one of ``pdf_engine``)."""
     key = writer_name(name)
     if key == "pdf":
         if pdf_engine not in PDF_ENGINES:
             raise UsageError(f"unknown PDF engine {pdf_engine!r}", expected="one of " + ", ".join(PDF_ENGINES))
-        return _load(PDF_ENGINES[pdf_engine], f"the {pdf_engine} PDF engine")
-    return _load(WRITERS[key][0], f"the {name} writer")
+        return cast(Writer, _load(PDF_ENGINES[pdf_engine], f"the {pdf_engine} PDF engine"))
+    return cast(Writer, _load(WRITERS[key][0], f"the {name} writer"))
 
 
 def output_suffix(name: str) -> str:
@@ -105,9 +121,9 @@ def reader_for_path(path: str | PurePath) -> str:
                      expected="--from FORMAT or a suffix among " + ", ".join(sorted(SUFFIXES)))
 
 
-def get_reader(name: str) -> Callable[..., Any]:
+def get_reader(name: str) -> Reader:
     """The reader function for a reader name."""
-    return _load(READERS[reader_name(name)], f"the {name} reader")
+    return cast(Reader, _load(READERS[reader_name(name)], f"the {name} reader"))
 
 
 def output_stem(path: str | PurePath) -> str:

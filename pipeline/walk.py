@@ -147,9 +147,6 @@ def map_block_inlines(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | N
     return inner(blocks, lang)
 
 
-#: The name transforms imported before :func:`map_block_inlines` was public.
-_walk_blocks = map_block_inlines
-
 
 def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) -> tuple[ir.Inline, ...]:
     """Apply ``fn`` to every Text inside ``inlines``; Code, link targets and every reading of a choice but the

@@ -27,10 +27,15 @@ FETCH_ATTRS = frozenset({"src", "srcset", "poster", "background", "data", "lowsr
 #: Elements whose ``href`` (or ``xlink:href``) is loaded by itself: SVG pictures and references, stylesheets.
 FETCH_HREF_ELEMENTS = frozenset({"image", "use", "feimage", "link", "tref", "script", "pattern", "filter",
                                  "lineargradient", "radialgradient", "textpath", "mpath", "cursor", "font-face-uri"})
+#: Attributes that hold a URL someone may follow or a viewer may load (HTML, SVG, MathML, TEI pointers): an
+#: active scheme in any of them is a finding. Other attributes are text (``alt="javascript: the good parts"``).
+URL_ATTRS = FETCH_ATTRS | frozenset({"href", "action", "formaction", "cite", "ping", "url", "target", "facs",
+                                     "corresp", "ref", "sameas", "source", "xlink:href", "definitionurl",
+                                     "xmlns", "resource", "about", "content", "full-path", "idref"})
 #: TEI and office elements whose ``url``/``target`` a viewer would load (a ``graphic`` is a picture).
 TEI_PICTURE_ELEMENTS = frozenset({"graphic", "media", "binaryobject"})
 _NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
-_ACTIVE_URL = re.compile(r"^(?:javascript|vbscript|livescript|mocha|data:text/html|data:application/"
+_ACTIVE_URL = re.compile(r"^(?:(?:javascript|vbscript|livescript|mocha):|data:text/html|data:application/"
                          r"(?:x?html|xhtml\+xml|javascript|ecmascript)|data:image/svg)", re.I)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//|^(?:https?|ftp|file|smb):", re.I)
 _CSS_REMOTE = re.compile(r"@import|url\(\s*['\"]?\s*(?:[a-z][a-z0-9+.-]*:|//)", re.I)
@@ -64,7 +69,7 @@ def _scan_tree(root: etree._Element, where: str) -> Iterable[str]:
             url = _url(value)
             if name.startswith("on"):
                 yield f"{where}: <{local} {name}=…> event handler"
-            elif _ACTIVE_URL.match(url):
+            elif _ACTIVE_URL.match(url) and (name in URL_ATTRS or (local == "meta" and name == "content")):
                 yield f"{where}: <{local} {name}={value[:60]!r}> active URL"
             elif name in ("values", "to", "from", "by") and re.search(r"javascript:|vbscript:", url, re.I):
                 yield f"{where}: <{local} {name}=…> animates to an active URL"

@@ -105,11 +105,14 @@ def test_each_rule_fires(tmp_path: Path) -> None:
 
 
 def test_command_prints_the_graph_and_fails_on_a_violation(tmp_path: Path) -> None:
-    root = _package(tmp_path, {"registry.py": REGISTRY, "a.py": "from . import b\n", "b.py": "from . import a\n"})
+    root = _package(tmp_path, {"registry.py": REGISTRY, "a.py": "from . import b\n", "b.py": "from . import a\n",
+                               "c.py": "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from . import a\n"
+                                       "else:\n    def f():\n        from . import b\n"})
     run = subprocess.run([sys.executable, "-m", "pipeline.tools.graph", "--root", str(root)], cwd=ROOT,
                          capture_output=True, text=True, check=False)
     assert run.returncode == 1, run.stderr
     assert "pkg.a\n    -> pkg.b  [line 1]\n" in run.stdout
+    assert "pkg.c\n    -> pkg.a  [line 3 (type checking)]\n    -> pkg.b  [line 6 (in function)]\n" in run.stdout
     assert run.stdout.rstrip().endswith("cycle: pkg.a -> pkg.b -> pkg.a\n1 violation(s)")
 
 

@@ -92,6 +92,8 @@ def _source_chapter_links(plan: BookPlan, rel: str) -> Counter[str]:
     found: Counter[str] = Counter()
     for n in iter_inlines_all(doc):
         target = None
+        if not isinstance(n, ir.Span | ir.Link):
+            continue
         if isinstance(n, ir.Span) and BOOK_LINK in n.classes:
             href = dict(n.attrs)["href"]
             path = unquote(urlsplit(href).path)
@@ -155,7 +157,9 @@ def _text_of(fmt: str, path: Path) -> str:
     if fmt == "tei":
         root = etree.parse(str(path)).getroot()
         return _squash("".join(root.xpath("//*[local-name()='text']")[0].itertext()))
-    return _squash("".join(html.parse(str(path)).getroot().body.itertext()))
+    body = html.parse(str(path)).getroot().body
+    assert body is not None
+    return _squash("".join(body.itertext()))
 
 
 def _internal_links(fmt: str, path: Path) -> tuple[Counter[str], list[str]]:
@@ -164,7 +168,7 @@ def _internal_links(fmt: str, path: Path) -> tuple[Counter[str], list[str]]:
     dangling: list[str] = []
     if fmt == "epub":
         pages = _epub_pages(path)
-        ids = {name: set(root.xpath("//@id")) for name, root in pages}
+        page_ids = {name: set(root.xpath("//@id")) for name, root in pages}
         for name, root in pages:
             for a in root.xpath("//*[local-name()='a'][@href]"):
                 href = a.get("href")
@@ -172,7 +176,7 @@ def _internal_links(fmt: str, path: Path) -> tuple[Counter[str], list[str]]:
                     continue
                 file, _, frag = href.partition("#")
                 where = posixpath.normpath(posixpath.join(posixpath.dirname(name), file)) if file else name
-                if where not in ids or (frag and frag not in ids[where]):
+                if where not in page_ids or (frag and frag not in page_ids[where]):
                     dangling.append(href)
                 texts[_squash("".join(a.itertext()))] += 1
     elif fmt == "docx":

@@ -1,9 +1,13 @@
-"""Property-based fuzzing of the plain-text reader: only project errors, no Han character lost, stable output."""
+"""Fuzzing: property-based tests of the plain-text reader (only project errors, no Han character lost, stable
+output), a short run of the mutation campaign over every source format (:mod:`tests.fuzz_campaign`; ``make fuzz``
+runs the long one) and every finding the campaign ever made, replayed."""
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -11,6 +15,7 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.errors import DocpipeError
 from pipeline.options import Options
 from pipeline.readers.report import read
+from tests.fuzz_campaign import FINDING_KINDS, FINDINGS, NAMES, campaign, run_case, workspace
 from tests.test_report_reader import han_of_doc
 
 HAN = re.compile(r"[\u3400-\u9fff]")
@@ -52,3 +57,30 @@ def test_reader_is_deterministic(body: str) -> None:
     a = read(data, Options(), Diagnostics(), name="x.txt")
     b = read(data, Options(), Diagnostics(), name="x.txt")
     assert a == b
+
+
+# --------------------------------------------------------------------------- the campaign (issue 25)
+
+_SUFFIXES = {v.split(".", 1)[1]: k for k, v in NAMES.items()}
+
+
+def _fixtures() -> list[Path]:
+    """The findings' inputs (each has a ``NAME.json`` note beside it; PROVENANCE.md is no input)."""
+    return sorted(p for p in FINDINGS.glob("*") if p.is_file() and p.with_name(p.name + ".json").is_file())
+
+
+@pytest.mark.parametrize("path", _fixtures(), ids=lambda p: p.name)
+def test_every_fuzz_finding_stays_fixed(path: Path) -> None:
+    """Every input the campaign ever found a problem with reads to inert outputs or a one-line error."""
+    fmt = _SUFFIXES[path.name.split(".", 1)[1]]
+    outcome = run_case(fmt, path.read_bytes(), workspace(), pdf=True)
+    assert outcome.kind in ("ok", "refused"), f"{path.name}: {outcome.kind}: {outcome.detail[:3000]}"
+
+
+def test_short_campaign_finds_nothing() -> None:
+    """Three mutants of each source format, read and rendered in every format but PDF, scanned (about 20 s;
+    ``make fuzz`` runs the long campaign)."""
+    report = campaign(600, seed=20250, pdf_every=0, save=False, max_cases=21)
+    assert report.cases == 21 and set(report.by_format) == set(NAMES)
+    assert not report.findings, report.summary()
+    assert not set(report.outcomes) & FINDING_KINDS

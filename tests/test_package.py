@@ -15,6 +15,8 @@ import pytest
 
 from tests.conftest import ROOT, SAMPLE
 
+pytestmark = pytest.mark.slow  # builds a wheel and a virtual environment
+
 FORMATS = "ir,html,epub,docx,pdf,tei,md"
 
 

@@ -53,14 +53,16 @@ def body_text(doc: ir.Document, path: Path) -> str:
     """The text of every page without its running head, page number and footnotes, squashed."""
     chapters = {f"{b.label} {plain(b.children)}" for b in doc.blocks if isinstance(b, ir.Heading) and b.level == 1}
     note = squash(block_text(doc.notes[0].blocks))
-    heads = {doc.metadata.title, *chapters}
+    heads = {squash(h) for h in (doc.metadata.title or "", *chapters)}  # the head sets Han–Latin gaps (U+2005)
     pages = pdftotext(path).split("\f")
     kept = []
     for page in pages:
         lines = [ln.strip() for ln in page.splitlines() if ln.strip()]
-        while lines and (lines[0] in heads or lines[0].isdigit()
-                         or re.fullmatch(r"(?:\d+\s+)?(.+?)(?:\s+\d+)?", lines[0]).group(1) in heads):  # type: ignore[union-attr]
+        while lines and (squash(lines[0]) in heads or lines[0].isdigit()
+                         or squash(re.fullmatch(r"(?:\d+\s+)?(.+?)(?:\s+\d+)?", lines[0]).group(1)) in heads):  # type: ignore[union-attr]
             lines.pop(0)
+        if lines and lines[-1].isdigit():  # the folio dropped to the foot of a chapter's opening page
+            lines.pop()
         kept.append(squash("".join(lines)).replace(doc.notes[0].marker + note, "").replace(note, ""))
     return "".join(kept)
 

@@ -1,7 +1,8 @@
 """The import graph of ``pipeline/`` and the structural rules it must keep.
 
 ``python -m pipeline.tools.graph`` prints every module with the modules it imports (module-level imports, and
-those written inside functions marked ``(in function)``), then checks, and exits 1 listing every violation:
+those written inside functions marked ``(in function)``, those under ``if TYPE_CHECKING`` marked ``(type
+checking)``), then checks, and exits 1 listing every violation:
 
 * **no cycle**: the graph of all imports, function-level ones included (an import inside a function still makes
   the two modules depend on each other; it only hides the dependency from a reader of the file's head);
@@ -30,7 +31,7 @@ import ast
 import bisect
 import sys
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,12 +41,14 @@ REASON = "Long because:"
 
 @dataclass(frozen=True, slots=True)
 class Edge:
-    """One import: from module ``src`` to module ``dst``, at ``line``, inside a function or not."""
+    """One import: from module ``src`` to module ``dst``, at ``line``; inside a function, or under ``if
+    TYPE_CHECKING`` (for the type checker only: still a dependency of the design, and counted as one)."""
 
     src: str
     dst: str
     line: int
     in_function: bool
+    typing_only: bool = False
 
 
 @dataclass(slots=True)
@@ -112,16 +115,31 @@ def _resolve(graph: Graph, src: str, node: ast.Import | ast.ImportFrom) -> Itera
         yield base
 
 
-def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool]]:
-    """Every import statement in ``tree`` and whether it sits inside a function."""
-    todo: list[tuple[ast.AST, bool]] = [(tree, False)]
+def _type_checking(node: ast.AST) -> bool:
+    """``node`` is ``if TYPE_CHECKING:`` (or ``typing.TYPE_CHECKING``)."""
+    if not isinstance(node, ast.If):
+        return False
+    test = node.test
+    return (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+        isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING")
+
+
+def _imports(tree: ast.AST) -> Iterator[tuple[ast.Import | ast.ImportFrom, bool, bool]]:
+    """Every import statement in ``tree``, whether it sits inside a function and whether under TYPE_CHECKING."""
+    todo: list[tuple[ast.AST, bool, bool]] = [(tree, False, False)]
     while todo:
-        node, inside = todo.pop()
-        for child in ast.iter_child_nodes(node):
+        node, inside, typing_only = todo.pop()
+        children: Sequence[tuple[ast.AST, bool]]
+        if isinstance(node, ast.If) and _type_checking(node):  # its body is for the type checker; ``else`` runs
+            children = [(c, True) for c in node.body] + [(c, typing_only) for c in node.orelse]
+        else:
+            children = [(c, typing_only) for c in ast.iter_child_nodes(node)]
+        for child, typing in children:
             if isinstance(child, ast.Import | ast.ImportFrom):
-                yield child, inside
+                yield child, inside, typing
             else:
-                todo.append((child, inside or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda)))
+                todo.append((child, inside or isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda),
+                             typing))
 
 
 def build(root: Path, package: str | None = None) -> tuple[Graph, dict[str, ast.Module]]:
@@ -134,10 +152,10 @@ def build(root: Path, package: str | None = None) -> tuple[Graph, dict[str, ast.
     trees: dict[str, ast.Module] = {}
     for name, path in graph.files.items():
         trees[name] = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
-        for node, inside in _imports(trees[name]):
+        for node, inside, typing_only in _imports(trees[name]):
             for dst in _resolve(graph, name, node):
                 if dst != name:
-                    graph.add(Edge(name, dst, node.lineno, inside))
+                    graph.add(Edge(name, dst, node.lineno, inside, typing_only))
     return graph, trees
 
 
@@ -324,7 +342,8 @@ def render(graph: Graph) -> str:
             by_dst.setdefault(e.dst, []).append(e)
         for dst in sorted(by_dst):
             by_dst[dst].sort(key=lambda e: e.line)
-            where = ", ".join(f"{e.line}{' (in function)' if e.in_function else ''}" for e in by_dst[dst])
+            where = ", ".join(f"{e.line}{' (in function)' if e.in_function else ''}"
+                              f"{' (type checking)' if e.typing_only else ''}" for e in by_dst[dst])
             lines.append(f"    -> {dst}  [line {where}]")
     return "\n".join(lines)
 
@@ -339,8 +358,10 @@ def main(argv: list[str] | None = None) -> int:
     graph, trees = build(args.root)
     if not args.violations:
         inner = sum(e.in_function for e in graph.edges)
+        typing_only = sum(e.typing_only for e in graph.edges)
         print(render(graph))
-        print(f"\n{len(graph.files)} modules, {len(graph.edges)} imports ({inner} inside functions)")
+        print(f"\n{len(graph.files)} modules, {len(graph.edges)} imports ({inner} inside functions, "
+              f"{typing_only} for the type checker only)")
     found = violations(graph, trees)
     for v in found:
         print(v)

@@ -9,19 +9,24 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
-from collections.abc import Callable
+from typing import Protocol
 
 from ..diagnostics import Diagnostics
 from ..ir import Document, Step
 from ..options import Options
 from ._changes import Change, anchored, diff
 
-Transform = Callable[[Document, Options, Diagnostics], Document]
+
+class Transform(Protocol):
+    """A transform: a Document into a new Document, its counts recorded as a :class:`~pipeline.ir.Step`."""
+
+    def __call__(self, doc: Document, options: Options, diag: Diagnostics) -> Document: ...
 
 #: (name, "module:function"), in the order they run: the edition's metadata (``-M``, ``--lang``), digit groups,
-#: the spaces inside Han text (so that script conversion sees whole words), script conversion, the language tags it
-#: implies, the edition's quotation marks, then full-width punctuation (which looks at the quotes around it), the spaces left around all of those, and
-#: ids last. A name may appear twice: its steps' counts are added (:func:`_merge_steps`).
+#: the spaces inside Han text (so that script conversion sees whole words), script conversion, the language tags
+#: it implies, the edition's quotation marks, then full-width punctuation (which looks at the quotes around it),
+#: the spaces left around all of those, and ids last. A name may appear twice: its steps' counts are added
+#: (:func:`_merge_steps`).
 ORDER: list[tuple[str, str]] = [
     ("metadata", "pipeline.transforms.metadata:apply"),
     ("numbers", "pipeline.transforms.numbers:apply"),

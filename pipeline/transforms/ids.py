@@ -28,6 +28,7 @@ from urllib.parse import unquote
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..options import Options
+from ..walk import map_block_inlines
 
 #: Longest id: Word's limit for a bookmark name (longer ones fail validation and Word drops them).
 MAX_ID = 40
@@ -280,27 +281,7 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
         return tuple(out)
 
     def relink(bs: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
-        out: list[ir.Block] = []
-        for b in bs:
-            match b:
-                case ir.Para() | ir.Heading():
-                    b = dataclasses.replace(b, children=links(b.children, False))
-                case ir.Box():
-                    b = dataclasses.replace(b, title=links(b.title, False), blocks=relink(b.blocks))
-                case ir.Table():
-                    b = dataclasses.replace(b, caption=links(b.caption, False), rows=tuple(
-                        tuple(dataclasses.replace(c, blocks=relink(c.blocks)) for c in row) for row in b.rows))
-                case ir.Figure():
-                    b = dataclasses.replace(b, caption=links(b.caption, False))
-                case ir.BlockQuote() | ir.Div():
-                    b = dataclasses.replace(b, blocks=relink(b.blocks))
-                case ir.ListBlock():
-                    b = dataclasses.replace(
-                        b, items=tuple(dataclasses.replace(i, blocks=relink(i.blocks)) for i in b.items))
-                case ir.CodeBlock():
-                    pass
-            out.append(b)
-        return tuple(out)
+        return map_block_inlines(bs, lambda seq, _lang: links(seq, False), None)
 
     blocks = relink(blocks)
     notes = [dataclasses.replace(n, blocks=relink(n.blocks)) for n in notes]

@@ -19,7 +19,7 @@ from .. import ir
 from ..cjk.script import clauses, detect_script, mostly_chinese, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
-from ..walk import block_text, plain
+from ..walk import block_text, plain, rewrite_blocks
 from ._base import record
 from .script import detect, is_chinese_tag, tag_script
 
@@ -60,30 +60,24 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
         prior = tag_script(current) or (found.script if words_only(clauses(text)) else declared)
         return detect_script(text, prior) or current or (None if doc_chinese else "zh")
 
+    def decide(b: ir.Block, parent: str | None) -> ir.Block:
+        """``b`` with its own tag; its contents are decided after it (top down), inside its new tag."""
+        match b:
+            case ir.Box():
+                lang = tag_for(plain(b.title) + block_text(b.blocks), b.lang) or parent
+                if lang != b.lang:
+                    counts["tagged"] += 1
+                return dataclasses.replace(b, lang=lang)
+            case ir.Para() | ir.Heading():
+                lang = tag_for(plain(b.children), b.lang)
+                new = lang if lang != parent else None
+                if new != b.lang:
+                    counts["tagged"] += 1
+                    return dataclasses.replace(b, lang=new)
+        return b
+
     def walk(blocks: tuple[ir.Block, ...], parent: str | None) -> tuple[ir.Block, ...]:
-        out: list[ir.Block] = []
-        for b in blocks:
-            match b:
-                case ir.Box():
-                    lang = tag_for(plain(b.title) + block_text(b.blocks), b.lang) or parent
-                    if lang != b.lang:
-                        counts["tagged"] += 1
-                    b = dataclasses.replace(b, lang=lang, blocks=walk(b.blocks, lang))
-                case ir.Para() | ir.Heading():
-                    lang = tag_for(plain(b.children), b.lang)
-                    new = lang if lang != parent else None
-                    if new != b.lang:
-                        counts["tagged"] += 1
-                        b = dataclasses.replace(b, lang=new)
-                case ir.BlockQuote() | ir.Div():
-                    b = dataclasses.replace(b, blocks=walk(b.blocks, b.lang or parent))
-                case ir.ListBlock():
-                    b = dataclasses.replace(b, items=tuple(
-                        dataclasses.replace(i, blocks=walk(i.blocks, parent)) for i in b.items))
-                case _:
-                    pass
-            out.append(b)
-        return tuple(out)
+        return rewrite_blocks(blocks, decide, parent, top_down=True)
 
     notes = []
     for n in doc.notes:

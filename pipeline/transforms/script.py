@@ -66,7 +66,7 @@ from ..cjk.script import (
 )
 from ..diagnostics import Diagnostics
 from ..options import Options
-from ..walk import _walk_blocks, iter_inlines, map_inlines, map_text, plain
+from ..walk import iter_inlines, map_block_inlines, map_inlines, map_text, plain
 from ._base import record
 
 #: OpenCC-standard Traditional into a standard's forms, and back.
@@ -233,10 +233,10 @@ def _walk(doc: ir.Document, on: Part, on_text: Callable[[str, str | None], str])
 
     meta_only = map_text(dataclasses.replace(doc, blocks=(), notes=()),
                          lambda t, lang: on_text(t, None if lang == doc_lang else lang))
-    meta = dataclasses.replace(meta_only.metadata, rights=_walk_blocks(doc.metadata.rights, part, doc_lang))
-    notes = tuple(dataclasses.replace(n, blocks=_walk_blocks(n.blocks, part, n.lang or doc_lang))
+    meta = dataclasses.replace(meta_only.metadata, rights=map_block_inlines(doc.metadata.rights, part, doc_lang))
+    notes = tuple(dataclasses.replace(n, blocks=map_block_inlines(n.blocks, part, n.lang or doc_lang))
                   for n in doc.notes)
-    return dataclasses.replace(doc, metadata=meta, blocks=_walk_blocks(doc.blocks, part, doc_lang), notes=notes)
+    return dataclasses.replace(doc, metadata=meta, blocks=map_block_inlines(doc.blocks, part, doc_lang), notes=notes)
 
 
 def _declared_other(doc: ir.Document) -> bool:

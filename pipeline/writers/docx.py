@@ -547,8 +547,12 @@ class _Writer:
                 if last is None or last.tag != _w("p"):
                     last = title
                 ppr = last.find(_w("pPr"))
-                if ppr is not None:
-                    _sub(ppr, "keepNext", {"val": "0"})
+                if ppr is not None:  # nested boxes ending on one paragraph: one keepNext, not two
+                    keep = ppr.find(_w("keepNext"))
+                    if keep is None:
+                        _sub(ppr, "keepNext", {"val": "0"})
+                    else:
+                        keep.set(_w("val"), "0")
             case ir.ListBlock():
                 self.list_block(node, lang, style, 0)
             case ir.BlockQuote():

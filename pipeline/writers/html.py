@@ -25,9 +25,9 @@ from typing import Literal, assert_never
 from lxml import etree
 
 from .. import ir
-from ..colwidths import column_widths
 from ..cjk.chars import HAN_TEXT_RANGES, char_class
 from ..cjk.dates import display_date
+from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
@@ -107,6 +107,8 @@ class Context:
     """The media types this output shows as they are."""
     math: dict[tuple[str, bool], etree._Element | None] = field(default_factory=dict)
     """MathML for each equation (HTML, EPUB), prepared once per document."""
+    calls: dict[str, int] = field(default_factory=dict)
+    """How many times each note has been called so far (each call's anchor is unique)."""
 
 
 def math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tuple[str, bool], etree._Element | None]:
@@ -273,8 +275,10 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
                 inlines(cite, c, ctx, lang)
                 _append_text(cite, cl)
             case ir.NoteRef(note_id=note_id, marker=marker):
-                attrs = {"class": "noteref", "id": f"fnref-{note_id.removeprefix('fn-')}",
-                         "href": ctx.href(note_id), "role": "doc-noteref"}
+                # a note called again gets its own anchor (fnref-3-2): ids stay unique, the back link goes to the first
+                k = ctx.calls[note_id] = ctx.calls.get(note_id, 0) + 1
+                ref = f"fnref-{note_id.removeprefix('fn-')}" + (f"-{k}" if k > 1 else "")
+                attrs = {"class": "noteref", "id": ref, "href": ctx.href(note_id), "role": "doc-noteref"}
                 if ctx.profile == "epub":
                     attrs[f"{{{EPUB_NS}}}type"] = "noteref"
                 sup = etree.SubElement(parent, "sup")

@@ -140,3 +140,11 @@ def han_gap(neighbour: str) -> bool:
     """Whether an inline equation next to ``neighbour`` (the character before or after it) gets the quarter-em
     Han–Latin gap (clreq 3.2.1): next to a Han character, not next to a mark, a space or nothing."""
     return bool(neighbour) and _HAN_CHAR.match(neighbour[-1]) is not None
+
+
+def continued_mark(lang: str | None) -> str:
+    """The mark at the foot of a page a box runs over: ``（续下页）``, ``（續下頁）``, ``(continued)``."""
+    tag = lang or ""
+    if not tag.startswith("zh"):
+        return "(continued)"
+    return "（續下頁）" if re.search(r"Hant|TW|HK|MO", tag) else "（续下页）"

@@ -40,8 +40,8 @@ from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import html as H
 from .justify import inter_character, wide
-from .page import length_mm as _mm
 from .page import continued_label, han_gap, margins_mm, page_mm, page_size, title_lines
+from .page import length_mm as _mm
 
 
 @functools.cache
@@ -550,17 +550,21 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
 _PASSES = 3
 #: Closing marks and other signs that may follow the last character of a paragraph on its last line.
 _TRAILING = set("，。、；：！？」』）》〉】”’…—.,;:!?)]\u3000 ")
-#: Tracking tried, in order, on a paragraph whose last line holds one character (em per character): tighter
-#: first (the character and its stop pulled back), then looser (another character pushed down to join it).
-_TRACKING = (-0.04, 0.03)
+#: Tracking tried, in order, on a paragraph whose last line holds one character: how many ems the paragraph's
+#: lines together gain (looser first: the line before gives a character to the last one, and the paragraph
+#: keeps its number of lines, so nothing after it moves) or lose (tighter: the character and its stop pulled
+#: back onto the line before, the paragraph a line shorter); spread over its characters, at most
+#: :data:`_MAX_TRACKING` em each.
+_TRACKING = (1.6, -2.6)
+_MAX_TRACKING = 0.06
 
 
 @dataclasses.dataclass
 class LayoutReport:
     """What a laid-out document shows that a typesetter would mend."""
 
-    runts: list[tuple[int, str]] = dataclasses.field(default_factory=list)
-    """(key, last line) of each paragraph whose last line holds one character and its marks (孤字)."""
+    runts: list[tuple[int, str, int]] = dataclasses.field(default_factory=list)
+    """(key, last line, characters) of each paragraph whose last line holds one character and its marks (孤字)."""
     tall_boxes: set[int] = dataclasses.field(default_factory=set)
     """Keys of the boxes laid out across pages although kept whole where they fit."""
     split_boxes: set[int] = dataclasses.field(default_factory=set)
@@ -634,7 +638,7 @@ def layout_report(document: Any) -> LayoutReport:
                     for line in box.children if isinstance(line, boxes.LineBox))
     for key, text in lines.items():
         if len(text) >= 2 and runt(text[-1]):
-            report.runts.append((key, text[-1].strip()))
+            report.runts.append((key, text[-1].strip(), sum(len(t.strip()) for t in text)))
     report.split_boxes = {k for k, pages in pages_of.items() if len(pages) > 1}
     report.tall_boxes = set(report.split_boxes)
     for key, pages in table_pages.items():
@@ -659,13 +663,15 @@ def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Documen
     for key, rows in report.table_breaks.items():
         changed |= _split_table(keys, key, rows, report.table_columns.get(key, []), doc)
     if attempt < len(_TRACKING):
-        for key, _ in report.runts:
+        for key, _, chars in report.runts:
             el = keys[key]
             style = el.get("style") or ""
             if "letter-spacing" in style and attempt == 0:
                 continue
             style = re.sub(r"letter-spacing:[^;]*;?\s*", "", style)
-            el.set("style", f"{style}letter-spacing: {_TRACKING[attempt]}em;".strip())
+            em = _TRACKING[attempt] / max(chars, 1)
+            em = max(-_MAX_TRACKING, min(_MAX_TRACKING, em))
+            el.set("style", f"{style}letter-spacing: {em:.4f}em;".strip())
             changed = True
     return changed
 

@@ -31,8 +31,8 @@ from pathlib import Path
 from typing import Any, assert_never
 
 from .. import ir
-from ..colwidths import column_widths
 from ..cjk.dates import display_date
+from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fileio import date_epoch
@@ -42,7 +42,18 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..tables import layout
 from ..walk import iter_inlines_all, plain
-from .page import bleed_mm, continued_label, han_gap, margins_mm, measure_pt, page_mm, title_lines, title_pt, title_space
+from .page import (
+    bleed_mm,
+    continued_label,
+    continued_mark,
+    han_gap,
+    margins_mm,
+    measure_pt,
+    page_mm,
+    title_lines,
+    title_pt,
+    title_space,
+)
 
 TEMPLATE = "print.typ"
 #: Picture types Typst draws.
@@ -170,7 +181,8 @@ class _Writer:
             if isinstance(node, ir.Math) and not node.display and made.startswith("#$"):
                 # clreq 3.2.1: a quarter em between Han and an inline equation, as between Han and Latin; none
                 # before a mark (。) or where the source left a space
-                before = nodes[i - 1].text[-1:] if i and isinstance(nodes[i - 1], ir.Text) else ""
+                prev = nodes[i - 1] if i else None
+                before = prev.text[-1:] if isinstance(prev, ir.Text) else ""
                 made = ("#h(0.25em);" if han_gap(before) else "") + made + \
                     ("#h(0.25em);" if han_gap(follows[i + 1]) else "")
             out.append(made)
@@ -308,7 +320,8 @@ class _Writer:
                 inner = node.lang or lang
                 title = self.inlines(node.title, inner)
                 body = self.blocks(node.blocks, inner)
-                box = f"#dp-box([{title}], sans: {self.fonts(inner, 'sans')})[{body}]"
+                box = (f"#dp-box([{title}], sans: {self.fonts(inner, 'sans')}, "
+                       f"cont: {lit(continued_mark(inner or self.doc.metadata.language))})[{body}]")
                 return self.anchor(node.id) + self.in_lang(node.lang, lang, box)
             case ir.ListBlock():
                 return self.list_block(node, lang)

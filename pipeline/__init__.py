@@ -105,6 +105,18 @@ def check_name(stem: str) -> str:
     return stem
 
 
+def default_name(path: Path) -> str:
+    """The outputs' NAME for an input: its stem (``report`` for ``report.tei.xml``), or for a book file the book's
+    folder (``SUMMARY.md`` in mdBook's ``src/`` names the folder above it)."""
+    from .book import is_book_file
+    if is_book_file(path):
+        folder = path.resolve().parent
+        if path.name == "SUMMARY.md" and folder.name == "src":
+            folder = folder.parent
+        return folder.name or "book"
+    return registry.output_stem(path)
+
+
 def targets_in(out_dir: Source, stem: str, formats: Sequence[str]) -> dict[str, Path]:
     """Where each format's output goes in ``out_dir``: ``NAME.epub``, ``NAME.tei.xml``…"""
     check_name(stem)
@@ -156,7 +168,7 @@ def convert(source: Source | Sequence[Source], formats: Sequence[str], out_dir: 
     else:
         if out_dir is None:
             raise UsageError("no output folder named", expected="--out-dir DIR or -o FILE")
-        stem = check_name(name or registry.output_stem(first))
+        stem = check_name(name or default_name(first))
         places = targets_in(out_dir, stem, fmts)
     _distinct(places)
     doc, options = read_document(source, options, diag)

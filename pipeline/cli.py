@@ -97,7 +97,8 @@ def _add_publishing(g: argparse._ArgumentGroup) -> None:
     g.add_argument("--page-size", help="A4 (default), A5, B5, Letter or WxH (PDF, DOCX)")
     g.add_argument("--no-mirror-margins", dest="mirror_margins", action="store_false", default=None,
                    help="same margins on every page (PDF)")
-    g.add_argument("--pdf-engine", choices=tuple(registry.PDF_ENGINES), help="PDF layout engine (default weasyprint)")
+    g.add_argument("--pdf-engine", choices=("auto", *registry.PDF_ENGINES),
+                   help="PDF layout engine: auto (default: Typst for books and large documents), weasyprint, typst")
     g.add_argument("--pdf-variant", choices=PDF_VARIANTS, help="PDF standard to follow")
     g.add_argument("--bleed", metavar="LENGTH", help="bleed beyond the trim box, e.g. 3mm (PDF, with pdf/x-4)")
     g.add_argument("--marks", action="store_true", default=None, help="crop and registration marks (PDF)")
@@ -380,7 +381,8 @@ def _convert(args: argparse.Namespace, opts: Options, diag: Diagnostics) -> int:
     if args.edition_suffix:
         if targets is not None:
             raise UsageError("--edition-suffix names files in --out-dir; -o names them itself")
-        name = (name or registry.output_stem(Path(inputs[0]))) + opts.edition().suffix()
+        from . import default_name
+        name = (name or default_name(Path(inputs[0]))) + opts.edition().suffix()
     try:
         with job_budget(opts.job_timeout, opts.job_memory_mb, inputs[0]), _Progress(args, inputs[0]):
             if stdout:

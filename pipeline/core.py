@@ -43,9 +43,35 @@ def transform(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Docum
     return run_all(doc, options, diag)
 
 
+#: Characters of text above which a document counts as large (about 150 A4 pages of Chinese): its PDF is set by
+#: Typst under ``--pdf-engine auto``, which lays out a 600-page book in seconds where WeasyPrint needs minutes.
+LARGE_TEXT = 150_000
+
+
+def pdf_engine_for(doc: ir.Document, options: Options) -> str:
+    """The PDF engine for ``doc``: the one the edition names, or under ``auto`` Typst for a book (a heading with a
+    book role) or a large document, unless the edition needs PDF/X-4, crop marks or a house stylesheet, which only
+    the WeasyPrint engine does (docs/typography.md lists what each engine keeps)."""
+    if options.pdf_engine != "auto":
+        return options.pdf_engine
+    if options.pdf_variant == "pdf/x-4" or options.marks or options.css:
+        return "weasyprint"
+    from .walk import iter_blocks
+    size = 0
+    for b in iter_blocks(doc.blocks):
+        if isinstance(b, ir.Heading) and b.role:
+            return "typst"
+        if isinstance(b, ir.Para):
+            size += sum(len(t.text) for t in b.children if isinstance(t, ir.Text))
+            if size > LARGE_TEXT:
+                return "typst"
+    return "weasyprint"
+
+
 def write(doc: ir.Document, fmt: str, options: Options, diag: Diagnostics) -> bytes:
-    """Render a transformed ``doc`` in format ``fmt`` (for PDF, with ``options.pdf_engine``)."""
-    writer = registry.get_writer(fmt, options.pdf_engine)
+    """Render a transformed ``doc`` in format ``fmt`` (for PDF, with the engine :func:`pdf_engine_for` picks)."""
+    engine = pdf_engine_for(doc, options) if registry.writer_name(fmt) == "pdf" else "weasyprint"
+    writer = registry.get_writer(fmt, engine)
     return writer(doc, options, diag)
 
 

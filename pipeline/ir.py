@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 #: Version of the IR written into every ``.ir.json``; a file of another major version is refused.
-IR_VERSION = "2.0"
+IR_VERSION = "2.1"
 
 # --------------------------------------------------------------------------- inlines
 
@@ -184,6 +184,21 @@ class Heading:
     """Its anchor (``h-3`` or the source's own id), given by the ids transform."""
     lang: str | None = None
     """BCP 47 tag, when it differs from the language around it."""
+    role: str | None = None
+    """What a book division this heading opens is (:data:`DIVISIONS`: ``part``, ``chapter``, ``appendix``,
+    ``preface``, ``colophon``…, EPUB's structural semantics), set by the book's plan; None for an ordinary
+    heading. Writers derive from it front, body and back matter, landmarks, sections and folios."""
+
+
+#: Book divisions a heading may open (``Heading.role``), each with its place: front, body or back matter.
+DIVISIONS: dict[str, str] = {
+    "halftitlepage": "front", "titlepage": "front", "copyright-page": "front", "dedication": "front",
+    "epigraph": "front", "foreword": "front", "preface": "front", "acknowledgments": "front",
+    "introduction": "front", "toc": "front",
+    "part": "body", "chapter": "body", "prologue": "body", "epilogue": "body", "conclusion": "body",
+    "appendix": "back", "afterword": "back", "glossary": "back", "bibliography": "back", "index": "back",
+    "colophon": "back", "endnotes": "back",
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

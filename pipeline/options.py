@@ -47,8 +47,10 @@ class Edition:
     """Page size of PDF and DOCX: A4, A5, B5, Letter, or ``WxH`` with CSS units."""
     mirror_margins: bool = True
     """Mirrored inner/outer margins for duplex printing (PDF)."""
-    pdf_engine: str = "weasyprint"
-    """The PDF layout engine: ``weasyprint`` (HTML + CSS) or ``typst`` (``pipeline/writers/typst.py``)."""
+    pdf_engine: str = "auto"
+    """The PDF layout engine: ``weasyprint`` (HTML + CSS), ``typst`` (``pipeline/writers/typst.py``), or ``auto``:
+    Typst for books and large documents, WeasyPrint otherwise and whenever the edition needs what only it does
+    (PDF/X-4, crop marks, a house stylesheet) — :func:`pipeline.core.pdf_engine_for`."""
     pdf_variant: str | None = None
     """``pdf/a-3b``, ``pdf/a-3a`` (tagged), ``pdf/ua-1`` or ``pdf/x-4`` (print: trim box, output intent)."""
     bleed: str | None = None

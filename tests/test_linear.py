@@ -66,6 +66,7 @@ def _case(shape: str, step: str) -> object:
     return (shape, step)
 
 
+@pytest.mark.slow  # about 3 minutes of CPU: a scale check (make test-slow, CI)
 @pytest.mark.parametrize("shape, step", [_case(shape, step) for shape in SHAPES for step in steps()])
 def test_linear_in_every_shape(shape: str, step: str) -> None:
     """CPU time at 10·N over N (less the time at size 1) stays under :data:`MAX_RATIO`; measured twice when

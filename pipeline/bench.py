@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "samples" / "un-sg-report-2024.zh-Hant.txt"
 FORMATS = ("epub", "docx", "pdf", "tei")
 #: The report's sections, in order (``--sections`` picks some).
-SECTIONS = ("pdf", "compare", "scale", "stages", "batch", "warm", "dask")
+SECTIONS = ("pdf", "compare", "scale", "stages", "batch", "book", "warm", "dask")
 PANDOC_TARGET = {"epub": ("epub3", ".epub"), "docx": ("docx", ".docx"), "tei": ("tei", ".xml"),
                  "pdf": ("html5", ".pdf")}
 
@@ -245,13 +245,15 @@ def bench_pdf(tmp: Path, env: dict[str, str], runs: int) -> list[str]:
                     encoding="utf-8")
     own = html.with_suffix(".css")
     own.write_text(pdf._page_css(opts) + pdf._font_css(doc, opts, [f.family for f in cov.faces()]), encoding="utf-8")
-    ours_cmd = _docpipe(SAMPLE, ["pdf"], tmp / "pdf-ours")
+    ours_cmd = _docpipe(SAMPLE, ["pdf"], tmp / "pdf-ours") + ["--pdf-engine", "weasyprint"]
+    typst_cmd = _docpipe(SAMPLE, ["pdf"], tmp / "pdf-typst") + ["--pdf-engine", "typst"]
     alone_cmd = [sys.executable, "-c", _ALONE, str(html), str(STYLES_DIR / "print.css"), str(own),
                  str(html.with_suffix(".pdf"))]
-    ours, alone = [], []
+    ours, alone, typst = [], [], []
     for _ in range(runs):  # pair by pair, so both see the same load
         ours.append(_run_cpu(ours_cmd, env))
         alone.append(_run_cpu(alone_cmd, env))
+        typst.append(_run_cpu(typst_cmd, env))
 
     def med(rows: list[tuple[float, float, int]], i: int) -> float:
         return statistics.median(r[i] for r in rows)
@@ -266,15 +268,76 @@ def bench_pdf(tmp: Path, env: dict[str, str], runs: int) -> list[str]:
              f"| docpipe PDF | {med(ours, 1):.2f} | {min(r[1] for r in ours):.2f} | {med(ours, 0):.2f} | "
              f"{max(r[2] for r in ours)} |",
              f"| WeasyPrint alone | {med(alone, 1):.2f} | {min(r[1] for r in alone):.2f} | {med(alone, 0):.2f} | "
-             f"{max(r[2] for r in alone)} |", "",
-             f"Ratio docpipe/WeasyPrint alone: **{cpu_ratio:.2f}** in CPU time, {wall_ratio:.2f} in wall time "
-             f"(target <= 1.0: {'met' if cpu_ratio <= 1.0 else 'NOT met'}). Load average during the run: "
+             f"{max(r[2] for r in alone)} |",
+             f"| docpipe PDF, Typst engine | {med(typst, 1):.2f} | {min(r[1] for r in typst):.2f} | "
+             f"{med(typst, 0):.2f} | {max(r[2] for r in typst)} |", "",
+             f"Ratio docpipe (WeasyPrint engine)/WeasyPrint alone: **{cpu_ratio:.2f}** in CPU time, {wall_ratio:.2f} "
+             f"in wall time (target <= 1.0: {'met' if cpu_ratio <= 1.0 else 'NOT met'}). Typst engine/WeasyPrint "
+             f"alone: **{med(typst, 1) / med(alone, 1):.2f}** in CPU time, {med(typst, 0) / med(alone, 0):.2f} in "
+             f"wall time (target <= 0.3). Load average during the run: "
              f"{os.getloadavg()[0]:.1f} on {os.cpu_count()} cores.", "",
              "The PDF writer's parts, in process and warm (CPU ms, best of 3):", "", "| part | CPU ms |", "|---|---:|"]
     return [*lines, *(f"| {name} | {sec * 1000:.0f} |" for name, sec in pdf_stages(SAMPLE))]
 
 
 # ---- batches, warm workers and the cluster ---------------------------------------------------------------------
+
+
+def book_project(dest: Path, chapters: int = 40) -> Path:
+    """A Markdown book of ``chapters`` chapters (each the sample's paragraphs), with its mdBook ``SUMMARY.md``:
+    about 15 A4 pages a chapter."""
+    src = dest / "src"
+    src.mkdir(parents=True, exist_ok=True)
+    paras = [ln.strip() for ln in SAMPLE.read_text(encoding="utf-8").split("\n") if len(ln.strip()) > 40]
+    summary = ["# Summary", ""]
+    for c in range(1, chapters + 1):
+        body = "\n\n".join(f"{p}（第{c}章）" for p in paras)
+        (src / f"ch{c:02d}.md").write_text(f"# 第{c}章\n\n{body}\n", encoding="utf-8")
+        summary.append(f"- [第{c}章](ch{c:02d}.md)")
+    (src / "SUMMARY.md").write_text("\n".join(summary) + "\n", encoding="utf-8")
+    return src / "SUMMARY.md"
+
+
+def bench_book(tmp: Path, env: dict[str, str]) -> list[str]:
+    """A book of about 600 pages to PDF: each engine in a fresh process (CPU, wall, peak memory, pages), and a
+    build of two editions of it on one worker and on two."""
+    summary = book_project(tmp / "book")
+    lines = ["## A book of about 600 pages", "",
+             "40 chapters of the sample's text from an mdBook `SUMMARY.md`, to PDF in a fresh process (`--pdf-engine "
+             "auto` picks Typst for a book).", "", "| engine | CPU s | wall s | peak MiB | pages |",
+             "|---|---:|---:|---:|---:|"]
+    for engine in ("typst", "weasyprint"):
+        out = tmp / f"book-{engine}"
+        cmd = [sys.executable, "-m", "pipeline", "convert", str(summary), "-o", str(out / "book.pdf"), "-q",
+               "--pdf-engine", engine]
+        try:
+            wall, cpu, peak = _run_cpu(cmd, env)
+        except RuntimeError as exc:
+            lines.append(f"| {engine} | failed: {str(exc)[:120]} | | | |")
+            continue
+        lines.append(f"| {engine} | {cpu:.1f} | {wall:.1f} | {peak} | {_pages(out / 'book.pdf')} |")
+    project = tmp / "book" / "docpipe.toml"
+    project.write_text('[book]\ntitle = "Bench"\nchapters = [' +
+                       ", ".join(f'"src/ch{c:02d}.md"' for c in range(1, 41)) + ']\n'
+                       '[project]\noutput = "out"\n[editions.hant]\nformats = ["pdf"]\n'
+                       '[editions.hans]\nformats = ["pdf"]\nscript = "hans"\n', encoding="utf-8")
+    lines += ["", "Two editions of the book (`docpipe build`, Typst), on one worker and on two:", "",
+              "| workers | wall s | peak MiB (client) |", "|---:|---:|---:|"]
+    walls: dict[int, float] = {}
+    for workers in (1, 2):
+        cmd = [sys.executable, "-m", "pipeline", "build", "--project", str(project), "-j", str(workers), "-q",
+               "--force"]
+        try:
+            wall, _cpu, peak = _run_cpu(cmd, env)
+        except RuntimeError as exc:
+            lines.append(f"| {workers} | failed: {str(exc)[:120]} | |")
+            continue
+        walls[workers] = wall
+        lines.append(f"| {workers} | {wall:.1f} | {peak} |")
+    if len(walls) == 2:
+        lines += ["", f"Two workers against one: **{walls[2] / walls[1]:.2f}×** wall time (target <= 0.65 on two "
+                  f"cores; load average {os.getloadavg()[0]:.1f})."]
+    return lines
 
 
 def _variants(dest: Path, n: int, *, short: bool = False) -> Path:
@@ -606,6 +669,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                           "```"]
             elif section == "batch":
                 lines += bench_batch(tmp, env, pandoc if md else None)
+            elif section == "book":
+                lines += bench_book(tmp, env)
             elif section == "warm":
                 lines += bench_warm(max(args.runs, 3))
             elif section == "dask":

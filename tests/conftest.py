@@ -48,3 +48,31 @@ def sample_path() -> Path:
 @pytest.fixture(autouse=True)
 def _fixed_epoch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1724198400")
+
+
+#: The real-document and scale checks that `make test` leaves to `make test-slow` (CI runs both). A function named
+#: here with "*" is slow whole; with "first" its first parametrised case stays in the fast suite (every behaviour is
+#: still covered there, on one real document) and the other documents are slow. Modules can also mark themselves.
+SLOW: dict[str, str] = {
+    "test_real_documents.py::*": "*",
+    "test_structure_word.py::test_links_resolve_in_real_documents": "first",
+    "test_structure_markdown.py::test_every_container_is_a_box_and_no_markup_leaks": "first",
+    "test_dask.py::test_a_worker_killed_mid_job_is_retried_elsewhere_with_the_same_bytes": "*",
+    "test_book.py::test_openxml_audit_reports_nothing": "*",
+    "test_book.py::test_epubcheck_reports_nothing": "*",
+}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    seen: set[str] = set()
+    for item in items:
+        module = Path(str(item.fspath)).name
+        func = item.originalname if isinstance(item, pytest.Function) else item.name
+        rule = SLOW.get(f"{module}::*") or SLOW.get(f"{module}::{func}")
+        if rule is None:
+            continue
+        key = f"{module}::{func}"
+        if rule == "first" and key not in seen:
+            seen.add(key)
+            continue
+        item.add_marker(pytest.mark.slow)

@@ -27,6 +27,7 @@ from urllib.parse import unquote, urlsplit
 from .. import ir
 from ..diagnostics import Diagnostics
 from .plan import BookPlan, Entry, Numbering
+from .roles import guess
 from .slugs import aliases
 from .treemap import map_inlines, map_tree
 
@@ -52,6 +53,8 @@ class _Unit:
     """``3`` for the third chapter, ``A`` for the first appendix; None for unnumbered entries and parts."""
     prefix: str | None
     """The number numbered paragraphs carry in ``chapter`` numbering (a sub-chapter's is its chapter's)."""
+    role: str | None = None
+    """The division its title heading opens (``Heading.role``); None for a sub-chapter."""
     doc: ir.Document | None = None
     heading_id: str = ""
     blocks: tuple[ir.Block, ...] = ()
@@ -69,13 +72,16 @@ def assemble(plan: BookPlan, documents: Mapping[str, ir.Document], diag: Diagnos
     diag = diag if diag is not None else Diagnostics()
     numbering = numbering or plan.numbering
     units = _units(plan, documents)
+    docs = [u.doc for u in units if u.doc is not None]
+    metadata = _metadata(plan, docs)
     ids = _Ids()
+    front = _front_pages(plan, metadata, ids)
     para_counter = [0]
     for u in units:
         if u.doc is None:
             u.heading_id = ids.fresh(f"part-{u.index}")
             u.blocks = (ir.Heading(level=min(u.depth, 6), children=(ir.Text(text=u.entry.title or ""),),
-                                   id=u.heading_id),)
+                                   id=u.heading_id, role=u.role),)
             u.anchors = {}
         else:
             _place(u, ids, numbering, para_counter)
@@ -89,25 +95,32 @@ def assemble(plan: BookPlan, documents: Mapping[str, ir.Document], diag: Diagnos
         shown = ", ".join(outside[:5]) + (" …" if len(outside) > 5 else "")
         diag.emit("link-outside-book", f"{counts['outside']} link(s) name no chapter of the book and were kept as "
                   f"text (a link out of one edition's file has nowhere to go): {shown}")
-    blocks: list[ir.Block] = []
+    blocks: list[ir.Block] = list(front)
     notes: list[ir.Note] = []
     for u in units:
         blocks.extend(u.blocks)
         notes.extend(u.notes)
-    docs = [u.doc for u in units if u.doc is not None]
     media: dict[str, ir.Media] = {}
     for d in docs:
         for m in d.media:
             media.setdefault(m.name, m)
-    kinds = tuple((u.heading_id, u.entry.kind) for u in units)
+    kinds = tuple((u.heading_id, u.role or u.entry.kind) for u in units)
     step = ir.Step(name="book", counts=(
         ("chapters", len(docs)), ("parts", sum(u.entry.kind == "part" for u in units)),
         ("links-resolved", counts["resolved"]), ("links-to-chapter-start", counts["to-start"]),
         ("links-outside", counts["outside"]), ("cross-references", counts["xref"]),
-        ("ids-prefixed", ids.prefixed)), settings=(("source", plan.source), ("numbering", numbering),
-                                                         *kinds))
-    return ir.Document(metadata=_metadata(plan, docs), blocks=tuple(blocks), notes=tuple(notes),
+        ("ids-prefixed", ids.prefixed), ("pages-made", len(plan.pages))),
+        settings=(("source", plan.source), ("numbering", numbering), *kinds))
+    return ir.Document(metadata=metadata, blocks=tuple(blocks), notes=tuple(notes),
                        media=tuple(media.values()), steps=_steps(docs) + (step,))
+
+
+def _front_pages(plan: BookPlan, metadata: ir.Metadata, ids: _Ids) -> list[ir.Block]:
+    """The front-matter pages the plan asks for, their ids taken first (so no chapter's id clashes with them)."""
+    from .frontmatter import pages
+    blocks = pages(plan.pages, metadata, dict(plan.extra))
+    return [dataclasses.replace(b, id=ids.fresh(b.id)) if isinstance(b, ir.Heading) and b.id else b
+            for b in blocks]
 
 
 def _units(plan: BookPlan, documents: Mapping[str, ir.Document]) -> list[_Unit]:
@@ -119,33 +132,53 @@ def _units(plan: BookPlan, documents: Mapping[str, ir.Document]) -> list[_Unit]:
 
     def walk(entries: tuple[Entry, ...], depth: int, parent: Entry | None, prefix: str | None) -> None:
         for e in entries:
-            number: str | None = None
-            own_prefix = prefix
-            numbered_parent = parent is not None and parent.kind != "part"
-            if e.kind == "chapter" and not numbered_parent:
-                counters["chapter"] += 1
-                number = str(counters["chapter"])
-                own_prefix = number
-            elif e.kind == "appendix" and not numbered_parent:
-                counters["appendix"] += 1
-                k = counters["appendix"] - 1
-                number = _LETTERS[k] if k < 26 else f"A{k + 1}"
-                own_prefix = number
-            elif e.kind in ("front", "back") and not numbered_parent:
-                own_prefix = None
             doc = None
             if e.path is not None and e.path not in placed:
                 placed.add(e.path)
                 doc = documents.get(e.path)
                 if doc is None:
                     raise KeyError(f"no document for chapter {e.path!r}")
+            number: str | None = None
+            own_prefix = prefix
+            numbered_parent = parent is not None and parent.kind != "part"
+            role: str | None = None
+            unnumbered = doc is not None and dict(doc.metadata.extra).get("unnumbered") == "true"
+            if e.kind == "chapter" and not numbered_parent and unnumbered:
+                # an unnumbered chapter before the first numbered one is front matter (Quarto's preface)
+                place = "front" if not counters["chapter"] and not counters["appendix"] else None
+                role = e.role or (guess(e, _doc_title(doc), place) if place else "chapter")
+                own_prefix = None
+            elif e.kind == "chapter" and not numbered_parent:
+                counters["chapter"] += 1
+                number = str(counters["chapter"])
+                own_prefix = number
+                role = e.role or "chapter"
+            elif e.kind == "appendix" and not numbered_parent:
+                counters["appendix"] += 1
+                k = counters["appendix"] - 1
+                number = _LETTERS[k] if k < 26 else f"A{k + 1}"
+                own_prefix = number
+                role = e.role or "appendix"
+            elif e.kind in ("front", "back") and not numbered_parent:
+                own_prefix = None
+                role = e.role or guess(e, _doc_title(doc), e.kind)
+            elif e.kind == "part":
+                role = "part"
             if doc is not None or e.path is None:
                 units.append(_Unit(entry=e, depth=depth, index=len(units) + 1, number=number, prefix=own_prefix,
-                                   doc=doc))
+                                   doc=doc, role=role))
             walk(e.children, depth + 1, e, own_prefix)
 
     walk(plan.entries, 1, None, None)
     return units
+
+
+def _doc_title(doc: ir.Document | None) -> str | None:
+    """A chapter's title as its page gives it (its metadata, else its first heading)."""
+    if doc is None:
+        return None
+    first = doc.blocks[0] if doc.blocks else None
+    return doc.metadata.title or (_text(first.children) if isinstance(first, ir.Heading) else None)
 
 
 def _stem(path: str) -> str:
@@ -310,6 +343,7 @@ def _place(u: _Unit, ids: _Ids, numbering: Numbering, para_counter: list[int]) -
         title_text = title
     if u.number is not None and title_block.label is None and u.entry.kind == "appendix":
         title_block = dataclasses.replace(title_block, label=u.number)
+    title_block = dataclasses.replace(title_block, role=u.role)
     u.heading_id = title_block.id or ""
     body = map_tree(body, on_inlines, on_block)
     notes = tuple(dataclasses.replace(n, blocks=map_tree(n.blocks, on_inlines, on_block)) for n in notes)
@@ -473,14 +507,16 @@ def _metadata(plan: BookPlan, docs: list[ir.Document]) -> ir.Metadata:
     first = docs[0].metadata if docs else ir.Metadata()
     langs = Counter(d.metadata.language for d in docs if d.metadata.language)
     language = plan.language or (langs.most_common(1)[0][0] if langs else None)
-    rights = next((d.metadata.rights for d in docs if d.metadata.rights), ())
     extra = dict(plan.extra)
+    rights: tuple[ir.Block, ...] = next((d.metadata.rights for d in docs if d.metadata.rights), ())
+    if extra.get("rights"):
+        rights = (ir.Para(children=(ir.Text(text=extra["rights"]),)),)
     return ir.Metadata(
         title=plan.title or first.title, subtitle=plan.subtitle or first.subtitle,
         authors=plan.authors or first.authors, date=extra.get("date") or first.date,
         publisher=extra.get("publisher") or first.publisher, language=language, rights=rights,
         source=plan.book_file.name if plan.book_file is not None else first.source,
-        extra=tuple((k, v) for k, v in plan.extra if k not in ("date", "publisher")))
+        extra=tuple((k, v) for k, v in plan.extra if k not in ("date", "publisher", "rights")))
 
 
 def _steps(docs: list[ir.Document]) -> tuple[ir.Step, ...]:

@@ -388,13 +388,17 @@ def parse_quarto(text: str, path: Path, diag: Diagnostics) -> BookPlan:
 # --------------------------------------------------------------------------- docpipe.toml
 
 #: The keys of ``[book]`` that are metadata (the rest are the chapter list and settings).
-_TOML_META = ("date", "publisher", "isbn", "doi", "series", "rights", "edition", "description", "cover")
+_TOML_META = ("date", "publisher", "isbn", "doi", "series", "rights", "edition", "description", "cover", "cip",
+              "dedication")
 
 
 def parse_docpipe_toml(text: str, path: Path, diag: Diagnostics) -> BookPlan:
     """``docpipe.toml``'s ``[book]``: ``title``, ``subtitle``, ``authors``, ``language``, ``numbering``
     (``book``/``chapter``), ``front``, ``chapters``, ``parts`` (``[[book.parts]]`` with ``title`` and
-    ``chapters``), ``appendices``, ``back``; a chapter is a path or ``{file = …, title = …}``."""
+    ``chapters``), ``appendices``, ``back``; a chapter is a path or ``{file = …, title = …, role = …}`` (``role``:
+    the division a front or back matter entry opens, ``preface``, ``colophon``…); ``pages``: the front-matter
+    pages made from the metadata (``halftitlepage``, ``titlepage``, ``copyright-page``, ``dedication``), with
+    ``edition``, ``rights``, ``isbn``, ``cip`` and ``dedication`` for their text."""
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
@@ -413,11 +417,11 @@ def parse_docpipe_toml(text: str, path: Path, diag: Diagnostics) -> BookPlan:
             if isinstance(item, str):
                 out.append(Entry(kind=kind, path=_chapter_path(item, "", path)))
             elif isinstance(item, dict) and isinstance(item.get("file"), str):
-                out.append(Entry(kind=kind, title=_str(item.get("title")),
+                out.append(Entry(kind=kind, title=_str(item.get("title")), role=_role(item.get("role"), key, path),
                                  path=_chapter_path(item["file"], "", path)))
             else:
                 raise InputError(f"[book] {key}: {str(item)[:60]!r} is not a chapter", file=str(path),
-                                 expected='a path or {file = "…", title = "…"}')
+                                 expected='a path or {file = "…", title = "…", role = "…"}')
         return out
 
     entries = files(book.get("front"), "front", "front") + files(book.get("chapters"), "chapter", "chapters")
@@ -442,7 +446,28 @@ def parse_docpipe_toml(text: str, path: Path, diag: Diagnostics) -> BookPlan:
     return BookPlan(root=path.resolve().parent, source="docpipe", book_file=path, title=_str(book.get("title")),
                     subtitle=_str(book.get("subtitle")), authors=tuple(_strs(book.get("authors"))),
                     language=_str(book.get("language")), numbering=num, extra=tuple(extra),
-                    site_url=_str(book.get("site_url")), entries=tuple(entries))
+                    site_url=_str(book.get("site_url")), entries=tuple(entries), pages=_pages(book, path))
+
+
+def _role(value: object, key: str, path: Path) -> str | None:
+    """A chapter's ``role`` from ``[book]``: a division docpipe knows, or a one-line error."""
+    from .. import ir
+    if value is None:
+        return None
+    if not isinstance(value, str) or value not in ir.DIVISIONS:
+        raise InputError(f"[book] {key}: role {value!r} is unknown", file=str(path),
+                         expected="one of " + ", ".join(sorted(ir.DIVISIONS)))
+    return value
+
+
+def _pages(book: dict[str, Any], path: Path) -> tuple[str, ...]:
+    """``[book] pages``: the front-matter pages to make, each known and listed once."""
+    from .frontmatter import PAGES
+    value = book.get("pages", [])
+    if not isinstance(value, list) or any(p not in PAGES for p in value) or len(set(value)) != len(value):
+        raise InputError(f"[book] pages = {str(value)[:60]!r}", file=str(path),
+                         expected="a list of " + ", ".join(PAGES) + ", each once")
+    return tuple(value)
 
 
 def describe_plan(plan: BookPlan) -> Iterable[str]:

@@ -29,6 +29,9 @@ class Entry:
     """The chapter's file, relative to the book's root (``/``-separated); None for a part without a file."""
     children: tuple[Entry, ...] = ()
     """Chapters of a part, or sub-chapters of a chapter (mdBook's nested list, MkDocs' nested sections)."""
+    role: str | None = None
+    """The division the entry opens (a key of :data:`pipeline.ir.DIVISIONS`: ``preface``, ``colophon``…) when the
+    book file names it; None: from ``kind`` and, for front and back matter, the file's name or title."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -52,6 +55,9 @@ class BookPlan:
     """The book's web address (MkDocs ``site_url``, Quarto ``site-url``): links to its pages are links within."""
     numbering: Numbering = "book"
     entries: tuple[Entry, ...] = field(default=())
+    pages: tuple[str, ...] = ()
+    """Front-matter pages made from the metadata, in order (``halftitlepage``, ``titlepage``, ``copyright-page``,
+    ``dedication``): what ``docpipe.toml``'s ``[book] pages`` asks for."""
 
     @property
     def resources(self) -> Path:

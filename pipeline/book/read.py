@@ -14,7 +14,7 @@ from ..fileio import read_source
 from ..options import Options
 from .assemble import BOOK_LINK, _relative, assemble
 from .parsers import load_plan, plan_of_files
-from .plan import BookPlan
+from .plan import BookPlan, Numbering
 from .root import find_book_root, is_book_file
 from .treemap import map_inlines, map_tree
 
@@ -57,7 +57,9 @@ def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: D
     if not docs:
         raise InputError("the book lists no chapter", file=str(plan.book_file or paths[0]),
                          expected="at least one chapter file")
-    return assemble(plan, docs, diag), max(mtimes, default=None), resources
+    # the edition's --numbering chapter overrides the book file's; its default leaves the book file's
+    numbering: Numbering | None = "chapter" if options.numbering == "chapter" else None
+    return assemble(plan, docs, diag, numbering=numbering), max(mtimes, default=None), resources
 
 
 def read_chapter(path: Path, options: Options, diag: Diagnostics, *, inside: Path | None = None
@@ -78,7 +80,7 @@ def read_chapter(path: Path, options: Options, diag: Diagnostics, *, inside: Pat
         raise LimitError("structure nested too deeply", file=str(path),
                          expected=f"at most {options.max_depth} levels (--max-depth)") from exc
     if name == "markdown":
-        doc = _title_id(doc, data)
+        doc = _unnumbered(_title_id(doc, data), data)
     from ..guard import guard
     doc = guard(keep_relative_links(doc), opts, own, str(path))
     diag.items.extend(own.items)
@@ -108,6 +110,22 @@ def _title_id(doc: ir.Document, data: bytes) -> ir.Document:
         return doc
     import dataclasses
     meta = dataclasses.replace(doc.metadata, extra=(*doc.metadata.extra, ("title-id", ident.group(1))))
+    return dataclasses.replace(doc, metadata=meta)
+
+
+_FIRST_ATX = re.compile(r"^#[ \t]+.*?\{(?P<attrs>[^}]*)\}[ \t]*$", re.M)
+
+
+def _unnumbered(doc: ir.Document, data: bytes) -> ir.Document:
+    """``unnumbered`` in the metadata's extra fields when the page's first heading says so (Quarto and pandoc's
+    ``# Preface {.unnumbered}`` or ``{-}``): assembly leaves the chapter without a number."""
+    text = data[:1_000_000].decode("utf-8", "replace")
+    first = _ANY_HEADING.search(text)
+    m = _FIRST_ATX.match(text, first.start()) if first is not None else None
+    if m is None or not re.search(r"(?:^|\s)(?:\.unnumbered|-)(?:\s|$)", m.group("attrs")):
+        return doc
+    import dataclasses
+    meta = dataclasses.replace(doc.metadata, extra=(*doc.metadata.extra, ("unnumbered", "true")))
     return dataclasses.replace(doc, metadata=meta)
 
 

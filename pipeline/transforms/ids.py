@@ -23,6 +23,8 @@ import dataclasses
 import hashlib
 import re
 import unicodedata
+from dataclasses import dataclass, field
+from typing import assert_never
 from urllib.parse import unquote
 
 from .. import ir
@@ -83,221 +85,261 @@ def _take_anchors(inlines: tuple[ir.Inline, ...], found: list[str]) -> tuple[ir.
     return tuple(out)
 
 
-def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
-    """Give every numbered paragraph, heading and box an id where it has none; keep every link pointing home."""
-    seen: set[str] = set()
-    counters = {"h": 0, "box": 0, "anchor": 0}
-    assigned = 0
-    names: dict[str, str] = {}  # a source name (anchor, old id) -> the final id
+@dataclass
+class _Ids:
+    """The ids given so far (the first pass): which are taken, what each source name became, what to report."""
 
-    suffix: dict[str, int] = {}  # the next number to try for a base (so 60,000 duplicates stay linear)
-    duplicates = [0]
+    diag: Diagnostics
+    seen: set[str] = field(default_factory=set)
+    #: a source name (anchor, old id) -> the final id
+    names: dict[str, str] = field(default_factory=dict)
+    #: the next number to try for a base (so 60,000 duplicates stay linear)
+    suffix: dict[str, int] = field(default_factory=dict)
+    headings: int = 0
+    boxes: int = 0
+    anchors: int = 0
+    assigned: int = 0
+    duplicates: int = 0
+    renamed: list[tuple[str, str]] = field(default_factory=list)
+    renamed_count: int = 0
 
-    renamed: list[tuple[str, str]] = []
-    renamed_count = [0]
-
-    def unique(base: str) -> str:
-        if base not in seen:
-            seen.add(base)
+    def unique(self, base: str) -> str:
+        """``base``, or ``base-N`` when it is taken (reported)."""
+        if base not in self.seen:
+            self.seen.add(base)
             return base
-        n = suffix.get(base, 2)
-        while (candidate := f"{base[:MAX_ID - len(str(n)) - 1]}-{n}") in seen:
+        n = self.suffix.get(base, 2)
+        while (candidate := f"{base[:MAX_ID - len(str(n)) - 1]}-{n}") in self.seen:
             n += 1
-        suffix[base] = n + 1
-        duplicates[0] += 1
-        if duplicates[0] <= 20:
-            diag.emit("duplicate-id", f"id {base!r} is used twice; the second becomes {candidate}")
-        elif duplicates[0] == 21:
-            diag.emit("duplicate-id", "more duplicate ids were renamed the same way (not listed one by one)")
-        seen.add(candidate)
+        self.suffix[base] = n + 1
+        self.duplicates += 1
+        if self.duplicates <= 20:
+            self.diag.emit("duplicate-id", f"id {base!r} is used twice; the second becomes {candidate}")
+        elif self.duplicates == 21:
+            self.diag.emit("duplicate-id", "more duplicate ids were renamed the same way (not listed one by one)")
+        self.seen.add(candidate)
         return candidate
 
-    def policy(old: str, fallback: str) -> str:
+    def _renamed(self, old: str, new: str) -> None:
+        self.renamed_count += 1
+        if len(self.renamed) < 10:
+            self.renamed.append((old, new))
+
+    def policy(self, old: str, fallback: str) -> str:
         """A source id under the one policy (:func:`safe_id`), unique; ``fallback`` when nothing is left of it."""
         new = safe_id(old) or fallback
         if new != old:
-            renamed_count[0] += 1
-            if len(renamed) < 10:
-                renamed.append((old, new))
-        return unique(new)
+            self._renamed(old, new)
+        return self.unique(new)
 
-    def name(old: str | None, new: str) -> None:
-        if old and old not in names:
-            names[old] = new
+    def name(self, old: str | None, new: str) -> None:
+        """Links to ``old`` go to ``new`` (the first block to claim a name keeps it)."""
+        if old and old not in self.names:
+            self.names[old] = new
 
-    def own(anchors: list[str]) -> str | None:
-        """An id for a block that has none, from its first anchor (kept when every format accepts it)."""
-        if not anchors:
-            return None
-        first = safe_id(anchors[0])
-        if first and first not in seen:
-            if first != anchors[0]:
-                renamed_count[0] += 1
-                if len(renamed) < 10:
-                    renamed.append((anchors[0], first))
-            return unique(first)
-        return unique(fresh())
-
-    def fresh() -> str:
+    def fresh(self) -> str:
         """A made-up id for a source id of which nothing usable is left."""
-        counters["anchor"] += 1
-        return f"a-{counters['anchor']}"
+        self.anchors += 1
+        return f"a-{self.anchors}"
 
-    def walk(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
-        nonlocal assigned
+    def own(self, anchors: list[str]) -> str:
+        """An id for a block that has none, from its first anchor (kept when every format accepts it)."""
+        first = safe_id(anchors[0])
+        if first and first not in self.seen:
+            if first != anchors[0]:
+                self._renamed(anchors[0], first)
+            return self.unique(first)
+        return self.unique(self.fresh())
+
+    def kept(self, old: str | None, anchors: list[str]) -> str | None:
+        """The id of a block that gets one only from its source: its own id under the policy, else one from its
+        anchors, else none."""
+        if old is not None:
+            new: str | None = self.policy(old, self.fresh())
+        elif anchors:
+            new = self.own(anchors)
+        else:
+            return None
+        if new:
+            self.name(old, new)
+        return new
+
+    def numbered(self, old: str | None, fallback: str) -> str:
+        """The id of a block that always has one (a heading's, a box's): its own, or ``fallback``."""
+        if old is None:
+            self.assigned += 1
+        return self.policy(old, fallback) if old else self.unique(fallback)
+
+    def notes(self, notes: tuple[ir.Note, ...]) -> dict[str, str]:
+        """The notes' ids, given first: ``fn-1`` is a note's before it is anything else's."""
+        note_ids: dict[str, str] = {}
+        for n in notes:
+            if n.id not in note_ids:
+                note_ids[n.id] = self.policy(n.id, self.fresh())
+                self.name(n.id, note_ids[n.id])
+        return note_ids
+
+    def blocks(self, blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
+        """``blocks`` with their ids given, in document order."""
         out: list[ir.Block] = []
         for b in blocks:
             anchors: list[str] = []
-            match b:
-                case ir.Para():
-                    b = dataclasses.replace(b, children=_take_anchors(b.children, anchors))
-                    old = b.id
-                    if b.id is None and b.number is not None:
-                        assigned += 1
-                        b = dataclasses.replace(b, id=policy(f"para-{b.number}", fresh()))
-                    elif b.id is not None:
-                        b = dataclasses.replace(b, id=policy(b.id, fresh()))
-                    elif anchors:
-                        b = dataclasses.replace(b, id=own(anchors))
-                    if b.id:
-                        name(old, b.id)
-                        if b.number is not None:
-                            name(f"para-{b.number}", b.id)
-                case ir.Heading():
-                    counters["h"] += 1
-                    b = dataclasses.replace(b, children=_take_anchors(b.children, anchors))
-                    if b.id is None:
-                        assigned += 1
-                    old = b.id
-                    fallback = f"h-{counters['h']}"
-                    b = dataclasses.replace(b, id=policy(b.id, fallback) if b.id else unique(fallback))
-                    name(old, b.id or "")
-                case ir.Box():
-                    counters["box"] += 1
-                    b = dataclasses.replace(b, title=_take_anchors(b.title, anchors))
-                    if b.id is None:
-                        assigned += 1
-                    old = b.id
-                    fallback = f"box-{counters['box']}"
-                    b = dataclasses.replace(b, id=policy(b.id, fallback) if b.id else unique(fallback),
-                                            blocks=walk(b.blocks))
-                    name(old, b.id or "")
-                case ir.Table():
-                    b = dataclasses.replace(b, caption=_take_anchors(b.caption, anchors), rows=tuple(
-                        tuple(dataclasses.replace(c, blocks=walk(c.blocks)) for c in row) for row in b.rows))
-                    old = b.id
-                    if b.id is not None:
-                        b = dataclasses.replace(b, id=policy(b.id, fresh()))
-                    elif anchors:
-                        b = dataclasses.replace(b, id=own(anchors))
-                    if b.id:
-                        name(old, b.id)
-                case ir.Figure():
-                    b = dataclasses.replace(b, caption=_take_anchors(b.caption, anchors))
-                    old = b.id
-                    if b.id is not None:
-                        b = dataclasses.replace(b, id=policy(b.id, fresh()))
-                    elif anchors:
-                        b = dataclasses.replace(b, id=own(anchors))
-                    if b.id:
-                        name(old, b.id)
-                case ir.BlockQuote():
-                    b = dataclasses.replace(b, blocks=walk(b.blocks))
-                case ir.Div():
-                    old = b.id
-                    b = dataclasses.replace(b, blocks=walk(b.blocks), id=policy(b.id, fresh()) if b.id else None)
-                    if b.id:
-                        name(old, b.id)
-                case ir.ListBlock():
-                    b = dataclasses.replace(
-                        b, items=tuple(dataclasses.replace(i, blocks=walk(i.blocks)) for i in b.items))
-                case ir.CodeBlock():
-                    pass
+            b = self.block(b, anchors)
             block_id = getattr(b, "id", None)
-            for a in anchors:
-                if block_id:
-                    name(a, block_id)
+            if block_id:
+                for a in anchors:
+                    self.name(a, block_id)
             out.append(b)
         return tuple(out)
 
-    note_ids: dict[str, str] = {}
-    for n in doc.notes:  # the notes' ids first: "fn-1" is a note's before it is anything else's
-        if n.id not in note_ids:
-            note_ids[n.id] = policy(n.id, fresh())
-            name(n.id, note_ids[n.id])
-    blocks = walk(doc.blocks)
-    notes = []
-    for n in doc.notes:
-        notes.append(dataclasses.replace(n, id=note_ids[n.id], blocks=walk(n.blocks)))
-    rights = walk(doc.metadata.rights)
-    known = set(seen)
-    counts = {"rewritten": 0, "resolved": 0, "unresolved": 0, "nested": 0}
-    missing: list[str] = []
+    def block(self, b: ir.Block, anchors: list[str]) -> ir.Block:
+        """``b`` with its id and its children's; the anchors taken off its own text are appended to ``anchors``."""
+        match b:
+            case ir.Para():
+                return self.para(dataclasses.replace(b, children=_take_anchors(b.children, anchors)), anchors)
+            case ir.Heading():
+                self.headings += 1
+                b = dataclasses.replace(b, children=_take_anchors(b.children, anchors))
+                new = self.numbered(b.id, f"h-{self.headings}")
+                self.name(b.id, new)
+                return dataclasses.replace(b, id=new)
+            case ir.Box():
+                self.boxes += 1
+                b = dataclasses.replace(b, title=_take_anchors(b.title, anchors))
+                new = self.numbered(b.id, f"box-{self.boxes}")
+                kids = self.blocks(b.blocks)
+                self.name(b.id, new)
+                return dataclasses.replace(b, id=new, blocks=kids)
+            case ir.Table():
+                caption = _take_anchors(b.caption, anchors)
+                rows = tuple(tuple(dataclasses.replace(c, blocks=self.blocks(c.blocks)) for c in row)
+                             for row in b.rows)
+                return dataclasses.replace(b, caption=caption, rows=rows, id=self.kept(b.id, anchors))
+            case ir.Figure():
+                caption = _take_anchors(b.caption, anchors)
+                return dataclasses.replace(b, caption=caption, id=self.kept(b.id, anchors))
+            case ir.BlockQuote():
+                return dataclasses.replace(b, blocks=self.blocks(b.blocks))
+            case ir.Div():
+                kids = self.blocks(b.blocks)
+                if not b.id:
+                    return dataclasses.replace(b, blocks=kids, id=None)
+                div_id = self.policy(b.id, self.fresh())
+                self.name(b.id, div_id)
+                return dataclasses.replace(b, blocks=kids, id=div_id)
+            case ir.ListBlock():
+                return dataclasses.replace(
+                    b, items=tuple(dataclasses.replace(i, blocks=self.blocks(i.blocks)) for i in b.items))
+            case ir.CodeBlock():
+                return b
+            case _:
+                assert_never(b)
 
-    def target(t: str) -> str | None:
+    def para(self, b: ir.Para, anchors: list[str]) -> ir.Para:
+        """A numbered paragraph is ``para-N``; another keeps its id, or takes one from its anchors."""
+        if b.id is None and b.number is not None:
+            self.assigned += 1
+            new: str | None = self.policy(f"para-{b.number}", self.fresh())
+        else:
+            new = self.kept(b.id, anchors)
+        if new and b.number is not None:
+            self.name(f"para-{b.number}", new)
+        return dataclasses.replace(b, id=new)
+
+
+@dataclass
+class _Links:
+    """The second pass: every internal link sent to its target's final id, or unwrapped when it names nothing."""
+
+    names: dict[str, str]
+    known: set[str]
+    note_ids: dict[str, str]
+    rewritten: int = 0
+    resolved: int = 0
+    unresolved: int = 0
+    nested: int = 0
+    missing: list[str] = field(default_factory=list)
+
+    def target(self, t: str) -> str | None:
         """The final target of a link, None when it names nothing here."""
         if not t.startswith("#"):
             return t
         key = unquote(t[1:])
-        if key in names:
-            if names[key] != key:
-                counts["rewritten"] += 1
-            counts["resolved"] += 1
-            return "#" + names[key]
-        if key in known:
-            counts["resolved"] += 1
+        if key in self.names:
+            if self.names[key] != key:
+                self.rewritten += 1
+            self.resolved += 1
+            return "#" + self.names[key]
+        if key in self.known:
+            self.resolved += 1
             return "#" + key
-        if len(key) > MAX_ID and key[:MAX_ID] in names:
+        if len(key) > MAX_ID and key[:MAX_ID] in self.names:
             # Word and LibreOffice cut bookmark names at 40 characters but not the links that name them
-            counts["resolved"] += 1
-            counts["rewritten"] += 1
-            return "#" + names[key[:MAX_ID]]
-        counts["unresolved"] += 1
-        if len(missing) < 20:
-            missing.append(key)
+            self.resolved += 1
+            self.rewritten += 1
+            return "#" + self.names[key[:MAX_ID]]
+        self.unresolved += 1
+        if len(self.missing) < 20:
+            self.missing.append(key)
         return None
 
-    def links(inlines: tuple[ir.Inline, ...], inside: bool) -> tuple[ir.Inline, ...]:
+    def inlines(self, inlines: tuple[ir.Inline, ...], inside: bool) -> tuple[ir.Inline, ...]:
+        """``inlines`` relinked; ``inside``: they are inside a link, so a link among them is unwrapped."""
         out: list[ir.Inline] = []
         for n in inlines:
             if isinstance(n, ir.Link):
-                kids = links(n.children, True)
-                new = target(n.target)
+                kids = self.inlines(n.children, True)
+                new = self.target(n.target)
                 if inside:
-                    counts["nested"] += 1
+                    self.nested += 1
                     out.extend(kids)
                 elif new is None:
                     out.extend(kids)
                 else:
                     out.append(dataclasses.replace(n, children=kids, target=new))
             elif isinstance(n, ir.Emph | ir.Strong | ir.Span | ir.BookTitle):
-                out.append(dataclasses.replace(n, children=links(n.children, inside)))
+                out.append(dataclasses.replace(n, children=self.inlines(n.children, inside)))
             elif isinstance(n, ir.Image):
-                out.append(dataclasses.replace(n, alt=links(n.alt, True)))
-            elif isinstance(n, ir.NoteRef) and note_ids.get(n.note_id, n.note_id) != n.note_id:
-                out.append(dataclasses.replace(n, note_id=note_ids[n.note_id]))
+                out.append(dataclasses.replace(n, alt=self.inlines(n.alt, True)))
+            elif isinstance(n, ir.NoteRef) and self.note_ids.get(n.note_id, n.note_id) != n.note_id:
+                out.append(dataclasses.replace(n, note_id=self.note_ids[n.note_id]))
             else:
                 out.append(n)
         return tuple(out)
 
-    def relink(bs: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
-        return map_block_inlines(bs, lambda seq, _lang: links(seq, False), None)
+    def blocks(self, bs: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
+        """Every link in ``bs``, at any depth, relinked."""
+        return map_block_inlines(bs, lambda seq, _lang: self.inlines(seq, False), None)
 
-    blocks = relink(blocks)
-    notes = [dataclasses.replace(n, blocks=relink(n.blocks)) for n in notes]
-    rights = relink(rights)
-    if counts["unresolved"]:
-        diag.emit("link-unresolved", f"{counts['unresolved']} internal link(s) name nothing in the document and "
-                  f"were kept as text: {', '.join('#' + m for m in missing)}")
-    if renamed_count[0]:
-        shown = ", ".join(f"{old!r} → {new!r}" for old, new in renamed)
-        diag.emit("id-renamed", f"{renamed_count[0]} source id(s) renamed to ids every format accepts "
+
+def _report(diag: Diagnostics, ids: _Ids, links: _Links) -> ir.Step:
+    """What the two passes did: the diagnostics and the step's counts."""
+    if links.unresolved:
+        diag.emit("link-unresolved", f"{links.unresolved} internal link(s) name nothing in the document and "
+                  f"were kept as text: {', '.join('#' + m for m in links.missing)}")
+    if ids.renamed_count:
+        shown = ", ".join(f"{old!r} → {new!r}" for old, new in ids.renamed)
+        diag.emit("id-renamed", f"{ids.renamed_count} source id(s) renamed to ids every format accepts "
                   f"(ASCII NCName, at most {MAX_ID} characters; links follow): {shown}")
-    if counts["nested"]:
-        diag.emit("link-unresolved", f"{counts['nested']} link(s) inside a link unwrapped")
-    step = ir.Step(name="ids", counts=(("assigned", assigned), ("links-resolved", counts["resolved"]),
-                                       ("links-rewritten", counts["rewritten"]),
-                                       ("links-unresolved", counts["unresolved"]),
-                                       ("links-nested", counts["nested"]), ("ids-renamed", renamed_count[0])))
+    if links.nested:
+        diag.emit("link-unresolved", f"{links.nested} link(s) inside a link unwrapped")
+    return ir.Step(name="ids", counts=(("assigned", ids.assigned), ("links-resolved", links.resolved),
+                                       ("links-rewritten", links.rewritten),
+                                       ("links-unresolved", links.unresolved),
+                                       ("links-nested", links.nested), ("ids-renamed", ids.renamed_count)))
+
+
+def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
+    """Give every numbered paragraph, heading and box an id where it has none; keep every link pointing home."""
+    ids = _Ids(diag)
+    note_ids = ids.notes(doc.notes)
+    blocks = ids.blocks(doc.blocks)
+    notes = [dataclasses.replace(n, id=note_ids[n.id], blocks=ids.blocks(n.blocks)) for n in doc.notes]
+    rights = ids.blocks(doc.metadata.rights)
+    links = _Links(names=ids.names, known=set(ids.seen), note_ids=note_ids)
+    blocks = links.blocks(blocks)
+    notes = [dataclasses.replace(n, blocks=links.blocks(n.blocks)) for n in notes]
+    rights = links.blocks(rights)
+    step = _report(diag, ids, links)
     meta = dataclasses.replace(doc.metadata, rights=rights) if doc.metadata.rights else doc.metadata
     return dataclasses.replace(doc, blocks=blocks, notes=tuple(notes), metadata=meta, steps=doc.steps + (step,))

@@ -276,8 +276,8 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
                 _append_text(cite, cl)
             case ir.NoteRef(note_id=note_id, marker=marker):
                 # a note called again gets its own anchor (fnref-3-2): ids stay unique, the back link goes to the first
-                k = ctx.calls[note_id] = ctx.calls.get(note_id, 0) + 1
-                ref = f"fnref-{note_id.removeprefix('fn-')}" + (f"-{k}" if k > 1 else "")
+                nth = ctx.calls[note_id] = ctx.calls.get(note_id, 0) + 1
+                ref = f"fnref-{note_id.removeprefix('fn-')}" + (f"-{nth}" if nth > 1 else "")
                 attrs = {"class": "noteref", "id": ref, "href": ctx.href(note_id), "role": "doc-noteref"}
                 if ctx.profile == "epub":
                     attrs[f"{{{EPUB_NS}}}type"] = "noteref"

@@ -105,16 +105,27 @@ def check_name(stem: str) -> str:
     return stem
 
 
-def default_name(path: Path) -> str:
+#: The language tag an edition's script puts in a NAME that ends with one (``report.zh-Hant`` -> ``report.zh-Hans``).
+_SCRIPT_TAGS = {"hant": "zh-Hant", "hans": "zh-Hans", "tw": "zh-Hant-TW", "hk": "zh-Hant-HK"}
+
+
+def default_name(path: Path, script: str = "keep") -> str:
     """The outputs' NAME for an input: its stem (``report`` for ``report.tei.xml``), or for a book file the book's
-    folder (``SUMMARY.md`` in mdBook's ``src/`` names the folder above it)."""
+    folder (``SUMMARY.md`` in mdBook's ``src/`` names the folder above it). A stem that ends with a Chinese language
+    tag takes the edition's (the Simplified edition of ``report.zh-Hant.txt`` is ``report.zh-Hans.*``)."""
+    import re
+
     from .book import is_book_file
     if is_book_file(path):
         folder = path.resolve().parent
         if path.name == "SUMMARY.md" and folder.name == "src":
             folder = folder.parent
         return folder.name or "book"
-    return registry.output_stem(path)
+    stem = registry.output_stem(path)
+    tag = _SCRIPT_TAGS.get(script)
+    if tag:
+        stem = re.sub(r"(?i)\.zh(-(hant|hans))?(-(tw|hk|cn|mo|sg))?$", "." + tag, stem)
+    return stem
 
 
 def targets_in(out_dir: Source, stem: str, formats: Sequence[str]) -> dict[str, Path]:
@@ -168,7 +179,7 @@ def convert(source: Source | Sequence[Source], formats: Sequence[str], out_dir: 
     else:
         if out_dir is None:
             raise UsageError("no output folder named", expected="--out-dir DIR or -o FILE")
-        stem = check_name(name or default_name(first))
+        stem = check_name(name or default_name(first, options.script))
         places = targets_in(out_dir, stem, fmts)
     _distinct(places)
     doc, options = read_document(source, options, diag)

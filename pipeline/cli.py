@@ -202,6 +202,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     k = sub.add_parser("completion", help="print a shell completion script: eval \"$(docpipe completion bash)\"")
     k.add_argument("shell", choices=("bash", "zsh"))
+
+    pr = sub.add_parser("proof", help="render chosen pages of the PDF, DOCX and EPUB into one contact sheet")
+    from .proof import add_arguments
+    add_arguments(pr)
     return parser
 
 
@@ -382,7 +386,7 @@ def _convert(args: argparse.Namespace, opts: Options, diag: Diagnostics) -> int:
         if targets is not None:
             raise UsageError("--edition-suffix names files in --out-dir; -o names them itself")
         from . import default_name
-        name = (name or default_name(Path(inputs[0]))) + opts.edition().suffix()
+        name = (name or default_name(Path(inputs[0]), opts.script)) + opts.edition().suffix()
     try:
         with job_budget(opts.job_timeout, opts.job_memory_mb, inputs[0]), _Progress(args, inputs[0]):
             if stdout:
@@ -543,6 +547,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         if args.command == "completion":
             sys.stdout.write(completion(args.shell, parser))
+            return EXIT_OK
+        if args.command == "proof":
+            from .proof import run
+            print(run(args))
             return EXIT_OK
         if args.command in ("build", "batch"):
             return _many(args)

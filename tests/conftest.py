@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -76,3 +77,14 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             seen.add(key)
             continue
         item.add_marker(pytest.mark.slow)
+
+
+def need(module: str) -> Any:
+    """Import a module the tests need (a dev dependency): skip visibly when it is missing, fail under CI=true —
+    unlike ``pytest.importorskip``, which would skip there too."""
+    import importlib
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        require(False, f"the Python module {module}")
+        raise

@@ -15,7 +15,7 @@ import pipeline
 from pipeline import ir
 from pipeline.options import Options
 from pipeline.walk import block_text, iter_blocks, plain
-from tests.conftest import SAMPLE, require_tool
+from tests.conftest import SAMPLE, need, require_tool
 
 W = {"w": "http://schemas.openxmlformats.org/wordprocessingml/2006/main"}
 
@@ -76,7 +76,7 @@ def test_libreoffice_converts_it_with_all_text(sample_docx: tuple[ir.Document, P
 
 
 def test_pandoc_reads_notes_headings_and_boxes(sample_docx: tuple[ir.Document, Path]) -> None:
-    pypandoc = pytest.importorskip("pypandoc")
+    pypandoc = need("pypandoc")
     doc, path = sample_docx
     plain_md = pypandoc.convert_file(str(path), "markdown", format="docx", extra_args=["--wrap=none"])
     assert re.search(r"\[\^1\]: 按照聯合國秘書處的經常預算", plain_md), "the note is not a real note"

@@ -14,7 +14,7 @@ from lxml import etree
 
 import pipeline
 from pipeline.options import Options
-from tests.conftest import SAMPLE, require
+from tests.conftest import SAMPLE, need, require
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
@@ -103,7 +103,7 @@ def test_rebuild_is_byte_identical(tmp_path: Path) -> None:
 
 
 def test_pandoc_reads_it_back(tmp_path: Path) -> None:
-    pypandoc = pytest.importorskip("pypandoc")
+    pypandoc = need("pypandoc")
     path = build(tmp_path, "s")
     text = pypandoc.convert_file(str(path), "plain", format="epub", extra_args=["--wrap=none"])
     doc = pipeline.transform(pipeline.read(SAMPLE))

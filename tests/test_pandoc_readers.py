@@ -15,9 +15,9 @@ from pipeline import ir
 from pipeline.errors import InputError, LimitError
 from pipeline.options import Options
 from pipeline.walk import block_text, iter_blocks, plain
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, need
 
-pytest.importorskip("pypandoc")
+need("pypandoc")
 
 
 def structure(doc: ir.Document) -> dict[str, Any]:

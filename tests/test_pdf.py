@@ -14,9 +14,9 @@ from pipeline import ir
 from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.walk import block_text, iter_blocks, plain
-from tests.conftest import SAMPLE, require_tool
+from tests.conftest import SAMPLE, need, require_tool
 
-pypdf = pytest.importorskip("pypdf")
+pypdf = need("pypdf")
 
 
 @pytest.fixture(scope="module")

@@ -52,7 +52,7 @@ def test_edition_suffix_keeps_editions_apart(tmp_path: Path) -> None:
                     "--out-dir", str(tmp_path))
         assert r.returncode == 0, r.stderr
     assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
-        "un-sg-report-2024.zh-Hant.hans.docx", "un-sg-report-2024.zh-Hant.tw.docx"]
+        "un-sg-report-2024.zh-Hans.hans.docx", "un-sg-report-2024.zh-Hant-TW.tw.docx"]
 
 
 def test_project_editions_take_house_styles(tmp_path: Path) -> None:

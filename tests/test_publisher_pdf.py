@@ -19,10 +19,10 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.writers import justify
 from pipeline.writers.page import margins_mm, title_lines
-from tests.conftest import SAMPLE
+from tests.conftest import SAMPLE, need
 
-pymupdf = pytest.importorskip("pymupdf")
-pypdf = pytest.importorskip("pypdf")
+pymupdf = need("pymupdf")
+pypdf = need("pypdf")
 
 MM = 72 / 25.4
 #: print.css: aside.box { border: 0.75pt; padding: 3mm 4mm }

@@ -17,6 +17,7 @@ from lxml import etree, html
 import pipeline
 from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
+from tests.conftest import need
 
 from .conftest import SCHEMAS, require, require_tool
 
@@ -145,7 +146,7 @@ def tei_counts(path: Path) -> Counter[str]:
 
 def pdf_images(path: Path) -> int:
     """Raster pictures placed on the PDF's pages (pymupdf; equations are vector drawings, not counted)."""
-    fitz = pytest.importorskip("fitz")
+    fitz = need("fitz")
     with fitz.open(str(path)) as pdf:
         return sum(len(page.get_image_info()) for page in pdf)
 

@@ -14,8 +14,9 @@ from pipeline import ir
 from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.walk import block_text, iter_blocks, plain
+from tests.conftest import need
 
-pytest.importorskip("pypandoc")
+need("pypandoc")
 MD = Path(__file__).parent / "fixtures" / "markdown"
 FIXTURES = sorted(p.name for p in MD.glob("*.md") if p.name != "PROVENANCE.md")
 #: Container openers of the dialects, outside code fences: ::: (VuePress, Docusaurus, pandoc), !!!/??? (MkDocs),
@@ -176,7 +177,7 @@ def test_untitled_documents_get_no_invented_title(tmp_path: Path) -> None:
         names = z.namelist()
         texts = "".join(z.read(n).decode("utf-8") for n in names if n.endswith(".xhtml"))
     assert not any(n.endswith("title.xhtml") for n in names) and "Untitled" not in texts
-    pypdf = pytest.importorskip("pypdf")
+    pypdf = need("pypdf")
     first = pypdf.PdfReader(str(out["pdf"])).pages[0].extract_text() or ""
     assert "正文第一段" in re.sub(r"\s+", "", first) or "目" in first  # no blank title page before the text
     assert "Untitled" not in visible_text(out["html"])

@@ -18,7 +18,7 @@ from pipeline import ir
 from pipeline.options import Options
 from pipeline.readers.report.structure import cjk_number
 from pipeline.walk import iter_blocks, plain
-from tests.conftest import require_tool
+from tests.conftest import need, require_tool
 
 STATUTE = Path(__file__).parent / "fixtures" / "statute"
 SOURCES = ["public-library-law.md", "public-library-law.txt"]
@@ -37,7 +37,7 @@ def expected(name: str) -> tuple[list[tuple[str, str, str]], list[str], list[str
 @pytest.mark.skipif(not Path(STATUTE).exists(), reason="no statute fixtures")
 @pytest.mark.parametrize("name", SOURCES)
 def test_articles_chapters_and_items(name: str) -> None:
-    pytest.importorskip("pypandoc")
+    need("pypandoc")
     articles, chapters, items = expected(name)
     assert len(articles) > 20 and chapters and items
     doc = pipeline.transform(pipeline.read(STATUTE / name))
@@ -62,7 +62,7 @@ def test_articles_chapters_and_items(name: str) -> None:
 
 @pytest.mark.parametrize("name", SOURCES)
 def test_every_writer_shows_the_articles(name: str, tmp_path: Path) -> None:
-    pytest.importorskip("pypandoc")
+    need("pypandoc")
     articles, _, _ = expected(name)
     out = pipeline.convert(STATUTE / name, ["epub", "docx", "pdf", "tei", "html"], tmp_path,
                            Options(source_date_epoch=0)).outputs

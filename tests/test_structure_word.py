@@ -18,9 +18,9 @@ import pipeline
 from pipeline import ir
 from pipeline.options import Options
 from pipeline.walk import iter_blocks, plain
-from tests.conftest import require, require_tool
+from tests.conftest import need, require, require_tool
 
-pytest.importorskip("pypandoc")
+need("pypandoc")
 WORD = Path(__file__).parent / "fixtures" / "word"
 NUMBERED = ["numbered-style.docx", "numbered-list.docx"]
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -132,7 +132,7 @@ def test_the_same_numbers_and_anchors_in_every_format(
           if p.get("n")]
     assert ps == list(zip(want, ids, strict=True))
     # PDF: "N." before each paragraph and a named destination para-N
-    pypdf = pytest.importorskip("pypdf")
+    pypdf = need("pypdf")
     dests = set(pypdf.PdfReader(str(outputs["pdf"])).named_destinations)
     assert set(ids) <= dests
     text = squash(subprocess.run([require_tool("pdftotext"), "-layout", "-enc", "UTF-8", str(outputs["pdf"]), "-"],

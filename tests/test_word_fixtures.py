@@ -12,9 +12,9 @@ import pipeline
 from pipeline import ir
 from pipeline.options import Options
 from pipeline.walk import block_text, iter_blocks
-from tests.conftest import require_tool
+from tests.conftest import need, require_tool
 
-pytest.importorskip("pypandoc")
+need("pypandoc")
 WORD = Path(__file__).parent / "fixtures" / "word"
 FORMATS = ["html", "epub", "docx", "pdf", "tei", "md", "ir"]
 

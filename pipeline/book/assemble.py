@@ -173,6 +173,11 @@ def _units(plan: BookPlan, documents: Mapping[str, ir.Document]) -> list[_Unit]:
     return units
 
 
+def _same(a: str, b: str | None) -> bool:
+    """Two titles alike but for spaces and case."""
+    return b is not None and re.sub(r"\s+", "", a).casefold() == re.sub(r"\s+", "", b).casefold()
+
+
 def _doc_title(doc: ir.Document | None) -> str | None:
     """A chapter's title as its page gives it (its metadata, else its first heading)."""
     if doc is None:
@@ -260,10 +265,14 @@ def _place(u: _Unit, ids: _Ids, numbering: Numbering, para_counter: list[int]) -
     heads = _headings(doc.blocks)
     top = min((h.level for h in heads), default=1)
     first = doc.blocks[0] if doc.blocks else None
+    # the page's own title: its only top-level heading, first; or its first heading, when the book file gives
+    # the chapter that title (mdBook's ``[Slice 类型](ch04-03-slices.md)`` over a page of several ``##``)
     own_title = (doc.metadata.title is None and isinstance(first, ir.Heading) and first.level == top
-                 and sum(h.level == top for h in heads) == 1)
+                 and (sum(h.level == top for h in heads) == 1
+                      or _same(_text(first.children), u.entry.title)))
     level = min(u.depth, 6)
-    shift = level - top if own_title else level + 1 - top
+    # the page's other headings go below its title (one deeper when the title was a heading of their own level)
+    shift = level - top if own_title and sum(h.level == top for h in heads) == 1 else level + 1 - top
     rename = u.rename
 
     def rename_id(old: str | None) -> str | None:

@@ -31,6 +31,7 @@ from ..fileio import date_epoch, deterministic_zip
 from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
 from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
+from . import divisions as D
 from . import html as H
 from .page import title_lines
 
@@ -47,9 +48,19 @@ class Part:
     title: str
     blocks: list[ir.Block] = field(default_factory=list)
     notes: list[ir.Note] = field(default_factory=list)
+    role: str | None = None
+    """The book division it holds (``chapter``, ``titlepage``…; :mod:`.divisions`), None outside a book."""
+    place: str = "body"
+    """``front``, ``body`` or ``back`` matter."""
 
 
 def _split(doc: ir.Document) -> list[Part]:
+    """One content document per top-level heading; in a book, one per division (each part, chapter, appendix,
+    preface… in its own file)."""
+    book = D.divisions(doc.blocks)
+    if book:
+        return [Part(f"chapter-{i:02d}.xhtml", D.contents_title(d.heading), list(doc.blocks[d.start:d.end]),
+                     role=d.role, place=d.place) for i, d in enumerate(book, 1)]
     top = min((b.level for b in doc.blocks if isinstance(b, ir.Heading)), default=1)
     parts: list[Part] = []
     for b in doc.blocks:
@@ -147,7 +158,7 @@ def _toc(doc: ir.Document, parts: list[Part]) -> list[Any]:
     root: list[Any] = []
     stack: list[tuple[int, list[Any]]] = [(0, root)]
     for b in doc.blocks:
-        if not isinstance(b, ir.Heading) or not b.id:
+        if not isinstance(b, ir.Heading) or not b.id or b.role in D.NOT_IN_CONTENTS:
             continue
         title = ((f"{b.label} " if b.label else "") + plain(b.children)).strip() or "§"
         link = epub.Link(f"text/{file_of[b.id]}#{b.id}", title, b.id)
@@ -187,6 +198,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
 
     from ..fontsel import check_family
 
+    doc = D.for_edition(doc, options)
     m = doc.metadata
     check_family(options.serif_font, m.language)
     lang = m.language or "und"
@@ -277,6 +289,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
 
     spine: list[Any] = []
     title_block = H.title_block(doc, ctx)
+    if D.has_role(doc, "titlepage"):  # the book's own title page stands in the text
+        title_block = etree.Element("header")
     if len(title_block):  # a document without title, symbol or author gets no (blank) title page
         title_page = _RawHtml.make("title", "text/title.xhtml", m.title or "Title",
                                    _document(m.title or book_title, m.language, [title_block], options,
@@ -293,7 +307,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                 sec.append(H.footnote(n, ctx, m.language))
             children.append(sec)
         item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
-                             _document(part.title, m.language, children, options, body_type="bodymatter"),
+                             _document(part.title, m.language, children, options, body_type=f"{part.place}matter"),
                              m.language)
         if b"http://www.w3.org/1998/Math/MathML" in item.content:
             item.properties.append("mathml")
@@ -303,7 +317,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         spine.append(item)
     back: list[etree._Element] = []
     ctx = context("rights.xhtml")
-    rights = H.rights(doc, ctx, m.language)
+    # a book's copyright page shows the rights already
+    rights = None if D.has_role(doc, "copyright-page") else H.rights(doc, ctx, m.language)
     if rights is not None:
         back.append(rights)
     if orphans:
@@ -332,10 +347,13 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     book.add_item(nav)
     book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": "Cover"}] if cover_page else []),
                   {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
-                  {"type": "text", "href": f"text/{parts[0].file}", "title": parts[0].title}]
-    if rights_item is not None:
+                  *_landmarks(parts)]
+    if rights_item is not None and not any(p.role == "copyright-page" for p in parts):
         book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
-    book.spine = [*([cover_page] if cover_page else []), spine[0], nav, *spine[1:]]  # contents in reading order
+    # the contents in reading order: after the title page, or after a book's half-title, title, copyright and
+    # dedication pages
+    at = 1 if len(title_block) else next((i for i, p in enumerate(parts) if p.role not in D.BEFORE_CONTENTS), 1)
+    book.spine = [*([cover_page] if cover_page else []), *spine[:max(at, 1)], nav, *spine[max(at, 1):]]
     buf = io.BytesIO()
     try:
         epub.write_epub(buf, book, {"mtime": _modified(options, doc), "epub2_guide": True, "epub3_landmark": True,
@@ -344,6 +362,33 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     except Exception as exc:  # ebooklib raises bare exceptions
         raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
     return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
+
+
+def _landmarks(parts: list[Part]) -> list[dict[str, str]]:
+    """The landmarks after the contents: the start of the text (``bodymatter``); in a book, also the start of
+    the front and back matter and each front- and back-matter page that has a landmark of its own (title page,
+    copyright page, preface…)."""
+    body = next((p for p in parts if p.place == "body"), parts[0])
+    if parts[0].role is None:
+        return [{"type": "text", "href": f"text/{body.file}", "title": body.title}]
+    out: list[dict[str, str]] = []
+    front = next((p for p in parts if p.place == "front"), None)
+    if front is not None:
+        out.append({"type": "frontmatter", "href": f"text/{front.file}", "title": front.title})
+    out += [{"type": p.role or "", "href": f"text/{p.file}", "title": p.title} for p in parts
+            if p.place == "front" and p.role in _LANDMARK_ROLES]
+    out.append({"type": "text", "href": f"text/{body.file}", "title": body.title})
+    back = next((p for p in parts if p.place == "back"), None)
+    if back is not None:
+        out.append({"type": "backmatter", "href": f"text/{back.file}", "title": back.title})
+    out += [{"type": p.role or "", "href": f"text/{p.file}", "title": p.title} for p in parts
+            if p.place == "back" and p.role in _LANDMARK_ROLES]
+    return out
+
+
+#: Divisions with a landmark of their own (EPUB 3's landmarks vocabulary, as reading systems use it).
+_LANDMARK_ROLES = frozenset({"titlepage", "copyright-page", "dedication", "epigraph", "foreword", "preface",
+                             "acknowledgments", "introduction", "glossary", "bibliography", "index", "colophon"})
 
 
 def _package_lang(opf: bytes, lang: str) -> bytes:

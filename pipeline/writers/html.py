@@ -33,6 +33,7 @@ from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
 from ..resources import STYLES_DIR
 from ..walk import iter_inlines_all, plain
+from .divisions import ARIA, has_role
 
 Profile = Literal["html", "epub", "print"]
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -454,6 +455,12 @@ def sections(blocks: Iterable[ir.Block], ctx: Context, lang: str | None) -> list
             while stack and stack[-1][0] >= b.level:
                 stack.pop()
             sec = _e("section", {"class": f"level{min(b.level, 6)}"})
+            if b.role:  # a book's division: its kind for styles, EPUB's structural semantics and DPUB-ARIA
+                sec.set("class", f"level{min(b.level, 6)} {b.role}")
+                if ctx.profile == "epub":
+                    sec.set(f"{{{EPUB_NS}}}type", b.role)
+                if b.role in ARIA:
+                    sec.set("role", ARIA[b.role])
             head = block(b, ctx, lang)
             # h1–h6 follow the nesting, never skipping a rank (a wiki sub-heading directly under a chapter
             # is an h2 there); the source's level stays in the section's class.
@@ -583,12 +590,13 @@ def render_document(doc: ir.Document, options: Options, diag: Diagnostics, *, pr
         etree.SubElement(h, "style").text = inline_css
     root.append(h)
     body = etree.SubElement(root, "body")
-    body.append(title_block(doc, ctx))
+    if not has_role(doc, "titlepage"):  # a book with a title page of its own shows that one
+        body.append(title_block(doc, ctx))
     main = etree.SubElement(body, "main")
     for el in sections(doc.blocks, ctx, lang):
         main.append(el)
     # The source's order: body, closing rights notice, then the notes at the very end.
-    r = rights(doc, ctx, lang)
+    r = None if has_role(doc, "copyright-page") else rights(doc, ctx, lang)  # a copyright page shows them
     if r is not None:
         body.append(r)
     notes = footnotes(doc, ctx, lang)

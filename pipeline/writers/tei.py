@@ -78,7 +78,8 @@ from ..teivocab import (
     tei_name,
     unrend,
 )
-from ..walk import iter_blocks, iter_inlines_all
+from ..walk import block_text, iter_blocks, iter_inlines_all
+from . import divisions as D
 
 LEVEL_TYPES = {1: "chapter", 2: "section", 3: "subsection"}
 STEP_TITLES = {
@@ -558,8 +559,10 @@ class _Writer:
             _sub(head, "label", text=node.label)
         self.inlines(head, node.children, node.lang or lang)
 
-    def body(self, parent: etree._Element, blocks: tuple[ir.Block, ...], lang: str | None) -> None:
-        """Blocks with headings turned into nested divs (TEI from elsewhere keeps its own divs)."""
+    def body(self, parent: etree._Element, blocks: tuple[ir.Block, ...], lang: str | None, *,
+             fill: bool = True) -> None:
+        """Blocks with headings turned into nested divs (TEI from elsewhere keeps its own divs); a book's division
+        heading gives its div the division's type (``chapter``, ``appendix``…)."""
         if self.foreign:
             self.blocks(parent, blocks, lang)
             _fill(parent)
@@ -570,12 +573,13 @@ class _Writer:
                 while stack and stack[-1][0] >= b.level:
                     stack.pop()
                 container = stack[-1][1] if stack else parent
-                div = _sub(container, "div", {"type": level_type(b.level)})
+                div = _sub(container, "div", {"type": b.role or level_type(b.level)})
                 self.heading_content(_sub(div, "head"), b, lang)
                 stack.append((b.level, div))
             else:
                 self.block(stack[-1][1] if stack else parent, b, lang)
-        _fill(parent)
+        if fill:
+            _fill(parent)
 
     # ------------------------------------------------------------------ header
     def header(self, tei: etree._Element) -> None:
@@ -719,9 +723,20 @@ class _Writer:
         holder.insert(first, change)
         return True
 
-    def front(self, text: etree._Element) -> None:
+    def front(self, text: etree._Element, *, title_page: bool = True) -> etree._Element:
+        """``front`` with the title page made from the metadata (unless a book has its own) and edition notes."""
         m = self.doc.metadata
         front = _sub(text, "front")
+        if title_page:
+            self.title_page(front)
+        if m.edition_notes:
+            div = _sub(front, "div", {"type": "edition-notes"})
+            for n in m.edition_notes:
+                _sub(div, "p", text=n)
+        return front
+
+    def title_page(self, front: etree._Element) -> None:
+        m = self.doc.metadata
         tp = _sub(front, "titlePage")
         dt = _sub(tp, "docTitle")
         _sub(dt, "titlePart", {"type": "main"}, m.title or m.symbol or "Untitled")
@@ -741,10 +756,62 @@ class _Writer:
                 _sub(imp, "pubPlace", text=m.place)
             if m.publisher:
                 _sub(imp, "publisher", text=m.publisher)
-        if m.edition_notes:
-            div = _sub(front, "div", {"type": "edition-notes"})
-            for n in m.edition_notes:
-                _sub(div, "p", text=n)
+
+    def book(self, text: etree._Element, blocks: tuple[ir.Block, ...], lang: str | None) -> etree._Element | None:
+        """A book's divisions in ``front``, ``body`` and ``back`` (:mod:`.divisions`), each a ``div`` typed by its
+        role (``preface``, ``part``, ``chapter``, ``appendix``, ``colophon``…); a made title page or half-title is
+        a ``titlePage``."""
+        divs = D.divisions(blocks)
+        front = self.front(text, title_page=not any(d.role == "titlepage" for d in divs))
+        for d in divs:
+            if d.place == "front":
+                if d.role in ("titlepage", "halftitlepage"):
+                    self.made_title_page(front, d, blocks[d.start:d.end], lang)
+                else:
+                    self.body(front, blocks[d.start:d.end], lang, fill=False)
+        self.body(_sub(text, "body"), tuple(b for d in divs if d.place == "body" for b in blocks[d.start:d.end]),
+                  lang)
+        back = tuple(b for d in divs if d.place == "back" for b in blocks[d.start:d.end])
+        if not back:
+            return None
+        el = _sub(text, "back")
+        self.body(el, back, lang, fill=False)
+        return el
+
+    def made_title_page(self, front: etree._Element, d: D.Division, blocks: tuple[ir.Block, ...],
+                        lang: str | None) -> None:
+        """A book's made title page (or half-title, ``type="half-title"``): its title a ``docTitle``, its lines
+        ``titlePart``, ``docAuthor``, ``docEdition`` and ``docImprint``; anything else a ``titlePart``."""
+        tp = _sub(front, "titlePage", {"type": "half-title" if d.role == "halftitlepage" else None})
+        _lang(tp, d.heading.lang, lang)
+        doc_title = _sub(tp, "docTitle")
+        main = _sub(doc_title, "titlePart", {"type": "main"})
+        if d.heading.id:
+            main.set(f"{{{XML}}}id", d.heading.id)
+        self.inlines(main, d.heading.children, d.heading.lang or lang)
+        imprint: etree._Element | None = None
+        for b in blocks:
+            if b is d.heading:
+                continue
+            cls = D.line_class(b)
+            kids = b.children[0].children if cls is not None and isinstance(b, ir.Para) \
+                and isinstance(b.children[0], ir.Span) else None
+            if cls == "subtitle" and kids is not None and imprint is None:
+                el = _sub(doc_title, "titlePart", {"type": "sub"})
+            elif cls == "author" and kids is not None:
+                el = _sub(tp, "docAuthor")
+            elif cls == "edition" and kids is not None:
+                el = _sub(tp, "docEdition")
+            elif cls == "publisher" and kids is not None:
+                imprint = imprint if imprint is not None else _sub(tp, "docImprint")
+                el = _sub(imprint, "publisher")
+            else:
+                el = _sub(tp, "titlePart", {"type": cls or "line"})
+                kids = b.children if isinstance(b, ir.Para) else None
+                if kids is None:
+                    el.text = "".join(block_text((b,)).split("\n"))
+                    continue
+            self.inlines(el, kids, lang)
 
     def part(self, text: etree._Element, tag: str, node: ir.Div, lang: str | None) -> None:
         """``front``, ``back`` or ``group`` of TEI from elsewhere, kept as the source had it."""
@@ -780,14 +847,18 @@ class _Writer:
         if m.language:
             text.set(f"{{{XML}}}lang", m.language)
         blocks = list(self.doc.blocks)
+        book = not merged and bool(D.divisions(self.doc.blocks))  # a book: front, body and back from its divisions
         front = blocks.pop(0) if merged and blocks and _is(blocks[0], FRONT) else None
         back = blocks.pop() if merged and blocks and _is(blocks[-1], BACK) else None
         if front is not None:
             assert isinstance(front, ir.Div)
             self.part(text, "front", front, m.language)
-        elif not merged:
+        elif not merged and not book:
             self.front(text)
-        if merged and len(blocks) == 1 and _is(blocks[0], GROUP):
+        back_el = None
+        if book:
+            back_el = self.book(text, self.doc.blocks, m.language)
+        elif merged and len(blocks) == 1 and _is(blocks[0], GROUP):
             group = blocks[0]
             assert isinstance(group, ir.Div)
             self.part(text, "group", group, m.language)
@@ -796,7 +867,6 @@ class _Writer:
             for value in extra_values(m, ATTRS_KEY + "body"):
                 set_attrs(body, "body", unrend(value)[1])
             self.body(body, tuple(blocks), m.language)
-        back_el = None
         if back is not None:
             assert isinstance(back, ir.Div)
             self.part(text, "back", back, m.language)
@@ -957,6 +1027,6 @@ def _fallback(el: etree._Element, name: str, *, inline: bool = False) -> None:
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """TEI P5 for ``doc``."""
-    return _Writer(doc, options, diag).write()
+    return _Writer(D.for_edition(doc, options), options, diag).write()
 
 

@@ -1,0 +1,113 @@
+"""A book's divisions as every writer places them: which heading opens a division (``Heading.role``), whether it
+stands in front, body or back matter, and the edition's own ISBN on the copyright page.
+
+Each heading with a role opens a division that runs to the next one. Its place is :data:`pipeline.ir.DIVISIONS`'s,
+but the three places are contiguous, as a book prints them: the front matter is the run of front divisions the
+book opens with, the back matter the run of back divisions it ends with, everything between is the body (a
+preface listed after chapter 3 is body matter where it stands). A part takes the place of its first division.
+Blocks before the first division belong to it. A document without roles is no book: :func:`divisions` is empty.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+
+from .. import ir
+from ..options import Options
+from ..walk import plain
+
+#: Front-matter pages that the contents leave out (a reader finds them through the landmarks).
+NOT_IN_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page"})
+#: Pages a book prints before its contents (the EPUB navigation document follows them).
+BEFORE_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication", "epigraph"})
+#: DPUB-ARIA roles of the divisions that have one.
+ARIA: dict[str, str] = {r: f"doc-{r}" for r in (
+    "part", "chapter", "appendix", "preface", "foreword", "dedication", "epigraph", "acknowledgments",
+    "introduction", "prologue", "epilogue", "conclusion", "afterword", "glossary", "bibliography", "index",
+    "colophon", "endnotes", "toc")}
+_ORDER = {"front": 0, "body": 1, "back": 2}
+
+
+@dataclass(frozen=True, slots=True)
+class Division:
+    """One division of a book: the blocks ``start:end`` of the document, opened by a heading of ``role``."""
+
+    start: int
+    end: int
+    at: int
+    """The index of its opening heading (``start`` unless blocks before the first division belong to it)."""
+    role: str
+    place: str
+    """``front``, ``body`` or ``back``."""
+    level: int
+    heading: ir.Heading
+
+
+def divisions(blocks: tuple[ir.Block, ...]) -> list[Division]:
+    """The divisions of a book's top-level ``blocks`` in order; empty when no heading has a role."""
+    opens = [(i, b) for i, b in enumerate(blocks) if isinstance(b, ir.Heading) and b.role in ir.DIVISIONS]
+    if not opens:
+        return []
+    raw = [ir.DIVISIONS[h.role or ""] for _, h in opens]
+    for k in range(len(opens) - 1, -1, -1):  # a part takes its first division's place
+        h = opens[k][1]
+        if h.role == "part":
+            nxt = k + 1
+            raw[k] = raw[nxt] if nxt < len(opens) and opens[nxt][1].level > h.level else "body"
+    front = 0
+    while front < len(raw) and raw[front] == "front":
+        front += 1
+    back = len(raw)
+    while back > front and raw[back - 1] == "back":
+        back -= 1
+    out: list[Division] = []
+    for k, (i, h) in enumerate(opens):
+        start = 0 if k == 0 else i
+        end = opens[k + 1][0] if k + 1 < len(opens) else len(blocks)
+        place = "front" if k < front else "back" if k >= back else "body"
+        out.append(Division(start=start, end=end, at=i, role=h.role or "", place=place, level=h.level, heading=h))
+    return out
+
+
+def has_role(doc: ir.Document, role: str) -> bool:
+    """Whether a top-level heading of ``doc`` opens a division of ``role``."""
+    return any(isinstance(b, ir.Heading) and b.role == role for b in doc.blocks)
+
+
+def contents_title(h: ir.Heading) -> str:
+    """A division's entry in a table of contents: its label and text."""
+    return ((f"{h.label} " if h.label else "") + plain(h.children)).strip() or "§"
+
+
+def for_edition(doc: ir.Document, options: Options) -> ir.Document:
+    """``doc`` with the edition's ISBN (``Options.isbn``) on its copyright page, in place of the book file's (or
+    after the page's other lines when the book file gave none). Unchanged without a copyright page or an ISBN."""
+    if not options.isbn or not has_role(doc, "copyright-page"):
+        return doc
+    isbn = ir.Para(children=(ir.Span(children=(ir.Text(text=f"ISBN {options.isbn}"),), classes=("isbn",)),))
+    blocks = list(doc.blocks)
+    for d in divisions(doc.blocks):
+        if d.role != "copyright-page":
+            continue
+        lines = range(d.start, d.end)
+        at = next((i for i in lines if _is_line(blocks[i], "isbn")), None)
+        if at is not None:
+            blocks[at] = isbn
+        else:
+            before = next((i for i in lines if isinstance(blocks[i], ir.Div)), d.end)  # before the CIP block
+            blocks.insert(before, isbn)
+        break
+    return dataclasses.replace(doc, blocks=tuple(blocks))
+
+
+def line_class(b: ir.Block) -> str | None:
+    """The class of a made page's line (``author``, ``isbn``…: a paragraph holding one classed span), or None."""
+    if isinstance(b, ir.Para) and len(b.children) == 1 and isinstance(b.children[0], ir.Span) \
+            and len(b.children[0].classes) == 1 and not b.number:
+        return b.children[0].classes[0]
+    return None
+
+
+def _is_line(b: ir.Block, cls: str) -> bool:
+    return line_class(b) == cls

@@ -34,7 +34,7 @@ def project(tmp_path: Path, toml: str) -> Path:
 
 
 @pytest.mark.parametrize("toml, message", [
-    ('[edition.print]\nformats = ["tei"]\n', "unknown table or key 'edition' (expected did you mean 'editions'?)"),
+    ('[edition.print]\nformats = ["tei"]\n', "unknown table or key 'edition'; did you mean 'editions'?"),
     ('[editions.print]\nformats = ["tei"]\nsript = "hans"\n', "did you mean 'script'?"),
     ('[editions.print]\nformats = ["tei"]\nscript = "hnas"\n', "did you mean 'hans'?"),
     ('[editions.print]\nformats = ["tei"]\npage_size = 5\n', "page_size = 5 is not text"),
@@ -188,3 +188,22 @@ def test_a_file_name_that_is_not_utf8_is_shown_safely(tmp_path: Path) -> None:
     r = docpipe("build", "--project", str(path))
     assert r.returncode == 0, r.stderr
     assert "\x1b" not in r.stdout + r.stderr and "Traceback" not in r.stderr
+
+
+def test_a_book_project_is_built_once_and_rebuilt_when_a_chapter_changes(tmp_path: Path) -> None:
+    (tmp_path / "a.md").write_text("# 第一章\n\n第一段，見[下一章](b.md)。\n", encoding="utf-8")
+    (tmp_path / "b.md").write_text("# 第二章\n\n第二段。\n", encoding="utf-8")
+    (tmp_path / "docpipe.toml").write_text('[book]\ntitle = "書"\nchapters = ["a.md", "b.md"]\n'
+                                           '[project]\noutput = "out"\n[editions.web]\nformats = ["html", "tei"]\n',
+                                           encoding="utf-8")
+    first = docpipe("build", "-q", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    assert "1 built" in first.stdout
+    tei = (tmp_path / "out" / "web" / f"{tmp_path.name}.tei.xml").read_text(encoding="utf-8")
+    assert "第一段" in tei and "第二段" in tei
+    again = docpipe("build", "-q", cwd=tmp_path)
+    assert "0 built, 1 up to date" in again.stdout, again.stdout
+    (tmp_path / "b.md").write_text("# 第二章\n\n改過的第二段。\n", encoding="utf-8")
+    third = docpipe("build", "-q", cwd=tmp_path)
+    assert "1 built" in third.stdout
+    assert "改過的第二段" in (tmp_path / "out" / "web" / f"{tmp_path.name}.tei.xml").read_text(encoding="utf-8")

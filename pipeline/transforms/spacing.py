@@ -7,8 +7,13 @@
   ``--keep-spaces`` keeps them as the source wrote them.
 * Spaces between Latin words, and U+3000 IDEOGRAPHIC SPACE, are kept; digit groups are the numbers
   transform's business (it runs first).
-* Spaces between two Han characters go in a first pass (:func:`apply_han`), before the script conversion, so
-  that a word broken by a line wrap converts as a word.
+* A space between two Han characters is removed only in scraped text (the report reader's plain text, copied out
+  of PDFs and wikis, where it is what a line wrap left inside a word: ``更 美好``), and there in a first pass
+  (:func:`apply_han`), before the script conversion, so that a word broken by a wrap converts as a word. In a
+  marked-up source (Markdown, HTML, DOCX, ODT, EPUB, TEI) the readers already drop the line breaks between Han
+  characters (pandoc's soft breaks, CSS's segment-break rule), so a space left there was typed: an author's
+  separator (``干拌饭 干拌面``, a list of terms, verse) that is kept, and that the script conversion sees as a word
+  boundary. Which rule held is the step's ``han-han`` setting (``closed`` or ``kept``).
 * The space after a label that opens a block (``第一条 为了…``, ``第三章 導言`` when a reader left the label in the
   text) is its separator, not residue: it becomes U+3000 (one already there is kept).
 """
@@ -30,13 +35,24 @@ RUN = re.compile(r"[ \u00a0\t]+")
 LABEL = re.compile(r"^(第[一二三四五六七八九十百千零〇两兩\d]+[条條章节節编編部篇款项項则則])([ \u00a0\t]+)(?=\S)")
 
 
+#: The reader steps whose text is scraped: a space between two Han characters there is line-wrap residue.
+SCRAPED_BY = frozenset({"report-reader"})
+
+
+def scraped(doc: ir.Document) -> bool:
+    """Whether the document's text was scraped (read by a reader of :data:`SCRAPED_BY`), so that a space between
+    two Han characters is residue rather than a separator its author typed."""
+    return any(step.name in SCRAPED_BY for step in doc.steps)
+
+
 def _textual(ch: str) -> bool:
     return is_han(ch) or is_latin(ch) or ch in FULLWIDTH_PUNCT
 
 
 def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = False,
-            counts: Counter[str] | None = None, only_han: bool = False) -> str:
-    """The text with residual spaces removed (``only_han``: only those between two Han characters)."""
+            counts: Counter[str] | None = None, only_han: bool = False, keep_han: bool = False) -> str:
+    """The text with residual spaces removed (``only_han``: only those between two Han characters; ``keep_han``:
+    all but those)."""
     if " " not in text and "\u00a0" not in text and "\t" not in text:
         return text
     counts = counts if counts is not None else Counter()
@@ -54,7 +70,7 @@ def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = 
             continue
         kind = None
         if is_han(p) and is_han(n):
-            kind = "han-han"
+            kind = None if keep_han else "han-han"
         elif only_han:
             pass
         elif p in FULLWIDTH_PUNCT or n in FULLWIDTH_PUNCT:
@@ -75,24 +91,28 @@ def convert(text: str, before: str = "", after: str = "", *, keep_latin: bool = 
 def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     """Remove residual spaces from every text node."""
     counts: Counter[str] = Counter({"han-han": 0, "punctuation": 0, "han-latin": 0, "labels": 0})
+    keep_han = not scraped(doc)
 
     def fn(text: str, before: str, after: str, lang: str | None) -> str:
-        return convert(text, before, after, keep_latin=options.keep_spaces, counts=counts)
+        return convert(text, before, after, keep_latin=options.keep_spaces, counts=counts, keep_han=keep_han)
 
     return record(map_text_ctx(doc, fn), diag, "spacing", counts,
-                  (("keep-spaces", str(options.keep_spaces).lower()),))
+                  (("han-han", "kept" if keep_han else "closed"), ("keep-spaces", str(options.keep_spaces).lower())))
 
 
 def apply_han(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     """Remove the spaces between two Han characters first, before the script conversion.
 
-    A line wrap inside a word (``審查程 序``) would hide the word from OpenCC's phrase tables; the space goes in
-    every edition anyway, so the conversion sees the text as it will be printed. Runs under the name
-    ``spacing``: its counts join those of :func:`apply`.
+    A line wrap inside a word of scraped text (``審查程 序``) would hide the word from OpenCC's phrase tables; the
+    space goes in every edition anyway, so the conversion sees the text as it will be printed. In a marked-up
+    source the space between Han words is the author's (see the module's rules): kept, it is the word boundary the
+    conversion must not match across (``干拌饭 干拌面`` is 乾拌飯 乾拌麪, not 干拌飯 across 饭干). Runs under the
+    name ``spacing``: its counts join those of :func:`apply`.
     """
     counts: Counter[str] = Counter({"han-han": 0, "labels": 0})
+    keep_han = not scraped(doc)
 
     def fn(text: str, before: str, after: str, lang: str | None) -> str:
-        return convert(text, before, after, counts=counts, only_han=True)
+        return convert(text, before, after, counts=counts, only_han=True, keep_han=keep_han)
 
-    return record(map_text_ctx(doc, fn), diag, "spacing", counts)
+    return record(map_text_ctx(doc, fn), diag, "spacing", counts, (("han-han", "kept" if keep_han else "closed"),))

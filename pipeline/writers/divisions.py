@@ -18,7 +18,7 @@ from ..options import Options
 from ..walk import plain
 
 #: Front-matter pages that the contents leave out (a reader finds them through the landmarks).
-NOT_IN_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page"})
+NOT_IN_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication", "epigraph"})
 #: Pages a book prints before its contents (the EPUB navigation document follows them).
 BEFORE_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication", "epigraph"})
 #: DPUB-ARIA roles of the divisions that have one.
@@ -107,6 +107,22 @@ def line_class(b: ir.Block) -> str | None:
             and len(b.children[0].classes) == 1 and not b.number:
         return b.children[0].classes[0]
     return None
+
+
+#: The pages :mod:`pipeline.book.frontmatter` makes.
+MADE_PAGES = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication"})
+
+
+def made_lines(blocks: tuple[ir.Block, ...]) -> dict[int, str]:
+    """The lines of a book's made pages (half-title, title, copyright, dedication): index in ``blocks`` -> class."""
+    out: dict[int, str] = {}
+    for d in divisions(blocks):
+        if d.role in MADE_PAGES:
+            for i in range(d.at + 1, d.end):
+                cls = line_class(blocks[i])
+                if cls is not None:
+                    out[i] = cls
+    return out
 
 
 def _is_line(b: ir.Block, cls: str) -> bool:

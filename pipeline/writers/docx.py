@@ -34,6 +34,7 @@ from ..fontsel import family_for
 from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
 from ..walk import iter_inlines_all, plain
+from . import divisions as D
 from . import docx_layout
 from .wordml import W
 from .wordml import el as _el
@@ -234,6 +235,11 @@ def _theme_fonts(document: Any, serif: str, sans: str) -> None:
 
 
 # --------------------------------------------------------------------------- content
+
+#: The styles of the lines of a book's made title and copyright pages (:mod:`pipeline.book.frontmatter`).
+LINE_STYLES = {"subtitle": "Subtitle", "author": "TitlePageInfo", "edition": "TitlePageInfo",
+               "publisher": "TitlePageInfo", "dedication": "TitlePageInfo", "rights": "Normal", "isbn": "Normal",
+               "cip": "Normal"}
 
 
 class _Writer:
@@ -519,7 +525,8 @@ class _Writer:
         match node:
             case ir.Heading():
                 level = min(max(node.level, 1), 4)
-                p = self.para(f"Heading{level}")
+                # a book's made half-title and title page show the title as the Title style (outside the outline)
+                p = self.para("Title" if node.role in ("halftitlepage", "titlepage") else f"Heading{level}")
                 if node.label:
                     self.run(p, f"{node.label}\u3000" if (lang or "").startswith("zh") else f"{node.label} ")
                 self.inlines(p, node.children, node.lang or lang)
@@ -683,11 +690,13 @@ class _Writer:
             self.run(self.para("EditionNote"), n, lang=lang)
 
     def write(self) -> None:
-        self.title_page()
+        if not D.has_role(self.doc, "titlepage"):  # a book with a title page of its own shows that one
+            self.title_page()
         lang = self.doc.metadata.language
-        for b in self.doc.blocks:
-            self.block(b, lang)
-        if self.doc.metadata.rights:
+        lines = D.made_lines(self.doc.blocks)
+        for i, b in enumerate(self.doc.blocks):
+            self.block(b, lang, style=LINE_STYLES.get(lines.get(i, "")))
+        if self.doc.metadata.rights and not D.has_role(self.doc, "copyright-page"):  # else the page shows them
             first = True
             for b in self.doc.metadata.rights:
                 before = len(self.body)
@@ -1075,6 +1084,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """DOCX for ``doc``."""
     import docx
 
+    doc = D.for_edition(doc, options)
     options = docx_layout.dated(options, doc)  # the document's date when SOURCE_DATE_EPOCH is unset
     template = docx_layout.load_template(options)
     document = docx.Document()

@@ -38,6 +38,7 @@ from ..errors import UsageError
 from ..fileio import date_epoch
 from ..options import Options
 from ..walk import plain
+from . import divisions as D
 from .page import margins_mm, page_mm, title_lines
 from .wordml import W
 from .wordml import el as _el
@@ -563,8 +564,9 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         if style is not None and style.get(_w("val")) == "Normal" and _text_of(p).strip():
             style.set(_w("val"), "BodyText")
 
-    # the title page: its own section, no header or footer
-    children = [c for c in body if c.tag == _w("p")]
+    # the title page: its own section, no header or footer (a book's pages are sections of their own)
+    book = D.divisions(doc.blocks)
+    children = [c for c in body if c.tag == _w("p")] if not book else []
     title_end = None
     for p in children:
         style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
@@ -583,13 +585,19 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
 
     _balance_title(body, doc, text_width)
 
-    # the table of contents, filled, before the first chapter
-    heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id]
+    # the table of contents, filled, before the first chapter (in a book, after the pages printed before it)
+    heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id
+             and b.role not in D.NOT_IN_CONTENTS]
+    toc_title: etree._Element | None = None
+    if book:
+        place = _book_toc_place(body, book)
+        first_body = place if place is not None else sect
     if heads:
         anchor = first_body if first_body is not None else sect
         title = _para("TOCHeading")
         _run(title, _toc_title(doc))
         anchor.addprevious(title)
+        toc_title = title
         pages = estimate_pages(body, g, first_page=1)
         entries: list[etree._Element] = []
         for h in heads:
@@ -620,7 +628,10 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
     # headers and footers: the template's for every body section, or ours with a section per chapter, so
     # that the chapter in the running head is right even where STYLEREF is not recomputed (LibreOffice)
     sections: list[tuple[etree._Element, list[tuple[str, str, str]]]] = []
-    if template is not None and (refs := _template_headers(document, template)):
+    if book:
+        refs = _template_headers(document, template) if template is not None else []
+        sections = _book_sections(document, doc, body, sect, book, toc_title, refs)
+    elif template is not None and (refs := _template_headers(document, template)):
         sections.append((sect, refs))
     else:
         shared = []
@@ -679,6 +690,117 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
             root = etree.fromstring(part.blob)
             schema_order(root)
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --------------------------------------------------------------------------- a book's sections
+
+
+def _bookmarked(body: etree._Element) -> dict[str, etree._Element]:
+    """Each bookmark's name -> the body paragraph that holds its start."""
+    out: dict[str, etree._Element] = {}
+    for p in body.findall(_w("p")):
+        for b in p.iter(_w("bookmarkStart")):
+            out.setdefault(b.get(_w("name")) or "", p)
+    return out
+
+
+def _book_toc_place(body: etree._Element, book: list[D.Division]) -> etree._Element | None:
+    """The paragraph the contents go before: the first division not printed before them (the foreword, the
+    first part or chapter)."""
+    marks = _bookmarked(body)
+    for d in book:
+        if d.role not in D.BEFORE_CONTENTS and d.heading.id in marks:
+            return marks[d.heading.id]
+    return None
+
+
+#: A header or footer reference: (``header``|``footer``, ``default``|``even``|``first``, relationship id).
+_Ref = tuple[str, str, str]
+#: Section breaks: the copyright page backs the title page; every other division opens on a recto.
+_BREAK = {"copyright-page": "nextPage"}
+#: Divisions printed without running head or folio (blind pages).
+_BLIND = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication", "epigraph"})
+
+
+def _book_sections(document: Any, doc: ir.Document, body: etree._Element, sect: etree._Element,
+                   book: list[D.Division], toc_title: etree._Element | None,
+                   template_refs: list[_Ref]) -> list[tuple[etree._Element, list[_Ref]]]:
+    """A section per division of a book (and one for the contents): front matter numbered in lower-case roman
+    from i, the body in arabic from 1; every division but the copyright page opens on a recto (``oddPage``), its
+    opening page without running head (``titlePg`` with an empty first-page header and footer); the half-title,
+    title, copyright and dedication pages blind. Returns each section's properties and its header references."""
+    marks = _bookmarked(body)
+    starts: list[tuple[etree._Element, str, str, str]] = []  # (first paragraph, role, place, running head)
+    for d in book:
+        p = marks.get(d.heading.id or "")
+        if p is not None:
+            starts.append((p, d.role, d.place, D.contents_title(d.heading)))
+    if toc_title is not None:
+        at = next((i for i, s in enumerate(starts) if s[1] not in D.BEFORE_CONTENTS), len(starts))
+        starts.insert(at, (toc_title, "toc", "front", _text_of(toc_title)))
+    if not starts:
+        return [(sect, template_refs)] if template_refs else []
+    holders: list[etree._Element] = []
+    for p, *_ in starts[1:]:
+        before = p.getprevious()
+        if before is None or before.tag != _w("p") or before.find(f"{_w('pPr')}/{_w('sectPr')}") is not None \
+                or before is toc_title or _is_toc(before):
+            before = _para("BodyText")  # a paragraph of its own: LibreOffice drops a break held by a TOC entry
+            p.addprevious(before)
+        holder = _sub(_ppr(before), "sectPr")
+        for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar")), sect.find(_w("docGrid"))):
+            if el is not None:
+                holder.append(copy.deepcopy(el))
+        holders.append(holder)
+    holders.append(sect)
+    shared: list[_Ref] = []
+    blank: list[_Ref] = []
+    if not template_refs:
+        for (kind, which), blob in sorted(_shared_headers(doc).items()):
+            rid, _ = _add_part(document, f"/word/{kind}{1 if which == 'default' else 2}.xml",
+                               CT_HEADER if kind == "header" else CT_FOOTER, blob,
+                               RT_HEADER if kind == "header" else RT_FOOTER)
+            shared.append((kind, which, rid))
+        for kind in ("header", "footer"):
+            rid, _ = _add_part(document, f"/word/{kind}3.xml", CT_HEADER if kind == "header" else CT_FOOTER,
+                               _hdr_ftr("hdr" if kind == "header" else "ftr", [_para(kind.title())]),
+                               RT_HEADER if kind == "header" else RT_FOOTER)
+            blank += [(kind, which, rid) for which in ("default", "even", "first")]
+    out: list[tuple[etree._Element, list[_Ref]]] = []
+    first_front = first_body = True
+    for n, (holder, (_, role, place, running)) in enumerate(zip(holders, starts, strict=True)):
+        if n:
+            _sub(holder, "type", {"val": _BREAK.get(role, "oddPage")})
+        fmt = {"fmt": "lowerRoman"} if place == "front" else {"fmt": "decimal"}
+        if place == "front" and first_front:
+            fmt["start"], first_front = "1", False
+        elif place != "front" and first_body:
+            fmt["start"], first_body = "1", False
+        _sub(holder, "pgNumType", fmt)
+        if template_refs:
+            refs = template_refs
+        elif role in _BLIND:
+            refs = blank
+        else:
+            _sub(holder, "titlePg")  # the opening page: no running head, no folio
+            rid, _ = _add_part(document, f"/word/header{n + 4}.xml", CT_HEADER, _running_header(running), RT_HEADER)
+            refs = [*shared, ("header", "default", rid), *[r for r in blank if r[1] == "first"]]
+        out.append((holder, refs))
+    return out
+
+
+def _is_toc(p: etree._Element) -> bool:
+    style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+    return style is not None and (style.get(_w("val")) or "").startswith("TOC")
+
+
+def _running_header(text: str) -> bytes:
+    """Odd pages' header in a book: the division's title, right-aligned (a chapter under a part is no Heading 1,
+    so STYLEREF would show the part)."""
+    odd = _para("Header")
+    _sub(_ppr(odd), "jc", {"val": "right"})
+    _run(odd, text)
+    return _hdr_ftr("hdr", [odd])
 
 
 def dated(options: Options, doc: ir.Document) -> Options:

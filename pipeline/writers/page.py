@@ -148,3 +148,17 @@ def continued_mark(lang: str | None) -> str:
     if not tag.startswith("zh"):
         return "(continued)"
     return "（續下頁）" if re.search(r"Hant|TW|HK|MO", tag) else "（续下页）"
+
+
+def division_label(role: str | None, label: str | None, lang: str | None) -> str | None:
+    """A division's label as a book prints it: an appendix's bare letter or number (``A``) with its word
+    (``附录 A``, ``附錄 A``, ``Appendix A``); any other label as it is."""
+    label = (label or "").strip() or None
+    if role != "appendix" or label is None or not re.fullmatch(r"[A-Za-z0-9IVXivx]{1,4}", label):
+        return label
+    tag = lang or ""
+    if tag.startswith("zh"):
+        return ("附錄" if re.search(r"Hant|TW|HK|MO", tag) else "附录") + " " + label
+    if tag.startswith("ja"):
+        return f"付録 {label}"
+    return f"Appendix {label}"

@@ -42,10 +42,12 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..tables import layout
 from ..walk import iter_inlines_all, plain
+from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions, has_role
 from .page import (
     bleed_mm,
     continued_label,
     continued_mark,
+    division_label,
     han_gap,
     margins_mm,
     measure_pt,
@@ -120,6 +122,9 @@ class _Writer:
         self.halts = 0
         self.tables = 0
         self.math = _math_table(doc, options, diag) if math else {}
+        self.divisions = divisions(doc.blocks)
+        """A book's divisions (empty for a document that is no book): each opens on a recto, front matter in
+        roman folios, the body from arabic 1."""
 
     # ------------------------------------------------------------------ anchors and languages
 
@@ -289,26 +294,73 @@ class _Writer:
         return "\n\n".join(self.block(b, lang) for b in nodes)
 
     def body(self, lang: str | None) -> Iterator[str]:
-        """The document's blocks, headings ranked by their nesting as in the HTML (never skipping a rank)."""
+        """The document's blocks, headings ranked by their nesting as in the HTML (never skipping a rank); each
+        chapter (a book's every division) opening on a right-hand page."""
+        blocks = self.doc.blocks
+        opens = {d.at: d for d in self.divisions}
+        body_at = next((d.at for d in self.divisions if d.place != "front"), None)
+        toc_at = next((d.at for d in self.divisions if d.role not in BEFORE_CONTENTS), len(blocks))
         stack: list[int] = []
-        for b in self.doc.blocks:
-            if isinstance(b, ir.Heading):
-                while stack and stack[-1] >= b.level:
-                    stack.pop()
-                yield self.heading(b, min(len(stack) + 1, 6), lang)
-                stack.append(b.level)
-            else:
+        i = 0
+        while i <= len(blocks):
+            if self.divisions and i == toc_at:
+                yield self.toc()
+            if i == len(blocks):
+                break
+            b = blocks[i]
+            if not isinstance(b, ir.Heading):
                 yield self.block(b, lang)
+                i += 1
+                continue
+            while stack and stack[-1] >= b.level:
+                stack.pop()
+            rank = min(len(stack) + 1, 6)
+            stack.append(b.level)
+            division = opens.get(i)
+            if division is not None:
+                yield self.opening(b, division.role, rank, lang, first_of_body=i == body_at)
+                if division.role in MADE_PAGES:  # the page's lines, set as the page is
+                    lines = self.blocks(blocks[i + 1:division.end], lang)
+                    yield f"#dp-made(role: {lit(division.role)})[{lines}]"
+                    i = division.end
+                    continue
+            elif not self.divisions and rank == 1:
+                yield self.opening(b, None, rank, lang)
+            else:
+                yield self.heading(b, rank, lang)
+            i += 1
 
-    def heading(self, node: ir.Heading, rank: int, lang: str | None) -> str:
-        text = f"#{lit(node.label)};#{lit(' ')};" if node.label else ""
-        text += self.inlines(node.children, node.lang or lang)
-        label = ""
+    def opening(self, node: ir.Heading, role: str | None, rank: int, lang: str | None, *,
+                first_of_body: bool = False) -> str:
+        """A chapter's (a book division's) opening heading on a right-hand page (a copyright page on the verso
+        of its title page) with no running head: the end mark of the text before it, the page break, the
+        arabic folios from 1 where the body begins, the opening mark and the heading."""
+        label = division_label(role, node.label, node.lang or lang)
+        title = ((f"{label}\u3000" if label else "") + plain(node.children)).strip()
+        made = role in MADE_PAGES
+        out = ["#[#metadata(none)<dp-chapter-end>]",
+               "#pagebreak(weak: true)" if role == "copyright-page" else "#pagebreak(weak: true, to: \"odd\")"]
+        if first_of_body:
+            out.append("#set page(numbering: \"1\")\n#counter(page).update(1)")
+        heading = self.heading(node, rank, lang, label=label, outlined=False if role in NOT_IN_CONTENTS else None)
+        running = "none" if made or role == "part" else lit(title)
+        out.append(f"#dp-open(role: {lit(role or 'chapter')}, running: {running}, "
+                   f"folio: {'false' if made else 'true'})[{heading}]")
+        return "\n".join(out)
+
+    def heading(self, node: ir.Heading, rank: int, lang: str | None, *, label: str | None = None,
+                outlined: bool | None = None) -> str:
+        text = self.inlines(node.children, node.lang or lang)
+        label = label if label is not None else node.label
+        if label:
+            text = f"#{lit(label)};#{lit(' ')};" + text
+        anchor = ""
         if node.id and node.id not in self.labels:
             self.labels.add(node.id)
-            label = f"#label({lit(node.id)})"
-        return self.in_lang(node.lang, lang, f"#heading(level: {rank}, outlined: {'true' if rank <= 4 else 'false'})"
-                                             f"[{text}]{label}")
+            anchor = f"#label({lit(node.id)})"
+        shown = rank <= 4 if outlined is None else outlined
+        return self.in_lang(node.lang, lang, f"#heading(level: {rank}, outlined: {'true' if shown else 'false'})"
+                                             f"[{text}]{anchor}")
 
     def block(self, node: ir.Block, lang: str | None) -> str:
         match node:
@@ -471,7 +523,11 @@ class _Writer:
             return ""
         lang = self.doc.metadata.language or ""
         title = "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
-        return f"#dp-toc({lit(title)})"
+        if not self.divisions:
+            return f"#dp-toc({lit(title)})"
+        # a book's contents open on a recto after the pages printed before them, in the front matter's folios
+        return ("#[#metadata(none)<dp-chapter-end>]\n#pagebreak(weak: true, to: \"odd\")\n"
+                f"#dp-open(role: \"toc\", running: {lit(title)})[#dp-toc({lit(title)})]")
 
     def source(self, stamp: dt.datetime | None) -> str:
         """The whole ``main.typ``."""
@@ -492,14 +548,19 @@ class _Writer:
             f"serif: {self.fonts(lang)}, sans: {self.fonts(lang, 'sans')}, "
             f"mono: {_lits(['Noto Sans Mono CJK TC', *fallback_families()])}, "
             f"running-title: {lit(m.title) if m.title else 'none'}, "
-            f"three-line: {'true' if (lang or '').startswith('zh') else 'false'})",
+            f"three-line: {'true' if (lang or '').startswith('zh') else 'false'}, "
+            f"book: {'true' if self.divisions else 'false'})",
         ]
+        if self.divisions:  # a book: front matter in roman folios (the body restarts them in arabic)
+            head.append("#set page(numbering: \"i\")")
         for i, (name, _) in enumerate(self.options.attachments):
             head.append(f"#pdf.attach({lit(name)}, read({lit(f'attachments/{i}')}, encoding: none), "
                         f"relationship: \"source\", mime-type: \"application/tei+xml\", "
                         f"description: \"TEI P5 edition\")")
-        parts = [*head, self.titlepage(), self.toc(), *self.body(lang)]
-        if m.rights:
+        book = bool(self.divisions)
+        titlepage = "" if has_role(self.doc, "titlepage") else self.titlepage()  # a book's own title page
+        parts = [*head, titlepage, "" if book else self.toc(), *self.body(lang)]
+        if m.rights and not has_role(self.doc, "copyright-page"):  # a copyright page shows them
             parts.append("#pagebreak(weak: true)\n#[#set text(size: 9pt, fill: rgb(\"#222222\"));"
                          f"{self.blocks(m.rights, lang)}]")
         unplaced = [n for n in self.doc.notes if n.id not in self.placed]

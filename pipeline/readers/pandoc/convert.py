@@ -391,107 +391,14 @@ class _Converter:
         return ir.Para(children=_normalise(kids), number=number)
 
     def block(self, node: dict[str, Any], style: str | None = None) -> list[ir.Block]:
+        """One pandoc block as IR blocks (none, one or several); ``style`` is the Word style around it."""
         t, c = _tc(node)
         if t in ("Para", "Plain"):
-            content = self.inlines(c)
-            pictures = [n for n in content if isinstance(n, ir.Image)]
-            if pictures and all(isinstance(n, ir.Image) or (isinstance(n, ir.Text) and not n.text.strip())
-                                for n in content) and (style or "").lower() not in CAPTION_STYLES:
-                return [ir.Figure(images=tuple(pictures))]  # a picture standing alone is a figure
-            if (style or "").lower() in CAPTION_STYLES and content:
-                label, cap = caption_label(content)
-                return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
-                               attrs=(("label", label),) if label else ())]
-            if content and all(isinstance(n, ir.Span) and "anchor" in n.classes and not n.children for n in content):
-                self.pending.extend(content)  # only link targets: they name the next paragraph or heading
-                return []
-            if all(isinstance(n, ir.LineBreak) or (isinstance(n, ir.Text) and not n.text.strip()) for n in content):
-                return []  # a paragraph that is only a line break (an HTML <br> between paragraphs) is spacing
-            return [self.para(content, style)]
+            return self.para_block(self.inlines(c), style)
         if t == "Header":
-            level, (hid, classes, attrs), kids = c
-            inl: list[ir.Inline] = list(self.inlines(kids))
-            label = dict(attrs).get("label")
-            if label is None and inl and isinstance(inl[0], ir.Span) and "label" in inl[0].classes:
-                label = _text(inl[0].children)
-                inl = inl[1:]
-            if label is None and inl and isinstance(inl[0], ir.Text):
-                full = _text(tuple(inl)).strip()
-                hk = heading_kind(full)
-                lead = inl[0].text.lstrip()
-                cut = len(full) - len(hk[2]) if hk and full.endswith(hk[2]) else -1
-                if hk and 0 <= cut <= len(lead):
-                    # the label off the first text; what follows it (an equation, emphasis, a link) stays
-                    label = hk[1]
-                    inl[0] = ir.Text(text=lead[cut:])
-                elif hk and all(isinstance(n, ir.Text) for n in inl):
-                    label = hk[1]
-                    inl = [ir.Text(text=hk[2])]
-            if inl and isinstance(inl[0], ir.Text):
-                inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
-            own_id = _unprefix(hid)
-            if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
-                if own_id:  # links may name it: an anchor the ids transform maps to the heading's own id
-                    inl.insert(0, ir.Span(children=(), classes=("anchor",), attrs=(("id", own_id),)))
-                own_id = ""
-            return [ir.Heading(level=level, children=_normalise(inl), label=label, id=own_id or None)]
+            return [self.heading(c)]
         if t == "Div":
-            (did, classes, attrs), kids = c
-            did = _unprefix(did)  # pandoc's EPUB reader prefixes ids with the file name
-            attrs_d = dict(attrs)
-            cstyle = attrs_d.get("custom-style")
-            if cstyle in TITLE_STYLES:
-                return []
-            if cstyle == "Rights":
-                self.rights.extend(b for k in kids for b in self.block(k, cstyle))
-                return []
-            if cstyle:
-                return [b for k in kids for b in self.block(k, cstyle)]
-            if ("dp-footnote" in classes or "footnote" in classes) and did:
-                self.note_bodies[did] = self.blocks(kids)
-                return []
-            if "rights" in classes:
-                self.rights.extend(self.blocks(kids))
-                return []
-            kinds = [k for k in classes if k.lower() in BOX_KINDS or k.lower().startswith("callout")]
-            if "box" in classes or (kinds and self.fmt in RAW_HTML_FORMATS):
-                title_attr = attrs_d.get("title")
-                inner = list(self.blocks(kids))
-                if title_attr is not None:
-                    title: tuple[ir.Inline, ...] = text_inlines(title_attr, {})
-                elif "box" not in classes and inner and isinstance(inner[0], ir.Heading):
-                    heading = inner.pop(0)  # Quarto's callouts: the title is the first heading
-                    assert isinstance(heading, ir.Heading)
-                    title = heading.children
-                elif "box" not in classes:
-                    title = (ir.Text(text=kinds[0].removeprefix("callout-").capitalize()),)
-                elif inner and isinstance(inner[0], ir.Div) and "box-title" in inner[0].classes:
-                    first_div = inner.pop(0)
-                    assert isinstance(first_div, ir.Div)
-                    title = next((b.children for b in first_div.blocks if isinstance(b, ir.Para)), ())
-                elif inner and isinstance(inner[0], ir.Para):
-                    first = inner.pop(0)
-                    assert isinstance(first, ir.Para)
-                    title = first.children
-                else:
-                    title = ()
-                return [ir.Box(title=title, blocks=tuple(inner), lang=attrs_d.get("lang"),
-                               id=did or None)]
-            if "titlepage" in classes:
-                return []
-            if "box-title" in classes:
-                return [ir.Div(blocks=self.blocks(kids), classes=("box-title",))]
-            if set(classes) & {"section", "footnotes", "dp-footnotes"} or "dp-section" in attrs_d \
-                    or "data-dp-section" in attrs_d or (not classes and not attrs):
-                inner = list(self.blocks(kids))
-                level = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d", c)), None)
-                if level and inner and isinstance(inner[0], ir.Heading):
-                    # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
-                    inner[0] = dataclasses.replace(inner[0], level=level)
-                return inner
-            lang = attrs_d.pop("lang", None)
-            return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
-                           lang=lang, id=did or None)]
+            return self.div(c)
         if t in ("BulletList", "OrderedList"):
             ordered = t == "OrderedList"
             items = c[1] if ordered else c
@@ -515,22 +422,15 @@ class _Converter:
         if t == "Table":
             return [self.table(c)]
         if t == "Figure":
-            (fid, _, _), caption, content = c
-            fig_inner = self.blocks(content)
-            label, cap_inl = caption_label(self.caption(caption))
-            images = [i for b in fig_inner if isinstance(b, ir.Figure) for i in b.images]
-            if images and all(isinstance(b, ir.Figure) for b in fig_inner):
-                return [ir.Figure(images=tuple(images), caption=cap_inl, label=label, id=fid or None)]
-            self.report("a figure holding more than pictures")
-            return [ir.Div(blocks=(*fig_inner, ir.Para(children=cap_inl)), classes=("figure",), id=fid or None)]
+            return [self.figure(c)]
         if t == "HorizontalRule":
             return [ir.Div(blocks=(), classes=("rule",))]
         if t == "DefinitionList":
-            items = []
+            terms = []
             for term, defs in c:
-                items.append(ir.ListItem(blocks=(ir.Para(children=(ir.Strong(children=self.inlines(term)),)),
+                terms.append(ir.ListItem(blocks=(ir.Para(children=(ir.Strong(children=self.inlines(term)),)),
                                                  *[b for d in defs for b in self.blocks(d)])))
-            return [ir.ListBlock(items=tuple(items))]
+            return [ir.ListBlock(items=tuple(terms))]
         if t == "RawBlock":
             fmt, text = c
             if fmt == "html" and re.fullmatch(r"\s*</?(footer|section|nav|aside|div)[^>]*>\s*", text):
@@ -539,6 +439,113 @@ class _Converter:
             return [ir.CodeBlock(text=text, language=f"raw-{fmt}")]
         self.report(f"pandoc block {t}")
         return []
+
+    def para_block(self, content: tuple[ir.Inline, ...], style: str | None) -> list[ir.Block]:
+        """A pandoc Para or Plain: a figure (pictures alone), a caption (a caption style), nothing (only anchors,
+        which name the next block, or only a line break) or a paragraph."""
+        pictures = [n for n in content if isinstance(n, ir.Image)]
+        if pictures and all(isinstance(n, ir.Image) or (isinstance(n, ir.Text) and not n.text.strip())
+                            for n in content) and (style or "").lower() not in CAPTION_STYLES:
+            return [ir.Figure(images=tuple(pictures))]  # a picture standing alone is a figure
+        if (style or "").lower() in CAPTION_STYLES and content:
+            label, cap = caption_label(content)
+            return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
+                           attrs=(("label", label),) if label else ())]
+        if content and all(isinstance(n, ir.Span) and "anchor" in n.classes and not n.children for n in content):
+            self.pending.extend(content)  # only link targets: they name the next paragraph or heading
+            return []
+        if all(isinstance(n, ir.LineBreak) or (isinstance(n, ir.Text) and not n.text.strip()) for n in content):
+            return []  # a paragraph that is only a line break (an HTML <br> between paragraphs) is spacing
+        return [self.para(content, style)]
+
+    def heading(self, c: list[Any]) -> ir.Heading:
+        """A pandoc Header: its label (an attribute, a label span or a leading ``第一章``) apart from its text; an id
+        a link may not keep (Word's, or not a plain ASCII name) becomes an anchor inside it."""
+        level, (hid, _classes, attrs), kids = c
+        label, inl = _heading_label(dict(attrs).get("label"), list(self.inlines(kids)))
+        if inl and isinstance(inl[0], ir.Text):
+            inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
+        own_id = _unprefix(hid)
+        if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
+            if own_id:  # links may name it: an anchor the ids transform maps to the heading's own id
+                inl.insert(0, ir.Span(children=(), classes=("anchor",), attrs=(("id", own_id),)))
+            own_id = ""
+        return ir.Heading(level=level, children=_normalise(inl), label=label, id=own_id or None)
+
+    def div(self, c: list[Any]) -> list[ir.Block]:
+        """A pandoc Div: a Word style's content, a note body, the rights, a box, a section's blocks, or a Div."""
+        (did, classes, attrs), kids = c
+        did = _unprefix(did)  # pandoc's EPUB reader prefixes ids with the file name
+        attrs_d = dict(attrs)
+        cstyle = attrs_d.get("custom-style")
+        if cstyle in TITLE_STYLES:
+            return []
+        if cstyle == "Rights":
+            self.rights.extend(b for k in kids for b in self.block(k, cstyle))
+            return []
+        if cstyle:
+            return [b for k in kids for b in self.block(k, cstyle)]
+        if ("dp-footnote" in classes or "footnote" in classes) and did:
+            self.note_bodies[did] = self.blocks(kids)
+            return []
+        if "rights" in classes:
+            self.rights.extend(self.blocks(kids))
+            return []
+        kinds = [k for k in classes if k.lower() in BOX_KINDS or k.lower().startswith("callout")]
+        if "box" in classes or (kinds and self.fmt in RAW_HTML_FORMATS):
+            return [self.box(did, "box" in classes, kinds, attrs_d, kids)]
+        if "titlepage" in classes:
+            return []
+        if "box-title" in classes:
+            return [ir.Div(blocks=self.blocks(kids), classes=("box-title",))]
+        if set(classes) & {"section", "footnotes", "dp-footnotes"} or "dp-section" in attrs_d \
+                or "data-dp-section" in attrs_d or (not classes and not attrs):
+            inner = list(self.blocks(kids))
+            level = next((int(c[5:]) for c in classes if re.fullmatch(r"level\d", c)), None)
+            if level and inner and isinstance(inner[0], ir.Heading):
+                # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
+                inner[0] = dataclasses.replace(inner[0], level=level)
+            return inner
+        lang = attrs_d.pop("lang", None)
+        return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
+                       lang=lang, id=did or None)]
+
+    def box(self, did: str, boxed: bool, kinds: list[str], attrs: dict[str, str],
+            kids: list[dict[str, Any]]) -> ir.Box:
+        """A box from a ``box`` Div (``boxed``) or an admonition or callout (``kinds``). Its title: a ``title``
+        attribute, else a callout's first heading or its kind, else a box's ``box-title`` Div or first paragraph."""
+        title_attr = attrs.get("title")
+        inner = list(self.blocks(kids))
+        if title_attr is not None:
+            title: tuple[ir.Inline, ...] = text_inlines(title_attr, {})
+        elif not boxed and inner and isinstance(inner[0], ir.Heading):
+            heading = inner.pop(0)  # Quarto's callouts: the title is the first heading
+            assert isinstance(heading, ir.Heading)
+            title = heading.children
+        elif not boxed:
+            title = (ir.Text(text=kinds[0].removeprefix("callout-").capitalize()),)
+        elif inner and isinstance(inner[0], ir.Div) and "box-title" in inner[0].classes:
+            first_div = inner.pop(0)
+            assert isinstance(first_div, ir.Div)
+            title = next((b.children for b in first_div.blocks if isinstance(b, ir.Para)), ())
+        elif inner and isinstance(inner[0], ir.Para):
+            first = inner.pop(0)
+            assert isinstance(first, ir.Para)
+            title = first.children
+        else:
+            title = ()
+        return ir.Box(title=title, blocks=tuple(inner), lang=attrs.get("lang"), id=did or None)
+
+    def figure(self, c: list[Any]) -> ir.Block:
+        """A pandoc Figure: a figure of its pictures, or a ``figure`` Div when it holds more than pictures."""
+        (fid, _, _), caption, content = c
+        fig_inner = self.blocks(content)
+        label, cap_inl = caption_label(self.caption(caption))
+        images = [i for b in fig_inner if isinstance(b, ir.Figure) for i in b.images]
+        if images and all(isinstance(b, ir.Figure) for b in fig_inner):
+            return ir.Figure(images=tuple(images), caption=cap_inl, label=label, id=fid or None)
+        self.report("a figure holding more than pictures")
+        return ir.Div(blocks=(*fig_inner, ir.Para(children=cap_inl)), classes=("figure",), id=fid or None)
 
     def table(self, c: list[Any]) -> ir.Table:
         (_, _, _), caption, _specs, head, bodies, foot = c
@@ -586,6 +593,27 @@ class _Converter:
 
 
 _FILE_PREFIX = re.compile(r"^([^#/]+?\.(?:xhtml|html|htm))_(.+)$", re.IGNORECASE)
+
+
+def _heading_label(label: str | None, inl: list[ir.Inline]) -> tuple[str | None, list[ir.Inline]]:
+    """A heading's label and the rest of its text: ``label`` (its attribute) if given, else a leading label span,
+    else a label such as ``第一章`` or ``A.`` off the start of its text."""
+    if label is None and inl and isinstance(inl[0], ir.Span) and "label" in inl[0].classes:
+        label = _text(inl[0].children)
+        inl = inl[1:]
+    if label is None and inl and isinstance(inl[0], ir.Text):
+        full = _text(tuple(inl)).strip()
+        hk = heading_kind(full)
+        lead = inl[0].text.lstrip()
+        cut = len(full) - len(hk[2]) if hk and full.endswith(hk[2]) else -1
+        if hk and 0 <= cut <= len(lead):
+            # the label off the first text; what follows it (an equation, emphasis, a link) stays
+            label = hk[1]
+            inl[0] = ir.Text(text=lead[cut:])
+        elif hk and all(isinstance(n, ir.Text) for n in inl):
+            label = hk[1]
+            inl = [ir.Text(text=hk[2])]
+    return label, inl
 
 
 def _unprefix(name: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, field
 
 REPORT_NUMBER = re.compile(r"^(\d{1,4})\.[ \t](?=\S)", re.MULTILINE)
 
@@ -205,119 +206,150 @@ def _opening(indent: str, kind: str, title: str | None, extra: tuple[str, ...] =
     return f"{indent}::: {{{' '.join(classes)}}}\n\n{indent}::: box-title\n{indent}{title}\n{indent}:::\n"
 
 
+@dataclass
+class _Containers:
+    """A pass over a Markdown document's lines turning its containers into pandoc fenced divs."""
+
+    lines: list[str]
+    counts: dict[str, int]
+    i: int = 0  # the next line to read
+    out: list[str] = field(default_factory=list)
+    stack: list[str] = field(default_factory=list)  # indentation of each open container
+
+    def open(self, indent: str, opening: str) -> None:
+        self.out.extend(("", opening, ""))
+        self.stack.append(indent)
+
+    def close(self) -> None:
+        """A closing line: it closes the innermost open container, or is dropped (counted) when none is open."""
+        if self.stack:
+            self.out.extend(("", f"{self.stack.pop()}:::", ""))
+        else:
+            self.counts["stray"] += 1
+
+    def colon(self, line: str, m: re.Match[str]) -> None:
+        """A ``:::`` line: it closes a container, or opens one (an attribute block as written, a kind as a box)."""
+        rest = (m.group("rest") or "").strip()
+        indent = m.group("indent")
+        if not rest or re.fullmatch(r":*", rest):
+            self.close()
+            return
+        km = _KIND.match(rest)
+        if len(self.stack) >= MAX_CONTAINER_DEPTH or not (km or rest.startswith("{")):
+            self.out.append(line)
+        elif rest.startswith("{"):
+            self.open(indent, f"{indent}::: {rest}")
+        else:
+            assert km is not None
+            title = km.group("bracket") if km.group("bracket") is not None else _trim_fence(km.group("title"))
+            self.open(indent, _opening(indent, km.group("kind"), title or None))
+            self.counts["containers"] += 1
+
+    def slash_options(self) -> dict[str, str]:
+        """The options of a ``///`` block after its head: indented ``key: value`` lines, or YAML between
+        ``---`` lines (consumed)."""
+        lines, i = self.lines, self.i
+        options: dict[str, str] = {}
+        if i < len(lines) and lines[i].strip() == "---":
+            j = i + 1
+            while j < len(lines) and lines[j].strip() != "---" and j - i < 50:
+                j += 1
+            if j < len(lines) and lines[j].strip() == "---":
+                options = dict(_option(x) for x in lines[i + 1:j] if ":" in x)
+                self.i = j + 1
+        else:
+            while self.i < len(lines) and re.match(r"^[ \t]{2,}[\w-]+:[ \t]*\S", lines[self.i]):
+                options.update((_option(lines[self.i]),))
+                self.i += 1
+        return options
+
+    def slash(self, sm: re.Match[str]) -> None:
+        """A ``/// kind | title`` head (pymdownx.blocks): its options read, a container opened."""
+        kind, title = sm.group("kind"), (sm.group("title") or "").strip()
+        options = self.slash_options()
+        if kind in ("admonition", "details") and options.get("type"):
+            kind = options["type"] if kind == "admonition" else kind
+        self.open(sm.group("indent"), _opening(sm.group("indent"), kind, title or None))
+        self.counts["containers"] += 1
+
+    def indented(self, a: re.Match[str] | None, t: re.Match[str] | None) -> None:
+        """An admonition (``a``) or a content tab (``t``) with the body indented under it, read whole."""
+        if a is not None:
+            indent = a.group("indent")
+            kinds = a.group("kinds").split()
+            extra = ("collapsible",) if a.group("mark").startswith("?") else ()
+            self.out.extend(("", _opening(indent, kinds[0], a.group("title"), (*kinds[1:], *extra)), ""))
+        else:
+            assert t is not None
+            indent = t.group("indent")
+            self.out.extend(("", _opening(indent, "tab", t.group("title")), ""))
+        self.counts["containers"] += 1
+        # the body: following lines indented four more than the marker (and blank lines between them)
+        body_indent = len(indent.expandtabs(4)) + 4
+        body: list[str] = []
+        while self.i < len(self.lines):
+            nxt = self.lines[self.i]
+            expanded = nxt.expandtabs(4)
+            if nxt.strip() and len(expanded) - len(expanded.lstrip(" ")) < body_indent:
+                break
+            body.append(indent + expanded[body_indent:] if nxt.strip() else "")
+            self.i += 1
+        while body and not body[-1]:
+            body.pop()
+        self.out.extend(containers("\n".join(body), self.counts).split("\n"))
+        self.out.extend(("", f"{indent}:::", ""))
+
+    def container(self, line: str) -> bool:
+        """Whether ``line`` opens or closes a container (then handled)."""
+        m = _COLON_OPEN.match(line)
+        if m:
+            self.colon(line, m)
+            return True
+        sm = _SLASH_OPEN.match(line)
+        if sm and len(self.stack) < MAX_CONTAINER_DEPTH:
+            self.slash(sm)
+            return True
+        if _SLASH_CLOSE.match(line):
+            self.close()
+            return True
+        a = _ADMONITION.match(line)
+        t = _TAB.match(line) if a is None else None
+        if (a or t) and len(self.stack) < MAX_CONTAINER_DEPTH:
+            self.indented(a, t)
+            return True
+        return False
+
+
 def containers(text: str, counts: dict[str, int]) -> str:
     """Containers of the Markdown dialects people write, as pandoc fenced divs (boxes where the kind is one).
 
     Every container line is consumed: a closing ``:::`` without an opening one is dropped and one left open is
     closed at the end, so no ``:::`` reaches the text. Lines inside code fences are left alone.
     """
-    lines = text.split("\n")
-    out: list[str] = []
-    stack: list[str] = []  # indentation of each open container
+    scan = _Containers(text.split("\n"), counts)
     fence: str | None = None
     comment = False
-    i = 0
-    while i < len(lines):
-        line = lines[i]
-        i += 1
+    while scan.i < len(scan.lines):
+        line = scan.lines[scan.i]
+        scan.i += 1
         if comment or (fence is None and "<!--" in line and "-->" not in line.split("<!--")[-1]):
             # inside an HTML comment: left as written (the comment is dropped as a whole later)
             comment = "-->" not in line.split("<!--")[-1] if not comment else "-->" not in line
-            out.append(line)
+            scan.out.append(line)
             continue
         f = _FENCE.match(line)
         if fence is not None:
             if f and f.group(1)[0] == fence[0] and len(f.group(1)) >= len(fence):
                 fence = None
-            out.append(line)
+            scan.out.append(line)
             continue
         if f:
             fence = f.group(1)
-            out.append(line)
+            scan.out.append(line)
             continue
-        m = _COLON_OPEN.match(line)
-        if m:
-            rest = (m.group("rest") or "").strip()
-            indent = m.group("indent")
-            if not rest or re.fullmatch(r":*", rest):
-                if stack:
-                    out.extend(("", f"{stack.pop()}:::", ""))
-                else:
-                    counts["stray"] += 1
-                continue
-            if len(stack) >= MAX_CONTAINER_DEPTH:
-                out.append(line)
-                continue
-            km = _KIND.match(rest)
-            if rest.startswith("{"):
-                out.extend(("", f"{indent}::: {rest}", ""))
-            elif km:
-                title = km.group("bracket") if km.group("bracket") is not None else _trim_fence(km.group("title"))
-                out.extend(("", _opening(indent, km.group("kind"), title or None), ""))
-                counts["containers"] += 1
-            else:
-                out.append(line)
-                continue
-            stack.append(indent)
-            continue
-        sm = _SLASH_OPEN.match(line)
-        if sm and len(stack) < MAX_CONTAINER_DEPTH:
-            kind, title = sm.group("kind"), (sm.group("title") or "").strip()
-            # the block's options: indented "key: value" lines, or YAML between --- lines
-            options: dict[str, str] = {}
-            if i < len(lines) and lines[i].strip() == "---":
-                j = i + 1
-                while j < len(lines) and lines[j].strip() != "---" and j - i < 50:
-                    j += 1
-                if j < len(lines) and lines[j].strip() == "---":
-                    options = dict(_option(x) for x in lines[i + 1:j] if ":" in x)
-                    i = j + 1
-            else:
-                while i < len(lines) and re.match(r"^[ \t]{2,}[\w-]+:[ \t]*\S", lines[i]):
-                    options.update((_option(lines[i]),))
-                    i += 1
-            if kind in ("admonition", "details") and options.get("type"):
-                kind = options["type"] if kind == "admonition" else kind
-            out.extend(("", _opening(sm.group("indent"), kind, title or None), ""))
-            counts["containers"] += 1
-            stack.append(sm.group("indent"))
-            continue
-        if _SLASH_CLOSE.match(line):
-            if stack:
-                out.extend(("", f"{stack.pop()}:::", ""))
-            else:
-                counts["stray"] += 1
-            continue
-        a = _ADMONITION.match(line)
-        t = _TAB.match(line) if a is None else None
-        if (a or t) and len(stack) < MAX_CONTAINER_DEPTH:
-            if a is not None:
-                indent = a.group("indent")
-                kinds = a.group("kinds").split()
-                extra = ("collapsible",) if a.group("mark").startswith("?") else ()
-                out.extend(("", _opening(indent, kinds[0], a.group("title"), (*kinds[1:], *extra)), ""))
-            else:
-                assert t is not None
-                indent = t.group("indent")
-                out.extend(("", _opening(indent, "tab", t.group("title")), ""))
-            counts["containers"] += 1
-            # the body: following lines indented four more than the marker (and blank lines between them)
-            body_indent = len(indent.expandtabs(4)) + 4
-            body: list[str] = []
-            while i < len(lines):
-                nxt = lines[i]
-                expanded = nxt.expandtabs(4)
-                if nxt.strip() and len(expanded) - len(expanded.lstrip(" ")) < body_indent:
-                    break
-                body.append(indent + expanded[body_indent:] if nxt.strip() else "")
-                i += 1
-            while body and not body[-1]:
-                body.pop()
-            out.extend(containers("\n".join(body), counts).split("\n"))
-            out.extend(("", f"{indent}:::", ""))
-            continue
-        out.append(line)
-    while stack:
+        if not scan.container(line):
+            scan.out.append(line)
+    while scan.stack:
         counts["unclosed"] += 1
-        out.extend(("", f"{stack.pop()}:::", ""))
-    return "\n".join(out)
+        scan.out.extend(("", f"{scan.stack.pop()}:::", ""))
+    return "\n".join(scan.out)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+from typing import assert_never
 
 from . import ir
 
@@ -19,6 +20,11 @@ def _attrs(node: object, skip: tuple[str, ...]) -> str:
     return (" " + " ".join(parts)) if parts else ""
 
 
+def _tag(node: object, skip: tuple[str, ...], pad: str) -> str:
+    """The line that opens ``node``: its class and the fields not in ``skip``."""
+    return f"{pad}<{type(node).__name__}{_attrs(node, skip)}>"
+
+
 def _inlines(nodes: tuple[ir.Inline, ...], depth: int, out: list[str]) -> None:
     pad = "  " * depth
     for n in nodes:
@@ -28,59 +34,62 @@ def _inlines(nodes: tuple[ir.Inline, ...], depth: int, out: list[str]) -> None:
             case ir.Code(text=t):
                 out.append(f"{pad}<code> {t!r}")
             case ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
-                out.append(f"{pad}<{type(n).__name__}{_attrs(n, ())}>")
+                out.append(_tag(n, (), pad))
             case ir.Image():
-                out.append(f"{pad}<Image{_attrs(n, ('alt',))}>")
+                out.append(_tag(n, ("alt",), pad))
                 _inlines(n.alt, depth + 1, out)
             case ir.Choice():
-                out.append(f"{pad}<Choice{_attrs(n, ('readings',))}>")
+                out.append(_tag(n, ("readings",), pad))
                 for r in n.readings:
-                    out.append(f"{pad}  <Reading{_attrs(r, ('children',))}>")
+                    out.append(_tag(r, ("children",), pad + "  "))
                     _inlines(r.children, depth + 2, out)
             case ir.Emph() | ir.Strong() | ir.Link() | ir.Span() | ir.BookTitle():
-                out.append(f"{pad}<{type(n).__name__}{_attrs(n, ('children',))}>")
+                out.append(_tag(n, ("children",), pad))
                 _inlines(n.children, depth + 1, out)
+            case _:
+                assert_never(n)
 
 
 def _blocks(nodes: tuple[ir.Block, ...], depth: int, out: list[str]) -> None:
     pad = "  " * depth
     for b in nodes:
-        name = type(b).__name__
         match b:
             case ir.Heading() | ir.Para():
-                out.append(f"{pad}<{name}{_attrs(b, ('children',))}>")
+                out.append(_tag(b, ("children",), pad))
                 _inlines(b.children, depth + 1, out)
             case ir.Box():
-                out.append(f"{pad}<Box{_attrs(b, ('title', 'blocks'))}>")
+                out.append(_tag(b, ("title", "blocks"), pad))
                 out.append(f"{pad}  <title>")
                 _inlines(b.title, depth + 2, out)
                 _blocks(b.blocks, depth + 1, out)
             case ir.ListBlock():
-                out.append(f"{pad}<ListBlock{_attrs(b, ('items',))}>")
+                out.append(_tag(b, ("items",), pad))
                 for item in b.items:
-                    out.append(f"{pad}  <ListItem{_attrs(item, ('blocks',))}>")
+                    out.append(_tag(item, ("blocks",), pad + "  "))
                     _blocks(item.blocks, depth + 2, out)
             case ir.BlockQuote() | ir.Div():
-                out.append(f"{pad}<{name}{_attrs(b, ('blocks',))}>")
+                out.append(_tag(b, ("blocks",), pad))
                 _blocks(b.blocks, depth + 1, out)
             case ir.Table():
-                out.append(f"{pad}<Table{_attrs(b, ('rows', 'caption'))}>")
+                out.append(_tag(b, ("rows", "caption"), pad))
                 if b.caption:
                     out.append(f"{pad}  <caption>")
                 _inlines(b.caption, depth + 2, out)
                 for row in b.rows:
                     out.append(f"{pad}  <row>")
                     for cell in row:
-                        out.append(f"{pad}    <Cell{_attrs(cell, ('blocks',))}>")
+                        out.append(_tag(cell, ("blocks",), pad + "    "))
                         _blocks(cell.blocks, depth + 3, out)
             case ir.Figure():
-                out.append(f"{pad}<Figure{_attrs(b, ('images', 'caption'))}>")
+                out.append(_tag(b, ("images", "caption"), pad))
                 _inlines(b.images, depth + 1, out)
                 if b.caption:
                     out.append(f"{pad}  <caption>")
                     _inlines(b.caption, depth + 2, out)
             case ir.CodeBlock():
-                out.append(f"{pad}<CodeBlock{_attrs(b, ('text',))}> {b.text!r}")
+                out.append(f"{_tag(b, ('text',), pad)} {b.text!r}")
+            case _:
+                assert_never(b)
 
 
 def dump(doc: ir.Document) -> str:
@@ -98,12 +107,12 @@ def dump(doc: ir.Document) -> str:
     out.append("  <Body>")
     _blocks(doc.blocks, 2, out)
     for note in doc.notes:
-        out.append(f"  <Note{_attrs(note, ('blocks',))}>")
+        out.append(_tag(note, ("blocks",), "  "))
         _blocks(note.blocks, 2, out)
     for medium in doc.media:
         size = f" {medium.width}x{medium.height}" if medium.width and medium.height else ""
         out.append(f"  <Media {medium.name} {medium.media_type} {len(medium.data)} bytes{size} "
                    f"sha256={medium.sha256[:16]}…" + (f" from {medium.source}" if medium.source else "") + ">")
     for step in doc.steps:
-        out.append(f"  <Step{_attrs(step, ())}>")
+        out.append(_tag(step, (), "  "))
     return "\n".join(out) + "\n"

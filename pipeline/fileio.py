@@ -87,15 +87,19 @@ def write_all(files: dict[Path, bytes]) -> None:
         raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(exc.filename or "")) from exc
     finally:
         for tmp in temps.values():
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            _unlink(tmp)
 
 
-def _write_temp(target: Path, data: bytes) -> str:
-    folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except FileNotFoundError:
+        pass
+
+
+def _fill(fd: int, tmp: str, data: bytes) -> None:
+    """Write ``data`` into the temporary file ``tmp`` (open as ``fd``), to the disk, readable by all; removed on
+    any failure."""
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
@@ -103,11 +107,14 @@ def _write_temp(target: Path, data: bytes) -> str:
             os.fsync(fh.fileno())
         os.chmod(tmp, 0o644)
     except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        _unlink(tmp)
         raise
+
+
+def _write_temp(target: Path, data: bytes) -> str:
+    folder = target.parent if str(target.parent) else Path(".")
+    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
+    _fill(fd, tmp, data)
     return tmp
 
 
@@ -124,20 +131,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     except OSError as exc:
         raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}", file=str(target)) from exc
     try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, target)
-    except BaseException as exc:
+        _fill(fd, tmp, data)
         try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        if isinstance(exc, OSError):
-            raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from exc
-        raise
+            os.replace(tmp, target)
+        except BaseException:
+            _unlink(tmp)
+            raise
+    except OSError as exc:
+        raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from exc
 
 
 def date_epoch(date: str | None) -> int | None:

@@ -437,7 +437,8 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
     """What of ``text`` the edition's installed face for ``lang`` cannot render, and which face sets it.
 
     A character of one script gets the ``[fallback]`` families, then the families of its script
-    (:func:`script_families`), then any installed face that has it. A mark, digit or punctuation shared by
+    (:func:`script_families`) — those first when the edition's face is not one of them (Han in an English
+    text) — then any installed face that has it. A mark, digit or punctuation shared by
     several scripts (Script_Extensions) or by all (Common, Inherited) goes first to the face of the letters it
     follows in the text, so a Syriac vowel sign is set with its Syriac letter. What no face has is ``missing``.
     """
@@ -455,8 +456,12 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
 
     def by_script(c: str, scripts: Iterable[str]) -> Face | None:
         cp = ord(c)
-        candidates = [*fallbacks, *(f for s in scripts for f in (index.get(n) for n in script_families(s, kind))
-                                    if f is not None)]
+        scripts = tuple(scripts)
+        own = [f for s in scripts for f in (index.get(n) for n in script_families(s, kind)) if f is not None]
+        # what the edition's CJK face lacks (Extension B and beyond) goes to the [fallback] families first; Han in
+        # a text whose face is of another script (an English document) to the script's own faces, a CJK face
+        ours = face is not None and any(_script_face(face, s) for s in scripts)
+        candidates = [*fallbacks, *own] if ours else [*own, *fallbacks]
         return next((f for f in candidates if cp in charset(f)), None)
 
     fallback: dict[str, Face] = {}

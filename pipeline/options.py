@@ -64,6 +64,9 @@ class Edition:
     numbering: str = "book"
     """Numbered paragraphs of a book: continuous through the book (``book``) or restarting per chapter
     (``chapter``, labels ``3.14``)."""
+    note_numbering: str = "chapter"
+    """A book's footnote numbers in EPUB: restarting in each chapter as its source numbers them (``chapter``) or
+    continuous through the book (``book``); print editions always number them per chapter."""
     css: str | None = None
     """A house stylesheet appended after docpipe's own (EPUB, HTML, PDF)."""
     reference_docx: str | None = None

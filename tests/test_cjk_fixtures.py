@@ -1,7 +1,9 @@
 """CJK typography cases from tests/fixtures/cjk/cases.txt (title / input / expected, separated by "." lines).
 
 A title reads ``[edition] (source-script) what``: the input is one paragraph of a document in that script,
-run through every transform for that edition.
+run through every transform for that edition. The documents are scraped text, as the report reader gives it (its
+step in the history): the dirty text these rules are for, where a space between two Han characters is line-wrap
+residue. What a marked-up source typed there is kept (tests/test_cjk_spacing.py).
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ def load() -> list[tuple[str, str, str, str, str]]:
 def run(edition: str, source: str, text: str) -> str:
     lang = "zh-Hant" if source == "hant" else "zh-Hans"
     doc = ir.Document(metadata=ir.Metadata(language=lang),
-                      blocks=(ir.Para(children=(ir.Text(text=text),), number="1"),))
+                      blocks=(ir.Para(children=(ir.Text(text=text),), number="1"),),
+                      steps=(ir.Step(name="report-reader"),))
     out = pipeline.transform(doc, Options(script=edition))  # type: ignore[arg-type]
     para = out.blocks[0]
     assert isinstance(para, ir.Para)

@@ -8,7 +8,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 from pathlib import Path
 
 import pytest
@@ -116,14 +115,16 @@ def test_sigterm_during_write_leaves_nothing_behind(tmp_path: Path) -> None:
     target = tmp_path / "out.bin"
     target.write_bytes(b"previous")
     script = textwrap.dedent(f"""
-        import os, signal, sys, time
+        import os, signal, sys
         sys.path.insert(0, {str(ROOT)!r})
         from pipeline import cli, fileio
         signal.signal(signal.SIGTERM, cli._on_sigterm)
         real_fsync = os.fsync
         def slow_fsync(fd):
+            # held in the middle of the write until the SIGTERM comes (SIGALRM's default ends it after 30 s)
+            signal.alarm(30)
             print("writing", flush=True)
-            time.sleep(30)
+            signal.pause()
             real_fsync(fd)
         fileio.os.fsync = slow_fsync
         fileio.atomic_write({str(target)!r}, b"new content" * 100000)
@@ -131,8 +132,7 @@ def test_sigterm_during_write_leaves_nothing_behind(tmp_path: Path) -> None:
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     assert proc.stdout.readline().strip() == "writing"
-    time.sleep(0.2)
-    proc.send_signal(signal.SIGTERM)
+    proc.send_signal(signal.SIGTERM)  # the handler runs wherever the child is: inside the write either way
     assert proc.wait(timeout=20) == 128 + signal.SIGTERM
     proc.stdout.close()
     assert target.read_bytes() == b"previous"

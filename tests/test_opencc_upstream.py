@@ -1,20 +1,24 @@
 """OpenCC's own test cases (``tests/fixtures/opencc/testcases.json``, as upstream ships it) through docpipe's editions.
 
-Each case of a configuration an edition stands for goes through the script transform of that edition — the code
-every conversion runs — three ways: as a one-paragraph document tagged with the case's source script and standard;
-as an untagged Markdown file of its own, read by the Markdown reader (the script, and the standard, are detected
-from the text; only ``tw2s`` and ``hk2s`` declare their region, ``lang: zh-TW`` in front matter, since one case's
-text seldom shows it and the standard is taken only on clear evidence); and all cases of a configuration in one
-untagged Markdown file, one paragraph each, where the document's majority is the prior of every paragraph.
+Each case of a configuration an edition stands for goes through docpipe three ways: as a one-paragraph document
+tagged with the case's source script and standard, through the script transform alone (the unit); and, through the
+whole pipeline (the Markdown reader and every transform of the edition, as ``docpipe convert`` runs them), as an
+untagged Markdown file of its own and as all cases of a configuration in one untagged Markdown file, one paragraph
+each. Untagged, the script and the standard come from the text: for a one-case file, from that case alone (a
+Traditional text is given its own region only on clear evidence); in one file, the document's majority is the
+prior of every paragraph.
 
-The typography transforms that run around the script transform are left out: the cases separate words with spaces
-inside Chinese text, which the spacing transform takes for line-wrap residue and closes.
+The cases separate words with spaces (``干拌饭 干拌面``): typed in Markdown, they are the author's and the spacing
+transform keeps them, so the conversion sees the word boundaries. What the whole pipeline changes besides the script
+is the edition's typography, stated here as its rule: a space between Han and a Latin letter or digit (``跌破 2 万点``)
+is the writers' quarter-em gap, not a character (``--keep-spaces`` keeps it as typed).
 """
 
 from __future__ import annotations
 
 import json
 import re
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -78,22 +82,37 @@ def test_upstream_case(config: str, case_id: str, given: str, expected: str) -> 
     assert edition(config, given) == expected
 
 
-#: The region a one-case file declares in front matter (the standard cannot be told from one case's text).
-DECLARED: dict[str, str] = {"tw2s": "zh-TW", "hk2s": "zh-HK"}
+#: One case's text that shows no region: OpenCC reads it as Taiwan's only because the configuration says so.
+#: Untagged, docpipe reads it in OpenCC's own standard (what ``t2s`` makes of it); declared ``lang: zh-TW``, as
+#: ``tw2s``. 慰藉著…: the same input is a case of ``t2s``, ``hk2s`` and ``tw2s`` with different expectations (著
+#: is the particle 着 only in Taiwan's standard), so no reading of the text alone can meet all three. 什么…這么 老么:
+#: Simplified text with one Traditional 這; 老么 is 老幺 only in Taiwan's usage, and nothing else in it is Taiwan's.
+AMBIGUOUS: dict[tuple[str, str], str] = {
+    ("tw2s", "BYVoid_OpenCC_Issue_767_solace"): "慰藉著受伤的心灵 慰藉着受伤的心灵",
+    ("tw2s", "BYVoid_OpenCC_Issue_1469_simplified_me_passthrough"): "什么 怎么 这么 那么 多么 要么 好么 甚么 这么 老么",
+}
+
+_HAN = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_HAN_LATIN = re.compile(f"(?<=[{_HAN}]) +(?=[0-9A-Za-z])|(?<=[0-9A-Za-z]) +(?=[{_HAN}])")
 
 
-def _paragraphs(path: Path, config: str) -> list[str]:
-    options = Options(script=EDITIONS[config][0], input_format="markdown")  # type: ignore[arg-type]
-    doc = pipeline.read(path, options, Diagnostics())
-    out = script.apply(doc, options, Diagnostics())
-    return [plain(b.children) for b in out.blocks if isinstance(b, ir.Para)]
+def typeset(expected: str) -> str:
+    """OpenCC's output as an edition prints it: the space between Han and a Latin letter or digit is the writers'."""
+    return _HAN_LATIN.sub("", expected)
 
 
-def untagged_file(tmp_path: Path, config: str, given: str) -> str:
-    front = f"---\nlang: {DECLARED[config]}\n---\n\n" if config in DECLARED else ""
+def whole(path: Path, config: str, *, keep_spaces: bool = False) -> list[str]:
+    """The paragraphs of an untagged Markdown file through the whole pipeline, in the edition of ``config``."""
+    options = Options(script=EDITIONS[config][0], keep_spaces=keep_spaces)  # type: ignore[arg-type]
+    diag = Diagnostics()
+    doc = pipeline.transform(pipeline.read(path, options, diag), options, diag)
+    return [plain(b.children) for b in doc.blocks if isinstance(b, ir.Para)]
+
+
+def one_case(tmp_path: Path, config: str, given: str, *, front: str = "", keep_spaces: bool = False) -> str:
     path = tmp_path / "case.md"
     path.write_text(front + given + "\n", encoding="utf-8")
-    paragraphs = _paragraphs(path, config)
+    paragraphs = whole(path, config, keep_spaces=keep_spaces)
     assert len(paragraphs) == 1
     return paragraphs[0]
 
@@ -101,33 +120,48 @@ def untagged_file(tmp_path: Path, config: str, given: str) -> str:
 @pytest.mark.parametrize("config, case_id, given, expected", ALL, ids=[f"{c[0]}-{c[1]}" for c in ALL])
 def test_upstream_case_untagged_markdown(tmp_path: Path, config: str, case_id: str, given: str,
                                          expected: str) -> None:
-    assert untagged_file(tmp_path, config, given) == expected
+    """One case, one untagged Markdown file, the whole pipeline: OpenCC's output, as the edition prints it (and
+    exactly OpenCC's with ``--keep-spaces`` where the two differ)."""
+    want = AMBIGUOUS.get((config, case_id), expected)
+    assert one_case(tmp_path, config, given) == typeset(want)
+    if typeset(want) != want:
+        assert one_case(tmp_path, config, given, keep_spaces=True) == want
+
+
+@pytest.mark.parametrize("config, case_id", list(AMBIGUOUS), ids=[f"{c}-{i}" for c, i in AMBIGUOUS])
+def test_a_case_that_shows_no_region_is_taiwans_only_when_declared(tmp_path: Path, config: str,
+                                                                   case_id: str) -> None:
+    """Untagged, the case is read in OpenCC's standard; declared Taiwan's, it is exactly what ``tw2s`` gives. Where
+    upstream has the same input under other configurations, the untagged reading is theirs."""
+    given, expected = next((c[2], c[3]) for c in ALL if c[:2] == (config, case_id))
+    untagged = one_case(tmp_path, config, given)
+    assert untagged == AMBIGUOUS[config, case_id] != expected
+    assert one_case(tmp_path, config, given, front="---\nlang: zh-TW\n---\n\n") == expected
+    others = {c[0]: c[3] for c in ALL if c[1] == case_id and c[0] in ("t2s", "hk2s")}
+    assert all(want == untagged for want in others.values())
+    if others:  # the same text, three standards, three expectations: the text alone cannot tell them apart
+        assert len({expected, *others.values()}) > 1
+
+
+@cache
+def _one_file(config: str, keep_spaces: bool, folder: Path) -> list[str]:
+    path = folder / f"{config}.md"
+    path.write_text("\n\n".join(c[2] for c in ALL if c[0] == config) + "\n", encoding="utf-8")
+    return whole(path, config, keep_spaces=keep_spaces)
 
 
 @pytest.fixture(scope="module")
-def one_file(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
-    """Each configuration's cases as paragraphs of one untagged Markdown file, through its edition."""
-    out = {}
-    for config in EDITIONS:
-        path = tmp_path_factory.mktemp(config) / "cases.md"
-        path.write_text("\n\n".join(c[2] for c in ALL if c[0] == config) + "\n", encoding="utf-8")
-        out[config] = _paragraphs(path, config)
-    return out
+def folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("one-file")
 
 
+@pytest.mark.parametrize("keep_spaces", [False, True], ids=["printed", "keep-spaces"])
 @pytest.mark.parametrize("config", list(EDITIONS))
-def test_upstream_cases_in_one_untagged_markdown_file(one_file: dict[str, list[str]], config: str) -> None:
+def test_upstream_cases_in_one_untagged_markdown_file(folder: Path, config: str, keep_spaces: bool) -> None:
+    """All cases of a configuration as paragraphs of one untagged Markdown file, the whole pipeline: every case is
+    OpenCC's output (the two regionless ``tw2s`` cases included: the file's majority shows Taiwan's standard)."""
     cases = [c for c in ALL if c[0] == config]
-    got = one_file[config]
+    got = _one_file(config, keep_spaces, folder)
     assert len(got) == len(cases)
-    assert [(c[1], g) for c, g in zip(cases, got, strict=True) if g != c[3]] == []
-
-
-def test_one_case_shows_no_region_without_a_declaration(tmp_path: Path) -> None:
-    """``慰藉著…`` alone is a Taiwan text only to ``tw2s``: untagged, nothing in it is clear evidence of Taiwan's
-    standard (著 is OpenCC's too), so it is read in OpenCC's, as ``t2s`` reads it."""
-    case = next(c for c in ALL if c[0] == "tw2s" and c[1] == "BYVoid_OpenCC_Issue_767_solace")
-    path = tmp_path / "case.md"
-    path.write_text(case[2] + "\n", encoding="utf-8")
-    t2s = next(c for c in ALL if c[0] == "t2s" and c[1] == case[1])
-    assert _paragraphs(path, "tw2s") == [t2s[3]] != [case[3]]
+    wanted = [c[3] if keep_spaces else typeset(c[3]) for c in cases]
+    assert [(c[1], g) for c, g, w in zip(cases, got, wanted, strict=True) if g != w] == []

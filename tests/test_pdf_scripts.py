@@ -20,7 +20,7 @@ from pipeline.errors import StrictError
 from pipeline.options import Options
 from pipeline.walk import iter_inlines_all
 
-from .conftest import require, require_tool
+from .conftest import need, require, require_tool
 
 FIXTURES = Path(__file__).parent / "fixtures" / "scripts"
 SANSKRIT = FIXTURES / "caraka-nidana-7.sa.txt"
@@ -74,7 +74,7 @@ def test_the_marks_of_a_script_go_with_its_letters() -> None:
     cov = fontsel.coverage("ܡܠܟ̈ܐ ܘܡܠܟ\u0640ܐ ܩܪ̈ܝܬܐ", None)
     assert {f.family for f in cov.fallback.values()} == {"Noto Sans Syriac"}
     assert [f.family for f in cov.leading()] == ["Noto Sans Syriac"]  # the text is Syriac: its face comes first
-    assert '"Noto Sans Syriac", "Noto Serif CJK' in fontsel.family_list(None, lead=["Noto Sans Syriac"])
+    assert '"Noto Sans Syriac", "Noto Serif"' in fontsel.family_list(None, lead=["Noto Sans Syriac"])
 
 
 def test_a_chinese_text_keeps_its_own_face_first() -> None:
@@ -138,3 +138,75 @@ def test_a_document_tagged_with_its_language_is_set_in_that_scripts_face() -> No
     cov = fontsel.report_coverage(SANSKRIT.read_text(encoding="utf-8"), "sa", diag)
     assert cov.face is not None and cov.face.family == "Noto Serif Devanagari"
     assert cov.fallback == {} and cov.missing == "" and diag.items == []
+
+
+# ------------------------------------------------------------------------------------------------ Latin faces
+
+DETECTION = Path(__file__).parent / "fixtures" / "detection"
+_CJK_FONT = ("CJK", "HanaMin")
+
+
+def _pdffonts(data: bytes, tmp_path: Path) -> list[str]:
+    path = tmp_path / "out.pdf"
+    path.write_bytes(data)
+    out = subprocess.run([require_tool("pdffonts"), str(path)], capture_output=True, text=True, check=True,
+                         timeout=60).stdout
+    return [line.split()[0].split("+", 1)[-1] for line in out.splitlines()[2:] if line.strip()]
+
+
+def _font_of_text(data: bytes, needle: str) -> set[str]:
+    """The fonts of the spans holding ``needle`` (pymupdf)."""
+    pymupdf = need("pymupdf")
+    fonts: set[str] = set()
+    for page in pymupdf.open(stream=data, filetype="pdf"):
+        for block in page.get_text("dict")["blocks"]:
+            for line in block.get("lines", []):
+                for span in line["spans"]:
+                    if needle in span["text"]:
+                        fonts.add(span["font"])
+    return fonts
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_an_english_document_is_set_in_latin_faces_and_its_chinese_in_cjk(engine: str, tmp_path: Path) -> None:
+    """Issue 26: an English Word document (its defaults say en-US) with one Chinese paragraph — the English in
+    a Latin face (Noto Serif / Noto Sans), the Chinese paragraph in its own CJK face, in both engines."""
+    _face("Noto Serif")
+    _face("Noto Serif CJK SC")
+    diag = Diagnostics()
+    options = Options(source_date_epoch=0, pdf_engine=engine)
+    doc = pipeline.transform(pipeline.read(DETECTION / "english-with-chinese.docx", options, diag), options, diag)
+    assert (doc.metadata.language or "").startswith("en")
+    han = next(t for t in (n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+               if any("\u4e00" <= c <= "\u9fff" for c in t))
+    data = pipeline.write(doc, "pdf", options, diag)
+    fonts = _pdffonts(data, tmp_path)
+    latin = [f for f in fonts if not any(k in f for k in _CJK_FONT)]
+    cjk = [f for f in fonts if "CJK" in f]
+    assert any(f.replace("-", "").startswith("NotoSerif") for f in latin), fonts
+    assert cjk, fonts
+    # the English text in the Latin face, the Chinese in a CJK one (not a fallback found by chance)
+    english = _font_of_text(data, "link")
+    assert english and not any("CJK" in f for f in english), english
+    chinese = _font_of_text(data, han.strip()[:2])
+    assert chinese and all("CJK" in f for f in chinese), chinese
+
+
+@pytest.mark.parametrize("engine", ["typst", "weasyprint"])
+def test_a_chinese_document_keeps_its_cjk_face(engine: str, tmp_path: Path) -> None:
+    """The other way round: a Simplified Chinese document is set in Noto Serif CJK SC, and no Latin face is
+    embedded for its Latin letters (the CJK face has them)."""
+    doc = ir.Document(metadata=ir.Metadata(language="zh-Hans"), blocks=(
+        ir.Para(children=(ir.Text(text="这是一个中文段落，其中有 Rust 和 Python 两个词。"),)),))
+    data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), Diagnostics())
+    fonts = _pdffonts(data, tmp_path)
+    assert fonts and all("CJK" in f for f in fonts), fonts
+    assert any("SC" in f.replace("-", "").upper() for f in fonts), fonts
+
+
+def test_font_table_gives_latin_languages_a_latin_face() -> None:
+    assert fontsel.family_for("en-US") == "Noto Serif" and fontsel.family_for("fr", "sans") == "Noto Sans"
+    assert fontsel.family_for(None) == "Noto Serif"
+    assert fontsel.family_for("zh-CN") == "Noto Serif CJK SC" and fontsel.family_for("zh-TW") == "Noto Serif CJK TC"
+    assert fontsel.family_for("zh-Hant-HK", "sans") == "Noto Sans CJK HK" and fontsel.family_for("ja") == \
+        "Noto Serif CJK JP"

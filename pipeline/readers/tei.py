@@ -32,34 +32,11 @@ import re
 from lxml import etree
 
 from .. import ir
+from .. import teivocab as vocab
 from ..diagnostics import Diagnostics
 from ..errors import InputError
 from ..options import Options
-from ..teivocab import (
-    ADDED_PREFIX,
-    APPARATUS_NOTE,
-    ATTRS_KEY,
-    ATTRS_WRAPPER,
-    BACK,
-    BLOCK_NOTE,
-    CONTAINER_DIV,
-    EXPLICIT_BLOCKS,
-    FRONT,
-    GLYPH_SHOWN,
-    GROUP,
-    HEADER_KEY,
-    HEADING_AB,
-    NORMALISATION,
-    NOTE_PLACE,
-    NOTE_WRAPPER,
-    OWN_HEADER_ID,
-    RENAME,
-    RESOURCE_KEY,
-    SOURCE_HEADER_ID,
-    TEI,
-    rend,
-    unrend,
-)
+from ..teivocab import ATTRS_WRAPPER, BLOCK_NOTE, EXPLICIT_BLOCKS, NOTE_PLACE, TEI, rend, unrend
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -333,7 +310,7 @@ class _Reader:
                 if self.foreign:
                     return self.generic_span(el)
                 return ir.Span(children=self.inlines(el), classes=("tei-formula",))
-            case "choice" if any(_name(c) == "reg" and c.get("type") == NORMALISATION for c in el):
+            case "choice" if any(_name(c) == "reg" and c.get("type") == vocab.NORMALISATION for c in el):
                 orig = next((c for c in el if _name(c) == "orig"), None)
                 reg = next((c for c in el if _name(c) == "reg"), None)
                 before = "".join(orig.itertext()) if orig is not None else ""
@@ -375,7 +352,7 @@ class _Reader:
             node = ir.Code(text="".join(el.itertext()))
             if len(el):
                 return self.generic_span(el)
-        rename = ((RENAME, name),) if name == "hi" else ()
+        rename = ((vocab.RENAME, name),) if name == "hi" else ()
         return ir.Span(children=(node,), classes=(ATTRS_WRAPPER,), attrs=(*rename, *attrs))
 
     def glyph(self, el: etree._Element) -> ir.Span:
@@ -395,7 +372,7 @@ class _Reader:
                 self.diag.emit("unsupported-content", f"<g ref=\"{ref[:60]}\"> names a character the document "
                                "does not declare (no charDecl entry): shown as 〓, kept in TEI", line=el.sourceline)
         return dataclasses.replace(span, children=(ir.Span(children=(ir.Text(text=shown),),
-                                                            classes=(GLYPH_SHOWN,)),))
+                                                            classes=(vocab.GLYPH_SHOWN,)),))
 
     def apparatus_note(self, app: ir.Choice) -> ir.NoteRef | None:
         """The apparatus criticus entry of an ``app`` as a note (its call follows the app): where it stands in
@@ -408,7 +385,7 @@ class _Reader:
         self.apparatus += 1
         n = self.apparatus
         marker = _letters(n) if self.lettered else str(n)
-        note_id = f"{APPARATUS_NOTE}{n}"
+        note_id = f"{vocab.APPARATUS_NOTE}{n}"
         kids: list[ir.Inline] = []
         where = self.line or self.page
         if where:
@@ -456,7 +433,8 @@ class _Reader:
         else:
             blocks = (ir.Para(children=self.inlines(el)),)
         if self.foreign:
-            blocks = (ir.Div(blocks=blocks, classes=(NOTE_WRAPPER,), attrs=_attrs(el, ("n", "xml:id", "xml:lang"))),)
+            blocks = (ir.Div(blocks=blocks, classes=(vocab.NOTE_WRAPPER,),
+                             attrs=_attrs(el, ("n", "xml:id", "xml:lang"))),)
         self.notes.append(ir.Note(id=note_id, marker=note_marker, blocks=blocks, lang=el.get(XML_LANG)))
         return ir.NoteRef(note_id=note_id, marker=marker)
 
@@ -474,11 +452,11 @@ class _Reader:
             return [ir.Div(blocks=(), classes=(NOTE_PLACE,), attrs=(("note", self.anchored[el]),))]
         if etree.QName(el).namespace != TEI:
             return [self.generic_div(el, depth)]
-        if _name(el) == "div" and el.get("type") == CONTAINER_DIV:  # docpipe's generic container in front/back
+        if _name(el) == "div" and el.get("type") == vocab.CONTAINER_DIV:  # docpipe's generic container in front/back
             classes, attrs = unrend(el.get("rend"))
             return [ir.Div(blocks=self.blocks(el, depth), classes=classes, attrs=attrs, lang=el.get(XML_LANG),
                            id=el.get(XML_ID))]
-        if _name(el) == "ab" and el.get("type") == HEADING_AB:  # a heading where TEI has no head
+        if _name(el) == "ab" and el.get("type") == vocab.HEADING_AB:  # a heading where TEI has no head
             level = el.get("n") or ""
             return [self.heading(el, int(level) if level.isdigit() else max(depth, 1))]
         if self.foreign:
@@ -942,12 +920,12 @@ def declared_glyphs(header: etree._Element) -> dict[str, str]:
 def kept_header(header: etree._Element) -> str:
     """The header of TEI from elsewhere as docpipe keeps it: exactly the source's when an earlier pass kept it
     verbatim, else the header without what docpipe added to it."""
-    verbatim = next((n for n in header.iter(f"{{{TEI}}}note") if n.get(XML_ID) == SOURCE_HEADER_ID), None)
+    verbatim = next((n for n in header.iter(f"{{{TEI}}}note") if n.get(XML_ID) == vocab.SOURCE_HEADER_ID), None)
     if verbatim is not None:
         return "".join(verbatim.itertext())
     kept = copy.deepcopy(header)
     for el in list(kept.iter()):
-        if isinstance(el.tag, str) and (el.get(XML_ID) or "").startswith(ADDED_PREFIX):
+        if isinstance(el.tag, str) and (el.get(XML_ID) or "").startswith(vocab.ADDED_PREFIX):
             parent = el.getparent()
             if parent is not None:
                 prev = el.getprevious()
@@ -972,8 +950,9 @@ def into_tei_namespace(root: etree._Element) -> int:
     return moved
 
 
-def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
-    """Read a TEI P5 document."""
+def _tei_root(data: bytes, options: Options, diag: Diagnostics, name: str) -> etree._Element:
+    """The ``TEI`` element of a document (the first of a ``teiCorpus``), in the TEI namespace (repaired and
+    reported when it was written without it); anything else is an InputError."""
     root = parse_xml(data, name, options)
     if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in ("TEI", "teiCorpus"):
         moved = into_tei_namespace(root)
@@ -984,54 +963,52 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
                          expected="a TEI document (<TEI>)")
     if _name(root) == "teiCorpus":
         root = next((c for c in root if _name(c) == "TEI"), root)
-    header = _find(root, "teiHeader")
-    foreign = header is not None and not any(el.get(XML_ID) == OWN_HEADER_ID for el in header.iter()
-                                             if isinstance(el.tag, str))
-    r = _Reader(options, diag, name, foreign=foreign)
-    if header is not None:
-        r.glyphs = declared_glyphs(header)
-    text_for_notes = _find(root, "text")
-    r.lettered = text_for_notes is not None and any(_name(e) == "note" for e in text_for_notes.iter())
-    fd = _find(header, "fileDesc") if header is not None else None
-    ts = _find(fd, "titleStmt") if fd is not None else None
-    ps = _find(fd, "publicationStmt") if fd is not None else None
-    titles = _all(ts, "title")
-    main = next((t for t in titles if t.get("type") in (None, "main")), titles[0] if titles else None)
-    sub = next((t for t in titles if t.get("type") == "sub"), None)
-    date_el = _find(ps, "date") if ps is not None else None
-    idnos = _all(ps, "idno")
-    symbol = next((i for i in idnos if i.get("type") == "symbol"), idnos[0] if idnos else None)
+    return root
+
+
+def _kept_outside_text(root: etree._Element, header: etree._Element) -> list[tuple[str, str]]:
+    """What a foreign document holds beside its text: its header whole and its other resources (``facsimile``…)."""
+    kept = [(vocab.HEADER_KEY, kept_header(header))]
+    for part in root:
+        if isinstance(part.tag, str) and _name(part) not in ("teiHeader", "text"):
+            part.tail = None
+            kept.append((vocab.RESOURCE_KEY, etree.tostring(part, encoding="unicode")))
+    return kept
+
+
+def _rights(options: Options, name: str, ps: etree._Element | None) -> tuple[ir.Block, ...]:
+    """The rights statement: the publication statement's licence, else its availability."""
     licence = _find(ps, "availability/licence") if ps is not None else None
     availability = _find(ps, "availability") if ps is not None else None
-    extra: list[tuple[str, str]] = []
-    if foreign and header is not None:
-        extra.append((HEADER_KEY, kept_header(header)))
-        for part in root:
-            if isinstance(part.tag, str) and _name(part) not in ("teiHeader", "text"):
-                part.tail = None
-                extra.append((RESOURCE_KEY, etree.tostring(part, encoding="unicode")))
-    rights: tuple[ir.Block, ...] = ()
     quiet = _Reader(options, Diagnostics(), name, foreign=False)  # the header's prose, not the text's elements
     if licence is not None:
-        rights = quiet.blocks(licence) if any(_is_block(c) for c in licence) else (
-            (ir.Para(children=quiet.inlines(licence)),) if _text(licence) else ())
-    elif availability is not None:
-        rights = quiet.blocks(availability)
+        if any(_is_block(c) for c in licence):
+            return quiet.blocks(licence)
+        return (ir.Para(children=quiet.inlines(licence)),) if _text(licence) else ()
+    if availability is not None:
+        return quiet.blocks(availability)
+    return ()
+
+
+def _notes_statement(fd: etree._Element | None, extra: list[tuple[str, str]]) -> tuple[str | None, list[str]]:
+    """docpipe's notes statement: the session and the edition notes; its other notes go to ``extra``."""
     notes_stmt = _find(fd, "notesStmt") if fd is not None else None
     session = None
     edition_notes: list[str] = []
     for n in _all(notes_stmt, "note"):
         kind = n.get("type")
         text = _text(n) or ""
-        if foreign:
-            continue  # kept with the header
         if kind == "session" and session is None:
             session = text
         elif kind == "edition":
             edition_notes.append(text)
         else:
             extra.append((n.get("subtype") or n.get("n") or kind or "note", text))
-    source_el = _find(fd, "sourceDesc/bibl") if fd is not None else None
+    return session, edition_notes
+
+
+def _steps(header: etree._Element | None) -> list[ir.Step]:
+    """The steps a previous pass of docpipe recorded in the header (``normalization`` with a ``docpipe:`` source)."""
     steps: list[ir.Step] = []
     for norm in (header.iter() if header is not None else []):
         if _name(norm) == "normalization" and (norm.get("source") or "").startswith("docpipe:"):
@@ -1047,59 +1024,96 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
                             settings.append((key, value))
             steps.append(ir.Step(name=(norm.get("source") or "")[len("docpipe:"):], counts=tuple(counts),
                                  settings=tuple(settings)))
-    text_el = _find(root, "text")
-    language = (text_el.get(XML_LANG) if text_el is not None else None) or root.get(XML_LANG)
-    if foreign:
-        for key, el in (("TEI", root), ("text", text_el)):
-            attrs = _attrs(el, ("xml:lang",)) if el is not None else ()
-            if attrs:
-                extra.append((ATTRS_KEY + key, rend((), attrs) or ""))
+    return steps
+
+
+def _text_blocks(r: _Reader, text_el: etree._Element, foreign: bool,
+                 extra: list[tuple[str, str]]) -> list[ir.Block]:
+    """The blocks of ``text``: its front, body, back and groups (a foreign document's front, back and groups as
+    Divs that give them back; its body's attributes to ``extra``)."""
     blocks: list[ir.Block] = []
-    if text_el is not None:
-        etree.strip_tags(text_el, etree.Comment)
-        if foreign:
-            r.anchors(text_el)
-        for part in text_el:
-            pname = _name(part)
-            if foreign and pname in ("front", "back", "group"):
-                cls = {"front": FRONT, "back": BACK, "group": GROUP}[pname]
-                blocks.append(ir.Div(blocks=r.blocks(part), classes=(cls,), attrs=_attrs(part, ("xml:id", "xml:lang")),
-                                     lang=part.get(XML_LANG), id=part.get(XML_ID)))
-            elif pname == "front":
-                for child in part:
-                    if _name(child) == "div" and child.get("type") != "edition-notes":
-                        blocks.extend(r.block(child, 0))
-            elif pname == "body":
-                if foreign:
-                    attrs = _attrs(part)
-                    if attrs:
-                        extra.append((ATTRS_KEY + "body", rend((), attrs) or ""))
-                blocks.extend(r.blocks(part))
-            elif pname == "back":
-                for child in part:
-                    if _name(child) == "div" and child.get("type") == "notes":
-                        for n in _all(child, "note"):
-                            r.note(n)
-                    else:
-                        blocks.extend(r.block(child, 0))
-            elif pname == "group":
-                blocks.extend(r.blocks(part))
-    authors = tuple(_text(a) or "" for a in _all(ts, "author"))
-    title = _text(main)
-    if title is None and text_el is not None:
-        title = _text(next((e for e in text_el.iter() if _name(e) == "titlePart"), None))
+    etree.strip_tags(text_el, etree.Comment)
+    if foreign:
+        r.anchors(text_el)
+    for part in text_el:
+        pname = _name(part)
+        if foreign and pname in ("front", "back", "group"):
+            cls = {"front": vocab.FRONT, "back": vocab.BACK, "group": vocab.GROUP}[pname]
+            blocks.append(ir.Div(blocks=r.blocks(part), classes=(cls,), attrs=_attrs(part, ("xml:id", "xml:lang")),
+                                 lang=part.get(XML_LANG), id=part.get(XML_ID)))
+        elif pname == "front":
+            for child in part:
+                if _name(child) == "div" and child.get("type") != "edition-notes":
+                    blocks.extend(r.block(child, 0))
+        elif pname == "body":
+            if foreign:
+                attrs = _attrs(part)
+                if attrs:
+                    extra.append((vocab.ATTRS_KEY + "body", rend((), attrs) or ""))
+            blocks.extend(r.blocks(part))
+        elif pname == "back":
+            for child in part:
+                if _name(child) == "div" and child.get("type") == "notes":
+                    for n in _all(child, "note"):
+                        r.note(n)
+                else:
+                    blocks.extend(r.block(child, 0))
+        elif pname == "group":
+            blocks.extend(r.blocks(part))
+    return blocks
+
+
+def _publisher(ps: etree._Element | None, foreign: bool) -> str | None:
+    """The publisher (for a foreign document, else its distributor's name), white space folded when foreign."""
     publisher = _find(ps, "publisher") if ps is not None else None
     if foreign and publisher is None and ps is not None:
         publisher = _find(ps, "distributor")
         if publisher is not None and _find(publisher, "name") is not None:
             publisher = _find(publisher, "name")  # not its address
+    return " ".join((_text(publisher) or "").split()) or None if foreign else _text(publisher)
+
+
+def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
+    """Read a TEI P5 document."""
+    root = _tei_root(data, options, diag, name)
+    header = _find(root, "teiHeader")
+    foreign = header is not None and not any(el.get(XML_ID) == vocab.OWN_HEADER_ID for el in header.iter()
+                                             if isinstance(el.tag, str))
+    text_el = _find(root, "text")
+    r = _Reader(options, diag, name, foreign=foreign)
+    if header is not None:
+        r.glyphs = declared_glyphs(header)
+    r.lettered = text_el is not None and any(_name(e) == "note" for e in text_el.iter())
+    fd = _find(header, "fileDesc") if header is not None else None
+    ts = _find(fd, "titleStmt") if fd is not None else None
+    ps = _find(fd, "publicationStmt") if fd is not None else None
+    extra = _kept_outside_text(root, header) if foreign and header is not None else []
+    rights = _rights(options, name, ps)
+    session, edition_notes = _notes_statement(fd, extra) if not foreign else (None, [])  # foreign: in the header
+    steps = _steps(header)
+    language = (text_el.get(XML_LANG) if text_el is not None else None) or root.get(XML_LANG)
+    if foreign:
+        for key, el in (("TEI", root), ("text", text_el)):
+            attrs = _attrs(el, ("xml:lang",)) if el is not None else ()
+            if attrs:
+                extra.append((vocab.ATTRS_KEY + key, rend((), attrs) or ""))
+    blocks = _text_blocks(r, text_el, foreign, extra) if text_el is not None else []
+    titles = _all(ts, "title")
+    main = next((t for t in titles if t.get("type") in (None, "main")), titles[0] if titles else None)
+    title = _text(main)
+    if title is None and text_el is not None:
+        title = _text(next((e for e in text_el.iter() if _name(e) == "titlePart"), None))
+    date_el = _find(ps, "date") if ps is not None else None
+    idnos = _all(ps, "idno")
     meta = ir.Metadata(
-        title=" ".join(title.split()) if foreign and title else title, subtitle=_text(sub), authors=authors,
+        title=" ".join(title.split()) if foreign and title else title,
+        subtitle=_text(next((t for t in titles if t.get("type") == "sub"), None)),
+        authors=tuple(_text(a) or "" for a in _all(ts, "author")),
         date=(date_el.get("when") or _text(date_el)) if date_el is not None else None,
         place=_text(_find(ps, "pubPlace")) if ps is not None else None,
-        symbol=_text(symbol), session=session,
-        publisher=" ".join((_text(publisher) or "").split()) or None if foreign else _text(publisher),
-        language=language, rights=rights, source=_text(source_el),
+        symbol=_text(next((i for i in idnos if i.get("type") == "symbol"), idnos[0] if idnos else None)),
+        session=session, publisher=_publisher(ps, foreign), language=language, rights=rights,
+        source=_text(_find(fd, "sourceDesc/bibl") if fd is not None else None),
         edition_notes=tuple(edition_notes),
         series=tuple(_text(t) or "" for t in _all(_find(fd, "seriesStmt") if fd is not None else None, "title")),
         extra=tuple(extra),

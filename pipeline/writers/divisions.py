@@ -1,10 +1,11 @@
 """A book's divisions as every writer places them: which heading opens a division (``Heading.role``), whether it
 stands in front, body or back matter, and the edition's own ISBN on the copyright page.
 
-Each heading with a role opens a division that runs to the next one. Its place is :data:`pipeline.ir.DIVISIONS`'s,
-but the three places are contiguous, as a book prints them: the front matter is the run of front divisions the
-book opens with, the back matter the run of back divisions it ends with, everything between is the body (a
-preface listed after chapter 3 is body matter where it stands). A part takes the place of its first division.
+Each heading with a role opens a division that runs to the next one. Its place is :data:`pipeline.ir.DIVISIONS`'s
+(a front-matter role after the first chapter counts as back matter: acknowledgments at the end of a book), but the
+three places are contiguous, as a book prints them: the front matter is the run of front divisions the book opens
+with, the back matter the run of back divisions it ends with, everything between is the body (a preface listed
+between chapters 3 and 4 is body matter where it stands). A part takes the place of its first division.
 Blocks before the first division belong to it. A document without roles is no book: :func:`divisions` is empty.
 """
 
@@ -12,10 +13,11 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
+from typing import assert_never
 
 from .. import ir
 from ..options import Options
-from ..walk import plain
+from ..walk import map_block_inlines, plain
 
 #: Front-matter pages that the contents leave out (a reader finds them through the landmarks).
 NOT_IN_CONTENTS = frozenset({"halftitlepage", "titlepage", "copyright-page", "dedication", "epigraph"})
@@ -50,6 +52,10 @@ def divisions(blocks: tuple[ir.Block, ...]) -> list[Division]:
     if not opens:
         return []
     raw = [ir.DIVISIONS[h.role or ""] for _, h in opens]
+    body = next((k for k, p in enumerate(raw) if p == "body" and opens[k][1].role != "part"), len(raw))
+    for k in range(body + 1, len(raw)):  # acknowledgments after the chapters are back matter (if nothing follows)
+        if raw[k] == "front":
+            raw[k] = "back"
     for k in range(len(opens) - 1, -1, -1):  # a part takes its first division's place
         h = opens[k][1]
         if h.role == "part":
@@ -127,3 +133,37 @@ def made_lines(blocks: tuple[ir.Block, ...]) -> dict[int, str]:
 
 def _is_line(b: ir.Block, cls: str) -> bool:
     return line_class(b) == cls
+
+
+def notes_through_book(doc: ir.Document) -> ir.Document:
+    """``doc`` with its numbered notes (marker ``1``, ``2``…) numbered continuously through the book in the order
+    of their first call (``Options.note_numbering = "book"``); notes marked otherwise (``*``, ``†``) keep theirs."""
+    numbers: dict[str, str] = {}
+    for n in doc.notes:  # in the order of their first call
+        if n.marker.isdigit():
+            numbers[n.id] = str(len(numbers) + 1)
+    if not numbers:
+        return doc
+
+    def on(inlines: tuple[ir.Inline, ...], lang: str | None) -> tuple[ir.Inline, ...]:
+        return tuple(_renumbered(node, numbers) for node in inlines)
+
+    notes = tuple(dataclasses.replace(n, marker=numbers.get(n.id, n.marker),
+                                      blocks=map_block_inlines(n.blocks, on, None)) for n in doc.notes)
+    return dataclasses.replace(doc, blocks=map_block_inlines(doc.blocks, on, None), notes=notes)
+
+
+def _renumbered(node: ir.Inline, numbers: dict[str, str]) -> ir.Inline:
+    match node:
+        case ir.NoteRef(note_id=note_id):
+            return dataclasses.replace(node, marker=numbers[note_id]) if note_id in numbers else node
+        case ir.Span(children=c) | ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) \
+                | ir.BookTitle(children=c):
+            return dataclasses.replace(node, children=tuple(_renumbered(k, numbers) for k in c))
+        case ir.Choice(readings=rs):
+            return dataclasses.replace(node, readings=tuple(
+                dataclasses.replace(r, children=tuple(_renumbered(k, numbers) for k in r.children)) for r in rs))
+        case ir.Text() | ir.Code() | ir.LineBreak() | ir.Image() | ir.Math() | ir.Milestone():
+            return node
+        case _:
+            assert_never(node)

@@ -25,6 +25,7 @@ from typing import Any
 from lxml import etree
 
 from .. import ir
+from ..cjk.dates import iso_date
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fileio import date_epoch, deterministic_zip
@@ -199,6 +200,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     from ..fontsel import check_family
 
     doc = D.for_edition(doc, options)
+    if options.note_numbering == "book":  # a book's notes numbered through the book, not per chapter
+        doc = D.notes_through_book(doc)
     m = doc.metadata
     check_family(options.serif_font, m.language)
     lang = m.language or "und"
@@ -241,8 +244,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     book.set_language(lang)
     for i, a in enumerate(dict.fromkeys(m.authors)):
         book.add_author(a, uid=f"creator{i + 1}")
-    if m.date:
-        book.add_metadata("DC", "date", m.date)
+    if iso_date(m.date):  # dc:date must be a W3C date; a source's "$Date: 2012/08/27 $" or "2019-2025" is mapped
+        book.add_metadata("DC", "date", iso_date(m.date))
     if m.publisher:
         book.add_metadata("DC", "publisher", m.publisher)
     if m.rights:

@@ -26,14 +26,14 @@ from lxml import etree
 
 from .. import ir
 from ..cjk.chars import HAN_TEXT_RANGES, char_class
-from ..cjk.dates import display_date
+from ..cjk.dates import display_date, iso_date
 from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
 from ..resources import STYLES_DIR
 from ..walk import iter_inlines_all, plain
-from .divisions import ARIA, has_role
+from .divisions import ARIA, for_edition, has_role
 
 Profile = Literal["html", "epub", "print"]
 XHTML_NS = "http://www.w3.org/1999/xhtml"
@@ -500,7 +500,8 @@ def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
         if value:
             el = etree.SubElement(header, tag, {"class": cls})
             if cls == "date-place" and m.date:
-                t = etree.SubElement(el, "time", {"datetime": m.date})
+                stamp = iso_date(m.date)  # a source's date may be a CVS keyword or a range: @datetime must be a date
+                t = etree.SubElement(el, "time", {"datetime": stamp} if stamp else {})
                 _text(t, display_date(m.date, m.language) or m.date, ctx)
                 if m.place:
                     _append_text(el, " ")
@@ -581,6 +582,7 @@ def render_document(doc: ir.Document, options: Options, diag: Diagnostics, *, pr
                     css: Iterable[str] = (), inline_css: str | None = None,
                     media_href: Callable[[ir.Media], str] | None = None) -> etree._Element:
     """The whole document as an ``html`` element tree (no namespace; see :func:`to_xhtml`)."""
+    doc = for_edition(doc, options)  # the edition's ISBN on a book's copyright page
     lang = doc.metadata.language
     ctx = Context(options, diag, profile, lang, lambda i: f"#{i}", media=by_name(doc), media_href=media_href,
                   math=math_table(doc, options, diag) if profile != "print" else {})

@@ -39,8 +39,9 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import html as H
+from .divisions import BEFORE_CONTENTS, NOT_IN_CONTENTS, divisions
 from .justify import inter_character, wide
-from .page import continued_label, han_gap, margins_mm, page_mm, page_size, title_lines
+from .page import continued_label, division_label, han_gap, margins_mm, page_mm, page_size, title_lines
 from .page import length_mm as _mm
 
 
@@ -117,10 +118,12 @@ def _footnotes_inline(root: etree._Element, doc: ir.Document, options: Options, 
 
 
 def _toc(root: etree._Element, doc: ir.Document) -> None:
-    """A contents page after the title page: chapters and sections with their page numbers."""
+    """A contents page after the title page (a book's after the pages printed before its contents): chapters
+    and sections with their page numbers."""
     body = root.find("body")
     assert body is not None
-    heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id]
+    heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id
+             and b.role not in NOT_IN_CONTENTS]
     if not heads:
         return
     nav = etree.Element("nav", {"class": "toc", "role": "doc-toc"})
@@ -128,10 +131,19 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
     title.text = "目錄" if (doc.metadata.language or "").startswith("zh-Hant") else \
         "目录" if (doc.metadata.language or "").startswith("zh") else "Contents"
     ol = etree.SubElement(nav, "ol")
+    book = divisions(doc.blocks)
+    front = {d.heading.id for d in book if d.place == "front"}
     for h in heads:
-        li = etree.SubElement(ol, "li", {"class": f"toc-level{h.level}"})
+        li = etree.SubElement(ol, "li", {"class": f"toc-level{h.level}" + (" front" if h.id in front else "")})
         a = etree.SubElement(li, "a", {"href": f"#{h.id}"})
-        a.text = (f"{h.label} " if h.label else "") + plain(h.children)
+        label = division_label(h.role, h.label, h.lang or doc.metadata.language)
+        a.text = (f"{label} " if label else "") + plain(h.children)
+    after = next((d.heading.id for d in book if d.role not in BEFORE_CONTENTS), None) if book else None
+    section = next((el.getparent() for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
+                    if after and el.get("id") == after), None)
+    if section is not None and section.getparent() is not None:
+        section.addprevious(nav)  # a book's contents: after its half-title, title, copyright page, dedication
+        return
     header = body.find("header")
     body.insert(body.index(header) + 1 if header is not None else 0, nav)
 
@@ -149,12 +161,32 @@ def _font_css(doc: ir.Document, options: Options, extra: Sequence[str] = (), lea
     rules.append(f"html {{ font-family: {serif_list}; }}")
     sans_list = family_list(base, "sans", None, sans, sans_lead)
     rules.append(f"h1, h2, h3, h4, h5, h6, .toc-title {{ font-family: {sans_list}; }}")
-    for lang in ("zh-Hans", "zh-Hant", "zh-Hant-TW", "zh-Hant-HK"):
+    # each language of the text's parts in its own faces: a Chinese paragraph of an English document in its
+    # CJK family, an English part of a Chinese one in the Latin face, never one language's face for all
+    for lang in sorted(_langs(doc) - {base or ""}):
+        if not re.fullmatch(r"[A-Za-z0-9-]+", lang):
+            continue
         sel = f'[lang="{lang}"]'
-        rules.append(f"{sel} {{ font-family: {family_list(lang, 'serif', options.serif_font, extra)}; }}")
-        rules.append(f"{sel} .box-title, {sel} h1, {sel} h2, {sel} h3, {sel} h4 "
-                     f"{{ font-family: {family_list(lang, 'sans', extra=sans)}; }}")
+        override = options.serif_font if _same_family(lang, base) else None
+        rules.append(f"{sel} {{ font-family: {family_list(lang, 'serif', override, extra)}; }}")
+        heads = ", ".join([f"{sel} .box-title", *(f"{sel} h{i}, h{i}{sel}" for i in range(1, 7))])
+        rules.append(f"{heads} {{ font-family: {family_list(lang, 'sans', extra=sans)}; }}")
     return "\n".join(rules)
+
+
+def _langs(doc: ir.Document) -> set[str]:
+    """Every language tag of the document's parts (blocks, notes, spans)."""
+    from ..walk import iter_blocks, iter_inlines_all
+    found = {n.lang for n in doc.notes if n.lang}
+    for blocks in (doc.blocks, *(n.blocks for n in doc.notes), doc.metadata.rights):
+        found |= {lang for b in iter_blocks(blocks) if (lang := getattr(b, "lang", None))}
+    found |= {n.lang for n in iter_inlines_all(doc) if isinstance(n, ir.Span) and n.lang}
+    return found
+
+
+def _same_family(lang: str, base: str | None) -> bool:
+    """Whether ``--font`` (the edition's serif face) also serves ``lang``: both Chinese, or neither."""
+    return lang.startswith("zh") == (base or "").startswith("zh")
 
 
 def _page_css(options: Options) -> str:
@@ -258,11 +290,56 @@ _HAN = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003fff
 _HAN_LATIN = re.compile(f"(?<=[{_HAN}])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?=[{_HAN}])")
 
 
+def _book(root: etree._Element, doc: ir.Document) -> str | None:
+    """Mark a book's divisions for print.css (``div-made``, ``div-front``, ``div-body``, ``div-back``,
+    ``div-start`` on the first of the body), their running heads and appendix labels (``附录 A``); the id of
+    the heading where the body's arabic folios start, or None when the document is no book."""
+    book = divisions(doc.blocks)
+    body = root.find("body")
+    if not book or body is None:
+        return None
+    body.set("class", " ".join([*(body.get("class") or "").split(), "book"]))
+    body.set("data-doctitle", running(doc.metadata.title or ""))
+    by_id = {d.heading.id: d for d in book if d.heading.id}
+    start = next((d for d in book if d.place != "front"), None)
+    from .divisions import MADE_PAGES
+    for head in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
+        d = by_id.get(head.get("id") or "")
+        sec = head.getparent()
+        if d is None or sec is None or sec.tag != "section":
+            continue
+        kind = "made" if d.role in MADE_PAGES else d.place
+        classes = [*(sec.get("class") or "").split(), f"div-{kind}"] + (["div-start"] if d is start else [])
+        sec.set("class", " ".join(classes))
+        label = head.find("span")
+        if d.role == "appendix" and label is not None and label.get("class") == "label" and label.text:
+            label.text = division_label(d.role, label.text, d.heading.lang or doc.metadata.language)
+        if kind != "made":
+            head.set("data-running", running("".join(head.itertext())))
+    return start.heading.id if start is not None else None
+
+
+def _page_labels(start: str | None) -> Any:
+    """A finisher for ``write_pdf`` that writes the PDF's page labels (``/PageLabels``: i, ii… for the front
+    matter, then 1, 2… from the page holding ``start``), as the folios print them, so a reader shows them."""
+    def finish(document: Any, pdf: Any) -> None:
+        import pydyf  # type: ignore[import-untyped]
+
+        first = next((n for n, page in enumerate(document.pages) if start in page.anchors), None)
+        nums: list[Any] = []
+        if first:
+            nums += [0, pydyf.Dictionary({"S": "/r"})]
+        nums += [first or 0, pydyf.Dictionary({"S": "/D"})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
+    return finish
+
+
 def _running_strings(root: etree._Element) -> None:
     """The running heads' strings from ``data-running`` (print.css: ``string-set: … attr(data-running)``)."""
     for el in root.iter("h1"):
         parent = el.getparent()
-        if el.get("class") == "title" or (parent is not None and "level1" in (parent.get("class") or "").split()):
+        classes = (parent.get("class") or "").split() if parent is not None else []
+        if el.get("class") == "title" or ("level1" in classes and "div-made" not in classes):
             el.set("data-running", running("".join(el.itertext())))
 
 
@@ -425,6 +502,9 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
             parent.remove(header)
             break
     _footnotes_inline(root, doc, options, diag)
+    body_start = _book(root, doc)
+    if body_start is not None:
+        root.set("data-body-start", body_start)
     _toc(root, doc)
     _balance_title(root, doc, options, diag)
     _running_strings(root)
@@ -536,7 +616,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                 # the printer's CMYK profile when the house CSS declares one (@color-profile device-cmyk),
                 # else WeasyPrint's sRGB: either way an output intent of type GTS_PDFX
                 kwargs["output_intent"] = "device-cmyk" if "device-cmyk" in rendered.color_profiles else "srgb"
-            rendered.write_pdf(out, **kwargs)
+            start = root.get("data-body-start")
+            rendered.write_pdf(out, finisher=_page_labels(start) if start else None, **kwargs)
     except (UsageError, OutputError):
         raise
     except Exception as exc:

@@ -136,8 +136,19 @@ class _Writer:
         return f"#dp-inline-anchor({lit(name)});" if inline else f"#dp-anchor({lit(name)})"
 
     def fonts(self, lang: str | None, kind: str = "serif") -> str:
-        names = [family_for(lang, kind, self.options.serif_font), *fallback_families()]
+        """The faces for ``lang``: its family (a Latin one for a language that is not Chinese, Japanese or
+        Korean), the CJK family after it for Han the text holds untagged, then the ``[fallback]`` families."""
+        own = family_for(lang, kind, self.options.serif_font if _zh(lang) == _zh(self.doc.metadata.language)
+                         else None)
+        names = [own, *([] if own.startswith("Noto S") and " CJK " in own else [family_for("zh", kind)]),
+                 *fallback_families()]
         return _lits(dict.fromkeys(names))
+
+    def mono(self, lang: str | None) -> str:
+        """Code's faces: a CJK monospace face for a CJK edition, else a Latin one with the CJK face after it."""
+        cjk = family_for(lang, "serif").startswith("Noto Serif CJK")
+        names = ["Noto Sans Mono CJK TC"] if cjk else ["DejaVu Sans Mono", "Noto Sans Mono CJK TC"]
+        return _lits(dict.fromkeys([*names, *fallback_families()]))
 
     def in_lang(self, lang: str | None, parent: str | None, body: str) -> str:
         """``body`` set in ``lang`` (its language, region and typeface) when it differs from ``parent``."""
@@ -546,7 +557,7 @@ class _Writer:
             f"#show: docpipe.with(width: {width:.2f}mm, height: {height:.2f}mm, inner: {inner}mm, outer: {outer}mm, "
             f"bleed: {bleed_mm(self.options):.2f}mm, lang: {lit(base)}, region: {lit(region) if region else 'none'}, "
             f"serif: {self.fonts(lang)}, sans: {self.fonts(lang, 'sans')}, "
-            f"mono: {_lits(['Noto Sans Mono CJK TC', *fallback_families()])}, "
+            f"mono: {self.mono(lang)}, "
             f"running-title: {lit(m.title) if m.title else 'none'}, "
             f"three-line: {'true' if (lang or '').startswith('zh') else 'false'}, "
             f"book: {'true' if self.divisions else 'false'})",
@@ -570,6 +581,10 @@ class _Writer:
             parts.append("#line(length: 100%, stroke: 0.5pt + rgb(\"#777777\"))\n#[#set text(size: 9pt);"
                          + "\n\n".join(rows) + "]")
         return "\n\n".join(p for p in parts if p) + "\n"
+
+
+def _zh(lang: str | None) -> bool:
+    return (lang or "").startswith("zh")
 
 
 def _first_char(node: ir.Inline) -> str:

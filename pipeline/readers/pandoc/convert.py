@@ -15,6 +15,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zipfile
+from dataclasses import dataclass, field
 from io import BytesIO
 from typing import Any
 
@@ -87,29 +88,35 @@ def _cjk(ch: str) -> bool:
     return bool(ch) and ("\u2e80" <= ch <= "\u9fff" or "\uf900" <= ch <= "\uffef" or "\u3000" <= ch <= "\u303f")
 
 
+@dataclass
 class _Converter:
-    def __init__(self, options: Options, diag: Diagnostics, name: str, fmt: str,
-                 archive: zipfile.ZipFile | None = None) -> None:
-        self.options = options
-        self.diag = diag
-        self.name = name
-        self.fmt = fmt
-        self.notes: list[ir.Note] = []
-        self.reported: set[str] = set()
-        self.depth = 0
-        self.rights: list[ir.Block] = []
-        self.note_bodies: dict[str, tuple[ir.Block, ...]] = {}
-        self.media = MediaTable(options, diag, name)
-        self.archive = archive
-        self.members: dict[str, zipfile.ZipInfo] = {}
-        if archive is not None:
-            for info in archive.infolist():
+    """The state of one conversion: the notes, rights and media met so far, and what was reported."""
+
+    options: Options
+    diag: Diagnostics
+    name: str
+    fmt: str
+    archive: zipfile.ZipFile | None = None
+    notes: list[ir.Note] = field(default_factory=list)
+    reported: set[str] = field(default_factory=set)
+    depth: int = 0
+    rights: list[ir.Block] = field(default_factory=list)
+    note_bodies: dict[str, tuple[ir.Block, ...]] = field(default_factory=dict)
+    #: the archive's files by name
+    members: dict[str, zipfile.ZipInfo] = field(default_factory=dict)
+    anchors: list[str] = field(default_factory=list)
+    #: anchors waiting for the next paragraph or heading
+    pending: list[ir.Inline] = field(default_factory=list)
+    html_counts: dict[str, int] = field(default_factory=lambda: {"elements": 0, "comments": 0, "dropped": 0})
+    toc_dropped: int = 0
+    media: MediaTable = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.media = MediaTable(self.options, self.diag, self.name)
+        if self.archive is not None:
+            for info in self.archive.infolist():
                 if not info.is_dir():
                     self.members[info.filename] = info
-        self.anchors: list[str] = []
-        self.pending: list[ir.Inline] = []  # anchors waiting for the next paragraph or heading
-        self.html_counts: dict[str, int] = {"elements": 0, "comments": 0, "dropped": 0}
-        self.toc_dropped = 0
 
     def picture(self, src: str) -> str | None:
         """The media name of a picture reference, read from inside the archive or the document's folder."""

@@ -63,6 +63,21 @@ def _roles(el: object) -> set[str]:
     return set((el.get("role") or "").lower().split())
 
 
+def _text_before(el: object, text: str) -> None:
+    """``text`` added just before ``el``: to the tail of the node before it, or to its parent's text."""
+    from lxml import etree
+
+    assert isinstance(el, etree._Element)
+    parent = el.getparent()
+    if not text or parent is None:
+        return
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + text
+    else:
+        parent.text = (parent.text or "") + text
+
+
 def _unwrap(el: object) -> None:
     """Replace ``el`` by its content (text, children, tail kept in place)."""
     from lxml import etree
@@ -72,23 +87,10 @@ def _unwrap(el: object) -> None:
     if parent is None:
         return
     index = parent.index(el)
-    text = el.text or ""
-    if text:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-    children = list(el)
-    for k, child in enumerate(children):
+    _text_before(el, el.text or "")
+    for k, child in enumerate(list(el)):
         parent.insert(index + k, child)
-    tail = el.tail or ""
-    if tail:
-        last = children[-1] if children else el.getprevious()
-        if last is not None and last is not el:
-            last.tail = (last.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+    _text_before(el, el.tail or "")  # after its last child, now the node before it
     parent.remove(el)
 
 
@@ -100,13 +102,7 @@ def _remove(el: object) -> None:
     parent = el.getparent()
     if parent is None:
         return
-    tail = el.tail or ""
-    if tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
+    _text_before(el, el.tail or "")
     parent.remove(el)
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 from ... import ir
 from ...diagnostics import Diagnostics
@@ -38,6 +39,7 @@ ADMONITION = frozenset({"note", "tip", "info", "warning", "danger", "caution", "
 _TAG = re.compile(r"<(/?)([A-Za-z][\w:-]*)\b([^<>]*)>")
 MAX_GROUP = 5000
 """Most pandoc nodes one HTML element may gather (an unclosed ``<div>`` must not swallow a whole book)."""
+_T = TypeVar("_T", ir.Inline, ir.Block)
 
 
 def strip_comments(html: str) -> str:
@@ -122,24 +124,33 @@ class _Mapper:
             out.append(ir.Text(text=_ws(el.tail)))
         return out
 
+    def _nested(self, el: object, shallow: Callable[[str], list[_T]], deep: Callable[[object], list[_T]]
+                ) -> list[_T]:
+        """``deep(el)`` one level of nesting further in; a comment is nothing (counted), and an element past the
+        deepest level only its text (``shallow(text)``)."""
+        from lxml import etree
+
+        assert isinstance(el, etree._Element)
+        if isinstance(el, etree._Comment):
+            self.s.counts["comments"] += 1
+            return []
+        self.depth += 1
+        try:
+            if self.depth > self.s.max_depth:
+                return shallow(_ws(_text_of(el)))
+            return deep(el)
+        finally:
+            self.depth -= 1
+
     def inline(self, el: object) -> list[ir.Inline]:
         from lxml import etree
 
         if isinstance(el, str):
             return [ir.Text(text=_ws(el))]
         assert isinstance(el, etree._Element)
-        if isinstance(el, etree._Comment):
-            self.s.counts["comments"] += 1
-            return []
-        if not isinstance(el.tag, str):
-            return []
-        self.depth += 1
-        try:
-            if self.depth > self.s.max_depth:
-                return [ir.Text(text=_ws(_text_of(el)))]
-            return self._inline(el)
-        finally:
-            self.depth -= 1
+        if not isinstance(el, etree._Comment) and not isinstance(el.tag, str):
+            return []  # a processing instruction
+        return self._nested(el, lambda text: [ir.Text(text=text)], self._inline)
 
     def _inline(self, el: object) -> list[ir.Inline]:
         from lxml import etree
@@ -250,19 +261,7 @@ class _Mapper:
         return out
 
     def block(self, el: object) -> list[ir.Block]:
-        from lxml import etree
-
-        assert isinstance(el, etree._Element)
-        if isinstance(el, etree._Comment):
-            self.s.counts["comments"] += 1
-            return []
-        self.depth += 1
-        try:
-            if self.depth > self.s.max_depth:
-                return [_para([ir.Text(text=_ws(_text_of(el)))])]
-            return self._block(el)
-        finally:
-            self.depth -= 1
+        return self._nested(el, lambda text: [_para([ir.Text(text=text)])], self._block)
 
     def _block(self, el: object) -> list[ir.Block]:
         from lxml import etree

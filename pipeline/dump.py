@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-from typing import assert_never
+from collections.abc import Callable, Iterable
+from typing import Any, assert_never
 
 from . import ir
 
@@ -25,6 +26,15 @@ def _tag(node: object, skip: tuple[str, ...], pad: str) -> str:
     return f"{pad}<{type(node).__name__}{_attrs(node, skip)}>"
 
 
+def _each(nodes: Iterable[object], field: str, depth: int, out: list[str],
+          inner: Callable[[Any, int, list[str]], None]) -> None:
+    """Each of ``nodes`` (readings, list items, cells, notes) as a line at ``depth``, and its ``field`` (inlines
+    or blocks) dumped by ``inner`` below it."""
+    for node in nodes:
+        out.append(_tag(node, (field,), "  " * depth))
+        inner(getattr(node, field), depth + 1, out)
+
+
 def _inlines(nodes: tuple[ir.Inline, ...], depth: int, out: list[str]) -> None:
     pad = "  " * depth
     for n in nodes:
@@ -40,9 +50,7 @@ def _inlines(nodes: tuple[ir.Inline, ...], depth: int, out: list[str]) -> None:
                 _inlines(n.alt, depth + 1, out)
             case ir.Choice():
                 out.append(_tag(n, ("readings",), pad))
-                for r in n.readings:
-                    out.append(_tag(r, ("children",), pad + "  "))
-                    _inlines(r.children, depth + 2, out)
+                _each(n.readings, "children", depth + 1, out, _inlines)
             case ir.Emph() | ir.Strong() | ir.Link() | ir.Span() | ir.BookTitle():
                 out.append(_tag(n, ("children",), pad))
                 _inlines(n.children, depth + 1, out)
@@ -64,9 +72,7 @@ def _blocks(nodes: tuple[ir.Block, ...], depth: int, out: list[str]) -> None:
                 _blocks(b.blocks, depth + 1, out)
             case ir.ListBlock():
                 out.append(_tag(b, ("items",), pad))
-                for item in b.items:
-                    out.append(_tag(item, ("blocks",), pad + "  "))
-                    _blocks(item.blocks, depth + 2, out)
+                _each(b.items, "blocks", depth + 1, out, _blocks)
             case ir.BlockQuote() | ir.Div():
                 out.append(_tag(b, ("blocks",), pad))
                 _blocks(b.blocks, depth + 1, out)
@@ -77,9 +83,7 @@ def _blocks(nodes: tuple[ir.Block, ...], depth: int, out: list[str]) -> None:
                 _inlines(b.caption, depth + 2, out)
                 for row in b.rows:
                     out.append(f"{pad}  <row>")
-                    for cell in row:
-                        out.append(_tag(cell, ("blocks",), pad + "    "))
-                        _blocks(cell.blocks, depth + 3, out)
+                    _each(row, "blocks", depth + 2, out, _blocks)
             case ir.Figure():
                 out.append(_tag(b, ("images", "caption"), pad))
                 _inlines(b.images, depth + 1, out)
@@ -106,9 +110,7 @@ def dump(doc: ir.Document) -> str:
         _blocks(m.rights, 3, out)
     out.append("  <Body>")
     _blocks(doc.blocks, 2, out)
-    for note in doc.notes:
-        out.append(_tag(note, ("blocks",), "  "))
-        _blocks(note.blocks, 2, out)
+    _each(doc.notes, "blocks", 1, out, _blocks)
     for medium in doc.media:
         size = f" {medium.width}x{medium.height}" if medium.width and medium.height else ""
         out.append(f"  <Media {medium.name} {medium.media_type} {len(medium.data)} bytes{size} "

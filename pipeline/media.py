@@ -27,6 +27,7 @@ from . import ir
 from .diagnostics import Diagnostics
 from .errors import LimitError
 from .options import Options
+from .units import parse_length
 
 #: media type -> file extension of the names we give
 EXTENSIONS: dict[str, str] = {
@@ -46,25 +47,26 @@ XLINK = "{http://www.w3.org/1999/xlink}href"
 MAX_SVG_ELEMENTS = 20000
 
 
+#: The first bytes of each picture format known by them alone (no two share a first byte, so order is free).
+MAGIC: tuple[tuple[bytes, str], ...] = (
+    (b"\x89PNG\r\n\x1a\n", "image/png"), (b"\xff\xd8\xff", "image/jpeg"),
+    (b"GIF87a", "image/gif"), (b"GIF89a", "image/gif"), (b"BM", "image/bmp"),
+    (b"II*\x00", "image/tiff"), (b"MM\x00*", "image/tiff"),
+    (b"\xd7\xcd\xc6\x9a", "image/x-wmf"), (b"\x01\x00\x09\x00\x00\x03", "image/x-wmf"),
+    (b"\x02\x00\x09\x00\x00\x03", "image/x-wmf"),
+)
+
+
 def sniff(data: bytes) -> str | None:
     """The media type of ``data`` from its first bytes, or None when it is no picture we know."""
     head = data[:512]
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
+    for magic, media_type in MAGIC:
+        if head.startswith(magic):
+            return media_type
     if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
         return "image/webp"
-    if head.startswith(b"BM"):
-        return "image/bmp"
-    if head.startswith((b"II*\x00", b"MM\x00*")):
-        return "image/tiff"
     if head[:4] == b"\x01\x00\x00\x00" and head[40:44] == b" EMF":
         return "image/x-emf"
-    if head.startswith(b"\xd7\xcd\xc6\x9a") or head[:6] in (b"\x01\x00\x09\x00\x00\x03", b"\x02\x00\x09\x00\x00\x03"):
-        return "image/x-wmf"
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith((b"<?xml", b"<svg", b"<!--")) and b"<svg" in data[:4096]:
         return "image/svg+xml"
@@ -153,18 +155,17 @@ def raster_size(data: bytes, options: Options) -> tuple[int, int, int | None]:
     return width, height, dpi
 
 
+#: CSS pixels per unit of the lengths an SVG may give its size in.
+PX_PER = {"px": 1.0, "pt": 96 / 72, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}
+
+
 def _length(value: str | None) -> int | None:
-    if not value:
+    """An SVG's ``width`` or ``height`` in CSS pixels, or None when absent, unusable or out of range."""
+    length = parse_length(value, PX_PER)
+    if length is None:
         return None
-    m = re.fullmatch(r"\s*([0-9.]+)\s*(px|pt|mm|cm|in)?\s*", value)
-    if not m:
-        return None
-    try:
-        n = float(m.group(1))
-    except ValueError:
-        return None
-    factor = {"px": 1.0, None: 1.0, "pt": 96 / 72, "mm": 96 / 25.4, "cm": 96 / 2.54, "in": 96.0}[m.group(2)]
-    size = round(n * factor)
+    n, unit = length
+    size = round(n * PX_PER[unit or "px"])
     return size if 0 < size <= 100000 else None
 
 

@@ -70,8 +70,6 @@ TEI_SOURCES = sorted(k for k, (src, _) in DOCS.items() if src.suffix == ".xml")
 # ---------------------------------------------------------------------------------------------------------------
 # Known failures (measured on this corpus; see PROVENANCE.md "What failed"). key: (check, document[, format]).
 # ---------------------------------------------------------------------------------------------------------------
-ODT_EMPTY_PART = ("pipeline/readers/precheck.py:check_package_xml parses every *.xml member and refuses the "
-                  "zero-byte Configurations2/accelerator/current.xml OpenOffice/LibreOffice write into ODF packages")
 TITLE_PROMOTED = ("pipeline/readers/pandoc/statutes.py:title_from_heading takes the only level-1 heading for the "
                   "title; EPUB's title page writes it as <p class='title'>, DOCX as Title (no outline level), TEI "
                   "only in the header: one heading fewer than pandoc reads")
@@ -79,15 +77,9 @@ STALE_TOC = ("the source's table of contents is dropped with its heading (info s
              "fewer than pandoc reads")
 ROOT_RELATIVE = ("pipeline/media.py:local_file refuses '/img/x.png' even under --resource-root (site-root "
                  "references, as GitHub/MkDocs/VuePress read them)")
-BAD_DATE = ("pipeline/writers/html.py writes the TEI header's date verbatim as <time datetime> ('$Date: 2012/08/27 "
-            "03:14:38 $', '2019-2025'): EPUBCheck RSC-005 (and OPF-053 for dc:date, pipeline/writers/epub.py)")
 HEAD_IN_AB = ("CBETA's <ab><head> becomes <seg rend='tei-head'> (text-repaired): no heading in any output, and the TEI "
               "still fails jing (text and seg not allowed in lg)")
 XFAIL: dict[tuple[str, ...], str] = {
-    **{(check, doc, fmt): ODT_EMPTY_PART for doc in DOCS if doc.endswith(".odt")
-       for check, fmts in (("counts", ("epub", "docx", "tei", "html")),) for fmt in fmts},
-    **{(check, doc): ODT_EMPTY_PART for doc in DOCS if doc.endswith(".odt")
-       for check in ("epubcheck", "openxml-audit", "tei-valid", "pdf-text")},
     **{("counts", doc, fmt): TITLE_PROMOTED
        for doc in ("es6tutorial-intro.zh-CN.md", "es6tutorial-style.zh-CN.md", "ruanyf-style-guide-marks.zh-CN.md",
                    "ruanyf-style-guide-structure.zh-CN.md", "ruanyf-style-guide-text.zh-CN.md")
@@ -101,12 +93,8 @@ XFAIL: dict[tuple[str, ...], str] = {
     ("tei-valid", "cbeta-T08n0235-jingangjing.xml"): HEAD_IN_AB,
     ("tei-valid", "dharma-CritEd-sample.xml"): "the source's own error (<ab type='speaker'> inside <lg>) is kept: "
     "neither repaired nor reported (pipeline/readers/tei.py keeps unknown placements verbatim)",
-    **{("epubcheck", doc): BAD_DATE
-       for doc in ("cbeta-T08n0235-jingangjing.xml", "cbeta-T12n0366-amituojing.xml",
-                   "dharma-CritEd-Amaramala-devanagari.xml", "dharma-DiplEd-OSM-Dh95.xml",
-                   "dharma-INSPallava00002.xml", "dharma-INSPallava00071.xml")},
-    ("epubcheck", "cbeta-T48n2010-xinxinming.xml"): BAD_DATE + "; and RSC-012: notes placed on rights.xhtml "
-    "(note-23, note-24, app-8) link back to fnref anchors that page does not have (pipeline/writers/epub.py)",
+    ("epubcheck", "cbeta-T48n2010-xinxinming.xml"): "RSC-012: notes placed on rights.xhtml (note-23, note-24, "
+    "app-8) link back to fnref anchors that page does not have (pipeline/writers/epub.py)",
     ("pdf-text", "dharma-CritEd-Amaramala-devanagari.xml"): "the English notes inside <l>/<ab> (e.g. 'Two "
     "indistinct space filling symbols') are in the HTML, not in the PDF's text (cause not isolated: PDF note "
     "placement); Devanagari pre-base vowel signs extract as IPA letters (दुəहता for दुहिता)",

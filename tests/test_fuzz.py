@@ -70,10 +70,8 @@ def _fixtures() -> list[Path]:
 
 
 #: Findings whose fix lies in a module its owner still has to change (the exact change is in H4's report).
-OPEN = {
-    "traceback-4d038be316da.ir.json": "writers/docx.py _core: python-docx refuses core properties over 255 "
-                                      "characters (authors, title…): cut them",
-}
+#: Findings not fixed yet: file name -> the cause (each is a strict xfail, so it is seen when it is fixed).
+OPEN: dict[str, str] = {}
 
 
 @pytest.mark.parametrize("path", [

@@ -17,6 +17,7 @@ from pipeline import ir, ir_json
 from pipeline.diagnostics import Diagnostics
 from pipeline.errors import LimitError, OutputError, UsageError
 from pipeline.options import Options
+from tests.waiting import wait_for
 
 DOCPIPE = [sys.executable, "-m", "pipeline"]
 
@@ -188,19 +189,28 @@ def test_leftovers_of_a_killed_run_are_removed(tmp_path: Path) -> None:
     assert not leftover.exists() and keep.exists()
 
 
+def _catches(pid: int, *signals: int) -> bool:
+    """Whether the process has a handler installed for every one of ``signals`` (its ``SigCgt`` mask)."""
+    status = Path(f"/proc/{pid}/status").read_text(encoding="ascii", errors="replace")
+    mask = int(next(ln.split()[1] for ln in status.splitlines() if ln.startswith("SigCgt:")), 16)
+    return all(mask >> (s - 1) & 1 for s in signals)
+
+
 @pytest.mark.parametrize("sig", ["HUP", "QUIT", "TERM"])
 def test_signals_clean_up(tmp_path: Path, sig: str) -> None:
     import signal
-    import time
     src = tmp_path / "big.md"
     src.write_text("# a\n\n" + "\n\n".join(f"段落{i}，文字。" * 20 for i in range(3000)), encoding="utf-8")
     out = tmp_path / "out"
     proc = subprocess.Popen([*DOCPIPE, "convert", str(src), "--to", "pdf,docx,epub", "--out-dir", str(out)],
                             stderr=subprocess.PIPE, text=True,
                             env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)})
-    time.sleep(2.5)
-    proc.send_signal(getattr(signal, f"SIG{sig}"))
+    number = getattr(signal, f"SIG{sig}")
+    # the conversion is under way: the CLI handles the signal and the job's budget (SIGALRM) is armed
+    wait_for(lambda: _catches(proc.pid, number, signal.SIGALRM), "the conversion to start", proc)
+    proc.send_signal(number)
     _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 128 + number, err[-500:]  # docpipe's handler ended it, not the signal's default
     assert "Traceback" not in err
     leftovers = [p for p in out.rglob("*") if "docpipe-tmp" in p.name] if out.exists() else []
     assert leftovers == []

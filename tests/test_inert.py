@@ -384,8 +384,7 @@ def test_html_entity_after_64k_is_refused() -> None:
 
 
 @pytest.mark.parametrize("where", [
-    pytest.param("prolog", marks=pytest.mark.xfail(strict=True, reason="needs readers/tei.py parse_xml to call "
-                                                   "precheck.doctype_entity (the TEI helper's file; see H4's report)")),
+    "prolog",
     "subset",
 ])
 def test_tei_entity_after_64k_is_refused(where: str) -> None:
@@ -407,8 +406,6 @@ def test_ir_json_with_a_raster_bomb_is_refused() -> None:
         ir_json.read(text.encode(), OPTS, Diagnostics(), name="bomb.ir.json")
 
 
-@pytest.mark.xfail(strict=True, reason="needs writers/tei.py merged_header to call guard.inert_tree(hdr) after "
-                   "sanitize(hdr) (the TEI helper's file; see H4's report)")
 def test_tei_header_passthrough_is_inert() -> None:
     """The kept ``teiHeader`` is filtered by the same URL policy as the body."""
     src = TEI.replace("<title>t</title>", '<title>t <ptr target="javascript:alert(1)"/></title>').replace(
@@ -429,8 +426,6 @@ def test_inert_tree_filters_a_kept_header() -> None:
     assert active_content(etree.tostring(hdr), "tei") == []
 
 
-@pytest.mark.xfail(strict=True, reason="needs writers/docx.py _core to cut core properties to 255 characters "
-                   "(python-docx refuses longer ones; see H4's report)")
 def test_long_metadata_to_docx_is_no_crash() -> None:
     """A paper with forty authors: the joined author list passes python-docx's 255-character limit."""
     doc = ir.Document(metadata=ir.Metadata(title="T" * 300, authors=tuple(f"Author Number {i}" for i in range(40)),

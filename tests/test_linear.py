@@ -47,8 +47,6 @@ MAX_RATIO = 25
 FLOOR = 0.01
 #: Known super-linear steps in modules others own, each with the exact fix handed over (H4's report, issue 25).
 KNOWN = {
-    ("punctuation", "write:tei"): "writers/tei.py _append: len(parent) walks every child (use parent[-1])",
-    ("footnotes", "write:tei"): "writers/tei.py _append: len(parent) walks every child (use parent[-1])",
     ("latin", "write:pdf"): "WeasyPrint breaks one long word in quadratic time (the PDF writer must cut it)",
 }
 #: Measured over 25 but not clearly super-linear at sizes a test can afford (20 → 200 → 400 calls in one

@@ -146,17 +146,19 @@ def clauses(text: str) -> tuple[Clause, ...]:
             start = m.end()
     if start < len(text):
         out.append(_clause(text[start:]))
-    merged: list[Clause] = []
+    # pieces joined once at the end: adding to one growing string per clause was quadratic in a long line
+    merged: list[tuple[list[str], str | None, int, bool]] = []
     for c in out:
-        if merged and (c.script is None or c.script == merged[-1].script):
-            last = merged[-1]
-            merged[-1] = Clause(last.text + c.text, last.script, last.weight + c.weight,
-                                last.by_words and (c.by_words or c.script is None))
-        elif merged and merged[-1].script is None:
-            merged[-1] = Clause(merged[-1].text + c.text, c.script, c.weight, c.by_words)
+        if merged and (c.script is None or c.script == merged[-1][1]):
+            pieces, script, weight, words = merged[-1]
+            pieces.append(c.text)
+            merged[-1] = (pieces, script, weight + c.weight, words and (c.by_words or c.script is None))
+        elif merged and merged[-1][1] is None:
+            merged[-1][0].append(c.text)
+            merged[-1] = (merged[-1][0], c.script, c.weight, c.by_words)
         else:
-            merged.append(c)
-    return tuple(merged)
+            merged.append(([c.text], c.script, c.weight, c.by_words))
+    return tuple(Clause("".join(p), s, w, b) for p, s, w, b in merged)
 
 
 def clauses_in(text: str, orig: str | None) -> tuple[Clause, ...]:

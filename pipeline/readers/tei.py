@@ -86,11 +86,11 @@ def _attrs(el: etree._Element, skip: tuple[str, ...] = ()) -> tuple[tuple[str, s
 
 def parse_xml(data: bytes, name: str, options: Options) -> etree._Element:
     """Parse untrusted XML: no DTD, no entities, no network, bounded depth (comments kept for the header)."""
-    head = data[:65536]
-    if b"<!DOCTYPE" in head.upper() and _ENTITY_DECL.search(data):
-        offset = _ENTITY_DECL.search(data)
-        raise InputError("declares XML entities, which docpipe does not expand", file=name,
-                         offset=offset.start() if offset else None, expected="XML without <!ENTITY declarations")
+    from .precheck import doctype_entity
+    offset = doctype_entity(data)  # the whole file, not its first 64 KB
+    if offset is not None:
+        raise InputError("declares XML entities, which docpipe does not expand", file=name, offset=offset,
+                         expected="XML without <!ENTITY declarations")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, dtd_validation=False,
                              huge_tree=False, remove_comments=False, remove_pis=True)
     try:

@@ -1058,14 +1058,18 @@ def _footnotes_part(document: Any, notes: list[etree._Element]) -> None:
 def _core(document: Any, doc: ir.Document, options: Options) -> None:
     m = doc.metadata
     cp = document.core_properties
-    cp.title = m.title or ""
-    cp.author = "、".join(m.authors)
-    cp.subject = m.session or ""
-    cp.keywords = m.symbol or ""
-    cp.language = m.language or ""
-    cp.identifier = m.symbol or ""
+
+    def fit(s: str) -> str:  # python-docx refuses a core property over 255 characters
+        return s if len(s) <= 255 else s[:254] + "…"
+
+    cp.title = fit(m.title or "")
+    cp.author = fit("、".join(m.authors))
+    cp.subject = fit(m.session or "")
+    cp.keywords = fit(m.symbol or "")
+    cp.language = fit(m.language or "")
+    cp.identifier = fit(m.symbol or "")
     cp.category = "Report"
-    cp.comments = "; ".join(m.edition_notes)
+    cp.comments = fit("; ".join(m.edition_notes))
     cp.last_modified_by = "docpipe"
     cp.revision = 1
     epoch = options.source_date_epoch if options.source_date_epoch is not None else 315532800

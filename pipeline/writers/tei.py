@@ -146,11 +146,27 @@ def _sub(parent: etree._Element, tag: str, attrib: dict[str, str | None] | None 
     return el
 
 
+def _last(parent: etree._Element) -> etree._Element | None:
+    """The last child, found in O(1) (lxml's ``len`` walks every child: calling it per text is quadratic)."""
+    try:
+        return parent[-1]
+    except IndexError:
+        return None
+
+
+def _first_after(parent: etree._Element, prev: etree._Element | None) -> etree._Element | None:
+    """The first child after ``prev`` (the first child when ``prev`` is None), in O(1)."""
+    if prev is not None:
+        return prev.getnext()
+    return parent[0] if _last(parent) is not None else None
+
+
 def _append(parent: etree._Element, text: str) -> None:
     if not text:
         return
-    if len(parent):
-        parent[-1].tail = (parent[-1].tail or "") + text
+    last = _last(parent)
+    if last is not None:
+        last.tail = (last.tail or "") + text
     else:
         parent.text = (parent.text or "") + text
 
@@ -306,10 +322,11 @@ class _Writer:
         if node.classes == (GLYPH_SHOWN,):
             return  # what the reader showed for a g from its charDecl: the g and the charDecl are written
         if self.foreign and node.classes == (ATTRS_WRAPPER,) and len(node.children) == 1 and node.lang is None:
-            before = len(parent)
+            prev = _last(parent)
             self.inlines(parent, node.children, lang)
-            if len(parent) > before:
-                el = parent[before]
+            el_new = _first_after(parent, prev)
+            if el_new is not None:
+                el = el_new
                 rename = dict(node.attrs).get(RENAME)
                 if rename in TEI_ELEMENTS:
                     el.tag = _t(rename)
@@ -524,10 +541,11 @@ class _Writer:
         """The generic containers of TEI read from elsewhere (see :mod:`pipeline.readers.tei`); False for others.
         In docpipe's own documents a class that happens to look like these is an ordinary class."""
         if node.classes == (ATTRS_WRAPPER,) and len(node.blocks) == 1:
-            before = len(parent)
+            prev = _last(parent)
             self.block(parent, node.blocks[0], lang)
-            if len(parent) > before:
-                el = parent[before]
+            el_new = _first_after(parent, prev)
+            if el_new is not None:
+                el = el_new
                 written = etree.QName(el).localname
                 set_attrs(el, written, node.attrs, replace=written in ("list", "table"))
             return True
@@ -676,6 +694,8 @@ class _Writer:
                            "docpipe's own header is written instead")
             return False
         removed = sanitize(hdr)
+        from ..guard import inert_tree
+        removed += inert_tree(hdr)  # pointers, pictures and links filtered as on every other route
         tei.append(hdr)
         if removed:
             self.diag.emit("writer-note", f"the source's TEI header holds {len(removed)} element(s) or attribute(s) "

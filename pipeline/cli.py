@@ -119,6 +119,8 @@ def _add_publishing(g: argparse._ArgumentGroup) -> None:
                    help="show the source edition's line numbers (TEI lb) in EPUB, HTML, PDF and DOCX")
     g.add_argument("--numbering", choices=("book", "chapter"),
                    help="a book's numbered paragraphs: continuous (book, default) or per chapter (3.14)")
+    g.add_argument("--note-numbering", choices=("chapter", "book"),
+                   help="footnotes of a book numbered per chapter (default) or through the book (EPUB)")
     g.add_argument("--toc", "--table-of-contents", action="store_true",
                    help="a table of contents (always made for EPUB, DOCX and PDF; accepted for pandoc users)")
 
@@ -224,7 +226,7 @@ def _many_options(p: argparse.ArgumentParser) -> None:
 #: argparse dest -> Options field, where they differ.
 _EDITION_ARGS = ("script", "diplomatic", "keep_spaces", "lang", "vertical", "embed_fonts", "serif_font", "page_size",
                  "mirror_margins", "pdf_engine", "pdf_variant", "bleed", "marks", "source_pages", "source_lines",
-                 "numbering", "css",
+                 "numbering", "note_numbering", "css",
                  "reference_docx", "cover", "isbn", "doi")
 
 

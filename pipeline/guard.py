@@ -4,9 +4,12 @@ bounded depth and table spans. One linear walk; repairs are diagnostics, limits 
 * Text: C0/C1 control characters (but tab and newline), Unicode non-characters and lone surrogates are
   removed — no format can carry them and a terminal would act on them — and counted in one diagnostic.
   A document is never refused for a stray byte.
-* Links: only ``http``, ``https``, ``mailto`` and in-document ``#id`` targets stay links; any other
-  (``javascript:``, ``vbscript:``, ``data:``, ``file:``…) becomes plain text with a diagnostic, so no output
-  ever holds an active link the reader did not ask for. One URL policy, :func:`url_allowed`, serves every route.
+* Links: only ``http``, ``https``, ``mailto`` and in-document ``#id`` targets stay links; a relative reference to
+  another file (``other.md``, ``../dir/x.md#a``) becomes a ``file-link`` span that HTML and Markdown write back as
+  a relative link and the one-file formats (EPUB, DOCX, PDF, TEI) show as text with a diagnostic; any other
+  (``javascript:``, ``vbscript:``, ``data:``, ``file:``, ``//host``…) becomes plain text with a diagnostic, so no
+  output ever holds an active link the reader did not ask for. One URL policy, :func:`url_allowed`, serves every
+  route; :func:`link_kind` says which of these a link target is.
 * Attributes a source's own vocabulary keeps (TEI ``@target``, ``@facs``…) lose event handlers and values with an
   active scheme; a picture's ``source`` never carries a ``data:`` payload into a placeholder.
 * Depth: blocks and inlines nested deeper than ``--max-depth`` are refused.
@@ -93,6 +96,63 @@ def safe_target(target: str) -> bool:
     return url_allowed(target, "link")
 
 
+#: The class of a span that stands for a link to another file (``other.md``, ``../dir/x.md#a``, ``img/``): the
+#: guard makes one of every relative link, with the target in its ``href`` attribute. HTML and Markdown write it
+#: back as a relative link; EPUB, DOCX, PDF and TEI, one file each, show its text and say why.
+FILE_LINK = "file-link"
+
+
+def link_kind(target: str) -> str:
+    """What a link target is, as a browser would read it:
+
+    * ``"live"`` — ``http``, ``https``, ``mailto`` or an in-document ``#id``: kept as a link everywhere;
+    * ``"file"`` — a relative reference to another file (``other.md``, ``../x.md#a``, ``img/``, ``/site/x``): no
+      scheme and no host, so it can run nothing; a link where the output sits among files, text elsewhere;
+    * ``"network"`` — a network-path reference (``//host/x``, ``\\\\host\\x``): a host without a scheme, text;
+    * ``"scheme"`` — any other scheme (``javascript:``, ``ftp:``, ``file:``…): text;
+    * ``"empty"`` — no target at all: text.
+    """
+    t = _URL_NOISE.sub("", target)
+    if not t:
+        return "empty"
+    if url_allowed(t, "link"):
+        return "live"
+    if url_scheme(t):
+        return "scheme"
+    if t.replace("\\", "/").startswith("//"):
+        return "network"
+    return "file"
+
+
+def relative_reference(target: str) -> bool:
+    """Whether ``target`` is a relative reference to another file (see :func:`link_kind`): what a ``file-link``
+    span may hold."""
+    return link_kind(target) == "file"
+
+
+def file_link(children: tuple[ir.Inline, ...], target: str) -> ir.Span:
+    """The span that stands for a link to another file (see :data:`FILE_LINK`)."""
+    return ir.Span(children=children, classes=(FILE_LINK,), attrs=(("href", target),))
+
+
+def file_link_target(span: ir.Span) -> str | None:
+    """The target of a ``file-link`` span when it is a relative reference to another file, else None."""
+    if FILE_LINK not in span.classes:
+        return None
+    href = dict(span.attrs).get("href")
+    return href if href is not None and relative_reference(href) else None
+
+
+#: How each output that is one file names itself in the diagnostic for a link to another file.
+ONE_FILE = {"epub": "one EPUB", "docx": "one DOCX file", "pdf": "one PDF", "tei": "one TEI file"}
+
+
+def file_link_dropped(diag: Diagnostics, target: str, fmt: str) -> None:
+    """Report a link to another file that the output ``fmt`` (one file) shows as its text."""
+    diag.emit("link-to-file", f"a link to another file ({target[:60]}) has nowhere to go in "
+              f"{ONE_FILE.get(fmt, 'one ' + fmt)}: its text is kept")
+
+
 _N = TypeVar("_N", bound="DataclassInstance")
 #: Fields that are neither text (guarded by the walk) nor children nor numbers: strings, tuples of strings,
 #: attribute pairs.
@@ -111,7 +171,7 @@ class _Guard:
         self.diag = diag
         self.file = file
         self.removed: Counter[str] = Counter()
-        self.links: list[str] = []
+        self.links: dict[str, list[str]] = {"scheme": [], "network": [], "empty": [], "file": [], "live": []}
         self.pointers: list[str] = []
 
     def deep(self, depth: int) -> None:
@@ -157,11 +217,18 @@ class _Guard:
                     out.append(n if self.text(t) == t else ir.Code(text=self.text(t)))
                 case ir.Link(children=c, target=target):
                     kids = self.inlines(c, depth + 1)
-                    if safe_target(target):
+                    kind = link_kind(target)
+                    if kind == "live":
                         out.append(dataclasses.replace(n, children=kids))
+                    elif kind == "file":
+                        out.append(file_link(kids, target))
                     else:
-                        self.links.append(target[:60])
+                        self.links[kind].append(target[:60])
                         out.append(ir.Span(children=kids, classes=("unsafe-link",)))
+                case ir.Span(children=c, attrs=a) if FILE_LINK in n.classes and file_link_target(n) is None:
+                    # a file-link span from an .ir.json whose target is no relative reference: plain text
+                    self.links[link_kind(dict(a).get("href", ""))].append(dict(a).get("href", "")[:60])
+                    out.append(ir.Span(children=self.inlines(c, depth + 1), classes=("unsafe-link",)))
                 case ir.Span(children=c, attrs=a):
                     out.append(dataclasses.replace(n, children=self.inlines(c, depth + 1), attrs=self.attrs(a)))
                 case ir.Emph(children=c) | ir.Strong(children=c) | ir.BookTitle(children=c):
@@ -316,7 +383,12 @@ def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | Non
     if g.pointers:
         diag.emit("unsafe-link", f"{len(g.pointers)} attribute(s) holding an event handler or an active URL "
                   f"(javascript:, data:, file:…) removed, e.g. {g.pointers[0]!r}")
-    if g.links:
-        diag.emit("unsafe-link", f"{len(g.links)} link(s) with a scheme other than http, https or mailto kept as "
-                  f"text, e.g. {g.links[0]!r}")
+    why = {"scheme": "with a scheme other than http, https or mailto",
+           "network": "to a host without a scheme (//host/…)", "empty": "with an empty target",
+           "file": "marked as a link to another file without a relative target",
+           "live": "marked as a link to another file without a relative target"}
+    for kind, targets in g.links.items():
+        if targets:
+            example = f", e.g. {targets[0]!r}" if targets[0] else ""
+            diag.emit("unsafe-link", f"{len(targets)} link(s) {why[kind]} kept as text{example}")
     return out

@@ -361,26 +361,34 @@ def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
 
 def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str | None = None) -> Path | None:
     """The file a relative reference points at inside the document's folder (or ``root``, the
-    ``--resource-root`` a user chose to allow), or None with a diagnostic.
+    ``--resource-root`` a user chose to allow, or the book the document belongs to), or None with a diagnostic.
 
-    Remote URLs, ``file:`` URLs, absolute paths and anything that leaves the folder — also through a
-    symbolic link — are refused; nothing is ever fetched from the network.
+    A site-root reference (``/img/x.png``, as GitHub, MkDocs and VuePress read it) is found under ``root``, else
+    under the document's folder — never under the file system's root. Remote URLs, ``file:`` URLs, network paths
+    (``//host``), drive letters and anything that leaves the folder — also through a symbolic link — are refused;
+    nothing is ever fetched from the network.
     """
     if not src:
         return None
     parts = urlsplit(src)
-    if parts.scheme or parts.netloc or src.startswith(("/", "\\")) or (len(src) > 1 and src[1] == ":"):
+    if parts.scheme or parts.netloc or src.startswith(("//", "\\", "/\\", "\\/")) \
+            or (len(src) > 1 and src[1] == ":"):
         diag.emit("external-resource-blocked", f"not fetched: {src} (only files in the document's folder are read)")
         return None
     if base_dir is None:
         diag.emit("external-resource-blocked", f"not read: {src} (no document folder is known)")
         return None
     folder = Path(root or base_dir).resolve()
-    candidate = Path(base_dir) / unquote(parts.path)
+    site_root = src.startswith("/")
+    path = unquote(parts.path)
+    candidate = folder / path.lstrip("/") if site_root else Path(base_dir) / path
     try:
         resolved = candidate.resolve(strict=True)
     except (OSError, RuntimeError, ValueError):  # ValueError: a NUL in the name (``%00``)
-        diag.emit("media-missing", f"{src}: no such file beside the document")
+        where = "beside the document"
+        if site_root:
+            where = "under the resource root" if root else "under the document's folder"
+        diag.emit("media-missing", f"{src}: no such file {where}")
         return None
     if resolved != folder and folder not in resolved.parents:
         diag.emit("external-resource-blocked", f"not read: {src} (it leads outside the document's folder)")

@@ -21,7 +21,9 @@ from pipeline import build as batch
 from pipeline.cli import main
 from pipeline.errors import InputError, UsageError
 from pipeline.options import Edition, Options
+from tests.clock import move_clock
 from tests.conftest import ROOT, SAMPLE
+from tests.waiting import running, wait_for, wait_gone
 
 DOCPIPE = ROOT / ".venv" / "bin" / "docpipe"
 
@@ -266,12 +268,14 @@ def test_progress_has_counts_and_eta_on_a_terminal_and_plain_lines_otherwise(pro
 # ---- what a worker computes is what convert writes; one read per document --------------------------------------
 
 
-def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.EditionSpec, ...]) -> None:
+def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.EditionSpec, ...],
+                           between: Callable[[], None] = lambda: None) -> None:
     source = project / "src" / "report.txt"
     task = batch.Task(name=str(source), data=source.read_bytes(), stem="report", base_dir=str(source.parent),
                       editions=editions, epoch=1724198400, deps=batch.dep_shas(["tei", "pdf", "epub", "docx"]))
     result = batch.render_task(task)
     assert [r.ok for r in result.results] == [True] * len(editions)
+    between()
     for edition, res in zip(editions, result.results, strict=True):
         converted = pipeline.convert(source, list(edition.formats), tmp_path / f"c-{edition.name}",
                                      edition.options(Options(source_date_epoch=1724198400)))
@@ -279,9 +283,12 @@ def _same_bytes_as_convert(project: Path, tmp_path: Path, editions: tuple[batch.
             assert res.files[fmt] == path.read_bytes(), (edition.name, fmt)
 
 
-def test_an_edition_with_tei_and_pdf_is_reproducible(project: Path, tmp_path: Path) -> None:
-    time.sleep(1.1)  # straddle a second, as two builds do
-    _same_bytes_as_convert(project, tmp_path, (batch.EditionSpec(name="a", formats=("tei", "pdf")),))
+def test_an_edition_with_tei_and_pdf_is_reproducible(project: Path, tmp_path: Path,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """Two builds straddle seconds and days: the second runs on a clock 400 days and 1.5 s later (explicit times,
+    not a wait), and makes the same bytes (the PDF's attachment, dates and ids come from SOURCE_DATE_EPOCH)."""
+    _same_bytes_as_convert(project, tmp_path, (batch.EditionSpec(name="a", formats=("tei", "pdf")),),
+                           between=lambda: move_clock(monkeypatch, 400 * 86400 + 1.5))
 
 
 def test_batch_bytes_equal_convert_and_a_document_is_read_once(project: Path, tmp_path: Path) -> None:
@@ -349,14 +356,6 @@ def _done_jobs(out: Path) -> int:
     return len(batch.Manifest(out / "manifest.json").entries)
 
 
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 120) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.05)
-
-
 def _check_consistent(out: Path) -> dict[str, object]:
     """manifest.json is whole JSON, and every output it (with its journal) lists is there with its sha256."""
     json.loads((out / "manifest.json").read_text(encoding="utf-8")) if (out / "manifest.json").exists() else None
@@ -380,11 +379,6 @@ def _children(pid: int) -> list[int]:
     return kids
 
 
-def _cpu(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
 def _workers(pid: int) -> list[int]:
     return [k for k in _children(pid) if b"docpipe" not in Path(f"/proc/{k}/cmdline").read_bytes()
             and b"spawn_main" in Path(f"/proc/{k}/cmdline").read_bytes()
@@ -398,7 +392,7 @@ def test_an_interrupted_build_keeps_a_consistent_manifest_and_the_next_run_finis
     styles = batch.dep_shas(["pdf"])
     proc = _start_build(toml)
     try:
-        _wait(lambda: _done_jobs(out) >= 1, "a first finished job")
+        wait_for(lambda: _done_jobs(out) >= 1, "a first finished job", proc)
         workers = _workers(proc.pid)
         if how == "ctrl-c":
             os.killpg(proc.pid, signal.SIGINT)  # what the terminal does: the whole foreground group gets it
@@ -408,9 +402,7 @@ def test_an_interrupted_build_keeps_a_consistent_manifest_and_the_next_run_finis
         else:
             proc.kill()  # kill -9: nothing of ours runs; workers notice their client is gone and leave
             proc.communicate(timeout=60)
-            _wait(lambda: not any(Path(f"/proc/{w}").exists() and
-                                  "Z" not in Path(f"/proc/{w}/stat").read_text().rsplit(")", 1)[1].split()[0]
-                                  for w in workers), "the orphaned workers to exit", 60)
+            wait_gone(workers, "the orphaned workers to exit", 60)
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -431,13 +423,17 @@ def test_a_dead_worker_is_a_failed_job_and_the_build_goes_on(tmp_path: Path) -> 
     out = tmp_path / "out"
     proc = _start_build(toml)
     try:
-        _wait(lambda: _done_jobs(out) >= 1, "a first finished job")
+        wait_for(lambda: _done_jobs(out) >= 1, "a first finished job", proc)
         workers = _workers(proc.pid)
         assert len(workers) == 2
-        before = {w: _cpu(w) for w in workers}
-        time.sleep(0.3)
-        busiest = max(workers, key=lambda w: _cpu(w) - before[w])  # the one rendering a document right now
-        os.kill(busiest, signal.SIGKILL)  # as the OOM killer would
+        busy: list[int] = []
+
+        def rendering() -> bool:
+            busy[:] = running(workers)
+            return bool(busy)
+
+        wait_for(rendering, "a worker rendering a document", proc)
+        os.kill(busy[0], signal.SIGKILL)  # the one rendering a document right now, as the OOM killer would
         stdout, err = proc.communicate(timeout=600)
     finally:
         if proc.poll() is None:

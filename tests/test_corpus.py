@@ -75,8 +75,6 @@ TITLE_PROMOTED = ("pipeline/readers/pandoc/statutes.py:title_from_heading takes 
                   "only in the header: one heading fewer than pandoc reads")
 STALE_TOC = ("the source's table of contents is dropped with its heading (info stale-toc-dropped): one heading "
              "fewer than pandoc reads")
-ROOT_RELATIVE = ("pipeline/media.py:local_file refuses '/img/x.png' even under --resource-root (site-root "
-                 "references, as GitHub/MkDocs/VuePress read them)")
 HEAD_IN_AB = ("CBETA's <ab><head> becomes <seg rend='tei-head'> (text-repaired): no heading in any output, and the TEI "
               "still fails jing (text and seg not allowed in lg)")
 XFAIL: dict[tuple[str, ...], str] = {
@@ -88,7 +86,6 @@ XFAIL: dict[tuple[str, ...], str] = {
     **{("counts", "w3c-epub32-overview", fmt): "the page's h1 taken for the title (as TITLE_PROMOTED) and its "
        "'Table of Contents' heading dropped with the stale contents; TEI also loses the h2 of the W3C header "
        "(the status line)" for fmt in ("epub", "docx", "tei")},
-    **{("counts", "guodongxiaren-markdown-guide", fmt): ROOT_RELATIVE for fmt in ("epub", "docx", "tei", "html")},
     **{("counts", "cbeta-T08n0235-jingangjing.xml", fmt): HEAD_IN_AB for fmt in ("epub", "docx", "tei")},
     ("tei-valid", "cbeta-T08n0235-jingangjing.xml"): HEAD_IN_AB,
     ("tei-valid", "dharma-CritEd-sample.xml"): "the source's own error (<ab type='speaker'> inside <lg>) is kept: "

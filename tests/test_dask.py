@@ -10,9 +10,8 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +19,7 @@ import pytest
 
 from pipeline import build as batch
 from tests.conftest import SAMPLE, require
+from tests.waiting import running, wait_for
 
 BIN = Path(sys.executable).parent
 DOCPIPE = BIN / "docpipe"
@@ -51,14 +51,6 @@ class Cluster:
         return self.log.read_text(encoding="utf-8", errors="replace")
 
 
-def _wait(condition: Callable[[], bool], what: str, timeout: float = 60) -> None:
-    end = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > end:
-            pytest.fail(f"timed out waiting for {what}")
-        time.sleep(0.1)
-
-
 @pytest.fixture
 def cluster(tmp_path: Path) -> Iterator[Cluster]:
     require(importlib.util.find_spec("distributed") is not None and (BIN / "dask").exists(), "dask[distributed]")
@@ -74,8 +66,8 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                                           "--no-dashboard", "--scheduler-file", str(home / "scheduler.json")],
                                          cwd=home, env=env, stdout=fh, stderr=subprocess.STDOUT)
         procs.append(scheduler)
-        _wait(lambda: (home / "scheduler.json").exists() and b"address" in (home / "scheduler.json").read_bytes(),
-              "the scheduler")
+        wait_for(lambda: (home / "scheduler.json").exists() and b"address" in (home / "scheduler.json").read_bytes(),
+                 "the scheduler", scheduler, 60)
         address = json.loads((home / "scheduler.json").read_text(encoding="utf-8"))["address"]
         workers = []
         for name in ("w1", "w2"):
@@ -85,7 +77,8 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                      "--no-dashboard", "--host", "127.0.0.1", "--name", name, "--local-directory", str(home)],
                     cwd=home, env=env, stdout=fh, stderr=subprocess.STDOUT))
         procs.extend(workers)
-        _wait(lambda: log.read_text(errors="replace").count("Register worker") >= 2, "two workers to register")
+        wait_for(lambda: log.read_text(errors="replace").count("Register worker") >= 2, "two workers to register",
+                 scheduler, 60)
         yield Cluster(address, scheduler, workers, log)
     finally:
         for proc in reversed(procs):
@@ -178,13 +171,12 @@ def test_a_worker_killed_mid_job_is_retried_elsewhere_with_the_same_bytes(cluste
     busy: list[int] = []
 
     def working() -> bool:
-        before = {w.pid: _cpu(w.pid) for w in cluster.workers}
-        time.sleep(0.3)
-        busy[:] = [pid for pid, t in before.items() if _cpu(pid) - t > 0.1 and t - idle[pid] > 0.3]
+        """A worker at work now (a thread of it running) that has worked since it was idle (0.3 s of CPU)."""
+        busy[:] = [pid for pid in running(idle) if _cpu(pid) - idle[pid] > 0.3]
         return bool(busy)
 
     try:
-        _wait(working, "a worker to be rendering a document", 120)
+        wait_for(working, "a worker to be rendering a document", proc, 120)
         done_before = len(batch.Manifest(project / "on-cluster" / "manifest.json").entries)
         victim = next(w for w in cluster.workers if w.pid == busy[0])
         victim.send_signal(signal.SIGKILL)  # as the OOM killer would: no goodbye to the scheduler

@@ -9,6 +9,7 @@ once, with what it was waiting for, instead of at the deadline. Files whose age 
 from __future__ import annotations
 
 import os
+import select
 import subprocess
 import time
 from collections.abc import Callable, Iterable
@@ -34,6 +35,38 @@ def wait_for(condition: Callable[[], bool], what: str, process: subprocess.Popen
         if not condition():
             pytest.fail(f"the process ended (status {code}) before {what}")
         return
+
+
+def wait_gone(pids: Iterable[int], what: str, timeout: float = 60) -> None:
+    """Return once every process of ``pids`` has ended (a zombie has); they need not be our children: each is
+    watched through a pidfd, which becomes readable when its process ends."""
+    deadline = time.monotonic() + timeout
+    for pid in pids:
+        try:
+            fd = os.pidfd_open(pid)
+        except ProcessLookupError:
+            continue
+        try:
+            ready, _, _ = select.select([fd], [], [], max(deadline - time.monotonic(), 0))
+        finally:
+            os.close(fd)
+        if not ready:
+            pytest.fail(f"timed out after {timeout:g} s waiting for {what}")
+
+
+def running(pids: Iterable[int]) -> list[int]:
+    """Those of ``pids`` with a thread on a CPU or waiting for one (state R): at work now, not waiting for it."""
+    out = []
+    for pid in pids:
+        for stat in Path(f"/proc/{pid}/task").glob("*/stat"):
+            try:
+                state = stat.read_text().rsplit(")", 1)[1].split()[0]
+            except (OSError, IndexError):
+                continue
+            if state == "R":
+                out.append(pid)
+                break
+    return out
 
 
 def backdate(paths: Iterable[Path], seconds: float) -> None:

@@ -11,6 +11,10 @@
   ``dir/`` (an index page) and the heading anchors MkDocs, PyMdown, mdBook, pandoc and GitHub generate resolve to
   the target's id in the book. A link to a file that is no chapter of the book becomes its text, reported with
   why (``link-outside-book``). Quarto's ``@sec-id`` cross-references become links to their heading.
+* Divisions: each part, chapter, appendix and front- or back-matter entry's title heading carries its role
+  (``Heading.role``: ``part``, ``chapter``, ``appendix``, or a front/back role the book file names or
+  :func:`.roles.guess` finds); an unnumbered chapter (``{.unnumbered}``) before the first numbered one is front
+  matter; the pages the plan asks for (half-title, title, copyright, dedication: :mod:`.frontmatter`) open the book.
 * Media are merged by name (their names are content hashes, so one picture used twice is stored once).
 """
 

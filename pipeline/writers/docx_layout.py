@@ -738,6 +738,11 @@ def _book_sections(document: Any, doc: ir.Document, body: etree._Element, sect: 
     if toc_title is not None:
         at = next((i for i, s in enumerate(starts) if s[1] not in D.BEFORE_CONTENTS), len(starts))
         starts.insert(at, (toc_title, "toc", "front", _text_of(toc_title)))
+    first = body[0] if len(body) else None
+    if starts and first is not None and first is not starts[0][0] and first.tag == _w("p") \
+            and (style := first.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None \
+            and style.get(_w("val")) in TITLE_STYLES:
+        starts.insert(0, (first, "titlepage", "front", ""))  # the title page the writer made from the metadata
     if not starts:
         return [(sect, template_refs)] if template_refs else []
     holders: list[etree._Element] = []

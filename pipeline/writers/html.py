@@ -29,6 +29,7 @@ from ..cjk.chars import HAN_TEXT_RANGES, char_class
 from ..cjk.dates import display_date, iso_date
 from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
+from ..guard import FILE_LINK, file_link_dropped, file_link_target
 from ..media import WEB_TYPES, by_name, shown
 from ..options import Options
 from ..resources import STYLES_DIR
@@ -262,6 +263,15 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
                 if title:
                     attrs["title"] = title
                 inlines(etree.SubElement(parent, "a", attrs), c, ctx, lang)
+            case ir.Span(children=c) if FILE_LINK in node.classes:
+                href = file_link_target(node)  # a link to another file: a link beside the HTML, text in one file
+                if href is not None and ctx.profile != "html":
+                    file_link_dropped(ctx.diag, href, "epub" if ctx.profile == "epub" else "pdf")
+                if href is None or ctx.profile != "html" or parent.tag == "a" \
+                        or any(a.tag == "a" for a in parent.iterancestors()):
+                    inlines(parent, c, ctx, lang)
+                    continue
+                inlines(etree.SubElement(parent, "a", {"href": href}), c, ctx, lang)
             case ir.Span(children=c, lang=sub, classes=classes, attrs=extra):
                 attrs = _lang_attrs(sub, lang, ctx)
                 if classes:

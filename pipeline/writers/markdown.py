@@ -15,6 +15,7 @@ from typing import assert_never
 
 from .. import ir
 from ..diagnostics import Diagnostics
+from ..guard import file_link_target
 from ..options import Options
 from ..walk import plain
 
@@ -147,6 +148,8 @@ class _Writer:
                 case ir.Link(children=c, target=target, title=title):
                     t = f" {link_title(title)}" if title else ""
                     out.append(f"[{self.inlines(c)}]({destination(target)}{t})")
+                case ir.Span(children=c) if file_link_target(n) is not None:
+                    out.append(f"[{self.inlines(c)}]({destination(file_link_target(n) or '')})")  # another file
                 case ir.Span(children=c, lang=lang, classes=classes, attrs=attrs):
                     parts = [f".{x}" for x in classes if _CLASS.fullmatch(x)]
                     if lang:

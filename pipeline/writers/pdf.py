@@ -601,12 +601,19 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             # single character alone on a paragraph's last line) is mended and the document laid out again
             quiet = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])],
                                     Diagnostics())
+            report = layout_report(rendered)
             for attempt in range(_PASSES):
-                if not _mend(layout_report(rendered), keys, doc, attempt):
+                tracking: dict[int, float | None] = {}
+                if attempt == 0 and report.runts:
+                    # the tracking that mends each 孤字, tried on copies of those paragraphs alone (line breaks
+                    # do not depend on the page), so one more layout of the whole document mends them all
+                    trial = _trial_document(root, keys, report, base_dir.as_uri() + "/", quiet)
+                    tracking = _tracking_from_trial(trial.render(font_config=font_config, **kwargs), report)
+                if not _mend(report, keys, doc, attempt, tracking):
                     break
                 rendered = weasy_html(root, base_dir.as_uri() + "/", quiet).render(font_config=font_config,
                                                                                     **kwargs)
-            report = layout_report(rendered)
+                report = layout_report(rendered)
             for where in report.runts:
                 diag.emit("writer-note", f"a paragraph ends with one character alone on its last line "
                           f"({where[1]!r}) that tracking could not pull back")
@@ -654,6 +661,10 @@ class LayoutReport:
     """Key of each table laid out across pages -> the body rows (indices) that open a page after its first."""
     table_columns: dict[int, list[float]] = dataclasses.field(default_factory=dict)
     """Key of each such table -> its columns' widths (CSS px) as laid out."""
+    widths: dict[int, float] = dataclasses.field(default_factory=dict)
+    """Key of each paragraph -> the width (CSS px) its lines were laid out in."""
+    laid_out: set[int] = dataclasses.field(default_factory=set)
+    """Keys of the paragraphs laid out with at least two lines."""
 
 
 def _key_blocks(root: etree._Element) -> dict[int, etree._Element]:
@@ -713,11 +724,14 @@ def layout_report(document: Any) -> LayoutReport:
             if element.tag == "aside":
                 pages_of.setdefault(key, set()).add(number)
             elif box.children and isinstance(box.children[0], boxes.LineBox):
+                report.widths.setdefault(key, box.width)
                 lines.setdefault(key, []).extend(
                     "".join(t.text for t in line.descendants() if isinstance(t, boxes.TextBox)
                             and t.is_in_normal_flow())
                     for line in box.children if isinstance(line, boxes.LineBox))
     for key, text in lines.items():
+        if len(text) >= 2:
+            report.laid_out.add(key)
         if len(text) >= 2 and runt(text[-1]):
             report.runts.append((key, text[-1].strip(), sum(len(t.strip()) for t in text)))
     report.split_boxes = {k for k, pages in pages_of.items() if len(pages) > 1}
@@ -732,8 +746,10 @@ def layout_report(document: Any) -> LayoutReport:
     return report
 
 
-def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Document, attempt: int) -> bool:
-    """Change the print tree to mend what ``report`` found; whether anything changed."""
+def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Document, attempt: int,
+          tracking: dict[int, float | None] | None = None) -> bool:
+    """Change the print tree to mend what ``report`` found; whether anything changed. ``tracking``: the
+    letter-spacing (em) a trial layout found for a paragraph's 孤字, used in place of the attempt's."""
     changed = False
     for key in report.tall_boxes:
         el = keys[key]
@@ -750,11 +766,78 @@ def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Documen
             if "letter-spacing" in style and attempt == 0:
                 continue
             style = re.sub(r"letter-spacing:[^;]*;?\s*", "", style)
-            em = _TRACKING[attempt] / max(chars, 1)
-            em = max(-_MAX_TRACKING, min(_MAX_TRACKING, em))
+            if tracking and key in tracking:
+                found = tracking[key]
+                if found is None:
+                    continue
+                em = found
+            else:
+                em = _track(attempt, chars)
             el.set("style", f"{style}letter-spacing: {em:.4f}em;".strip())
             changed = True
     return changed
+
+
+def _track(attempt: int, chars: int) -> float:
+    """The letter-spacing (em) of tracking attempt ``attempt`` on a paragraph of ``chars`` characters."""
+    em = _TRACKING[attempt] / max(chars, 1)
+    return max(-_MAX_TRACKING, min(_MAX_TRACKING, em))
+
+
+#: Inside these a paragraph's measure comes from its container's layout (a table's column, a list's indent):
+#: its tracking is not tried alone.
+_TRIAL_SKIP = frozenset({"td", "th", "li", "figure", "figcaption", "caption", "table"})
+
+
+def _trial_document(root: etree._Element, keys: dict[int, etree._Element], report: LayoutReport, base_url: str,
+                    fetcher: Any) -> Any:
+    """A small document holding, for each paragraph ending in a 孤字, one copy per tracking of
+    :data:`_TRACKING`, each under copies of its ancestors (so the same rules select it) at the measure it was
+    laid out at, with nothing that breaks a page; keyed ``data-k`` = key * 8 + the tracking's index."""
+    trial = etree.Element(root.tag, dict(root.attrib))
+    source_head = root.find("head")
+    head = copy.deepcopy(source_head) if source_head is not None else etree.Element("head")
+    trial.append(head)
+    style = etree.SubElement(head, "style")
+    style.text = ("body * { break-before: auto !important; break-after: auto !important; page: auto !important; }"
+                  " section, main, aside, div, blockquote { margin: 0 !important; padding: 0 !important;"
+                  " border: 0 !important; }")
+    body_el = root.find("body")
+    body = etree.SubElement(trial, "body", dict(body_el.attrib) if body_el is not None else {})
+    for key, _, chars in report.runts:
+        el = keys[key]
+        chain = [a for a in el.iterancestors() if a.tag not in ("html", "body")][::-1]
+        width = report.widths.get(key)
+        if width is None or any(a.tag in _TRIAL_SKIP for a in chain):
+            continue
+        for i in range(len(_TRACKING)):
+            parent = body
+            for a in chain:
+                parent = etree.SubElement(parent, a.tag, dict(a.attrib))
+            clone = copy.deepcopy(el)
+            clone.tail = None
+            for sub in clone.iter():
+                sub.attrib.pop("id", None)
+            style_attr = re.sub(r"letter-spacing:[^;]*;?\s*", "", clone.get("style") or "")
+            clone.set("style", f"{style_attr}letter-spacing: {_track(i, chars):.4f}em; width: {width:.3f}px;")
+            clone.set("data-k", str(key * 8 + i))
+            parent.append(clone)
+    return weasy_html(trial, base_url, fetcher)
+
+
+def _tracking_from_trial(document: Any, report: LayoutReport) -> dict[int, float | None]:
+    """For each 孤字 paragraph tried: the first tracking whose copy ends on more than one character (None: no
+    tracking within bounds mends it, so the paragraph is left as it is and reported)."""
+    trial = layout_report(document)
+    runts = {k for k, _, _ in trial.runts}
+    out: dict[int, float | None] = {}
+    for key, _, chars in report.runts:
+        tried = [key * 8 + i in trial.laid_out for i in range(len(_TRACKING))]
+        if not any(tried):
+            continue  # not laid out alone: the attempts' own tracking, one layout after another
+        out[key] = next((_track(i, chars) for i in range(len(_TRACKING))
+                         if tried[i] and key * 8 + i not in runts), None)
+    return out
 
 
 def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], columns: list[float],

@@ -37,6 +37,7 @@ from lxml import etree
 from .. import __version__, ir
 from ..cjk.dates import when
 from ..diagnostics import Diagnostics
+from ..guard import file_link_dropped, file_link_target
 from ..media import by_name
 from ..options import Options
 from ..teivocab import (
@@ -321,6 +322,11 @@ class _Writer:
             return
         if node.classes == (GLYPH_SHOWN,):
             return  # what the reader showed for a g from its charDecl: the g and the charDecl are written
+        href = file_link_target(node)
+        if href is not None:  # a link to another file: one TEI file has no other file to point at
+            file_link_dropped(self.diag, href, "tei")
+            self.inlines(parent, node.children, lang)
+            return
         if self.foreign and node.classes == (ATTRS_WRAPPER,) and len(node.children) == 1 and node.lang is None:
             prev = _last(parent)
             self.inlines(parent, node.children, lang)

@@ -79,12 +79,17 @@ def _add_io(g: argparse._ArgumentGroup, *, several: bool) -> None:
                    help="print every diagnostic (-vv: and tracebacks of internal errors)")
 
 
+def _flags(g: argparse._ArgumentGroup, rows: tuple[tuple[str, str], ...]) -> None:
+    """On/off edition options: None when not given, so a project's default stands."""
+    for flag, text in rows:
+        g.add_argument(flag, action="store_true", default=None, help=text)
+
+
 def _add_edition(g: argparse._ArgumentGroup) -> None:
     g.add_argument("--script", choices=SCRIPTS, help="script edition: keep (default), hant, hans, tw, hk")
-    g.add_argument("--diplomatic", action="store_true", default=None,
-                   help="keep the text as written: recover the structure, skip every transform that changes text")
-    g.add_argument("--keep-spaces", action="store_true", default=None,
-                   help="keep the source's spaces between Han and Latin/digits")
+    _flags(g, (("--diplomatic", "keep the text as written: recover the structure, skip every transform that "
+                                "changes text"),
+               ("--keep-spaces", "keep the source's spaces between Han and Latin/digits")))
     g.add_argument("--join-numbers", choices=("nnbsp", "none"),
                    help="join space-grouped digits with U+202F (default) or with nothing")
     g.add_argument("--lang", metavar="TAG", help="the document's language (BCP 47), whatever the source says")
@@ -101,22 +106,20 @@ def _add_publishing(g: argparse._ArgumentGroup) -> None:
                    help="PDF layout engine: auto (default: Typst for books and large documents), weasyprint, typst")
     g.add_argument("--pdf-variant", choices=PDF_VARIANTS, help="PDF standard to follow")
     g.add_argument("--bleed", metavar="LENGTH", help="bleed beyond the trim box, e.g. 3mm (PDF, with pdf/x-4)")
-    g.add_argument("--marks", action="store_true", default=None, help="crop and registration marks (PDF)")
-    g.add_argument("--vertical", action="store_true", default=None, help="vertical writing (EPUB)")
-    g.add_argument("--embed-fonts", action="store_true", default=None,
-                   help="embed a subset of the edition's typeface (EPUB)")
-    g.add_argument("--font", dest="serif_font", metavar="FAMILY", help="the edition's typeface family")
-    g.add_argument("--css", metavar="FILE", help="a house stylesheet appended after docpipe's (EPUB, HTML, PDF)")
-    g.add_argument("--reference-docx", "--reference-doc", dest="reference_docx", metavar="FILE",
-                   help="a Word template whose styles, page set-up, headers and footers the DOCX takes")
-    g.add_argument("--cover", "--epub-cover-image", dest="cover", metavar="IMAGE",
-                   help="the EPUB's cover picture (default: drawn from the metadata)")
-    g.add_argument("--isbn", help="ISBN of the edition (EPUB metadata)")
-    g.add_argument("--doi", help="DOI of the edition (EPUB metadata)")
-    g.add_argument("--source-pages", action="store_true", default=None,
-                   help="show the source edition's page numbers (TEI pb) in EPUB, HTML and PDF")
-    g.add_argument("--source-lines", action="store_true", default=None,
-                   help="show the source edition's line numbers (TEI lb) in EPUB, HTML, PDF and DOCX")
+    _flags(g, (("--marks", "crop and registration marks (PDF)"), ("--vertical", "vertical writing (EPUB)"),
+               ("--embed-fonts", "embed a subset of the edition's typeface (EPUB)"),
+               ("--source-pages", "show the source edition's page numbers (TEI pb) in EPUB, HTML and PDF"),
+               ("--source-lines", "show the source edition's line numbers (TEI lb) in EPUB, HTML, PDF and DOCX")))
+    for flags, dest, metavar, text in (
+            (("--font",), "serif_font", "FAMILY", "the edition's typeface family"),
+            (("--css",), "css", "FILE", "a house stylesheet appended after docpipe's (EPUB, HTML, PDF)"),
+            (("--reference-docx", "--reference-doc"), "reference_docx", "FILE",
+             "a Word template whose styles, page set-up, headers and footers the DOCX takes"),
+            (("--cover", "--epub-cover-image"), "cover", "IMAGE",
+             "the EPUB's cover picture (default: drawn from the metadata)"),
+            (("--isbn",), "isbn", "ISBN", "ISBN of the edition (EPUB metadata, title and copyright pages)"),
+            (("--doi",), "doi", "DOI", "DOI of the edition (EPUB metadata)")):
+        g.add_argument(*flags, dest=dest, metavar=metavar, help=text)
     g.add_argument("--numbering", choices=("book", "chapter"),
                    help="a book's numbered paragraphs: continuous (book, default) or per chapter (3.14)")
     g.add_argument("--note-numbering", choices=("chapter", "book"),

@@ -442,6 +442,8 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
     several scripts (Script_Extensions) or by all (Common, Inherited) goes first to the face of the letters it
     follows in the text, so a Syriac vowel sign is set with its Syriac letter. What no face has is ``missing``.
     """
+    import unicodedata
+
     face = font_for(lang, override, kind)
     have = charset(face) if face is not None else Charset(())
     counts = collections.Counter(text)
@@ -485,7 +487,10 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
         cp = ord(c)
         # the faces already setting the letters it follows, then its scripts' faces, then any face
         near = [f for s in scripts for f in chosen if _script_face(f, s)]
-        found = next((f for f in near if cp in charset(f)), None) or by_script(c, scripts) or _any_face(cp)
+        # a full-width mark (（，「) in a text whose face is not CJK belongs with the Han around it: a CJK face
+        wide = unicodedata.east_asian_width(c) in ("F", "W") and not (face and _script_face(face, "Hani"))
+        found = next((f for f in near if cp in charset(f)), None) or (by_script(c, ("Hani",)) if wide else None) \
+            or by_script(c, scripts) or _any_face(cp)
         if found is None:
             missing.append(c)
         else:
@@ -583,5 +588,11 @@ def family_list(lang: str | None, kind: str = "serif", override: str | None = No
     fallback families, ``extra`` (the faces :func:`coverage` found for the text's other scripts), then the
     generic family. WeasyPrint needs them named: once a stylesheet has any ``@font-face``, it no longer falls
     back to fontconfig's choice, and a character the edition's face lacks becomes a missing-glyph box."""
-    names = [*lead, family_for(lang, kind, override), *fallback_families(), *extra]
+    own = family_for(lang, kind, override)
+    names = [*lead, own]
+    if " CJK " not in own:
+        # a face of one script (Devanagari, Hebrew…) lacks Latin: the Latin face next (a romanised Sanskrit word
+        # tagged `sa`), then the faces coverage found (Han in an English text: its CJK face, not HanaMin first)
+        names += [family_for(None, kind), *extra]
+    names += [*fallback_families(), *extra]
     return ", ".join(f'"{n}"' for n in dict.fromkeys(names)) + (", serif" if kind == "serif" else ", sans-serif")

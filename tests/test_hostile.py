@@ -195,7 +195,10 @@ def test_markdown_remote_and_local_images(tmp_path: Path) -> None:
     diag = Diagnostics()
     result = pipeline.convert(src, ["pdf", "html"], tmp_path / "out", Options(source_date_epoch=0), diag=diag)
     blocked = " ".join(d.message for d in diag.items if d.code == "external-resource-blocked")
-    assert "127.0.0.1" in blocked and str(secret) in blocked and "../elsewhere/secret.txt" in blocked
+    assert "127.0.0.1" in blocked and "../elsewhere/secret.txt" in blocked
+    # an absolute path is a site-root reference (/img/x.png): looked for under the document's folder, never at /
+    missing = " ".join(d.message for d in diag.items if d.code == "media-missing")
+    assert f"{secret}: no such file under the document's folder" in missing
     assert SECRET.encode() not in result.outputs["pdf"].read_bytes()
 
 

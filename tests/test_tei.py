@@ -161,3 +161,118 @@ def test_external_dtd_is_not_loaded(tmp_path: object) -> None:
 def test_malformed_xml_names_the_line() -> None:
     with pytest.raises(InputError, match=r"bad.xml:3: not well-formed"):
         read(b"<TEI>\n<text>\n<body></text>", Options(), Diagnostics(), name="bad.xml")
+
+
+# --------------------------------------------------------------------------- line groups the schema refuses
+#: Excerpts of two real sources in tests/fixtures/corpus/docs (see the PROVENANCE.md there): CBETA T08n0235 (a
+#: gāthā whose lines sit in ``cb:tt``/``cb:t``, an opening 「 and two notes before them, and a heading inside a
+#: ``lem``) and DHARMA's CritEd sample (a speaker as ``<ab type="speaker">`` inside ``lg``). Both ``lg`` are
+#: invalid in tei_all.
+LG_SOURCE = """<?xml version="1.0" encoding="UTF-8"?>
+<TEI xmlns="http://www.tei-c.org/ns/1.0" xmlns:cb="http://www.cbeta.org/ns/1.0" xml:lang="zh-Hant">
+<teiHeader><fileDesc><titleStmt><title>金剛般若波羅蜜經</title></titleStmt>
+<publicationStmt><p>CBETA</p></publicationStmt><sourceDesc><p>T08n0235</p></sourceDesc></fileDesc></teiHeader>
+<text><body><div type="jing">
+<lb ed="T" n="0752b28"/><lg xml:id="lgT08p0752b2801" type="v5" rend="margin-left:1em;text-indent:-1em">\
+「<note n="0752009" type="orig" resp="Taisho" place="foot text">偈 Tārakā timiraṃ dīpo.</note>\
+<note type="mod" resp="CBETA" n="0752009">一切有為法如夢幻泡影如露亦如電應作如是觀</note>\
+<cb:tt n="0752009" type="app">\
+<cb:t resp="CBETA" xml:lang="zh-Hant"><l>一切有為法，</l><l>如夢、幻、泡、影，</l>
+<lb n="0752b29" ed="T"/><l>如露亦如電，</l><l>應作如是觀。」</l></cb:t>\
+<cb:t xml:lang="sa" resp="Taisho" place="foot">Tārakā timiraṃ dīpo māyāvaśyāya budbudaṃ.</cb:t></cb:tt></lg>
+<lg n="1.1" met="anuṣṭubh">
+    <ab type="speaker"><app><lem wit="#msNa #msNb">anarthayajña uvāca</lem>
+    <rdg wit="#msNc"/></app>
+            </ab>
+<l n="a"><app>
+    <lem wit="#msCb #msNa">atisaṃśayakaṣṭaṃ te</lem>
+    <rdg wit="#msCa">atiśaṃsa<unclear>ya</unclear>kaṣṭan te</rdg>
+</app></l>
+<l n="b">pṛṣṭo 'haṃ dvijasattama</l></lg>
+<lg type="valid" n="2"><head>偈</head><l>若以色見我，</l><note n="1">A note.</note>\
+<lb n="0752a18"/><l>以音聲求我，<app><lem>是</lem><rdg wit="#x">此</rdg></app></l></lg>
+<app n="0752010"><lem wit="【大】"><head>真言</head>
+<lb n="0752c05" ed="T"/><p>那謨婆伽跋帝　鉢喇壤</p></lem><rdg wit="【宋】"><space quantity="0"/></rdg></app>
+</div></body></text></TEI>""".encode()
+
+
+def _lg_written() -> tuple[etree._Element, bytes, Diagnostics]:
+    diag = Diagnostics()
+    opts = Options(source_date_epoch=0, diplomatic=True)
+    doc = read(LG_SOURCE, opts, diag, name="lg.xml")
+    data = pipeline.write(doc, "tei", opts, diag)
+    return etree.fromstring(data), data, diag
+
+
+def _validate(tmp_path: object, data: bytes) -> dict[str, list[str]]:
+    from pathlib import Path
+
+    from .conftest import require
+    from .tei_validate import saxon_available, validate
+    require_tool("jing")
+    require(saxon_available(), "saxonche (the TEI Schematron)")
+    path = Path(f"{tmp_path}/lg.tei.xml")
+    path.write_bytes(data)
+    return validate([path])
+
+
+def test_invalid_line_groups_are_repaired_valid_and_reported(tmp_path: object) -> None:
+    root, data, diag = _lg_written()
+    assert _validate(tmp_path, data) == {}
+    # DHARMA's speaker: <sp><speaker> before the line group, the group itself as it was
+    (sp,) = root.xpath("//t:sp", namespaces=NS)
+    speaker, lg = [c for c in sp if isinstance(c.tag, str)]
+    assert etree.QName(speaker).localname == "speaker" and lg.get("n") == "1.1" and lg.get("met") == "anuṣṭubh"
+    assert speaker.xpath("string(t:app/t:lem)", namespaces=NS) == "anarthayajña uvāca"
+    assert [line.get("n") for line in lg.xpath("t:l", namespaces=NS)] == ["a", "b"]
+    # CBETA's gāthā: cb:tt and cb:t nested line groups (their names in @rend), 「 and the notes in the first line,
+    # in the source's order; the Sanskrit a line of its own
+    (cbeta,) = root.xpath("//t:lg[@xml:id='lgT08p0752b2801']", namespaces=NS)
+    assert cbeta.get("type") == "v5"
+    (tt,) = cbeta.xpath("t:lg", namespaces=NS)
+    assert "cbeta.org/ns/1.0}tt" in tt.get("rend", "")
+    zh, sa = tt.xpath("t:lg|t:l", namespaces=NS)
+    first = zh.xpath("t:l", namespaces=NS)[0]
+    assert "".join(first.itertext()).startswith("「偈")  # 「, then the notes, then the line
+    assert "".join(first.xpath("text()", namespaces=NS)) == "「一切有為法，"
+    assert len(first.xpath("t:note", namespaces=NS)) == 2
+    assert [("".join(x.itertext())) for x in zh.xpath("t:l", namespaces=NS)][1:] == [
+        "如夢、幻、泡、影，", "如露亦如電，", "應作如是觀。」"]
+    assert etree.QName(sa).localname == "l" and "".join(sa.itertext()) == "Tārakā timiraṃ dīpo māyāvaśyāya budbudaṃ."
+    # every character of the source's line groups is still there, in order
+    src = etree.fromstring(LG_SOURCE)
+    for xml_id in ("lgT08p0752b2801",):
+        before = "".join(src.xpath(f"//*[@xml:id='{xml_id}']", namespaces=NS)[0].itertext())
+        after = "".join(cbeta.itertext())
+        assert after.split() == before.split()
+    # the heading inside the lem: a head again, in a division of the reading
+    (head,) = root.xpath("//t:lem/t:div/t:head", namespaces=NS)
+    assert head.text == "真言" and head.getparent().xpath("t:p", namespaces=NS)
+    reports = [d.message for d in diag.items if d.code == "text-repaired"]
+    assert any("speaker" in m and "cb:tt" in m and "「" in m for m in reports), reports
+    assert any("<lem><head>" in m for m in reports), reports
+
+
+def test_a_valid_line_group_is_left_as_it_is() -> None:
+    from pipeline.writers.tei import repair_lines
+    src = etree.fromstring(LG_SOURCE)
+    (valid,) = src.xpath("//t:lg[@type='valid']", namespaces=NS)
+    before = etree.tostring(valid)
+    diag = Diagnostics()
+    repair_lines(valid, diag)
+    assert etree.tostring(valid) == before and not diag.items
+    # through the whole pipeline: its head, lines, note and app as they were (the reader puts the line break
+    # that opens a line inside it)
+    root, _, _ = _lg_written()
+    (after,) = root.xpath("//t:lg[@type='valid']", namespaces=NS)
+    assert [etree.QName(c).localname for c in after] == ["head", "l", "note", "l"]
+    assert "".join(after.itertext()) == "".join(valid.itertext())
+
+
+def test_repaired_line_groups_read_back_and_stay_valid(tmp_path: object) -> None:
+    _, data, _ = _lg_written()
+    diag = Diagnostics()
+    opts = Options(source_date_epoch=0, diplomatic=True)
+    again = pipeline.write(read(data, opts, diag, name="lg.tei.xml"), "tei", opts, diag)
+    assert not [d for d in diag.items if d.code == "text-repaired"]
+    assert _validate(tmp_path, again) == {}

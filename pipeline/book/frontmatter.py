@@ -45,6 +45,12 @@ def line(cls: str, text: str) -> ir.Para:
     return ir.Para(children=(ir.Span(children=tuple(kids), classes=(cls,)),))
 
 
+def _imprint(meta: ir.Metadata, fields: dict[str, str]) -> list[ir.Block]:
+    """The edition statement and the publisher, as the title and copyright pages both show them."""
+    out: list[ir.Block] = [line("edition", fields["edition"])] if fields.get("edition") else []
+    return out + ([line("publisher", meta.publisher)] if meta.publisher else [])
+
+
 def pages(wanted: tuple[str, ...], meta: ir.Metadata, fields: dict[str, str]) -> list[ir.Block]:
     """The blocks of the pages ``wanted`` (names of :data:`PAGES`, in the order given) for a book of metadata
     ``meta``; ``fields`` holds the book file's other keys (``edition``, ``isbn``, ``cip``, ``dedication``,
@@ -60,10 +66,7 @@ def pages(wanted: tuple[str, ...], meta: ir.Metadata, fields: dict[str, str]) ->
             if meta.subtitle:
                 out.append(line("subtitle", meta.subtitle))
             out.extend(line("author", a) for a in meta.authors)
-            if fields.get("edition"):
-                out.append(line("edition", fields["edition"]))
-            if meta.publisher:
-                out.append(line("publisher", meta.publisher))
+            out.extend(_imprint(meta, fields))
         elif page == "copyright-page":
             out.append(ir.Heading(level=1, children=(ir.Text(text=heading_text(page, meta.language)),),
                                   id="copyright-page", role=page))
@@ -72,10 +75,7 @@ def pages(wanted: tuple[str, ...], meta: ir.Metadata, fields: dict[str, str]) ->
             else:
                 out.extend(ir.Para(children=(ir.Span(children=b.children, classes=("rights",)),))
                            for b in meta.rights if isinstance(b, ir.Para))
-            if fields.get("edition"):
-                out.append(line("edition", fields["edition"]))
-            if meta.publisher:
-                out.append(line("publisher", meta.publisher))
+            out.extend(_imprint(meta, fields))
             if fields.get("isbn"):
                 out.append(line("isbn", f"ISBN {fields['isbn']}"))
             if fields.get("cip"):

@@ -27,15 +27,17 @@ from lxml import etree
 
 from .. import ir
 from ..cjk.dates import display_date
+from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..errors import OutputError
 from ..fileio import deterministic_zip
 from ..fontsel import family_for
+from ..guard import file_link_dropped, file_link_target
 from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
 from ..walk import iter_inlines_all, plain
 from . import divisions as D
-from . import docx_layout
+from . import docx_fonts, docx_layout
 from .wordml import W
 from .wordml import el as _el
 from .wordml import sub as _sub
@@ -63,9 +65,21 @@ EAST_ASIAN = {"zh-Hant": "zh-TW", "zh-Hant-TW": "zh-TW", "zh-Hant-HK": "zh-HK", 
 
 
 def east_asian(lang: str | None) -> str:
-    """The ``w:eastAsia`` language for a BCP 47 tag."""
-    return EAST_ASIAN.get(lang or "", "zh-TW" if (lang or "").startswith("zh-Hant") else
-                          "zh-CN" if (lang or "").startswith("zh") else "zh-TW")
+    """The ``w:eastAsia`` language for a BCP 47 tag (Japanese and Korean their own, any other language zh-TW)."""
+    tag = lang or ""
+    if tag in EAST_ASIAN:
+        return EAST_ASIAN[tag]
+    if tag.startswith(("zh-Hant-HK", "zh-HK", "zh-MO", "yue")):
+        return "zh-HK"
+    if tag.startswith(("zh-Hant", "zh-TW", "lzh")):
+        return "zh-TW"
+    if tag.startswith(("zh-Hans", "zh-CN", "zh-SG")):
+        return "zh-CN"
+    if tag == "ja" or tag.startswith("ja-"):
+        return "ja-JP"
+    if tag == "ko" or tag.startswith("ko-"):
+        return "ko-KR"
+    return "zh-CN" if tag.startswith("zh") else "zh-TW"
 
 
 # --------------------------------------------------------------------------- styles
@@ -134,6 +148,26 @@ def schema_order(root: etree._Element) -> None:
                 props.append(c)
 
 
+def _table_style(styles: etree._Element) -> None:
+    """Three Line Table: the table style of Chinese editions (heavy rules above and below, a light one under the
+    header row, no vertical rules)."""
+    for old in styles.findall(_w("style")):
+        if old.get(_w("styleId")) == "ThreeLineTable":
+            styles.remove(old)
+    st = _sub(styles, "style", {"type": "table", "styleId": "ThreeLineTable"})
+    _sub(st, "name", {"val": "Three Line Table"})
+    _sub(st, "basedOn", {"val": "TableNormal"})
+    _sub(st, "uiPriority", {"val": "59"})
+    _sub(st, "qFormat")
+    tpr = _sub(st, "tblPr")
+    tpr.append(_three_line_borders())
+    tpr.append(_cell_margins())
+    first = _sub(st, "tblStylePr", {"type": "firstRow"})
+    _sub(_sub(first, "trPr"), "tblHeader")
+    _sub(_sub(_sub(first, "tcPr"), "tcBorders"), "bottom", {"val": "single", "sz": "6", "space": "0",
+                                                            "color": "000000"})
+
+
 def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     """Replace the template's look with docpipe's named styles for this edition."""
     styles = document.styles.element
@@ -167,8 +201,10 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
                rpr=[_fonts(sans), _el("b"), _el("sz", {"val": "44"})])
     _style_xml(styles, "Subtitle", "Subtitle", ppr=[jc("center")], rpr=[_el("sz", {"val": "26"})])
     _style_xml(styles, "DocumentSymbol", "Document Symbol", ppr=[jc("right")],
-               rpr=[_el("rFonts", {"ascii": "DejaVu Sans", "hAnsi": "DejaVu Sans"}), _el("sz", {"val": "24"})])
+               rpr=[_el("sz", {"val": "24"})])  # the body face (a generic sans fell to a typewriter-like one)
     _style_xml(styles, "TitlePageInfo", "Title Page Info", ppr=[jc("center"), _el("spacing", {"after": "60"})],
+               rpr=[_el("sz", {"val": "24"})])
+    _style_xml(styles, "Byline", "Byline", ppr=[jc("center"), _el("spacing", {"after": "240"})],
                rpr=[_el("sz", {"val": "24"})])
     _style_xml(styles, "EditionNote", "Edition Note", ppr=[jc("center"), _el("spacing", {"before": "1200"})],
                rpr=[_el("sz", {"val": "18"})])
@@ -188,7 +224,7 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     _style_xml(styles, "BoxTitle", "Box Title", next_style="BoxText",
                ppr=[copy.deepcopy(keep), _el("keepLines"), _border(), copy.deepcopy(shd),
                     _el("spacing", {"before": "240", "after": "60"}), _el("ind", {"left": "170", "right": "170"})],
-               rpr=[_fonts(family_for("zh-Hans", "sans")), _el("b")])
+               rpr=[_fonts(sans), _el("b")])
     _style_xml(styles, "BoxText", "Box Text",
                ppr=[copy.deepcopy(keep), _el("keepLines"), _border(), copy.deepcopy(shd),
                     _el("spacing", {"after": "60"}), _el("ind", {"left": "170", "right": "170"})],
@@ -209,29 +245,14 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
                rpr=[_el("sz", {"val": "20"}), _el("szCs", {"val": "20"})])
     _style_xml(styles, "TableCaption", "Table Caption", based_on="Caption", next_style="Normal",
                ppr=[_el("keepNext"), _el("spacing", {"before": "200", "after": "60"})])
+    _style_xml(styles, "TableText", "Table Text", next_style="TableText",
+               ppr=[_el("spacing", {"before": "0", "after": "0"}),
+                    _el("ind", {"firstLine": "0", "firstLineChars": "0"}), jc("left")])
+    _table_style(styles)
     _style_xml(styles, "CodeBlock", "Code Block", ppr=[_el("jc", {"val": "left"})],
                rpr=[_el("rFonts", {"ascii": "DejaVu Sans Mono", "hAnsi": "DejaVu Sans Mono"}),
                     _el("sz", {"val": "18"})])
-    _theme_fonts(document, serif, sans)
-
-
-def _theme_fonts(document: Any, serif: str, sans: str) -> None:
-    """East Asian theme fonts: Word would otherwise fall back to the theme's MS Mincho/MS Gothic."""
-    for rel in document.part.rels.values():
-        if rel.reltype.endswith("/theme"):
-            part = rel.target_part
-            root = etree.fromstring(part.blob)
-            for tag, face in (("majorFont", sans), ("minorFont", serif)):
-                for block in root.iter(f"{{{A}}}{tag}"):
-                    ea = block.find(f"{{{A}}}ea")
-                    if ea is not None:
-                        ea.set("typeface", face)
-                    for font in block.findall(f"{{{A}}}font"):
-                        script = font.get("script")
-                        if script in ("Hant", "Hans", "Jpan"):
-                            font.set("typeface", family_for("zh-Hans" if script == "Hans" else "zh-Hant",
-                                                            "sans" if tag == "majorFont" else "serif"))
-            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    # the theme's East Asian fonts and language, and the font table: docx_fonts.install, once every part is written
 
 
 # --------------------------------------------------------------------------- content
@@ -279,6 +300,16 @@ class _Writer:
 
     def run(self, parent: etree._Element, text: str, *, rpr: list[etree._Element] | None = None,
             lang: str | None = None) -> None:
+        if rpr and any(x.tag == _w("em") for x in rpr):
+            pieces = _emphasis_pieces(text)
+            if len(pieces) > 1 or pieces[0][0] != "han":
+                plain_props = [x for x in rpr if x.tag != _w("em")]
+                italic = [] if any(x.tag == _w("i") for x in plain_props) else [_el("i")]
+                for kind, piece in pieces:
+                    extra = [x for x in rpr if x.tag == _w("em")] if kind == "han" else \
+                        italic if kind == "latin" else []
+                    self.run(parent, piece, rpr=[*plain_props, *extra], lang=lang)
+                return
         r = _sub(parent, "r")
         props = list(rpr or [])
         if lang:
@@ -305,7 +336,10 @@ class _Writer:
                 case ir.Text(text=t):
                     self.run(parent, t, rpr=base, lang=lang)
                 case ir.Emph(children=c):
-                    self.inlines(parent, c, lang, [*base, _el("i")])
+                    # Chinese text: emphasis dots (着重号, clreq 3.5.1; Word draws w:em "dot" under Simplified
+                    # and Traditional Chinese by the run's East Asian language), Latin words in it italic
+                    mark = _el("em", {"val": "dot"}) if _chinese_lang(lang) else _el("i")
+                    self.inlines(parent, c, lang, [*base, mark])
                 case ir.Strong(children=c):
                     self.inlines(parent, c, lang, [*base, _el("b")])
                 case ir.Code(text=t):
@@ -325,6 +359,8 @@ class _Writer:
                     underline = [] if any(x.tag == _w("u") for x in base) else [_el("u", {"val": "single"})]
                     self.inlines(link, c, lang, [*base, *underline])
                 case ir.Span(children=c, lang=sub):
+                    if (href := file_link_target(node)) is not None:  # a link to another file: its text
+                        file_link_dropped(self.diag, href, "docx")
                     self.inlines(parent, c, sub or lang, base)
                 case ir.BookTitle(children=c, open=o, close=cl):
                     if o:
@@ -628,12 +664,20 @@ class _Writer:
             self.caption("TableCaption", "Table", node.label, node.caption, lang)
             if node.id:
                 self.bookmark_around(self.body[-1] if self.sect is None else self.sect.getprevious(), node.id)
+        three_line = _chinese_lang(self.doc.metadata.language)
         tbl = _el("tbl")
         tpr = _sub(tbl, "tblPr")
-        _sub(tpr, "tblStyle", {"val": "TableGrid"})
+        _sub(tpr, "tblStyle", {"val": "ThreeLineTable" if three_line else "TableGrid"})
         _sub(tpr, "tblW", {"w": str(self.max_width_twips), "type": "dxa"})
+        if three_line:  # as the style says, for readers that do not apply table styles' borders
+            tpr.append(_three_line_borders())
         _sub(tpr, "tblLayout", {"type": "fixed"})
-        widths = list(node.widths) if len(node.widths) == cols and sum(node.widths) > 0 else [1.0] * cols
+        if three_line:
+            tpr.append(_cell_margins())
+        # the source's widths when they differ, else from the cells' text (colwidths.py, as HTML and Typst do)
+        widths = list(column_widths(node)) or [1.0] * cols
+        if len(widths) != cols or sum(widths) <= 0:
+            widths = [1.0] * cols
         total = sum(widths)
         col_twips = [max(1, round(self.max_width_twips * w / total)) for w in widths]
         grid = _sub(tbl, "tblGrid")
@@ -655,6 +699,9 @@ class _Writer:
                     _sub(tcpr, "vMerge", {"val": "continue"} if slot.continued else {"val": "restart"})
                     if slot.continued:
                         tcpr[-1].attrib.pop(_w("val"))
+                if three_line and i == node.head_rows - 1:  # the light rule under the header (三线表)
+                    _sub(_sub(tcpr, "tcBorders"), "bottom", {"val": "single", "sz": "6", "space": "0",
+                                                             "color": "000000"})
                 if slot.continued:
                     _sub(tc, "p")
                     continue
@@ -662,32 +709,37 @@ class _Writer:
                 self.body, self.sect = tc, None
                 self.max_width_twips = max(span_twips - 216, 567)
                 for b in slot.cell.blocks:
-                    self.block(b, lang)
+                    self.block(b, lang, style="TableText")  # no first-line indent, no space after
                 if len(tc) == 1:
-                    self.para("Normal")
+                    self.para("TableText")
                 self.body, self.sect = saved
                 self.max_width_twips = saved_width
+        if len(grid_rows) <= KEEP_WHOLE_ROWS:
+            _keep_whole(tbl)
         if self.sect is not None:
             self.sect.addprevious(tbl)
         else:
             self.body.append(tbl)
 
     def title_page(self) -> None:
+        """The title page, when the document has a title or a symbol; without either, its author, date and
+        publisher are a byline above the text (a page showing only an author is no title page)."""
         m = self.doc.metadata
         lang = m.language
+        page = bool(m.title or m.symbol)
         if m.symbol:
             self.run(self.para("DocumentSymbol"), m.symbol)
         if m.title:  # no invented title: a document without one starts with its text
             self.run(self.para("Title"), m.title, lang=lang)
         for value in (m.subtitle, m.session):
             if value:
-                self.run(self.para("Subtitle"), value, lang=lang)
+                self.run(self.para("Subtitle" if page else "Byline"), value, lang=lang)
         for value in ("、".join(m.authors) if m.authors else None,
                       " ".join(x for x in (display_date(m.date, lang), m.place) if x) or None, m.publisher):
             if value:
-                self.run(self.para("TitlePageInfo"), value, lang=lang)
+                self.run(self.para("TitlePageInfo" if page else "Byline"), value, lang=lang)
         for n in m.edition_notes:
-            self.run(self.para("EditionNote"), n, lang=lang)
+            self.run(self.para("EditionNote" if page else "Byline"), n, lang=lang)
 
     def write(self) -> None:
         if not D.has_role(self.doc, "titlepage"):  # a book with a title page of its own shows that one
@@ -713,6 +765,69 @@ class _Writer:
                 p = self.para("FootnoteText")
                 self.run(p, f"{n.marker} " + " ".join(plain(b.children) for b in n.blocks
                                                        if isinstance(b, ir.Para)))
+
+
+#: A table of at most this many rows is kept on one page (moved to the next rather than split): a short table
+#: read across a page turn loses its header and, in Word, its closing rule.
+KEEP_WHOLE_ROWS = 15
+
+
+def _keep_whole(tbl: etree._Element) -> None:
+    """Keep a table on one page, as Word's users do: no row splits (``w:cantSplit``) and every paragraph of every
+    row but the last kept with the next (``w:keepNext``)."""
+    rows = tbl.findall(_w("tr"))
+    for n, tr in enumerate(rows):
+        trpr = tr.find(_w("trPr"))
+        if trpr is None:
+            trpr = _el("trPr")
+            tr.insert(0, trpr)
+        if trpr.find(_w("cantSplit")) is None:
+            trpr.insert(0, _el("cantSplit"))
+        if n == len(rows) - 1:
+            break
+        for p in tr.iter(_w("p")):
+            ppr = p.find(_w("pPr"))
+            if ppr is None:
+                ppr = _el("pPr")
+                p.insert(0, ppr)
+            if ppr.find(_w("keepNext")) is None:
+                ppr.append(_el("keepNext"))
+
+
+def _three_line_borders() -> etree._Element:
+    """A three-line table's frame (GB/T 7713.1 三线表): heavy rules above and below, no other rule."""
+    borders = _el("tblBorders")
+    for side in ("top", "left", "bottom", "right", "insideH", "insideV"):
+        if side in ("top", "bottom"):
+            _sub(borders, side, {"val": "single", "sz": "12", "space": "0", "color": "000000"})
+        else:
+            _sub(borders, side, {"val": "nil"})
+    return borders
+
+
+def _cell_margins() -> etree._Element:
+    """Cell padding of a three-line table: 1 mm above and below, 2 mm at the sides."""
+    mar = _el("tblCellMar")
+    for side, value in (("top", "57"), ("left", "113"), ("bottom", "57"), ("right", "113")):
+        _sub(mar, side, {"w": value, "type": "dxa"})
+    return mar
+
+
+def _chinese_lang(lang: str | None) -> bool:
+    return (lang or "").split("-")[0] in ("zh", "yue", "lzh", "wuu", "hak", "nan", "gan", "hsn", "cmn")
+
+
+def _emphasis_pieces(text: str) -> list[tuple[str, str]]:
+    """``text`` cut into pieces of Han (kind ``han``: emphasis dots), Latin letters and digits (``latin``:
+    italic) and the rest (``plain``: punctuation and spaces carry no dots, as CSS text-emphasis leaves them)."""
+    import itertools
+    import unicodedata
+
+    def kind(ch: str) -> str:
+        return "plain" if unicodedata.category(ch)[0] in "PSZC" else "han" if ord(ch) >= 0x2E80 else "latin"
+
+    out = [(k, "".join(g)) for k, g in itertools.groupby(text, key=kind)]
+    return out or [("plain", text)]
 
 
 def _cjk_word(word: str) -> bool:
@@ -1117,6 +1232,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             document.part.rels.pop(rel_id)  # Word 2010's optional copy of the styles, stale after ours
     _core(document, doc, options)
     docx_layout.finish(document, doc, options, diag, template)  # sections, headers, TOC, house template
+    lang = doc.metadata.language
+    docx_fonts.install(document, lang, east_asian(lang), family_for(lang, "serif", options.serif_font),
+                       family_for(lang, "sans"))
     buf = io.BytesIO()
     try:
         document.save(buf)

@@ -388,40 +388,215 @@ def _text_of(p: etree._Element) -> str:
 # --------------------------------------------------------------------------- page estimate
 
 
-def estimate_pages(body: etree._Element, g: Geometry, first_page: int) -> dict[str, int]:
-    """The page each bookmark probably falls on, from the text's length: the cached value of the TOC's
-    ``PAGEREF`` fields until Word or LibreOffice updates them."""
-    per_line = max(g.text_width // 220, 10)  # 11 pt characters
-    lines_per_page = max((g.height - g.top - g.bottom) // 400, 10)  # 20 pt lines
+@dataclass(frozen=True)
+class _Metrics:
+    """What the page estimate needs of a paragraph style, resolved through ``w:basedOn`` (twips)."""
+
+    em: int = 220
+    line: int = 0
+    rule: str = "auto"
+    before: int = 0
+    after: int = 0
+    indent: int = 0
+    first_em: float = 0.0
+    keep_next: bool = False
+    keep_lines: bool = False
+    break_before: bool = False
+
+    def line_height(self, cjk: bool) -> float:
+        """One line's height: exact or at-least lines as given, automatic ones from the face's line gap (Noto
+        CJK's ascent + descent are 1.45 em, Latin Noto's about 1.36)."""
+        single = self.em * (1.45 if cjk else 1.36)
+        if self.rule in ("exact", "atLeast") and self.line:
+            return float(self.line) if self.rule == "exact" else max(float(self.line), single)
+        return single * (self.line or 240) / 240
+
+
+def _num(value: str | None, default: int = 0) -> int:
+    try:
+        return int(float(value)) if value is not None else default
+    except ValueError:
+        return default
+
+
+def style_metrics(styles: etree._Element | None) -> dict[str, _Metrics]:
+    """Each paragraph style's metrics, from the document defaults down its ``w:basedOn`` chain."""
+    if styles is None:
+        return {}
+    by_id = {st.get(_w("styleId")) or "": st for st in styles.findall(_w("style"))}
+    base: dict[str, object] = {}
+    defaults = styles.find(_w("docDefaults"))
+    chains: dict[str, list[etree._Element]] = {}
+
+    def chain(sid: str, depth: int = 0) -> list[etree._Element]:
+        if sid in chains:
+            return chains[sid]
+        st = by_id.get(sid)
+        if st is None or depth > 20:
+            return []
+        parent = st.find(_w("basedOn"))
+        found = [*(chain(parent.get(_w("val")) or "", depth + 1) if parent is not None else []), st]
+        chains[sid] = found
+        return found
+
+    def apply(values: dict[str, object], holder: etree._Element) -> None:
+        ppr, rpr = holder.find(_w("pPr")), holder.find(_w("rPr"))
+        if rpr is not None and (sz := rpr.find(_w("sz"))) is not None:
+            values["em"] = _num(sz.get(_w("val")), 22) * 10
+        if ppr is None:
+            return
+        if (sp := ppr.find(_w("spacing"))) is not None:
+            for attr, key in (("before", "before"), ("after", "after"), ("line", "line"), ("lineRule", "rule")):
+                if sp.get(_w(attr)) is not None:
+                    values[key] = sp.get(_w(attr)) if key == "rule" else _num(sp.get(_w(attr)))
+        if (ind := ppr.find(_w("ind"))) is not None:
+            values["indent"] = _num(ind.get(_w("left")) or ind.get(_w("start"))) \
+                + _num(ind.get(_w("right")) or ind.get(_w("end")))
+            chars = ind.get(_w("firstLineChars"))
+            values["first_em"] = _num(chars) / 100 if chars is not None else \
+                _num(ind.get(_w("firstLine"))) / max(int(str(values.get("em", 220))), 1)
+        for tag, key in (("keepNext", "keep_next"), ("keepLines", "keep_lines"), ("pageBreakBefore", "break_before")):
+            if (el := ppr.find(_w(tag))) is not None:
+                values[key] = el.get(_w("val")) not in ("0", "false", "off")
+        if ppr.find(_w("pBdr")) is not None:  # a box's border and its distance from the text, both sides
+            values["indent"] = int(str(values.get("indent", 0))) + 2 * 140
+
+    if defaults is not None:
+        for holder in (defaults.find(f"{_w('rPrDefault')}"), defaults.find(f"{_w('pPrDefault')}")):
+            if holder is not None:
+                apply(base, holder)
+    out: dict[str, _Metrics] = {}
+    for sid, st in by_id.items():
+        if st.get(_w("type")) != "paragraph":
+            continue
+        values = dict(base)
+        for link in chain(sid):
+            apply(values, link)
+        out[sid] = _Metrics(**values)  # type: ignore[arg-type]
+    return out
+
+
+def estimate_pages(body: etree._Element, g: Geometry, first_page: int, styles: etree._Element | None = None,
+                   notes: dict[str, float] | None = None, cjk: bool = True) -> dict[str, int]:
+    """The page each bookmark probably falls on: the cached value of the TOC's ``PAGEREF`` fields until Word
+    (asked by ``w:updateFields``) or LibreOffice updates them. The body is set line by line: each paragraph's
+    lines from its text's width in ems (Han 1, Latin about half) over its style's measure, its style's line
+    height and spacing, headings kept with what follows, boxes (``keepNext`` + ``keepLines`` runs) kept whole,
+    note bodies taken from their page's height, sections starting new pages."""
+    from ..colwidths import text_em
+    metrics = style_metrics(styles)
+    default = metrics.get("Normal", _Metrics(line=400 if cjk else 360, rule="exact" if cjk else "auto", after=120))
+    height = g.height - g.top - g.bottom
     page, used = first_page, 0.0
     found: dict[str, int] = {}
+    notes = notes or {}
+    note_room = 0.0  # the note area of the current page (its separator included)
 
-    def add(lines: float) -> None:
-        nonlocal page, used
-        if used + lines > lines_per_page and used:
-            page += 1
-            used = 0.0
-        used += lines
+    def new_page() -> None:
+        nonlocal page, used, note_room
+        page += 1
+        used = note_room = 0.0
 
-    for child in body:
+    def para_lines(p: etree._Element, m: _Metrics, width: int) -> int:
+        em = text_em(_text_of(p)) + m.first_em
+        per_line = max((width - m.indent) / max(m.em, 1), 4.0)
+        return max(1, math.ceil(em / per_line - 0.05))
+
+    def take(lines: int, m: _Metrics, whole: bool) -> None:
+        """Place a paragraph's lines: moved whole to the next page when it must not split, else split."""
+        nonlocal used
+        step = m.line_height(cjk)
+        space = m.before if used else 0
+        if used + space + lines * step + note_room > height and (whole or used + space + step + note_room > height):
+            if used:
+                new_page()
+            space = 0
+        used += space
+        for _ in range(lines):
+            if used + step + note_room > height and used:
+                new_page()
+            used += step
+        used += m.after
+
+    children = list(body)
+    i = 0
+    while i < len(children):
+        child = children[i]
         if child.tag == _w("p"):
             style = child.find(f"{_w('pPr')}/{_w('pStyle')}")
-            sid = style.get(_w("val")) if style is not None else "Normal"
-            if sid == "Heading1" or child.find(f"{_w('pPr')}/{_w('pageBreakBefore')}") is not None:
+            m = metrics.get(style.get(_w("val")) or "", default) if style is not None else default
+            if m.break_before or child.find(f"{_w('pPr')}/{_w('pageBreakBefore')}") is not None:
                 if used:
-                    page += 1
-                    used = 0.0
-            chars = len(_text_of(child))
-            add(max(1, math.ceil(chars / per_line)) + (1.5 if sid and sid.startswith("Heading") else 0.3))
-            for b in child.iter(_w("bookmarkStart")):
-                found.setdefault(b.get(_w("name")) or "", page)
-            if child.find(f"{_w('pPr')}/{_w('sectPr')}") is not None:  # a section ends: the next starts a page
-                page += 1
-                used = 0.0
-        elif child.tag == _w("tbl"):
-            for tr in child.iter(_w("tr")):
-                add(max([1] + [math.ceil(len(_text_of(tc)) / max(per_line // 3, 1)) for tc in tr.iter(_w("tc"))]))
+                    new_page()
+            # a run of keepNext paragraphs (a heading and the paragraph after it, a box): kept on one page
+            group = [child]
+            j = i
+            while j + 1 < len(children) and children[j].tag == _w("p") and _keeps_next(children[j], metrics):
+                j += 1
+                group.append(children[j])
+            total = 0.0
+            for p in group:
+                pm = _metrics_of(p, metrics, default)
+                total += para_lines(p, pm, g.text_width) * pm.line_height(cjk) + pm.before + pm.after
+            last_first = _metrics_of(group[-1], metrics, default).line_height(cjk)
+            if len(group) > 1 and used and used + total + note_room > height \
+                    and (total <= height or used + total - (para_lines(group[-1], _metrics_of(group[-1], metrics,
+                                                                                              default),
+                                                                   g.text_width) - 1) * last_first > height):
+                new_page()
+            for p in group:
+                pm = _metrics_of(p, metrics, default)
+                for b in p.iter(_w("bookmarkStart")):
+                    found.setdefault(b.get(_w("name")) or "", page)
+                take(para_lines(p, pm, g.text_width), pm, pm.keep_lines)
+                for ref in p.iter(_w("footnoteReference")):
+                    extra = notes.get(ref.get(_w("id")) or "", 0.0) + (0 if note_room else 360)
+                    note_room += extra
+                if p.find(f"{_w('pPr')}/{_w('sectPr')}") is not None:  # a section ends: the next starts a page
+                    new_page()
+            i = j + 1
+            continue
+        if child.tag == _w("tbl"):
+            cols = [_num(c.get(_w("w"))) for c in child.iter(_w("gridCol"))] or [g.text_width]
+            table_m = metrics.get("TableText", default)
+            for tr in child.findall(_w("tr")):
+                rows = 1
+                for k, tc in enumerate(tr.findall(_w("tc"))):
+                    width = cols[min(k, len(cols) - 1)] - 226
+                    rows = max(rows, sum(para_lines(p, table_m, width) for p in tc.findall(_w("p"))))
+                take(rows, table_m, True)
+        i += 1
     return found
+
+
+def _metrics_of(p: etree._Element, metrics: dict[str, _Metrics], default: _Metrics) -> _Metrics:
+    style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+    return metrics.get(style.get(_w("val")) or "", default) if style is not None else default
+
+
+def _keeps_next(p: etree._Element, metrics: dict[str, _Metrics]) -> bool:
+    keep = p.find(f"{_w('pPr')}/{_w('keepNext')}")
+    if keep is not None:
+        return keep.get(_w("val")) not in ("0", "false", "off")
+    style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+    m = metrics.get(style.get(_w("val")) or "") if style is not None else None
+    return bool(m and m.keep_next)
+
+
+def note_heights(document: Any, styles: etree._Element | None, text_width: int, cjk: bool) -> dict[str, float]:
+    """Each footnote's height in twips (its paragraphs in Footnote Text), for the page estimate."""
+    from ..colwidths import text_em
+    metrics = style_metrics(styles)
+    m = metrics.get("FootnoteText", _Metrics(em=180, line=240, rule="auto"))
+    out: dict[str, float] = {}
+    for rel in document.part.rels.values():
+        if rel.reltype.endswith("/footnotes") and not rel.is_external:
+            root = etree.fromstring(rel.target_part.blob)
+            for fn in root.findall(_w("footnote")):
+                lines = sum(max(1, math.ceil(text_em(_text_of(p)) / max(text_width / m.em, 4.0)))
+                            for p in fn.findall(_w("p")))
+                out[fn.get(_w("id")) or ""] = lines * m.line_height(cjk) + m.after
+    return out
 
 
 # --------------------------------------------------------------------------- headers and footers
@@ -588,6 +763,8 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
     # the table of contents, filled, before the first chapter (in a book, after the pages printed before it)
     heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id
              and b.role not in D.NOT_IN_CONTENTS]
+    if len(heads) < 2 and not book:
+        heads = []  # a contents list of one line says nothing a reader does not see on the next page
     toc_title: etree._Element | None = None
     if book:
         place = _book_toc_place(body, book)
@@ -598,7 +775,6 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         _run(title, _toc_title(doc))
         anchor.addprevious(title)
         toc_title = title
-        pages = estimate_pages(body, g, first_page=1)
         entries: list[etree._Element] = []
         for h in heads:
             p = _para(f"TOC{h.level}")
@@ -606,7 +782,7 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
             label = f"{h.label}\u3000" if h.label and _chinese(doc) else f"{h.label} " if h.label else ""
             _run(link, label + plain(h.children))
             _sub(_sub(link, "r"), "tab")
-            _field(link, f"PAGEREF {h.id} \\h", str(pages.get(h.id or "", "")))
+            _field(link, f"PAGEREF {h.id} \\h", "0")
             entries.append(p)
         # the TOC field wraps the entries: begin/instruction/separate in the first, end after the last
         first = entries[0]
@@ -624,6 +800,13 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         entries.append(last)
         for e in entries:
             anchor.addprevious(e)
+        # the page numbers estimated with the contents in place (a long contents list moves what follows)
+        pages = estimate_pages(body, g, 1, styles, note_heights(document, styles, text_width, _chinese(doc)),
+                               _chinese(doc))
+        for h, e in zip(heads, entries, strict=False):
+            cached = e.findall(f".//{_w('hyperlink')}/{_w('r')}/{_w('t')}")
+            if cached:
+                cached[-1].text = str(pages.get(h.id or "", ""))
 
     # headers and footers: the template's for every body section, or ours with a section per chapter, so
     # that the chapter in the running head is right even where STYLEREF is not recomputed (LibreOffice)
@@ -680,6 +863,11 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
     if options.mirror_margins:
         _settings(document, "mirrorMargins")
 
+    # Word recomputes the contents' page numbers (PAGEREF) and the running heads when it opens the file
+    _settings(document, "updateFields", {"val": "true"})
+    removed = used_styles_only(document)
+    if removed:
+        diag.emit("writer-note", f"{removed} unused style(s) of python-docx's template left out")
     if template is not None:
         merged = merge_styles(styles, template)
         diag.emit("writer-note", f"{merged} style(s) taken from the reference DOCX")
@@ -690,6 +878,88 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
             root = etree.fromstring(part.blob)
             schema_order(root)
             part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+
+# --------------------------------------------------------------------------- only the styles used
+
+#: The attributes and elements by which a part names a style.
+_STYLE_REFS = ("pStyle", "rStyle", "tblStyle", "numStyleLink", "styleLink")
+
+
+def _xml_parts(document: Any) -> list[tuple[str, Any, etree._Element]]:
+    """(part name, part, its XML) of every WordprocessingML part but the styles, fonts and theme."""
+    out = []
+    for part in document.part.package.iter_parts():
+        name = str(part.partname)
+        if not name.startswith("/word/") or not name.endswith(".xml") or name.startswith("/word/theme/") \
+                or name in ("/word/styles.xml", "/word/fontTable.xml"):
+            continue
+        element = getattr(part, "element", None)
+        out.append((name, part, element if element is not None else etree.fromstring(part.blob)))
+    return out
+
+
+def _closure(by_id: dict[str, etree._Element], start: list[str]) -> set[str]:
+    """The styles ``start`` names and what they are based on, linked to, followed by or name themselves."""
+    keep: set[str] = set()
+    todo = list(start)
+    while todo:
+        sid = todo.pop()
+        if sid in keep or sid not in by_id:
+            continue
+        keep.add(sid)
+        st = by_id[sid]
+        for tag in ("basedOn", "link", "next"):
+            ref = st.find(_w(tag))
+            if ref is not None:
+                todo.append(ref.get(_w("val")) or "")
+        for tag in _STYLE_REFS:  # a numbering style's w:styleLink, a style's own rStyle
+            for ref in st.iter(_w(tag)):
+                todo.append(ref.get(_w("val")) or "")
+    return keep
+
+
+def used_styles_only(document: Any) -> int:
+    """Remove the styles no part uses: kept are the styles a paragraph, run, table or list names, each type's
+    default, and what those are based on, linked to or followed by (``w:basedOn``, ``w:link``, ``w:next``). The
+    template's lists no paragraph uses leave numbering.xml with them (their levels name List Bullet and List
+    Number). Returns how many styles left (python-docx's template brings about 150 table and list styles)."""
+    styles = document.styles.element
+    by_id = {st.get(_w("styleId")) or "": st for st in styles.findall(_w("style"))}
+    defaults = [sid for sid, st in by_id.items() if st.get(_w("default")) in ("1", "true", "on")]
+    parts = _xml_parts(document)
+    numbering = [(name, part, root) for name, part, root in parts if root.tag == _w("numbering")]
+    wanted: set[str] = set()
+    num_ids: set[str] = set()
+    for _, _, root in parts:
+        if root.tag == _w("numbering"):
+            continue
+        for tag in _STYLE_REFS:
+            wanted.update(ref.get(_w("val")) or "" for ref in root.iter(_w(tag)))
+        num_ids.update(n.get(_w("val")) or "" for n in root.iter(_w("numId")))
+    keep = _closure(by_id, defaults + sorted(wanted))
+    for sid in keep:
+        num_ids.update(n.get(_w("val")) or "" for n in by_id[sid].iter(_w("numId")))
+    for _, part, root in numbering:
+        nums = root.findall(_w("num"))
+        for n in nums:
+            if (n.get(_w("numId")) or "") not in num_ids:
+                root.remove(n)
+        abstract = {a.get(_w("val")) for n in root.findall(_w("num")) for a in n.findall(_w("abstractNumId"))}
+        for a in root.findall(_w("abstractNum")):
+            if a.get(_w("abstractNumId")) not in abstract:
+                root.remove(a)
+        if getattr(part, "element", None) is None:
+            part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+        for tag in _STYLE_REFS:
+            wanted.update(ref.get(_w("val")) or "" for ref in root.iter(_w(tag)))
+    keep = _closure(by_id, defaults + sorted(wanted))
+    removed = 0
+    for sid, st in by_id.items():
+        if sid not in keep:
+            styles.remove(st)
+            removed += 1
+    return removed
 
 
 # --------------------------------------------------------------------------- a book's sections

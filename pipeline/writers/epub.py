@@ -18,7 +18,7 @@ import datetime as dt
 import io
 import re
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -80,6 +80,24 @@ def _note_calls(blocks: list[ir.Block]) -> Iterator[str]:
             for n in iter_inlines(seq):
                 if isinstance(n, ir.NoteRef):
                     yield n.note_id
+
+
+def _place_notes(calls: Iterable[str], notes: dict[str, ir.Note], placed: set[str]) -> list[ir.Note]:
+    """The notes to print with a content document that makes ``calls``, in order of their first call, each
+    followed by the notes its own body calls (a CBETA note inside an inline note, an apparatus entry): a note
+    is printed on the page of its call, so that its link back resolves. ``placed`` (updated) holds the notes
+    already printed elsewhere."""
+    out: list[ir.Note] = []
+    stack = list(reversed([*calls]))
+    while stack:
+        note_id = stack.pop()
+        note = notes.get(note_id)
+        if note is None or note_id in placed:
+            continue
+        placed.add(note_id)
+        out.append(note)
+        stack.extend(reversed([*_note_calls(list(note.blocks))]))
+    return out
 
 
 def _ids(blocks: list[ir.Block]) -> Iterator[str]:
@@ -206,23 +224,26 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     check_family(options.serif_font, m.language)
     lang = m.language or "und"
     parts = _split(doc) if doc.blocks else [Part("chapter-01.xhtml", m.title or "Text")]
-    note_part: dict[str, Part] = {}
-    for part in parts:
-        for note_id in _note_calls(part.blocks):
-            note_part.setdefault(note_id, part)
     notes_by_id = {n.id: n for n in doc.notes}
-    for note_id, part in note_part.items():
-        if note_id in notes_by_id:
-            part.notes.append(notes_by_id[note_id])
-    orphans = [n for n in doc.notes if n.id not in note_part]
+    placed: set[str] = set()
+    for part in parts:
+        part.notes = _place_notes(_note_calls(part.blocks), notes_by_id, placed)
+    # notes called nowhere in the text (or only from the rights): on the rights page, with the notes they call
+    orphans = _place_notes((n.id for n in doc.notes), notes_by_id, placed)
     file_of: dict[str, str] = {}
     for part in parts:
         for anchor in _ids(part.blocks):
             file_of.setdefault(anchor, part.file)
         for n in part.notes:
             file_of[n.id] = part.file
+            for anchor in _ids(list(n.blocks)):  # the calls a note makes to other notes, in its body
+                file_of.setdefault(anchor, part.file)
     for n in orphans:
         file_of[n.id] = "rights.xhtml"
+        for anchor in _ids(list(n.blocks)):
+            file_of.setdefault(anchor, "rights.xhtml")
+    for anchor in _ids(list(m.rights)):
+        file_of.setdefault(anchor, "rights.xhtml")
 
     media = by_name(doc)
     math = H.math_table(doc, options, diag)
@@ -307,7 +328,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes",
                                             "aria-label": "Notes"})
             for n in part.notes:
-                sec.append(H.footnote(n, ctx, m.language))
+                sec.append(_footnote(n, ctx, m.language, file_of))
             children.append(sec)
         item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
                              _document(part.title, m.language, children, options, body_type=f"{part.place}matter"),
@@ -327,7 +348,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     if orphans:
         sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes"})
         for n in orphans:
-            sec.append(H.footnote(n, ctx, m.language))
+            sec.append(_footnote(n, ctx, m.language, file_of))
         back.append(sec)
     rights_item = None
     if back:
@@ -367,20 +388,31 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
 
 
+def _footnote(note: ir.Note, ctx: H.Context, lang: str | None, file_of: dict[str, str]) -> etree._Element:
+    """A note's ``aside``; a note called from nowhere keeps its marker without a link back to a missing call."""
+    aside = H.footnote(note, ctx, lang)
+    if f"fnref-{note.id.removeprefix('fn-')}" not in file_of:
+        for back in aside.iter("a"):
+            if back.get("class") == "note-back":
+                del back.attrib["href"]
+                back.attrib.pop("role", None)
+    return aside
+
+
 def _landmarks(parts: list[Part]) -> list[dict[str, str]]:
     """The landmarks after the contents: the start of the text (``bodymatter``); in a book, also the start of
     the front and back matter and each front- and back-matter page that has a landmark of its own (title page,
     copyright page, preface…)."""
     body = next((p for p in parts if p.place == "body"), parts[0])
     if parts[0].role is None:
-        return [{"type": "text", "href": f"text/{body.file}", "title": body.title}]
+        return [{"type": "bodymatter", "href": f"text/{body.file}", "title": body.title}]
     out: list[dict[str, str]] = []
     front = next((p for p in parts if p.place == "front"), None)
     if front is not None:
         out.append({"type": "frontmatter", "href": f"text/{front.file}", "title": front.title})
     out += [{"type": p.role or "", "href": f"text/{p.file}", "title": p.title} for p in parts
             if p.place == "front" and p.role in _LANDMARK_ROLES]
-    out.append({"type": "text", "href": f"text/{body.file}", "title": body.title})
+    out.append({"type": "bodymatter", "href": f"text/{body.file}", "title": body.title})
     back = next((p for p in parts if p.place == "back"), None)
     if back is not None:
         out.append({"type": "backmatter", "href": f"text/{back.file}", "title": back.title})
@@ -394,10 +426,29 @@ _LANDMARK_ROLES = frozenset({"titlepage", "copyright-page", "dedication", "epigr
                              "acknowledgments", "introduction", "glossary", "bibliography", "index", "colophon"})
 
 
+#: EPUB 3 landmark types (``book.guide`` holds them, for the navigation document) -> the EPUB 2 guide's types
+#: (OPF 2.0.1 §2.6) where they differ; a landmark EPUB 2 has no type for becomes ``other.NAME``, as it asks.
+_GUIDE_TYPES = {"titlepage": "title-page", "acknowledgments": "acknowledgements", "bodymatter": "text",
+                "footnotes": "notes", "endnotes": "notes", "rearnotes": "notes"}
+_EPUB2_GUIDE = frozenset({"cover", "title-page", "toc", "index", "glossary", "acknowledgements", "bibliography",
+                          "colophon", "copyright-page", "dedication", "epigraph", "foreword", "loi", "lot", "notes",
+                          "preface", "text"})
+
+
+def guide_type(landmark: str) -> str:
+    """The EPUB 2 guide type of an EPUB 3 landmark type (``titlepage`` -> ``title-page``, ``bodymatter`` ->
+    ``text``, ``frontmatter`` -> ``other.frontmatter``)."""
+    mapped = _GUIDE_TYPES.get(landmark, landmark)
+    return mapped if mapped in _EPUB2_GUIDE or mapped.startswith("other.") else f"other.{mapped}"
+
+
 def _package_lang(opf: bytes, lang: str) -> bytes:
-    """``xml:lang`` on the OPF package element, which reading systems and Ace look for."""
+    """``xml:lang`` on the OPF package element, which reading systems and Ace look for; the EPUB 2 guide's
+    references with EPUB 2 types (ebooklib writes the landmark types in both)."""
     root = etree.fromstring(opf)
     root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    for ref in root.iterfind("{http://www.idpf.org/2007/opf}guide/{http://www.idpf.org/2007/opf}reference"):
+        ref.set("type", guide_type(ref.get("type", "")))
     out: bytes = etree.tostring(root, xml_declaration=True, encoding="utf-8")
     return out
 

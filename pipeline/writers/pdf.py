@@ -309,7 +309,8 @@ def _book(root: etree._Element, doc: ir.Document) -> str | None:
         if d is None or sec is None or sec.tag != "section":
             continue
         kind = "made" if d.role in MADE_PAGES else d.place
-        classes = [*(sec.get("class") or "").split(), f"div-{kind}"] + (["div-start"] if d is start else [])
+        classes = [*(sec.get("class") or "").split(), f"div-{kind}"] + (["div-start"] if d is start else []) + \
+            (["div-unlisted"] if d.role in NOT_IN_CONTENTS else [])
         sec.set("class", " ".join(classes))
         label = head.find("span")
         if d.role == "appendix" and label is not None and label.get("class") == "label" and label.text:

@@ -108,6 +108,12 @@ def _tei_length(value: str | None) -> str | None:
     return None
 
 
+def split_isbn(line: str) -> tuple[str, str]:
+    """A made ISBN line as its label and the number: ``"ISBN 978-7-…"`` -> ``("ISBN ", "978-7-…")``."""
+    m = re.match(r"\s*(ISBN(?:-1[03])?[:：]?\s*)(.*?)\s*$", line, flags=re.IGNORECASE | re.DOTALL)
+    return (m.group(1), m.group(2)) if m and m.group(2) else ("", line.strip())
+
+
 def level_type(level: int) -> str:
     """The ``div/@type`` of a heading level."""
     return LEVEL_TYPES.get(level, f"subsection{level}")
@@ -262,6 +268,11 @@ class _Writer:
         self.foreign = self.foreign_header is not None
         self.deferred = {v for c in _generic_nodes(doc) if c.classes == (NOTE_PLACE,) for k, v in c.attrs
                          if k == "note"} if self.foreign else set()
+        # the ISBN lines of a book's made pages (``<idno type="ISBN">``) and the edition's ISBN for the header
+        self.isbn_lines = {id(doc.blocks[i]) for i, cls in D.made_lines(doc.blocks).items() if cls == "isbn"}
+        made = next((block_text((b,)) for b in doc.blocks if id(b) in self.isbn_lines), None)
+        self.isbn = options.isbn or next(iter(extra_values(doc.metadata, "isbn")), None) or \
+            (split_isbn(made)[1] if made else None)
 
     # ------------------------------------------------------------------ inlines
     def inlines(self, parent: etree._Element, nodes: Iterable[ir.Inline], lang: str | None) -> None:
@@ -447,6 +458,8 @@ class _Writer:
                 else:  # a heading inside a quotation, item, cell…: tei_all has no head there
                     head = _sub(parent, "ab", {"type": HEADING_AB, "n": str(node.level)})
                 self.heading_content(head, node, lang)
+            case ir.Para() if id(node) in self.isbn_lines:
+                self.isbn_line(_sub(parent, "p"), node)
             case ir.Para():
                 p = _sub(parent, "p", {"n": node.number})
                 if node.id:
@@ -492,6 +505,13 @@ class _Writer:
                 self.div(parent, node, lang)
             case _:
                 assert_never(node)
+
+    def isbn_line(self, parent: etree._Element, node: ir.Para) -> None:
+        """A made page's ISBN line (``ISBN 978…``) as text and ``<idno type="ISBN">``, where the copyright page
+        or the imprint has it (TEI's identifier, not a ``seg``)."""
+        label, value = split_isbn(block_text((node,)))
+        _append(parent, label)
+        _sub(parent, "idno", {"type": "ISBN"}, value)
 
     def table(self, parent: etree._Element, node: ir.Table, lang: str | None) -> None:
         from ..tables import layout
@@ -622,7 +642,7 @@ class _Writer:
         _sub(es, "edition", {"n": script},
              f"docpipe {__version__} edition: {EDITIONS.get(script, script)} ({m.language or 'und'})")
         ps = _sub(fd, "publicationStmt")
-        details = bool(m.place or m.date or m.symbol or m.rights)
+        details = bool(m.place or m.date or m.symbol or m.rights or self.isbn)
         # tei_all wants each group of details led by the agency responsible (publisher, distributor, authority)
         if m.publisher:
             _sub(ps, "publisher", text=m.publisher)
@@ -634,6 +654,8 @@ class _Writer:
             _sub(ps, "date", when(m.date), m.date)
         if m.symbol:
             _sub(ps, "idno", {"type": "symbol"}, m.symbol)
+        if self.isbn:  # the edition's ISBN (--isbn, the book file's)
+            _sub(ps, "idno", {"type": "ISBN"}, self.isbn)
         if m.rights:
             lic = _sub(_sub(ps, "availability"), "licence")
             self.blocks(lic, m.rights, m.language)
@@ -831,6 +853,10 @@ class _Writer:
             elif cls == "publisher" and kids is not None:
                 imprint = imprint if imprint is not None else _sub(tp, "docImprint")
                 el = _sub(imprint, "publisher")
+            elif cls == "isbn" and isinstance(b, ir.Para):
+                imprint = imprint if imprint is not None else _sub(tp, "docImprint")
+                self.isbn_line(imprint, b)
+                continue
             else:
                 el = _sub(tp, "titlePart", {"type": cls or "line"})
                 kids = b.children if isinstance(b, ir.Para) else None
@@ -910,6 +936,7 @@ class _Writer:
         if not merged:
             self.profile(tei[0])
         repair(tei, self.diag)
+        repair_lines(tei, self.diag)
         return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=not merged)
 
 
@@ -1008,11 +1035,44 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
                   "<ab rend='tei-NAME'> (tei_all allows them only at a division's start or end)")
     heads = [e for e in root.iter(_t("head")) if (p := e.getparent()) is not None
              and etree.QName(p).localname in PHRASE_PARENTS and etree.QName(p).namespace == TEI]
+    wrapped = [el for el in heads if _head_of_blocks(el)]
+    for el in wrapped:  # the head and the blocks after it a division of their own, where divisions are allowed
+        div = etree.Element(_t("div"), {"type": HEAD_DIV})
+        el.addprevious(div)
+        for c in [el, *el.itersiblings()]:
+            div.append(c)
+    if wrapped:
+        diag.emit("text-repaired", f"{len(wrapped)} <head> opening the blocks of a reading (CBETA's <lem><head>), "
+                  f"where tei_all allows no head, written with those blocks as <div type='{HEAD_DIV}'>")
+    heads = [el for el in heads if el not in wrapped]
     for el in heads:
         _fallback(el, "head", inline=True)
     if heads:
         diag.emit("text-repaired", f"{len(heads)} <head> inside running text (CBETA's <ab><head>), where tei_all "
                   "allows none, kept as <seg rend='tei-head'> (read back as the same head)")
+
+
+#: ``div/@type`` of the division made around a ``head`` that opens the blocks of a reading (``lem``, ``rdg``).
+HEAD_DIV = ADDED_PREFIX + "headed"
+#: Where ``tei_all`` allows divisions (``model.divLike``) but no ``head``.
+DIV_NOT_HEAD = frozenset({"lem", "rdg"})
+#: What may follow a ``head`` in a ``div``: blocks (``model.divPart``, ``model.inter``) and ``model.global``.
+DIV_FOLLOWERS = (BLOCKISH - {"l", "floatingText"}) | GLOBAL
+
+
+def _head_of_blocks(head: etree._Element) -> bool:
+    """Whether ``head`` opens the content of a reading that is otherwise blocks: nothing but breaks and notes
+    before it, blocks after it, no text outside them."""
+    parent = head.getparent()
+    if parent is None or _local(parent) not in DIV_NOT_HEAD or (parent.text or "").strip():
+        return False
+    before = list(head.itersiblings(preceding=True))
+    after = list(head.itersiblings())
+    if any(_local(c) not in GLOBAL or (c.tail or "").strip() for c in before):
+        return False
+    if (head.tail or "").strip() or not any(_local(c) in BLOCKISH for c in after):
+        return False
+    return all(_local(c) in DIV_FOLLOWERS and not (c.tail or "").strip() for c in after)
 
 
 #: Elements of running text where ``tei_all`` allows no ``head`` but allows ``seg``.
@@ -1051,8 +1111,280 @@ def _fallback(el: etree._Element, name: str, *, inline: bool = False) -> None:
         el.set(k, v)
 
 
+# ---------------------------------------------------------------------------------------------------- line groups
+#: What ``tei_all`` allows as a child of ``lg``: its heading and division openers and closers, lines, nested groups,
+#: labels, stage directions, transcriptional phrases and ``model.global`` (TEI P5 4.12.0, ``lg``).
+LG_CHILDREN = GLOBAL | DIV_TOP | DIV_BOTTOM | frozenset({
+    "l", "lg", "label", "desc", "stage", "move", "view", "camera", "sound", "caption", "tech", "sic", "corr", "reg",
+    "orig", "add", "del", "unclear", "damage", "handShift", "restore", "supplied", "surplus", "secl", "mod", "redo",
+    "retrace", "undo"})
+#: Elements whose content model holds ``model.divPart`` (``sp``, ``lg``, ``p``) and ``model.divLike``: where a
+#: speaker's line group may become ``sp`` and a stray ``head`` a ``div`` of its own.
+DIVPART_PARENTS = frozenset({"body", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "lem", "rdg"})
+#: Block-level elements that, found inside ``lg`` among its lines, are themselves a line (renamed ``l``).
+LINE_LIKE = frozenset({"p", "ab", "speaker"})
+
+
+def _local(el: etree._Element) -> str | None:
+    """The local name of a TEI element; None for comments, processing instructions and other namespaces."""
+    if not isinstance(el.tag, str):
+        return None
+    q = etree.QName(el)
+    return q.localname if q.namespace == TEI else None
+
+
+def _detach(el: etree._Element) -> None:
+    """Remove ``el`` from its parent, leaving its tail where it stood (appended to the previous text)."""
+    parent = el.getparent()
+    if parent is None:
+        return
+    if el.tail:
+        prev = el.getprevious()
+        if prev is not None:
+            prev.tail = (prev.tail or "") + el.tail
+        else:
+            parent.text = (parent.text or "") + el.tail
+        el.tail = None
+    parent.remove(el)
+
+
+def _origin(el: etree._Element, name: str) -> str:
+    """``@rend`` for an element renamed by a repair: its own rend (a generic container's ``tei-NAME …``), else
+    ``tei-NAME`` and its attributes as tokens (read back as the same element, :func:`_fallback`'s convention)."""
+    if name == "seg" and el.get("rend"):
+        return el.get("rend", "")
+    attrs = [(f"xml:{etree.QName(k).localname}" if etree.QName(k).namespace == XML else k, v)
+             for k, v in el.attrib.items() if k not in (f"{{{XML}}}id", f"{{{XML}}}lang")]
+    return rend((f"tei-{name}",), tuple(attrs)) or f"tei-{name}"
+
+
+def _rename(el: etree._Element, tag: str, name: str) -> None:
+    """``el`` as ``<tag>``, its attributes kept in ``@rend`` (``xml:id`` and ``xml:lang`` as themselves)."""
+    token = _origin(el, name)
+    keep = {k: v for k, v in el.attrib.items() if k in (f"{{{XML}}}id", f"{{{XML}}}lang")}
+    el.attrib.clear()
+    el.tag = _t(tag)
+    el.set("rend", token)
+    for k, v in keep.items():
+        el.set(k, v)
+
+
+def _holds_lines(el: etree._Element) -> bool:
+    return any(_local(d) in ("l", "lg") for d in el.iterdescendants())
+
+
+def _first_line(el: etree._Element) -> etree._Element | None:
+    if _local(el) == "l":
+        return el
+    return next((d for d in el.iterdescendants() if _local(d) == "l"), None)
+
+
+def _last_line(el: etree._Element) -> etree._Element | None:
+    if _local(el) == "l":
+        return el
+    lines = [d for d in el.iterdescendants() if _local(d) == "l"]
+    return lines[-1] if lines else None
+
+
+class _LgRepairs:
+    """What :func:`repair_lines` did, for its diagnostics."""
+
+    def __init__(self) -> None:
+        self.speakers: list[str] = []
+        self.groups = 0
+        self.lines = 0
+        self.joined = 0
+        self.heads = 0
+        self.where: list[str] = []
+
+
+def repair_lines(root: etree._Element, diag: Diagnostics) -> None:
+    """Make each ``lg`` that ``tei_all`` refuses valid, and report it; a valid ``lg`` is left as it is.
+
+    * a speaker (``<ab type="speaker">``, DHARMA's, or ``speaker``) opening the group: the group becomes
+      ``<sp><speaker>…</speaker><lg>…</lg></sp>`` where ``sp`` is allowed, else the speaker a ``label``;
+    * an element holding lines (CBETA's ``cb:tt``/``cb:t`` pairs, kept as ``seg``) becomes a nested ``lg``;
+    * a ``p``/``ab`` among the lines becomes a line (``<l rend="tei-ab …">``); a heading kept as ``seg`` before the
+      lines is a ``head`` again;
+    * text and phrases outside the lines (CBETA's opening 「 before the first line, a translation as ``seg``):
+      text alone (with the notes and breaks around it) joins the line it stands before (or after), in document
+      order; a phrase is a line of its own.
+    """
+    done = _LgRepairs()
+    stack = [e for e in root.iter(_t("lg"))]
+    stack.reverse()
+    while stack:
+        lg = stack.pop()
+        if _lg_valid(lg):
+            continue
+        label = lg.get(f"{{{XML}}}id") or lg.get("n")
+        if label and len(done.where) < 5:
+            done.where.append(label)
+        stack.extend(reversed(_repair_lg(lg, done)))
+    parts = []
+    if done.speakers:
+        parts.append(f"{len(done.speakers)} speaker(s) inside <lg> (the source's <ab type='speaker'>) written as "
+                     f"<sp><speaker> before the group ({', '.join(done.speakers[:5])})")
+    if done.groups:
+        parts.append(f"{done.groups} element(s) holding lines inside <lg> (CBETA's cb:tt/cb:t) written as nested "
+                     "<lg> (their names kept in @rend)")
+    if done.heads:
+        parts.append(f"{done.heads} heading(s) kept as <seg rend='tei-head'> inside <lg> written as its <head>")
+    if done.lines:
+        parts.append(f"{done.lines} paragraph(s) or phrase(s) standing among the lines of an <lg> written as lines "
+                     "(<l>, their names kept in @rend)")
+    if done.joined:
+        parts.append(f"{done.joined} run(s) of text outside the lines of an <lg> (e.g. an opening 「) joined to "
+                     "the line they stand before or after")
+    if parts:
+        diag.emit("text-repaired", "invalid line groups repaired for tei_all" +
+                  (f" ({', '.join(done.where)})" if done.where else "") + ": " + "; ".join(parts))
+
+
+def _lg_valid(lg: etree._Element) -> bool:
+    if (lg.text or "").strip():
+        return False
+    for c in lg:
+        if isinstance(c.tag, str) and _local(c) not in LG_CHILDREN:
+            return False
+        if (c.tail or "").strip():
+            return False
+    return any(_local(d) in ("l", "lg", "gap") for d in lg.iterdescendants())
+
+
+def _repair_lg(lg: etree._Element, done: _LgRepairs) -> list[etree._Element]:
+    """Repair one ``lg``; returns the line groups it made (to be checked in turn)."""
+    made: list[etree._Element] = []
+    kids = [c for c in lg if isinstance(c.tag, str)]
+    content = [c for c in kids if _local(c) not in GLOBAL]
+    parent = lg.getparent()
+    first = content[0] if content else None
+    if first is not None and not (lg.text or "").strip() and not any(
+            (c.tail or "").strip() for c in kids[:kids.index(first)]) and _is_speaker(first):
+        if parent is not None and _local(parent) in DIVPART_PARENTS:
+            _to_sp(lg, first)
+        else:
+            _rename(first, "label", _local(first) or "ab")
+            first.set("type", "speaker")
+        done.speakers.append(lg.get(f"{{{XML}}}id") or lg.get("n") or "lg")
+    # elements refused inside lg
+    seen_line = False
+    for c in kids:
+        name = _local(c)
+        if name in ("l", "lg"):
+            seen_line = True
+        if name is None or name in LG_CHILDREN or c.getparent() is not lg:
+            continue
+        if _holds_lines(c):
+            _rename(c, "lg", name)
+            made.append(c)
+            done.groups += 1
+            seen_line = True
+        elif name == "seg" and unrend(c.get("rend"))[0] == ("tei-head",) and not seen_line:
+            attrs = unrend(c.get("rend"))[1]
+            del c.attrib["rend"]
+            c.tag = _t("head")
+            set_attrs(c, "head", attrs)
+            done.heads += 1
+        elif name in LINE_LIKE:
+            _rename(c, "l", name)
+            done.lines += 1
+            seen_line = True
+    _runs(lg, done)
+    return made
+
+
+def _is_speaker(el: etree._Element) -> bool:
+    name = _local(el)
+    return (name == "speaker" or (name in ("ab", "p") and el.get("type") == "speaker")) and not _holds_lines(el)
+
+
+def _to_sp(lg: etree._Element, speaker: etree._Element) -> None:
+    """``<lg><ab type="speaker">S</ab>…</lg>`` -> ``<sp><speaker>S</speaker><lg>…</lg></sp>``."""
+    sp = etree.Element(_t("sp"))
+    lg.addprevious(sp)
+    sp.tail, lg.tail = lg.tail, None
+    name = _local(speaker) or "ab"
+    attrs = [(f"xml:{etree.QName(k).localname}" if etree.QName(k).namespace == XML else k, v)
+             for k, v in speaker.attrib.items() if not (k == "type" and v == "speaker")]
+    _detach(speaker)
+    speaker.tail = None
+    speaker.attrib.clear()
+    speaker.tag = _t("speaker")
+    set_attrs(speaker, "speaker", attrs)
+    if name != "ab":
+        speaker.set("rend", " ".join(x for x in (speaker.get("rend"), f"tei-{name}") if x))
+    sp.append(speaker)
+    sp.append(lg)
+
+
+def _runs(lg: etree._Element, done: _LgRepairs) -> None:
+    """Text and refused phrases between the structural children of ``lg`` (those it allows other than
+    ``model.global``): each stretch between two of them that holds text or a refused element is moved, with the
+    notes and breaks inside it, into a line. Text alone joins the next line (or else the previous one) at the
+    place it stood, so the document order is kept; a stretch holding a phrase becomes a line of its own."""
+    kids = [c for c in lg]
+    structural = [c for c in kids if _local(c) in LG_CHILDREN and _local(c) not in GLOBAL]
+    stretches: list[tuple[etree._Element | None, list[etree._Element], etree._Element | None]] = []
+    before: etree._Element | None = None
+    current: list[etree._Element] = []
+    for c in kids:
+        if c in structural:
+            stretches.append((before, current, c))
+            before, current = c, []
+        else:
+            current.append(c)
+    stretches.append((before, current, None))
+    for prev, members, nxt in stretches:
+        text = lg.text if prev is None else prev.tail
+        refused = any(isinstance(c.tag, str) and _local(c) not in LG_CHILDREN for c in members)
+        if not refused and not (text or "").strip() and not any((c.tail or "").strip() for c in members):
+            continue
+        line = etree.Element(_t("l"))
+        line.text = text
+        if prev is None:
+            lg.text = None
+        else:
+            prev.tail = None
+        for c in members:
+            line.append(c)  # with its tail
+        target = None if refused else (_first_line(nxt) if nxt is not None else None)
+        if target is not None:
+            _prepend(target, line)
+            done.joined += 1
+            continue
+        target = None if refused else (_last_line(prev) if prev is not None else None)
+        if target is not None:
+            _extend(target, line)
+            done.joined += 1
+            continue
+        if prev is None:
+            lg.insert(0, line)
+        else:
+            prev.addnext(line)
+        done.lines += 1
+
+
+def _prepend(line: etree._Element, run: etree._Element) -> None:
+    """Put the content of ``run`` at the start of ``line``."""
+    old = line.text
+    line.text = run.text
+    moved = list(run)
+    for k, c in enumerate(moved):
+        line.insert(k, c)
+    if moved:
+        moved[-1].tail = (moved[-1].tail or "") + (old or "") or None
+    else:
+        line.text = (run.text or "") + (old or "") or None
+
+
+def _extend(line: etree._Element, run: etree._Element) -> None:
+    """Put the content of ``run`` at the end of ``line``."""
+    _append(line, run.text or "")
+    for c in list(run):
+        line.append(c)
+
+
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     """TEI P5 for ``doc``."""
     return _Writer(D.for_edition(doc, options), options, diag).write()
-
-

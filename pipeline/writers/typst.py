@@ -37,6 +37,7 @@ from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fileio import date_epoch
 from ..fontsel import check_family, config, fallback_families, family_for, report_coverage
+from ..guard import file_link_dropped, file_link_target
 from ..media import by_name, shown
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
@@ -122,6 +123,8 @@ class _Writer:
         self.halts = 0
         self.tables = 0
         self.math = _math_table(doc, options, diag) if math else {}
+        self.unindented = False
+        """Inside a made page (title page, copyright page…): paragraphs without the Chinese two-em indent."""
         self.divisions = divisions(doc.blocks)
         """A book's divisions (empty for a document that is no book): each opens on a recto, front matter in
         roman folios, the body from arabic 1."""
@@ -137,11 +140,12 @@ class _Writer:
 
     def fonts(self, lang: str | None, kind: str = "serif") -> str:
         """The faces for ``lang``: its family (a Latin one for a language that is not Chinese, Japanese or
-        Korean), the CJK family after it for Han the text holds untagged, then the ``[fallback]`` families."""
+        Korean); after a face that is not CJK the Latin face (a script's own face may lack Latin) and the CJK
+        family (Han the text holds untagged); then the ``[fallback]`` families."""
         own = family_for(lang, kind, self.options.serif_font if _zh(lang) == _zh(self.doc.metadata.language)
                          else None)
-        names = [own, *([] if own.startswith("Noto S") and " CJK " in own else [family_for("zh", kind)]),
-                 *fallback_families()]
+        other = [] if " CJK " in own else [family_for(None, kind), family_for("zh", kind)]  # Latin, then Han
+        names = [own, *other, *fallback_families()]
         return _lits(dict.fromkeys(names))
 
     def mono(self, lang: str | None) -> str:
@@ -223,6 +227,8 @@ class _Writer:
                     return body
                 return f"#link({lit(target)})[{body}]"
             case ir.Span(children=c, lang=sub):
+                if (href := file_link_target(node)) is not None:  # a link to another file: its text
+                    file_link_dropped(self.diag, href, "pdf")
                 return self.in_lang(sub, lang, self.inlines(c, sub or lang, after))
             case ir.BookTitle(children=c, open=o, close=cl):
                 first = _first_char_of(c) or cl[:1]
@@ -330,8 +336,10 @@ class _Writer:
             division = opens.get(i)
             if division is not None:
                 yield self.opening(b, division.role, rank, lang, first_of_body=i == body_at)
-                if division.role in MADE_PAGES:  # the page's lines, set as the page is
+                if division.role in MADE_PAGES:  # the page's lines, set as the page is (no paragraph indent)
+                    self.unindented = True
                     lines = self.blocks(blocks[i + 1:division.end], lang)
+                    self.unindented = False
                     yield f"#dp-made(role: {lit(division.role)})[{lines}]"
                     i = division.end
                     continue
@@ -354,7 +362,7 @@ class _Writer:
         if first_of_body:
             out.append("#set page(numbering: \"1\")\n#counter(page).update(1)")
         heading = self.heading(node, rank, lang, label=label, outlined=False if role in NOT_IN_CONTENTS else None)
-        running = "none" if made or role == "part" else lit(title)
+        running = "none" if made else lit(title)
         out.append(f"#dp-open(role: {lit(role or 'chapter')}, running: {running}, "
                    f"folio: {'false' if made else 'true'})[{heading}]")
         return "\n".join(out)
@@ -414,7 +422,7 @@ class _Writer:
         labelled = isinstance(first, ir.Span) and "label" in first.classes
         if node.number is not None and not labelled:
             out = f"#dp-numbered({lit(node.number + '.')}, [{text}])"
-        elif (inner or "").startswith("zh") and node.number is None:
+        elif (inner or "").startswith("zh") and node.number is None and not self.unindented:
             out = f"#[#set par(first-line-indent: (amount: 2em, all: true));{text}]"
         else:
             out = f"#[{text}]"

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 #: Note bodies by ``epub:type`` (EPUB 3 Structural Semantics) and by ARIA ``role`` (DPUB-ARIA).
 NOTE_TYPES = frozenset({"footnote", "endnote", "rearnote", "note"})
@@ -117,20 +118,59 @@ def _tag(like: object, local: str) -> str:
 
 
 def restructure(root: object) -> Counts:
-    """Rewrite the HTML5/EPUB structures of :mod:`this module <.html5>` in place."""
+    """Rewrite the HTML5/EPUB structures of :mod:`this module <.html5>` in place, pass by pass: note calls and
+    back links, note bodies, lists of notes, then headings of notes sections, ``hgroup``, ``details``, ``ruby``."""
     from lxml import etree
 
     assert isinstance(root, etree._Element)
     counts = Counts()
     elements = [el for el in root.iter() if isinstance(el.tag, str)]
-    targets: set[str] = set()
-    in_notes: set[object] = set()  # the items of a notes section's lists (SE's endnotes: <li id> in a section)
+    in_notes = _in_notes_sections(elements)
+    targets = _calls(elements, counts)
+    _note_bodies(root, elements, in_notes, targets, counts)
+    for el in elements:
+        local = _local(el.tag)
+        if local in ("ol", "ul") and len(el) and all(_local(c.tag) == "div" and c.get("class") == "dp-footnote"
+                                                     for c in el if isinstance(c.tag, str)):
+            _unwrap(el)  # an endnotes list whose items were all notes: the notes are numbered by the writers
+    for el in elements:
+        local = _local(el.tag)
+        if el.getparent() is None:
+            continue
+        types, roles = _types(el), _roles(el)
+        if (types & NOTES_SECTION_TYPES or roles & NOTES_SECTION_ROLES) and any(
+                c.get("class") == "dp-footnote" for c in el.iter() if isinstance(c.tag, str)):
+            for child in list(el):
+                if isinstance(child.tag, str) and _local(child.tag) in _HEADINGS:
+                    _remove(child)
+                    counts.note_headings += 1
+        elif local == "hgroup":
+            _unwrap(el)
+            counts.hgroups += 1
+        elif local == "details":
+            _details(el)
+            counts.details += 1
+        elif local == "ruby":
+            _ruby(el)
+            counts.ruby += 1
+    return counts
+
+
+def _in_notes_sections(elements: list[Any]) -> set[object]:
+    """The items of a notes section's lists (Standard Ebooks' endnotes: ``<li id>`` in a section)."""
+    in_notes: set[object] = set()
     for el in elements:
         types, roles = _types(el), _roles(el)
         if types & NOTES_SECTION_TYPES or roles & NOTES_SECTION_ROLES:
             for lst in el.iter():
                 if _local(lst.tag) in ("ol", "ul") and lst.getparent() is el:
                     in_notes.update(c for c in lst if _local(c.tag) == "li")
+    return in_notes
+
+
+def _calls(elements: list[Any], counts: Counts) -> set[str]:
+    """Note calls become ``span.noteref`` naming their note, back links go; the ids the calls name."""
+    targets: set[str] = set()
     for el in elements:
         local = _local(el.tag)
         types, roles = _types(el), _roles(el)
@@ -152,6 +192,14 @@ def restructure(root: object) -> Counts:
         elif local == "a" and ("backlink" in types or "doc-backlink" in roles or classes & BACKLINK_CLASSES
                                or el.get("rev") == "footnote"):
             _remove(el)
+    return targets
+
+
+def _note_bodies(root: object, elements: list[Any], in_notes: set[object], targets: set[str],
+                 counts: Counts) -> None:
+    """Note bodies (by type or role, items of a notes section, or named by a call) become ``div.dp-footnote``."""
+    from lxml import etree
+
     for el in elements:
         local = _local(el.tag)
         if el.getparent() is None and el is not root:
@@ -173,47 +221,29 @@ def restructure(root: object) -> Counts:
             el.set("class", "dp-footnote")
             el.set("id", note_id)
             counts.notes += 1
-    for el in elements:
-        local = _local(el.tag)
-        if local in ("ol", "ul") and len(el) and all(_local(c.tag) == "div" and c.get("class") == "dp-footnote"
-                                                     for c in el if isinstance(c.tag, str)):
-            _unwrap(el)  # an endnotes list whose items were all notes: the notes are numbered by the writers
-    for el in elements:
-        local = _local(el.tag)
-        if el.getparent() is None:
-            continue
-        types, roles = _types(el), _roles(el)
-        if (types & NOTES_SECTION_TYPES or roles & NOTES_SECTION_ROLES) and any(
-                c.get("class") == "dp-footnote" for c in el.iter() if isinstance(c.tag, str)):
-            for child in list(el):
-                if isinstance(child.tag, str) and _local(child.tag) in _HEADINGS:
-                    _remove(child)
-                    counts.note_headings += 1
-        elif local == "hgroup":
-            _unwrap(el)
-            counts.hgroups += 1
-        elif local == "details":
-            summary = next((c for c in el if _local(c.tag) == "summary"), None)
-            el.tag = _tag(el, "div")
-            el.set("class", " ".join(filter(None, ["box", "details", el.get("class") or ""])))
-            el.attrib.pop("open", None)
-            if summary is not None:
-                title = etree.Element(_tag(el, "div"))
-                assert isinstance(title, etree._Element)
-                title.set("class", "box-title")
-                summary.tag = _tag(el, "p")
-                tail = summary.tail
-                summary.tail = None
-                index = el.index(summary)
-                el.remove(summary)
-                title.append(summary)
-                el.insert(index, title)
-                title.tail = tail
-            counts.details += 1
-        elif local == "ruby":
-            _ruby(el)
-            counts.ruby += 1
-    return counts
+
+
+def _details(el: object) -> None:
+    """``details`` → ``div.box`` whose ``div.box-title`` holds the summary as a paragraph."""
+    from lxml import etree
+
+    assert isinstance(el, etree._Element)
+    summary = next((c for c in el if _local(c.tag) == "summary"), None)
+    el.tag = _tag(el, "div")
+    el.set("class", " ".join(filter(None, ["box", "details", el.get("class") or ""])))
+    el.attrib.pop("open", None)
+    if summary is not None:
+        title = etree.Element(_tag(el, "div"))
+        assert isinstance(title, etree._Element)
+        title.set("class", "box-title")
+        summary.tag = _tag(el, "p")
+        tail = summary.tail
+        summary.tail = None
+        index = el.index(summary)
+        el.remove(summary)
+        title.append(summary)
+        el.insert(index, title)
+        title.tail = tail
 
 
 def _ruby(el: object) -> None:

@@ -122,3 +122,12 @@ def test_the_reader_package_keeps_its_entry_points() -> None:
     # one job per module: running pandoc, the AST converter, Word specifics, Markdown/HTML before pandoc
     for job in ("run", "convert", "word", "word_numbering", "markup", "rawhtml", "statutes"):
         assert __import__(f"pipeline.readers.pandoc.{job}", fromlist=["_"]).__doc__
+
+
+def test_pandocs_own_warnings_become_diagnostics_once() -> None:
+    from pipeline.readers.pandoc.run import pandoc_warnings
+    err = (b"[WARNING] Could not convert TeX math \\frac{, rendering as TeX:\n  \\frac{\n  ^\n"
+           b"[INFO] Running filter\n[WARNING] Duplicate identifier 'a' at line 3 column 1\n")
+    assert pandoc_warnings(err) == ["Could not convert TeX math \\frac{, rendering as TeX: \\frac{ ^",
+                                    "Duplicate identifier 'a' at line 3 column 1"]
+    assert len(pandoc_warnings(b"[WARNING] x\n" * 500)) == 50

@@ -48,7 +48,7 @@ def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str
     if counts["stray"] or counts["unclosed"]:
         diag.emit("container-unclosed", f"{counts['stray']} closing ::: without an opening one dropped, "
                   f"{counts['unclosed']} container(s) closed at the end")
-    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options)
+    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options, diag)
     doc = to_ir(ast, options, diag, name, "markdown")
     from ..captions import attach_captions
     return statutes(title_from_heading(attach_captions(doc, diag), diag), diag)
@@ -56,7 +56,7 @@ def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str
 
 def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Org mode (``#+TITLE:``, ``#+AUTHOR:``, headings, lists, footnotes)."""
-    ast = run_pandoc(_decode(data, name).encode("utf-8"), "org", name, options)
+    ast = run_pandoc(_decode(data, name).encode("utf-8"), "org", name, options, diag)
     return to_ir(ast, options, diag, name, "org")
 
 
@@ -71,7 +71,7 @@ def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     text, found = html5_structure(data.decode("utf-8", "replace"), xml=False)
     _report_html5(found, diag)
     text = prepare_html(text)
-    ast = run_pandoc(text.encode("utf-8"), "html", name, options)
+    ast = run_pandoc(text.encode("utf-8"), "html", name, options, diag)
     from ..captions import attach_captions
     return attach_captions(to_ir(ast, options, diag, name, "html"), diag)
 
@@ -81,7 +81,7 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     check_archive(data, name, options)
     from ..precheck import check_package_xml
     check_package_xml(data, name, options)  # a control character, 300-deep w:sdt, 10 MB text node: one line
-    ast = run_pandoc(data, "docx+styles", name, options)
+    ast = run_pandoc(data, "docx+styles", name, options, diag)
     doc = to_ir(ast, options, diag, name, "docx", archive=data)
     from ..word_media import recover
     doc = recover(doc, data, MediaTable(options, diag, name), diag)
@@ -97,7 +97,7 @@ def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
     check_archive(data, name, options)
     from ..precheck import check_package_xml
     check_package_xml(data, name, options)
-    ast = run_pandoc(data, "odt", name, options)
+    ast = run_pandoc(data, "odt", name, options, diag)
     return to_ir(ast, options, diag, name, "odt", archive=data)
 
 
@@ -118,7 +118,7 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
                 member = prepare_html(text).encode("utf-8")
             z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
     _report_html5(found, diag)
-    ast = run_pandoc(out.getvalue(), "epub", name, options)
+    ast = run_pandoc(out.getvalue(), "epub", name, options, diag)
     return to_ir(ast, options, diag, name, "epub", archive=data)
 
 

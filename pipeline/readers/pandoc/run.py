@@ -12,6 +12,7 @@ from io import BytesIO
 from pathlib import PurePosixPath
 from typing import Any
 
+from ...diagnostics import Diagnostics
 from ...errors import InputError, LimitError, ToolError
 from ...options import Options
 
@@ -131,8 +132,10 @@ def _raw_member(data: bytes, info: zipfile.ZipInfo, name: str) -> bytes:
     return raw
 
 
-def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, Any]:
-    """pandoc's JSON AST for ``data`` read as ``fmt``."""
+def run_pandoc(data: bytes, fmt: str, name: str, options: Options, diag: Diagnostics | None = None
+               ) -> dict[str, Any]:
+    """pandoc's JSON AST for ``data`` read as ``fmt``; pandoc's own warnings (``[WARNING] …``) become
+    ``tool-warning`` diagnostics in ``diag``, each once, never lines on the terminal."""
     # pandoc's own heap limit (its documented +RTS -M): a parser blow-up ends in "Heap exhausted", not 4 GB
     cmd = [pandoc_path(), "+RTS", f"-M{options.tool_memory_mb}m", "-RTS", "--sandbox", "-f", fmt, "-t", "json"]
     try:
@@ -150,6 +153,9 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, 
                          expected="a simpler document or a higher --tool-memory")
         raise InputError(f"pandoc could not read it as {fmt}: {message[-1] if message else proc.returncode}",
                          file=name, expected=f"a valid {fmt} document")
+    if diag is not None:
+        for warning in pandoc_warnings(proc.stderr):
+            diag.emit("tool-warning", f"pandoc: {warning}")
     try:
         ast: dict[str, Any] = json.loads(proc.stdout)
     except RecursionError as exc:
@@ -162,3 +168,18 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options) -> dict[str, 
         raise ToolError(f"pandoc API {'.'.join(map(str, version))} is too old", file=name,
                         expected=f"pandoc-api-version {MIN_API[0]}.{MIN_API[1]} or later (pandoc 3)")
     return ast
+
+
+def pandoc_warnings(stderr: bytes) -> list[str]:
+    """pandoc's warnings, one line each: ``[WARNING] Could not convert TeX math …`` with its continuation lines
+    joined (at most 300 characters each, at most 50 of them)."""
+    out: list[str] = []
+    for line in stderr.decode("utf-8", "replace").splitlines():
+        text = line.strip()
+        if text.startswith("[WARNING]"):
+            if len(out) == 50:
+                break
+            out.append(text.removeprefix("[WARNING]").strip())
+        elif out and text and line[:1].isspace():
+            out[-1] += " " + text
+    return [w[:300] for w in out]

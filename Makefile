@@ -15,7 +15,7 @@ export SOURCE_DATE_EPOCH ?= 1724198400
 
 # Debian packages: validators and renderers the tests run for real, CJK fonts, HarfBuzz subsetting, fontconfig's
 # fc-list (font coverage), and fonts-noto-core (12 MB: Noto faces for Devanagari, Syriac, Arabic, Hebrew, Greek…).
-DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-noto-core fonts-hanazono \
+DEB_PACKAGES := epubcheck jing poppler-utils libharfbuzz-subset0 fontconfig fonts-noto-cjk fonts-noto-core fonts-hanazono fonts-dejavu-core \
                 libpango-1.0-0 \
                 libpangoft2-1.0-0 libreoffice-writer-nogui libreoffice-draw-nogui libreoffice-math-nogui default-jre-headless
 STAMP := $(VENV)/.installed

@@ -217,3 +217,19 @@ def test_a_document_that_is_no_book_keeps_arabic_folios(engine: str) -> None:
 def test_fixture_provenance() -> None:
     assert (BOOKS / "trpl-docpipe" / "PROVENANCE.md").is_file()
     assert Path(BOOKS / "trpl-docpipe" / "LICENSE").is_file()
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_book_of_bare_chapters(engine: str) -> None:
+    """Chapters with roles but no ids, no title and so no contents: no front matter, arabic folios from 1, each
+    chapter on a recto, the verso between them blank."""
+    pypdf, pymupdf = need("pypdf"), need("pymupdf")
+    blocks: list[ir.Block] = []
+    for name in ("One", "Two"):
+        blocks += [ir.Heading(level=1, children=(ir.Text(text=name),), role="chapter"),
+                   ir.Para(children=(ir.Text(text=f"{name} has text. " * 40),))]
+    doc = ir.Document(metadata=ir.Metadata(language="en"), blocks=tuple(blocks))
+    data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), Diagnostics())
+    assert list(pypdf.PdfReader(io.BytesIO(data)).page_labels) == ["1", "2", "3"]
+    pages = [squash(p.get_text()) for p in pymupdf.open(stream=data, filetype="pdf")]
+    assert pages[0].startswith("One") and pages[1] == "" and pages[2].startswith("Two"), pages

@@ -13,7 +13,11 @@ where the source's marker is not the automatic number.
 
 East Asian settings: ``w:rFonts w:eastAsia`` and the theme's East Asian fonts name the edition's typeface
 (Noto Serif CJK TC/SC/HK), ``w:lang w:eastAsia`` follows each part (zh-TW, zh-CN, zh-HK), kinsoku is on, and
-``w:autoSpaceDE``/``w:autoSpaceDN`` make Word put the Han–Latin gap itself.
+``w:autoSpaceDE``/``w:autoSpaceDN`` make Word put the Han–Latin gap itself; the font table names the faces Windows
+and macOS ship as fallbacks and the theme's language follows the edition (:mod:`pipeline.writers.docx_fonts`).
+
+Chinese editions set tables as three-line tables (GB/T 7713.1) with columns from content, and emphasis as dots
+under the characters (clreq 3.5.1); see docs/typography.md.
 """
 
 from __future__ import annotations
@@ -336,9 +340,8 @@ class _Writer:
                 case ir.Text(text=t):
                     self.run(parent, t, rpr=base, lang=lang)
                 case ir.Emph(children=c):
-                    # Chinese text: emphasis dots (着重号, clreq 3.5.1; Word draws w:em "dot" under Simplified
-                    # and Traditional Chinese by the run's East Asian language), Latin words in it italic
-                    mark = _el("em", {"val": "dot"}) if _chinese_lang(lang) else _el("i")
+                    # Chinese text: emphasis dots (着重号, clreq 3.5.1), Latin words in it italic
+                    mark = _el("em", {"val": EMPHASIS_MARK}) if _chinese_lang(lang) else _el("i")
                     self.inlines(parent, c, lang, [*base, mark])
                 case ir.Strong(children=c):
                     self.inlines(parent, c, lang, [*base, _el("b")])
@@ -767,6 +770,11 @@ class _Writer:
                                                        if isinstance(b, ir.Para)))
 
 
+#: The emphasis mark of Chinese text: a dot under each character, as clreq 3.5.1 sets it in horizontal text.
+#: ``underDot`` is below in every reader (Word: U+FF0E beneath; LibreOffice imports it as "dot below"); ``dot``
+#: would be placed by Word from the run's East Asian language (U+2027 for Traditional Chinese) and imported by
+#: LibreOffice as "dot above".
+EMPHASIS_MARK = "underDot"
 #: A table of at most this many rows is kept on one page (moved to the next rather than split): a short table
 #: read across a page turn loses its header and, in Word, its closing rule.
 KEEP_WHOLE_ROWS = 15

@@ -10,7 +10,9 @@ built:
   whose footer carries the page number (``PAGE``);
 * a table of contents field (``TOC \\o "1-2" \\h``) whose result is already filled in: one entry per chapter
   and section, a hyperlink to the heading's ``h-N`` bookmark, its page number a ``PAGEREF`` field holding an
-  estimate until Word or LibreOffice updates it;
+  estimate (the body set line by line from the styles) until Word updates it: ``w:updateFields`` asks Word to
+  when it opens the file;
+* only the styles the document uses (python-docx's template brings some 150 more);
 * Chinese editions set as Chinese reports are: exact 20 pt lines for 11 pt text (Noto CJK's tall metrics
   would otherwise double the lines on Word's grid), a two-character first-line indent for unnumbered body
   and box paragraphs (style Body Text);
@@ -534,15 +536,16 @@ def estimate_pages(body: etree._Element, g: Geometry, first_page: int, styles: e
             while j + 1 < len(children) and children[j].tag == _w("p") and _keeps_next(children[j], metrics):
                 j += 1
                 group.append(children[j])
-            total = 0.0
-            for p in group:
+            # what must share the page: the group's paragraphs whole, the last one's first two lines (orphan
+            # control) unless it keeps its lines together too
+            need = 0.0
+            for n, p in enumerate(group):
                 pm = _metrics_of(p, metrics, default)
-                total += para_lines(p, pm, g.text_width) * pm.line_height(cjk) + pm.before + pm.after
-            last_first = _metrics_of(group[-1], metrics, default).line_height(cjk)
-            if len(group) > 1 and used and used + total + note_room > height \
-                    and (total <= height or used + total - (para_lines(group[-1], _metrics_of(group[-1], metrics,
-                                                                                              default),
-                                                                   g.text_width) - 1) * last_first > height):
+                lines = para_lines(p, pm, g.text_width)
+                if n == len(group) - 1 and not pm.keep_lines:
+                    lines = min(lines, 2)
+                need += lines * pm.line_height(cjk) + pm.before + (pm.after if n < len(group) - 1 else 0)
+            if len(group) > 1 and used and used + need + note_room > height and need <= height:
                 new_page()
             for p in group:
                 pm = _metrics_of(p, metrics, default)

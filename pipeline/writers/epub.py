@@ -321,24 +321,17 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                                              body_type="frontmatter titlepage"), m.language)
         book.add_item(title_page)
         spine.append(title_page)
-    for i, part in enumerate(parts, 1):
+    rendered: list[tuple[Part, list[etree._Element]]] = []
+    for part in parts:
         ctx = context(part.file)
         children = H.sections(tuple(part.blocks), ctx, m.language)
         if part.notes:
             sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes",
                                             "aria-label": "Notes"})
             for n in part.notes:
-                sec.append(_footnote(n, ctx, m.language, file_of))
+                sec.append(H.footnote(n, ctx, m.language))
             children.append(sec)
-        item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
-                             _document(part.title, m.language, children, options, body_type=f"{part.place}matter"),
-                             m.language)
-        if b"http://www.w3.org/1998/Math/MathML" in item.content:
-            item.properties.append("mathml")
-        if b"<svg" in item.content:
-            item.properties.append("svg")
-        book.add_item(item)
-        spine.append(item)
+        rendered.append((part, children))
     back: list[etree._Element] = []
     ctx = context("rights.xhtml")
     # a book's copyright page shows the rights already
@@ -348,8 +341,20 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     if orphans:
         sec = etree.Element("section", {"class": "footnotes", f"{{{EPUB_NS}}}type": "footnotes"})
         for n in orphans:
-            sec.append(_footnote(n, ctx, m.language, file_of))
+            sec.append(H.footnote(n, ctx, m.language))
         back.append(sec)
+    _settle_back_links({"title.xhtml": [title_block], **{part.file: kids for part, kids in rendered},
+                        "rights.xhtml": back})
+    for i, (part, children) in enumerate(rendered, 1):
+        item = _RawHtml.make(f"chapter-{i:02d}", f"text/{part.file}", part.title,
+                             _document(part.title, m.language, children, options, body_type=f"{part.place}matter"),
+                             m.language)
+        if b"http://www.w3.org/1998/Math/MathML" in item.content:
+            item.properties.append("mathml")
+        if b"<svg" in item.content:
+            item.properties.append("svg")
+        book.add_item(item)
+        spine.append(item)
     rights_item = None
     if back:
         rights_item = _RawHtml.make("rights", "text/rights.xhtml", "Rights",
@@ -388,15 +393,29 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
 
 
-def _footnote(note: ir.Note, ctx: H.Context, lang: str | None, file_of: dict[str, str]) -> etree._Element:
-    """A note's ``aside``; a note called from nowhere keeps its marker without a link back to a missing call."""
-    aside = H.footnote(note, ctx, lang)
-    if f"fnref-{note.id.removeprefix('fn-')}" not in file_of:
-        for back in aside.iter("a"):
-            if back.get("class") == "note-back":
-                del back.attrib["href"]
-                back.attrib.pop("role", None)
-    return aside
+def _settle_back_links(pages: dict[str, list[etree._Element]]) -> None:
+    """Every note's link back to its call pointed at the page where the call was written; a note whose call
+    was written nowhere (one called only from a reading the text does not show, or never called) keeps its
+    marker without a link (no dangling fragment, RSC-012)."""
+    where: dict[str, str] = {}
+    for name, children in pages.items():
+        for child in children:
+            for el in child.iter():
+                anchor = el.get("id")
+                if anchor:
+                    where.setdefault(anchor, name)
+    for name, children in pages.items():
+        for child in children:
+            for back in child.iter("a"):
+                if back.get("class") != "note-back":
+                    continue
+                target = back.get("href", "").rpartition("#")[2]
+                page = where.get(target)
+                if page is None:
+                    back.attrib.pop("href", None)
+                    back.attrib.pop("role", None)
+                else:
+                    back.set("href", f"#{target}" if page == name else f"{page}#{target}")
 
 
 def _landmarks(parts: list[Part]) -> list[dict[str, str]]:

@@ -981,6 +981,12 @@ def sanitize(el: etree._Element) -> list[str]:
         name = etree.QName(node).localname
         ok = allowed(name) if name in ATTS else None  # of other elements only what the table knows is checked
         moved: list[tuple[str, str]] = []
+        if node.get("calendar") is not None and not "".join(node.itertext()).strip():
+            # tei_all's Schematron: @calendar names the calendar of a date written in the content; an empty
+            # <date calendar="Gregorian"/> (a template left unfilled, as in Syriaca.org's headers) has none
+            changed.append("@calendar of an empty date")
+            token = f"@calendar={enc(node.attrib.pop('calendar'))}"  # in @rend: set_attrs would put it back
+            node.set("rend", f"{node.get('rend')} {token}" if node.get("rend") else token)
         for k in list(node.attrib):
             q = etree.QName(k)
             key = f"xml:{q.localname}" if q.namespace == XML else k
@@ -1195,6 +1201,7 @@ class _LgRepairs:
         self.lines = 0
         self.joined = 0
         self.heads = 0
+        self.pushed = 0
         self.where: list[str] = []
 
 
@@ -1233,6 +1240,9 @@ def repair_lines(root: etree._Element, diag: Diagnostics) -> None:
     if done.lines:
         parts.append(f"{done.lines} paragraph(s) or phrase(s) standing among the lines of an <lg> written as lines "
                      "(<l>, their names kept in @rend)")
+    if done.pushed:
+        parts.append(f"{done.pushed} line group(s) whose lines all stand in the readings of an <app> (CBETA: a verse "
+                     "some witnesses omit) put inside each reading (<app><lem><lg>…)")
     if done.joined:
         parts.append(f"{done.joined} run(s) of text outside the lines of an <lg> (e.g. an opening 「) joined to "
                      "the line they stand before or after")
@@ -1244,12 +1254,51 @@ def repair_lines(root: etree._Element, diag: Diagnostics) -> None:
 def _lg_valid(lg: etree._Element) -> bool:
     if (lg.text or "").strip():
         return False
+    slot = False
     for c in lg:
         if isinstance(c.tag, str) and _local(c) not in LG_CHILDREN:
             return False
         if (c.tail or "").strip():
             return False
-    return any(_local(d) in ("l", "lg", "gap") for d in lg.iterdescendants())
+        slot = slot or _local(c) in LINE_SLOTS
+    return slot and any(_local(d) in ("l", "lg", "gap") for d in lg.iterdescendants())
+
+
+#: The children one of which ``lg`` must have (a line, a group, a label, a stage direction, a transcriptional
+#: phrase): notes, breaks and ``app`` alone leave it incomplete.
+LINE_SLOTS = LG_CHILDREN - GLOBAL - DIV_TOP - DIV_BOTTOM
+
+
+def _into_readings(lg: etree._Element, done: _LgRepairs) -> list[etree._Element]:
+    """``<lg><app><lem><l>…</l></lem><rdg>…</rdg></app></lg>`` (CBETA: a whole verse that some witnesses omit)
+    -> ``<app><lem><lg><l>…</l></lg></lem><rdg>…</rdg></app>``: the group inside each reading that holds lines
+    (the first keeps its ``xml:id``), the notes and breaks around the app where the group stood. Returns the
+    groups made; none (and nothing changed) when no ``app`` reading holds lines, or the group cannot be undone
+    where it stands."""
+    parent = lg.getparent()
+    apps = [c for c in lg if _local(c) == "app"]
+    readings = [r for a in apps for r in a if _local(r) in ("lem", "rdg") and any(_local(x) == "l" for x in r)]
+    if parent is None or not readings or any(
+            _local(c) not in GLOBAL for c in lg if isinstance(c.tag, str)):
+        return []
+    made = []
+    for k, reading in enumerate(readings):
+        group = etree.SubElement(reading, _t("lg"))
+        for key, value in lg.attrib.items():
+            if key != f"{{{XML}}}id" or k == 0:
+                group.set(key, value)
+        group.text, reading.text = reading.text, None
+        for c in list(reading):
+            if c is not group:
+                group.append(c)
+        made.append(group)
+    at = parent.index(lg)
+    for c in list(lg):
+        parent.insert(at, c)
+        at += 1
+    _detach(lg)
+    done.pushed += 1
+    return made
 
 
 def _repair_lg(lg: etree._Element, done: _LgRepairs) -> list[etree._Element]:
@@ -1291,6 +1340,18 @@ def _repair_lg(lg: etree._Element, done: _LgRepairs) -> list[etree._Element]:
             done.lines += 1
             seen_line = True
     _runs(lg, done)
+    if not any(_local(c) in LINE_SLOTS for c in lg):
+        pushed = _into_readings(lg, done)
+        if pushed:
+            return made + pushed
+        if not _holds_lines(lg):  # notes and breaks alone: they are the group's one line
+            line = etree.Element(_t("l"))
+            line.text, lg.text = lg.text, None
+            for c in list(lg):
+                if _local(c) not in DIV_TOP:
+                    line.append(c)
+            lg.append(line)
+            done.lines += 1
     return made
 
 

@@ -149,7 +149,7 @@ def test_custom_marker_is_honoured(tmp_path: Path) -> None:
 
 def test_properties_in_schema_order(sample_docx: tuple[ir.Document, Path]) -> None:
     """Word repairs a file whose pPr/rPr children are out of the schema's order; ours never are."""
-    from pipeline.writers.docx import PPR_ORDER, RPR_ORDER
+    from pipeline.writers.wordml import PPR_ORDER, RPR_ORDER
     _, path = sample_docx
     for name in ("word/document.xml", "word/styles.xml", "word/footnotes.xml"):
         root = part(path, name)

@@ -10,7 +10,7 @@ from lxml import etree, html
 import pipeline
 from pipeline import ir
 from pipeline.options import Options
-from pipeline.writers.html import autospace
+from pipeline.writers.xhtml import autospace
 from tests.conftest import SAMPLE
 from tests.test_report_reader import HAN, han_of_doc
 

@@ -261,6 +261,14 @@ class _Ids:
         return self.fresh(f"c{index}-{old}")
 
 
+def _own_title(doc: ir.Document, first: ir.Block | None, heads: list[ir.Heading], top: int,
+               entry_title: str | None) -> bool:
+    """Whether the page's first block is its own title: its only top-level heading; or its first heading, when the
+    book file gives the chapter that title (mdBook's ``[Slice 类型](ch04-03-slices.md)`` over several ``##``)."""
+    return (doc.metadata.title is None and isinstance(first, ir.Heading) and first.level == top
+            and (sum(h.level == top for h in heads) == 1 or _same(_text(first.children), entry_title)))
+
+
 def _place(u: _Unit, ids: _Ids, numbering: Numbering, para_counter: list[int]) -> None:
     """Give unit ``u`` its title heading, shifted headings, book-unique ids and paragraph numbers."""
     assert u.doc is not None
@@ -269,11 +277,7 @@ def _place(u: _Unit, ids: _Ids, numbering: Numbering, para_counter: list[int]) -
     heads = _headings(doc.blocks)
     top = min((h.level for h in heads), default=1)
     first = doc.blocks[0] if doc.blocks else None
-    # the page's own title: its only top-level heading, first; or its first heading, when the book file gives
-    # the chapter that title (mdBook's ``[Slice 类型](ch04-03-slices.md)`` over a page of several ``##``)
-    own_title = (doc.metadata.title is None and isinstance(first, ir.Heading) and first.level == top
-                 and (sum(h.level == top for h in heads) == 1
-                      or _same(_text(first.children), u.entry.title)))
+    own_title = _own_title(doc, first, heads, top, u.entry.title)
     level = min(u.depth, 6)
     # the page's other headings go below its title (one deeper when the title was a heading of their own level)
     shift = level - top if own_title and sum(h.level == top for h in heads) == 1 else level + 1 - top
@@ -362,7 +366,12 @@ def _place(u: _Unit, ids: _Ids, numbering: Numbering, para_counter: list[int]) -
     notes = tuple(dataclasses.replace(n, blocks=map_tree(n.blocks, on_inlines, on_block)) for n in notes)
     u.blocks = (title_block, *body)
     u.notes = notes
-    # every name a link may use for a place in this page: its old ids, then the anchors book tools make
+    _anchors(u, rename, title_text, body)
+
+
+def _anchors(u: _Unit, rename: dict[str, str], title_text: str, body: tuple[ir.Block, ...]) -> None:
+    """Every name a link may use for a place in unit ``u``: its old ids, then the anchors book tools make of its
+    headings (and the title each heading shows, for cross-references)."""
     anchors: dict[str, str] = dict(rename)
     content_heads = _headings(body)
     texts = [title_text] + [_text(h.children) for h in content_heads]

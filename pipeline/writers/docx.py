@@ -42,7 +42,7 @@ from ..options import Options
 from ..walk import iter_inlines_all, plain
 from . import divisions as D
 from . import docx_fonts, docx_layout
-from .wordml import W
+from .wordml import W, schema_order
 from .wordml import el as _el
 from .wordml import sub as _sub
 from .wordml import w as _w
@@ -126,30 +126,6 @@ def _border() -> etree._Element:
     for side in ("top", "left", "bottom", "right"):
         _sub(bdr, side, {"val": "single", "sz": "6", "space": "6", "color": "555555"})
     return bdr
-
-
-#: The order CT_PPr and CT_RPr require (ECMA-376 Part 1, 17.3.1.26 and 17.3.2.28); Word repairs files
-#: whose properties come in another order.
-PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
-             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
-             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
-             "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
-             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
-RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
-             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
-             "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
-             "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
-
-
-def schema_order(root: etree._Element) -> None:
-    """Put the children of every pPr and rPr under ``root`` in the order the schema requires."""
-    for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
-        rank = {_w(name): i for i, name in enumerate(order)}
-        for props in root.iter(_w(tag)):
-            children = list(props)
-            children.sort(key=lambda c: rank.get(str(c.tag), len(rank)))
-            for c in children:
-                props.append(c)
 
 
 def _table_style(styles: etree._Element) -> None:
@@ -572,7 +548,7 @@ class _Writer:
                 if node.id:
                     self.bookmark_around(p, node.id)
             case ir.Para():
-                from .html import labelled
+                from .xhtml import labelled
                 numbered = node.number is not None and not labelled(node)  # 第一条 is its own number
                 p = self.para(style or ("NumberedParagraph" if numbered else "Normal"))
                 if numbered and style is None:

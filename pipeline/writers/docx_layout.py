@@ -42,7 +42,7 @@ from ..options import Options
 from ..walk import plain
 from . import divisions as D
 from .page import margins_mm, page_mm, title_lines
-from .wordml import W
+from .wordml import W, schema_order
 from .wordml import el as _el
 from .wordml import sub as _sub
 from .wordml import w as _w
@@ -721,29 +721,10 @@ def _toc_title(doc: ir.Document) -> str:
     return "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
 
 
-def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
-           template: Template | None = None) -> None:
-    """Lay out the package :func:`pipeline.writers.docx.write` filled: see the module's docstring."""
-    from ..fontsel import check_family
-    from .docx import schema_order
-
-    check_family(options.serif_font, doc.metadata.language)
-    body = document.element.body
-    sect = body.find(_w("sectPr"))
-    assert sect is not None
-    g = _geometry_of(sect, geometry(options))
-    text_width = g.text_width
-    styles = document.styles.element
-    add_styles(styles, doc, text_width)
-
-    # unnumbered paragraphs of the body (not those in tables, boxes or notes) take Body Text
-    for p in body.findall(_w("p")):
-        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
-        if style is not None and style.get(_w("val")) == "Normal" and _text_of(p).strip():
-            style.set(_w("val"), "BodyText")
-
-    # the title page: its own section, no header or footer (a book's pages are sections of their own)
-    book = D.divisions(doc.blocks)
+def _title_section(body: etree._Element, sect: etree._Element, book: list[Any]
+                   ) -> tuple[etree._Element | None, etree._Element | None]:
+    """The title page as a section of its own, with no header or footer (a book's pages are sections of their
+    own); returns the title page's last paragraph and the body's first element."""
     children = [c for c in body if c.tag == _w("p")] if not book else []
     title_end = None
     for p in children:
@@ -753,7 +734,9 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         title_end = p
     first_body = title_end.getnext() if title_end is not None else (children[0] if children else sect)
     if title_end is not None:
-        title_sect = _sub(title_end.find(_w("pPr")), "sectPr")
+        title_ppr = title_end.find(_w("pPr"))
+        assert title_ppr is not None  # a title paragraph has its style
+        title_sect = _sub(title_ppr, "sectPr")
         for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar"))):
             if el is not None:
                 title_sect.append(copy.deepcopy(el))
@@ -761,9 +744,14 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         _sub(title_sect, "docGrid", {"linePitch": "400"})
         _ordered(title_sect, SECT_ORDER)
 
-    _balance_title(body, doc, text_width)
+    return title_end, first_body
 
-    # the table of contents, filled, before the first chapter (in a book, after the pages printed before it)
+
+def _contents(document: Any, doc: ir.Document, body: etree._Element, sect: etree._Element, g: Any,
+              styles: etree._Element, first_body: etree._Element | None, book: list[Any]
+              ) -> tuple[list[ir.Heading], etree._Element | None, etree._Element | None]:
+    """The table of contents, filled, before the first chapter (in a book, after the pages printed before it):
+    its headings, its title paragraph and the body's first element after it."""
     heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id
              and b.role not in D.NOT_IN_CONTENTS]
     if len(heads) < 2 and not book:
@@ -804,12 +792,87 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
         for e in entries:
             anchor.addprevious(e)
         # the page numbers estimated with the contents in place (a long contents list moves what follows)
-        pages = estimate_pages(body, g, 1, styles, note_heights(document, styles, text_width, _chinese(doc)),
+        pages = estimate_pages(body, g, 1, styles, note_heights(document, styles, g.text_width, _chinese(doc)),
                                _chinese(doc))
         for h, e in zip(heads, entries, strict=False):
             cached = e.findall(f".//{_w('hyperlink')}/{_w('r')}/{_w('t')}")
             if cached:
                 cached[-1].text = str(pages.get(h.id or "", ""))
+
+    return heads, toc_title, first_body
+
+
+def _chapter_sections(document: Any, doc: ir.Document, body: etree._Element, sect: etree._Element,
+                      has_contents: bool, title_end: etree._Element | None
+                      ) -> list[tuple[etree._Element, list[tuple[str, str, str]]]]:
+    """Our headers and footers with a section per chapter, so that the chapter in the running head is right even
+    where STYLEREF is not recomputed (LibreOffice)."""
+    sections: list[tuple[etree._Element, list[tuple[str, str, str]]]] = []
+    shared = []
+    for (kind, which), blob in sorted(_shared_headers(doc).items()):
+        n = 1 if which == "default" else 2
+        rid, _ = _add_part(document, f"/word/{kind}{n}.xml", CT_HEADER if kind == "header" else CT_FOOTER,
+                           blob, RT_HEADER if kind == "header" else RT_FOOTER)
+        shared.append((kind, which, rid))
+    starts = [p for p in body.findall(_w("p"))
+              if (st := p.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and st.get(_w("val")) == "Heading1"]
+    running = [_toc_title(doc) if has_contents else (doc.metadata.title or "")]
+    ends: list[etree._Element] = []
+    for i, h in enumerate(starts):
+        before = h.getprevious()
+        if i == 0 and (before is None or before is title_end):
+            running[0] = _text_of(h)  # no front matter between the title page and the first chapter
+            continue
+        style = before.find(f"{_w('pPr')}/{_w('pStyle')}") if before is not None else None
+        if (before is None or before.tag != _w("p") or before.find(f"{_w('pPr')}/{_w('sectPr')}") is not None
+                or (style is not None and (style.get(_w("val")) or "").startswith("TOC"))):
+            # a paragraph of its own: LibreOffice drops a section break held by the TOC field's paragraph
+            before = _para("BodyText")
+            h.addprevious(before)
+        ends.append(before)
+        running.append(_text_of(h))
+    holders: list[etree._Element] = []
+    for end in ends:
+        ppr = end.find(_w("pPr"))
+        assert ppr is not None
+        holder = _sub(ppr, "sectPr")
+        for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar")), sect.find(_w("docGrid"))):
+            if el is not None:
+                holder.append(copy.deepcopy(el))
+        holders.append(holder)
+    holders.append(sect)
+    for n, (holder, head) in enumerate(zip(holders, running, strict=True), 3):
+        rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, _odd_header(head), RT_HEADER)
+        sections.append((holder, [*shared, ("header", "default", rid)]))
+    return sections
+
+
+def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
+           template: Template | None = None) -> None:
+    """Lay out the package :func:`pipeline.writers.docx.write` filled: see the module's docstring."""
+    from ..fontsel import check_family
+
+    check_family(options.serif_font, doc.metadata.language)
+    body = document.element.body
+    sect = body.find(_w("sectPr"))
+    assert sect is not None
+    g = _geometry_of(sect, geometry(options))
+    text_width = g.text_width
+    styles = document.styles.element
+    add_styles(styles, doc, text_width)
+
+    # unnumbered paragraphs of the body (not those in tables, boxes or notes) take Body Text
+    for p in body.findall(_w("p")):
+        style = p.find(f"{_w('pPr')}/{_w('pStyle')}")
+        if style is not None and style.get(_w("val")) == "Normal" and _text_of(p).strip():
+            style.set(_w("val"), "BodyText")
+
+    book = D.divisions(doc.blocks)
+    title_end, first_body = _title_section(body, sect, book)
+
+    _balance_title(body, doc, text_width)
+
+    heads, toc_title, first_body = _contents(document, doc, body, sect, g, styles, first_body, book)
 
     # headers and footers: the template's for every body section, or ours with a section per chapter, so
     # that the chapter in the running head is right even where STYLEREF is not recomputed (LibreOffice)
@@ -820,42 +883,7 @@ def finish(document: Any, doc: ir.Document, options: Options, diag: Diagnostics,
     elif template is not None and (refs := _template_headers(document, template)):
         sections.append((sect, refs))
     else:
-        shared = []
-        for (kind, which), blob in sorted(_shared_headers(doc).items()):
-            n = 1 if which == "default" else 2
-            rid, _ = _add_part(document, f"/word/{kind}{n}.xml", CT_HEADER if kind == "header" else CT_FOOTER,
-                               blob, RT_HEADER if kind == "header" else RT_FOOTER)
-            shared.append((kind, which, rid))
-        starts = [p for p in body.findall(_w("p"))
-                  if (st := p.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and st.get(_w("val")) == "Heading1"]
-        running = [_toc_title(doc) if heads else (doc.metadata.title or "")]
-        ends: list[etree._Element] = []
-        for i, h in enumerate(starts):
-            before = h.getprevious()
-            if i == 0 and (before is None or before is title_end):
-                running[0] = _text_of(h)  # no front matter between the title page and the first chapter
-                continue
-            style = before.find(f"{_w('pPr')}/{_w('pStyle')}") if before is not None else None
-            if (before is None or before.tag != _w("p") or before.find(f"{_w('pPr')}/{_w('sectPr')}") is not None
-                    or (style is not None and (style.get(_w("val")) or "").startswith("TOC"))):
-                # a paragraph of its own: LibreOffice drops a section break held by the TOC field's paragraph
-                before = _para("BodyText")
-                h.addprevious(before)
-            ends.append(before)
-            running.append(_text_of(h))
-        holders: list[etree._Element] = []
-        for end in ends:
-            ppr = end.find(_w("pPr"))
-            assert ppr is not None
-            holder = _sub(ppr, "sectPr")
-            for el in (sect.find(_w("pgSz")), sect.find(_w("pgMar")), sect.find(_w("docGrid"))):
-                if el is not None:
-                    holder.append(copy.deepcopy(el))
-            holders.append(holder)
-        holders.append(sect)
-        for n, (holder, head) in enumerate(zip(holders, running, strict=True), 3):
-            rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, _odd_header(head), RT_HEADER)
-            sections.append((holder, [*shared, ("header", "default", rid)]))
+        sections = _chapter_sections(document, doc, body, sect, bool(heads), title_end)
     for holder, refs in sections:
         for kind, which, rid in sorted(refs, key=lambda r: (r[0] != "header", r[1])):
             ref = _sub(holder, f"{kind}Reference", {"type": which})

@@ -33,7 +33,7 @@ from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
 from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
 from . import divisions as D
-from . import html as H
+from . import xhtml as H
 from .page import title_lines
 
 EPUB_NS = "http://www.idpf.org/2007/ops"

@@ -38,7 +38,7 @@ from ..fontsel import check_family, family_list, report_coverage, sans_counterpa
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
-from . import html as H
+from . import xhtml as H
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions
 from .justify import inter_character, wide
 from .page import continued_label, division_label, han_gap, margins_mm, page_mm, page_size, title_lines

@@ -24,3 +24,27 @@ def sub(parent: etree._Element, tag: str, attrs: dict[str, str] | None = None) -
     """A new ``w:`` child of ``parent``."""
     made: etree._Element = etree.SubElement(parent, w(tag), {w(k): v for k, v in (attrs or {}).items()})
     return made
+
+
+#: The order CT_PPr and CT_RPr require (ECMA-376 Part 1, 17.3.1.26 and 17.3.2.28); Word repairs files
+#: whose properties come in another order.
+PPR_ORDER = ["pStyle", "keepNext", "keepLines", "pageBreakBefore", "framePr", "widowControl", "numPr",
+             "suppressLineNumbers", "pBdr", "shd", "tabs", "suppressAutoHyphens", "kinsoku", "wordWrap",
+             "overflowPunct", "topLinePunct", "autoSpaceDE", "autoSpaceDN", "bidi", "adjustRightInd", "snapToGrid",
+             "spacing", "ind", "contextualSpacing", "mirrorIndents", "suppressOverlap", "jc", "textDirection",
+             "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr", "sectPr", "pPrChange"]
+RPR_ORDER = ["rStyle", "rFonts", "b", "bCs", "i", "iCs", "caps", "smallCaps", "strike", "dstrike", "outline",
+             "shadow", "emboss", "imprint", "noProof", "snapToGrid", "vanish", "webHidden", "color", "spacing", "w",
+             "kern", "position", "sz", "szCs", "highlight", "u", "effect", "bdr", "shd", "fitText", "vertAlign",
+             "rtl", "cs", "em", "lang", "eastAsianLayout", "specVanish", "oMath"]
+
+
+def schema_order(root: etree._Element) -> None:
+    """Put the children of every pPr and rPr under ``root`` in the order the schema requires."""
+    for tag, order in (("pPr", PPR_ORDER), ("rPr", RPR_ORDER)):
+        rank = {w(name): i for i, name in enumerate(order)}
+        for props in root.iter(w(tag)):
+            children = list(props)
+            children.sort(key=lambda c: rank.get(str(c.tag), len(rank)))
+            for c in children:
+                props.append(c)

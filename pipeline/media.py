@@ -591,6 +591,17 @@ def shown(media: dict[str, ir.Media], name: str, allowed: frozenset[str]) -> ir.
     return alt if alt is not None and alt.media_type in allowed else None
 
 
+def placeholder(diag: Diagnostics, media: dict[str, ir.Media], node: ir.Image) -> str:
+    """Report a picture a writer shows as a placeholder (refused, missing, or of a type it cannot draw); the text
+    the placeholder shows."""
+    from .walk import plain
+    what = plain(node.alt) or node.source or "picture"
+    reason = "refused or missing" if not node.media or node.media not in media else \
+        f"{media[node.media].media_type} cannot be shown here"
+    diag.emit("media-placeholder", f"a placeholder for {what[:60]} ({reason})")
+    return what
+
+
 def used_media(doc: ir.Document) -> list[str]:
     """The names of the media the document's images use, in order of first use."""
     from .walk import iter_inlines_all

@@ -59,17 +59,17 @@ def pages(wanted: tuple[str, ...], meta: ir.Metadata, fields: dict[str, str]) ->
     title = meta.title or "Untitled"
     out: list[ir.Block] = []
     for page in wanted:
-        if page == "halftitlepage":
-            out.append(ir.Heading(level=1, children=(ir.Text(text=title),), id="halftitlepage", role=page))
-        elif page == "titlepage":
-            out.append(ir.Heading(level=1, children=(ir.Text(text=title),), id="titlepage", role=page))
+        if page not in PAGES:
+            raise ValueError(f"no page {page!r}: the pages are {', '.join(PAGES)}")
+        # the title pages carry the title, the others a heading in the book's language
+        heading = title if page in ("halftitlepage", "titlepage") else heading_text(page, meta.language)
+        out.append(ir.Heading(level=1, children=(ir.Text(text=heading),), id=page, role=page))
+        if page == "titlepage":
             if meta.subtitle:
                 out.append(line("subtitle", meta.subtitle))
             out.extend(line("author", a) for a in meta.authors)
             out.extend(_imprint(meta, fields))
         elif page == "copyright-page":
-            out.append(ir.Heading(level=1, children=(ir.Text(text=heading_text(page, meta.language)),),
-                                  id="copyright-page", role=page))
             if fields.get("rights"):
                 out.append(line("rights", fields["rights"]))
             else:
@@ -81,11 +81,6 @@ def pages(wanted: tuple[str, ...], meta: ir.Metadata, fields: dict[str, str]) ->
             if fields.get("cip"):
                 out.append(ir.Div(blocks=tuple(line("cip", p) for p in fields["cip"].strip().split("\n\n")),
                                   classes=("cip",)))
-        elif page == "dedication":
-            out.append(ir.Heading(level=1, children=(ir.Text(text=heading_text(page, meta.language)),),
-                                  id="dedication", role=page))
-            if fields.get("dedication"):
-                out.append(line("dedication", fields["dedication"]))
-        else:
-            raise ValueError(f"no page {page!r}: the pages are {', '.join(PAGES)}")
+        elif page == "dedication" and fields.get("dedication"):
+            out.append(line("dedication", fields["dedication"]))
     return out

@@ -39,9 +39,10 @@ from ..fontsel import family_for
 from ..guard import file_link_dropped, file_link_target
 from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
+from ..units import parse_length
 from ..walk import iter_inlines_all, plain
 from . import divisions as D
-from . import docx_fonts, docx_layout
+from . import docx_fonts, docx_layout, wordml
 from .wordml import W, schema_order
 from .wordml import el as _el
 from .wordml import sub as _sub
@@ -92,29 +93,8 @@ def east_asian(lang: str | None) -> str:
 def _style_xml(styles: etree._Element, style_id: str, name: str, kind: str = "paragraph", *,
                based_on: str | None = "Normal", next_style: str | None = None, outline: int | None = None,
                ppr: list[etree._Element] | None = None, rpr: list[etree._Element] | None = None) -> None:
-    for old in styles.findall(_w("style")):
-        if old.get(_w("styleId")) == style_id:
-            styles.remove(old)
-    st = _sub(styles, "style", {"type": kind, "styleId": style_id})
-    _sub(st, "name", {"val": name})
-    if based_on:
-        _sub(st, "basedOn", {"val": based_on})
-    if next_style:
-        _sub(st, "next", {"val": next_style})
-    _sub(st, "qFormat")
-    p = _sub(st, "pPr") if kind == "paragraph" else None
-    if p is not None:
-        for child in ppr or []:
-            p.append(child)
-        if outline is not None:
-            _sub(p, "outlineLvl", {"val": str(outline)})
-        if not len(p):
-            st.remove(p)
-    r = _sub(st, "rPr")
-    for child in rpr or []:
-        r.append(child)
-    if not len(r):
-        st.remove(r)
+    wordml.style(styles, style_id, name, kind=kind, based_on=based_on, next_style=next_style, outline=outline,
+                 ppr=ppr if kind == "paragraph" else None, rpr=rpr)
 
 
 def _fonts(family: str) -> etree._Element:
@@ -824,15 +804,14 @@ def _seq_name(word: str) -> str:
     return word if _re.fullmatch(r"\w+", word) else "Figure"
 
 
+#: EMUs per unit of a source's picture size (a bare number is CSS pixels).
+EMU_PER = {"in": 914400, "cm": 360000, "mm": 36000, "pt": 12700, "px": 9525}
+
+
 def _length_emu(value: str | None) -> int | None:
-    import re as _re
-    if not value:
-        return None
-    m = _re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(in|cm|mm|pt|px)?\s*", value)
-    if not m:
-        return None
-    per = {"in": 914400, "cm": 360000, "mm": 36000, "pt": 12700, "px": 9525, None: 9525}[m.group(2)]
-    return round(float(m.group(1)) * per)
+    """A picture's width or height from the source (``6.5in``, ``300``) in EMUs; None when unusable."""
+    length = parse_length(value, EMU_PER)
+    return None if length is None else round(length[0] * EMU_PER[length[1] or "px"])
 
 
 def _render_svg(svg: ir.Media, diag: Diagnostics) -> ir.Media | None:

@@ -42,7 +42,7 @@ from ..options import Options
 from ..walk import plain
 from . import divisions as D
 from .page import margins_mm, page_mm, title_lines
-from .wordml import W, schema_order
+from .wordml import W, schema_order, style
 from .wordml import el as _el
 from .wordml import sub as _sub
 from .wordml import w as _w
@@ -259,24 +259,7 @@ def page_setup(sect: etree._Element | None, options: Options, template: Template
 def _style(styles: etree._Element, style_id: str, name: str, *, kind: str = "paragraph",
            based_on: str | None = "Normal", ppr: list[etree._Element] | None = None,
            rpr: list[etree._Element] | None = None, ui_priority: str | None = None) -> None:
-    for old in styles.findall(_w("style")):
-        if old.get(_w("styleId")) == style_id:
-            styles.remove(old)
-    st = _sub(styles, "style", {"type": kind, "styleId": style_id})
-    _sub(st, "name", {"val": name})
-    if based_on:
-        _sub(st, "basedOn", {"val": based_on})
-    if ui_priority:
-        _sub(st, "uiPriority", {"val": ui_priority})
-    _sub(st, "qFormat")
-    if ppr:
-        p = _sub(st, "pPr")
-        for c in ppr:
-            p.append(c)
-    if rpr:
-        r = _sub(st, "rPr")
-        for c in rpr:
-            r.append(c)
+    style(styles, style_id, name, kind=kind, based_on=based_on, ui_priority=ui_priority, ppr=ppr, rpr=rpr)
 
 
 def _ppr_of(styles: etree._Element, style_id: str) -> etree._Element | None:

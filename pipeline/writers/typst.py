@@ -38,7 +38,7 @@ from ..errors import OutputError, UsageError
 from ..fileio import date_epoch
 from ..fontsel import check_family, config, fallback_families, family_for, report_coverage
 from ..guard import file_link_dropped, file_link_target
-from ..media import by_name, shown
+from ..media import by_name, placeholder, shown
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..tables import layout
@@ -277,10 +277,7 @@ class _Writer:
         medium = shown(self.media, node.media, TYPST_TYPES) if node.media else None
         alt = plain(node.alt)
         if medium is None:
-            what = alt or node.source or "picture"
-            reason = "refused or missing" if not node.media or node.media not in self.media else \
-                f"{self.media[node.media].media_type} cannot be shown here"
-            self.diag.emit("media-placeholder", f"a placeholder for {what[:60]} ({reason})")
+            what = placeholder(self.diag, self.media, node)
             return (f"#box(stroke: (paint: rgb(\"#888888\"), thickness: 0.5pt, dash: \"dashed\"), "
                     f"inset: (x: 2mm, y: 1mm), text(size: 9pt, fill: rgb(\"#444444\"), {lit(f'[{what}]')}));")
         ext = {"image/png": "png", "image/jpeg": "jpg", "image/gif": "gif", "image/svg+xml": "svg",

@@ -48,3 +48,31 @@ def schema_order(root: etree._Element) -> None:
             children.sort(key=lambda c: rank.get(str(c.tag), len(rank)))
             for c in children:
                 props.append(c)
+
+
+def style(styles: etree._Element, style_id: str, name: str, *, kind: str = "paragraph",
+          based_on: str | None = "Normal", next_style: str | None = None, outline: int | None = None,
+          ui_priority: str | None = None, ppr: list[etree._Element] | None = None,
+          rpr: list[etree._Element] | None = None) -> etree._Element:
+    """A ``w:style`` in ``styles``, replacing one of the same id: its children in CT_Style's order (name, basedOn,
+    next, uiPriority, qFormat, pPr, rPr), empty property lists left out."""
+    for old in styles.findall(w("style")):
+        if old.get(w("styleId")) == style_id:
+            styles.remove(old)
+    st = sub(styles, "style", {"type": kind, "styleId": style_id})
+    sub(st, "name", {"val": name})
+    for tag, value in (("basedOn", based_on), ("next", next_style), ("uiPriority", ui_priority)):
+        if value:
+            sub(st, tag, {"val": value})
+    sub(st, "qFormat")
+    props = [*(ppr or []), *([el("outlineLvl", {"val": str(outline)})] if outline is not None else [])]
+    if props and kind in ("paragraph", "table"):
+        holder = sub(st, "pPr")
+        for child in props:
+            holder.append(child)
+    if rpr:
+        holder = sub(st, "rPr")
+        for child in rpr:
+            holder.append(child)
+    return st
+

@@ -30,9 +30,10 @@ from ..cjk.dates import display_date, iso_date
 from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..guard import FILE_LINK, file_link_dropped, file_link_target
-from ..media import WEB_TYPES, by_name, shown
+from ..media import WEB_TYPES, by_name, placeholder, shown
 from ..options import Options
 from ..resources import STYLES_DIR
+from ..units import parse_length
 from ..walk import iter_inlines_all, plain
 from .divisions import ARIA, for_edition, has_role
 
@@ -124,12 +125,8 @@ def math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tu
 
 def _dim(value: str | None) -> str | None:
     """A CSS length from a source's width/height (``6.5in``, ``40%``, ``300`` px); None when unusable."""
-    if not value:
-        return None
-    m = re.fullmatch(r"\s*([0-9]+(?:\.[0-9]+)?)\s*(px|pt|mm|cm|in|%|em)?\s*", value)
-    if not m:
-        return None
-    return f"{float(m.group(1)):g}{m.group(2) or 'px'}"
+    length = parse_length(value, ("px", "pt", "mm", "cm", "in", "%", "em"))
+    return None if length is None else f"{length[0]:g}{length[1] or 'px'}"
 
 
 def labelled(node: ir.Para) -> bool:
@@ -143,10 +140,7 @@ def image(parent: etree._Element, node: ir.Image, ctx: Context, *, block: bool =
     medium = shown(ctx.media, node.media, ctx.allowed) if node.media else None
     alt = plain(node.alt)
     if medium is None:
-        what = alt or node.source or "picture"
-        reason = "refused or missing" if not node.media or node.media not in ctx.media else \
-            f"{ctx.media[node.media].media_type} cannot be shown here"
-        ctx.diag.emit("media-placeholder", f"a placeholder for {what[:60]} ({reason})")
+        what = placeholder(ctx.diag, ctx.media, node)
         ph = etree.SubElement(parent, "span", {"class": "missing-image", "role": "img",
                                                "aria-label": f"picture not shown: {what}"})
         _append_text(ph, f"[{what}]")

@@ -1050,7 +1050,8 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
     if wrapped:
         diag.emit("text-repaired", f"{len(wrapped)} <head> opening the blocks of a reading (CBETA's <lem><head>), "
                   f"where tei_all allows no head, written with those blocks as <div type='{HEAD_DIV}'>")
-    heads = [el for el in heads if el not in wrapped]
+    done = set(wrapped)
+    heads = [el for el in heads if el not in done]
     for el in heads:
         _fallback(el, "head", inline=True)
     if heads:
@@ -1385,7 +1386,7 @@ def _runs(lg: etree._Element, done: _LgRepairs) -> None:
     notes and breaks inside it, into a line. Text alone joins the next line (or else the previous one) at the
     place it stood, so the document order is kept; a stretch holding a phrase becomes a line of its own."""
     kids = [c for c in lg]
-    structural = [c for c in kids if _local(c) in LG_CHILDREN and _local(c) not in GLOBAL]
+    structural = {c for c in kids if _local(c) in LG_CHILDREN and _local(c) not in GLOBAL}
     stretches: list[tuple[etree._Element | None, list[etree._Element], etree._Element | None]] = []
     before: etree._Element | None = None
     current: list[etree._Element] = []

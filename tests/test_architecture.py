@@ -23,9 +23,7 @@ from .conftest import ROOT, require_tool
 PACKAGE = ROOT / "pipeline"
 
 #: violations on the tree when this test was written, keyed as :func:`_key` keys them (no line numbers)
-PENDING: frozenset[str] = frozenset({
-    "long function: pipeline.writers.epub.write",
-})
+PENDING: frozenset[str] = frozenset()
 
 MAX_DUPLICATE_PAIRS = 5
 
@@ -130,7 +128,6 @@ def test_duplicates_do_not_grow() -> None:
     assert pairs <= 4, report  # 19 when this test was written; lower it as pairs are removed
 
 
-@pytest.mark.xfail(strict=True, reason="issue 23 is not finished: see PENDING and test_duplicates_do_not_grow")
 def test_issue_23_done() -> None:
     pairs, report = _duplicate_pairs()
     assert not PENDING

@@ -211,25 +211,8 @@ class _RawHtml:
         return item
 
 
-def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
-    """EPUB 3 for ``doc``."""
-    from ebooklib import epub
-
-    from ..fontsel import check_family
-
-    doc = D.for_edition(doc, options)
-    if options.note_numbering == "book":  # a book's notes numbered through the book, not per chapter
-        doc = D.notes_through_book(doc)
-    m = doc.metadata
-    check_family(options.serif_font, m.language)
-    lang = m.language or "und"
-    parts = _split(doc) if doc.blocks else [Part("chapter-01.xhtml", m.title or "Text")]
-    notes_by_id = {n.id: n for n in doc.notes}
-    placed: set[str] = set()
-    for part in parts:
-        part.notes = _place_notes(_note_calls(part.blocks), notes_by_id, placed)
-    # notes called nowhere in the text (or only from the rights): on the rights page, with the notes they call
-    orphans = _place_notes((n.id for n in doc.notes), notes_by_id, placed)
+def _anchor_files(doc: ir.Document, parts: list[Part], orphans: list[ir.Note]) -> dict[str, str]:
+    """The file each anchor is written in: its part's, a note's with it, the rights page's for orphan notes."""
     file_of: dict[str, str] = {}
     for part in parts:
         for anchor in _ids(part.blocks):
@@ -242,26 +225,15 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         file_of[n.id] = "rights.xhtml"
         for anchor in _ids(list(n.blocks)):
             file_of.setdefault(anchor, "rights.xhtml")
-    for anchor in _ids(list(m.rights)):
+    for anchor in _ids(list(doc.metadata.rights)):
         file_of.setdefault(anchor, "rights.xhtml")
 
-    media = by_name(doc)
-    math = H.math_table(doc, options, diag)
+    return file_of
 
-    def context(current: str) -> H.Context:
-        def href(target: str) -> str:
-            where = file_of.get(target, "")
-            return f"#{target}" if where == current else f"{where}#{target}"
-        return H.Context(options, diag, "epub", m.language, href, media=media,
-                         media_href=lambda medium: f"../images/{medium.name}", allowed=EPUB_TYPES, math=math)
 
-    ctx = context("title.xhtml")
-    book = epub.EpubBook()
-    book.set_identifier(identifier(doc, options))
-    # dc:title is required: without a title in the source, the first heading or the source's name stands in
-    first_heading = next((plain(b.children) for b in doc.blocks if isinstance(b, ir.Heading)), None)
-    book_title = m.title or m.symbol or first_heading or m.source or options.source_name or "Untitled"
-    book.set_title(book_title)
+def _package_metadata(book: Any, doc: ir.Document, options: Options, diag: Diagnostics, lang: str) -> None:
+    """The package's Dublin Core, accessibility and publisher metadata."""
+    m = doc.metadata
     book.set_language(lang)
     for i, a in enumerate(dict.fromkeys(m.authors)):
         book.add_author(a, uid=f"creator{i + 1}")
@@ -296,6 +268,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         diag.emit("writer-note", "the document has no date and SOURCE_DATE_EPOCH is unset: dcterms:modified "
                   "says 2000-01-01")
 
+
+
+def _styles_fonts_cover(book: Any, doc: ir.Document, options: Options, diag: Diagnostics) -> Any:
+    """The stylesheets (docpipe's, then a house one), embedded fonts and the cover; the cover page, if any."""
+    from ebooklib import epub
     css = H.stylesheet("epub.css").encode("utf-8")
     fonts = _fonts(doc, options, diag) if options.embed_fonts else []
     if fonts:
@@ -310,6 +287,86 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     for name, data in fonts:
         book.add_item(epub.EpubItem(uid=f"font-{name.split('.')[0]}", file_name=f"fonts/{name}",
                                     media_type="font/ttf" if name.endswith(".ttf") else "font/otf", content=data))
+
+    return cover_page
+
+
+def _package(book: Any, doc: ir.Document, options: Options, parts: list[Part], spine: list[Any],
+             title_block: etree._Element, cover_page: Any, rights_item: Any, media: dict[str, ir.Media],
+             book_title: str, lang: str) -> bytes:
+    """The pictures, contents, guide and spine (the contents after the title pages) of a filled book; its bytes."""
+    from ebooklib import epub
+    for name in sorted({shown_m.name for img in _images(doc)
+                        if (shown_m := shown(media, img.media, EPUB_TYPES)) is not None}):
+        medium = media[name]
+        book.add_item(epub.EpubItem(uid=f"img-{medium.sha256[:16]}-{name.rsplit('.', 1)[-1]}",
+                                    file_name=f"images/{name}", media_type=medium.media_type, content=medium.data))
+    book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml" if len(title_block) else f"text/{parts[0].file}",
+                                              book_title, "title")]
+    book.add_item(epub.EpubNcx())
+    nav = epub.EpubNav()
+    nav.file_name = "nav.xhtml"
+    book.add_item(nav)
+    book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": "Cover"}] if cover_page else []),
+                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+                  *_landmarks(parts)]
+    if rights_item is not None and not any(p.role == "copyright-page" for p in parts):
+        book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
+    # the contents in reading order: after the title page, or after a book's half-title, title, copyright and
+    # dedication pages
+    at = 1 if len(title_block) else next((i for i, p in enumerate(parts) if p.role not in D.BEFORE_CONTENTS), 1)
+    book.spine = [*([cover_page] if cover_page else []), *spine[:max(at, 1)], nav, *spine[max(at, 1):]]
+    buf = io.BytesIO()
+    try:
+        epub.write_epub(buf, book, {"mtime": _modified(options, doc), "epub2_guide": True, "epub3_landmark": True,
+                                    "landmark_title": "Landmarks", "spine_direction": True, "epub3_pages": False,
+                                    "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
+    except Exception as exc:  # ebooklib raises bare exceptions
+        raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
+    return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
+
+
+def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
+    """EPUB 3 for ``doc``."""
+    from ebooklib import epub
+
+    from ..fontsel import check_family
+
+    doc = D.for_edition(doc, options)
+    if options.note_numbering == "book":  # a book's notes numbered through the book, not per chapter
+        doc = D.notes_through_book(doc)
+    m = doc.metadata
+    check_family(options.serif_font, m.language)
+    lang = m.language or "und"
+    parts = _split(doc) if doc.blocks else [Part("chapter-01.xhtml", m.title or "Text")]
+    notes_by_id = {n.id: n for n in doc.notes}
+    placed: set[str] = set()
+    for part in parts:
+        part.notes = _place_notes(_note_calls(part.blocks), notes_by_id, placed)
+    # notes called nowhere in the text (or only from the rights): on the rights page, with the notes they call
+    orphans = _place_notes((n.id for n in doc.notes), notes_by_id, placed)
+    file_of = _anchor_files(doc, parts, orphans)
+
+    media = by_name(doc)
+    math = H.math_table(doc, options, diag)
+
+    def context(current: str) -> H.Context:
+        def href(target: str) -> str:
+            where = file_of.get(target, "")
+            return f"#{target}" if where == current else f"{where}#{target}"
+        return H.Context(options, diag, "epub", m.language, href, media=media,
+                         media_href=lambda medium: f"../images/{medium.name}", allowed=EPUB_TYPES, math=math)
+
+    ctx = context("title.xhtml")
+    book = epub.EpubBook()
+    book.set_identifier(identifier(doc, options))
+    # dc:title is required: without a title in the source, the first heading or the source's name stands in
+    first_heading = next((plain(b.children) for b in doc.blocks if isinstance(b, ir.Heading)), None)
+    book_title = m.title or m.symbol or first_heading or m.source or options.source_name or "Untitled"
+    book.set_title(book_title)
+    _package_metadata(book, doc, options, diag, lang)
+
+    cover_page = _styles_fonts_cover(book, doc, options, diag)
 
     spine: list[Any] = []
     title_block = H.title_block(doc, ctx)
@@ -363,34 +420,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         book.add_item(rights_item)
         spine.append(rights_item)
 
-    for name in sorted({shown_m.name for img in _images(doc)
-                        if (shown_m := shown(media, img.media, EPUB_TYPES)) is not None}):
-        medium = media[name]
-        book.add_item(epub.EpubItem(uid=f"img-{medium.sha256[:16]}-{name.rsplit('.', 1)[-1]}",
-                                    file_name=f"images/{name}", media_type=medium.media_type, content=medium.data))
-    book.toc = _toc(doc, parts) or [epub.Link("text/title.xhtml" if len(title_block) else f"text/{parts[0].file}",
-                                              book_title, "title")]
-    book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav()
-    nav.file_name = "nav.xhtml"
-    book.add_item(nav)
-    book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": "Cover"}] if cover_page else []),
-                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
-                  *_landmarks(parts)]
-    if rights_item is not None and not any(p.role == "copyright-page" for p in parts):
-        book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
-    # the contents in reading order: after the title page, or after a book's half-title, title, copyright and
-    # dedication pages
-    at = 1 if len(title_block) else next((i for i, p in enumerate(parts) if p.role not in D.BEFORE_CONTENTS), 1)
-    book.spine = [*([cover_page] if cover_page else []), *spine[:max(at, 1)], nav, *spine[max(at, 1):]]
-    buf = io.BytesIO()
-    try:
-        epub.write_epub(buf, book, {"mtime": _modified(options, doc), "epub2_guide": True, "epub3_landmark": True,
-                                    "landmark_title": "Landmarks", "spine_direction": True, "epub3_pages": False,
-                                    "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
-    except Exception as exc:  # ebooklib raises bare exceptions
-        raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
-    return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
+    return _package(book, doc, options, parts, spine, title_block, cover_page, rights_item, media, book_title,
+                    lang)
 
 
 def _settle_back_links(pages: dict[str, list[etree._Element]]) -> None:

@@ -52,6 +52,20 @@ block: st.SearchStrategy[ir.Block] = st.deferred(lambda: st.one_of(
 ))
 blocks = st.lists(block, max_size=3).map(tuple)
 
+def _png_medium(spec: tuple[int, int, int]) -> ir.Media:
+    """A real PNG (the IR loader checks that a medium's bytes are of its declared type) of a given size and grey."""
+    import hashlib
+    import io
+
+    from PIL import Image
+    w, h, grey = spec
+    buf = io.BytesIO()
+    Image.new("L", (w, h), grey).save(buf, format="PNG")
+    data = buf.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    return ir.Media(name=f"{digest[:16]}.png", media_type="image/png", data=data, sha256=digest, width=w, height=h)
+
+
 documents = st.builds(
     ir.Document,
     metadata=st.builds(ir.Metadata, title=opt_text, subtitle=opt_text, authors=st.lists(text, max_size=2).map(tuple),
@@ -59,10 +73,8 @@ documents = st.builds(
                        language=lang, rights=blocks, source=opt_text,
                        edition_notes=st.lists(text, max_size=2).map(tuple), extra=pairs),
     blocks=blocks,
-    media=st.lists(st.binary(max_size=40).map(lambda b: ir.Media(
-        name=f"{__import__('hashlib').sha256(b).hexdigest()[:16]}.png", media_type="image/png", data=b,
-        sha256=__import__('hashlib').sha256(b).hexdigest(), width=3, height=4)), max_size=2, unique_by=lambda m: m.name)
-    .map(tuple),
+    media=st.lists(st.tuples(st.integers(1, 4), st.integers(1, 4), st.integers(0, 255)).map(_png_medium), max_size=2,
+                   unique_by=lambda m: m.name).map(tuple),
     notes=st.lists(st.builds(ir.Note, id=text, marker=text, blocks=blocks, lang=lang), max_size=2).map(tuple),
     steps=st.lists(st.builds(ir.Step, name=text, counts=st.lists(st.tuples(text, st.integers(-(2**31), 2**31 - 1)),
                                                                    max_size=2)

@@ -85,7 +85,9 @@ def body_lines(path: Path, options: Options) -> list[Line]:
             continue  # the contents
         for r in rows:
             size, left = float(r["size"]), float(r["left"])  # type: ignore[arg-type]
-            if "Serif" not in str(r["font"]) or size < 8.4 or float(r["base"]) < 60:  # type: ignore[arg-type]
+            font = str(r["font"])
+            # body text only: serif, not bold (a box title set in the bold serif is a title, not a paragraph line)
+            if "Serif" not in font or "Bold" in font or size < 8.4 or float(r["base"]) < 60:  # type: ignore[arg-type]
                 continue
             starts = {"number": cl, "hang": cl + 2.6 * size, "indent": cl + 2 * size}
             box = {"box": cl + BOX_INSET, "box-indent": cl + BOX_INSET + 2 * size}

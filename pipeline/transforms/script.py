@@ -403,13 +403,22 @@ def planner(doc: ir.Document, options: Options) -> Callable[[str, str | None], P
     return Planner(doc, options)
 
 
+def _source_settings(doc: ir.Document, found: Detection) -> tuple[tuple[str, str], ...]:
+    """The detection to record: the source's, as the first run recorded it when ``doc`` is docpipe's own IR read
+    again (its tags, set by that run, would count its parts otherwise), else this run's."""
+    for step in doc.steps:
+        if step.name == "script" and any(k == "source-script" for k, _ in step.settings):
+            return tuple((k, v) for k, v in step.settings if k.startswith("source-") or k == "evidence")
+    return found.settings()
+
+
 def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     """Convert every text node to the edition's script and standard."""
     counts: Counter[str] = Counter({"nodes": 0, "characters": 0})
     found = detect(doc)
     diag.emit("language-detected", found.message())
     if options.script == "keep":
-        return record(doc, diag, "script", counts, (("edition", "keep"), *found.settings()))
+        return record(doc, diag, "script", counts, (("edition", "keep"), *_source_settings(doc, found)))
     plan = Planner(doc, options, found)
 
     def changed(text: str, out: str) -> str:
@@ -440,4 +449,4 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     goal = {"hans": "simplified", "tw": "tw", "hk": "hk"}.get(options.script) or found.standard
     return record(out, diag, "script", counts,
                   (("edition", options.script), ("standard", goal), ("opencc", ",".join(sorted(plan.used))),
-                   *found.settings()))
+                   *_source_settings(doc, found)))

@@ -146,8 +146,8 @@ def tei_counts(path: Path) -> Counter[str]:
 
 def pdf_images(path: Path) -> int:
     """Raster pictures placed on the PDF's pages (pymupdf; equations are vector drawings, not counted)."""
-    fitz = need("fitz")
-    with fitz.open(str(path)) as pdf:
+    pymupdf = need("pymupdf")
+    with pymupdf.open(str(path)) as pdf:
         return sum(len(page.get_image_info()) for page in pdf)
 
 

@@ -49,12 +49,14 @@ demo: install
 	$(MAKE) --no-print-directory SRC=$(dir $(SAMPLE)) $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
 	@ls -l $(BUILD)
 
+# on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
+PYTEST_WORKERS ?= auto
 test: install
-	$(PY) -m pytest -q
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS)
 
 # the real-document corpora and scale checks: slower; CI runs them after `make test`
 test-slow: install
-	$(PY) -m pytest -q -m slow
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m slow
 
 lint: install
 	$(VENV)/bin/ruff check pipeline tests

@@ -275,3 +275,19 @@ def test_vertical_pdf_is_refused_with_the_reason(tmp_path: Path) -> None:
     lines = r.stderr.strip().splitlines()
     assert len(lines) == 1 and "vertical" in lines[0] and "WeasyPrint" in lines[0]
     assert not list(tmp_path.iterdir())
+
+
+def test_weasyprint_messages_become_diagnostics_and_ours_are_not_shown(tmp_path: Path) -> None:
+    """A house stylesheet's mistake is reported once, as a diagnostic naming WeasyPrint; messages about docpipe's
+    own print.css (``Ignored line-break: strict`` on a Latin document) never reach the user or the terminal."""
+    src = tmp_path / "note.md"
+    src.write_text("# A note\n\nPlain English text.\n", encoding="utf-8")
+    css = tmp_path / "house.css"
+    css.write_text("p { colr: red; }\n", encoding="utf-8")
+    diag = Diagnostics()
+    pipeline.convert(src, ["pdf"], tmp_path / "out", Options(source_date_epoch=0, css=str(css)), diag=diag)
+    warnings = [d.message for d in diag.items if d.code == "tool-warning"]
+    assert len(warnings) == 1 and "WeasyPrint" in warnings[0] and "colr" in warnings[0]
+    r = subprocess.run([sys.executable, "-m", "pipeline", "convert", str(src), "--to", "pdf", "-q",
+                        "--out-dir", str(tmp_path / "cli")], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and r.stderr == "", r.stderr

@@ -21,11 +21,13 @@ import datetime as dt
 import functools
 import io
 import itertools
+import logging
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, assert_never
 from urllib.parse import unquote, urlparse
 from xml.etree import ElementTree
 
@@ -76,13 +78,19 @@ def sandbox_fetcher(allowed: list[Path], diag: Diagnostics) -> Any:
 
 
 def _footnotes_inline(root: etree._Element, doc: ir.Document, options: Options, diag: Diagnostics) -> None:
-    """Move each note body to its call as ``span.footnote`` (CSS floats it to the page foot)."""
+    """Move each note body to its call as ``span.footnote`` (CSS floats it to the page foot). A note called from
+    inside another note (a CBETA witness note on a word of an inline note) keeps its marker there and follows
+    that note at the foot (``span.footnote.in-note``: a footnote cannot float out of a footnote); a note never
+    called stays in the notes section at the end."""
     notes = {n.id: n for n in doc.notes}
     ctx = H.Context(options, diag, "print", doc.metadata.language, lambda i: f"#{i}")
     placed: set[str] = set()
-    for a in list(root.iter("a")):
-        if a.get("class") != "noteref":
-            continue
+    endnotes = [sec for sec in root.iter("section") if sec.get("class") == "footnotes"]
+    calls: list[tuple[etree._Element, etree._Element | None]] = [
+        (a, None) for a in root.iter("a")
+        if a.get("class") == "noteref" and not any(sec in a.iterancestors("section") for sec in endnotes)]
+    last: dict[etree._Element, etree._Element] = {}  # a main-text footnote -> the last note placed after it
+    for a, host in calls:  # grows while it is walked: the calls inside each note placed
         note_id = (a.get("href") or "").lstrip("#")
         sup = a.getparent()
         note = notes.get(note_id)
@@ -92,29 +100,70 @@ def _footnotes_inline(root: etree._Element, doc: ir.Document, options: Options, 
         span = etree.Element("span", {"class": "footnote", "id": note.id, "data-marker": note.marker})
         if note.lang and note.lang != doc.metadata.language:
             span.set("lang", note.lang)
-        for i, b in enumerate(note.blocks):
-            if i:
-                etree.SubElement(span, "br")
-            if isinstance(b, ir.Para):
-                H.inlines(span, b.children, ctx, note.lang)
-            else:
-                H._append_text(span, plain(b.children) if isinstance(b, ir.Heading) else "")
-        anchor = etree.Element("a", {"id": a.get("id") or f"fnref-{note_id}", "class": "fn-anchor"})
-        span.tail = sup.tail
-        parent = sup.getparent()
-        assert parent is not None
-        index = parent.index(sup)
-        parent.remove(sup)
-        anchor.tail = None
-        parent.insert(index, anchor)
-        parent.insert(index + 1, span)
-    for sec in list(root.iter("section")):
-        if sec.get("class") == "footnotes":
-            remaining = [el for el in sec if el.get("id") not in placed]
-            if not remaining:
-                parent = sec.getparent()
-                assert parent is not None
-                parent.remove(sec)
+        _note_body(span, note.blocks, ctx, note.lang or doc.metadata.language)
+        if host is None:
+            anchor = etree.Element("a", {"id": a.get("id") or f"fnref-{note_id}", "class": "fn-anchor"})
+            span.tail = sup.tail
+            parent = sup.getparent()
+            assert parent is not None
+            index = parent.index(sup)
+            parent.remove(sup)
+            anchor.tail = None
+            parent.insert(index, anchor)
+            parent.insert(index + 1, span)
+            host = span
+        else:  # its call stays a visible marker in the note; its body follows the notes placed with the host
+            a.set("class", "fn-anchor")
+            span.set("class", "footnote in-note")
+            after = last.get(host, host)
+            span.tail, after.tail = after.tail, None
+            parent = after.getparent()
+            assert parent is not None
+            parent.insert(parent.index(after) + 1, span)
+            last[host] = span
+        calls.extend((inner, host) for inner in span.iter("a") if inner.get("class") == "noteref")
+    for sec in endnotes:
+        for el in list(sec):
+            if el.get("id") in placed:
+                sec.remove(el)
+        parent = sec.getparent()
+        if not len(sec) and parent is not None:
+            parent.remove(sec)
+
+
+def _note_body(span: etree._Element, blocks: Sequence[ir.Block], ctx: H.Context, lang: str | None,
+               running: bool = False) -> bool:
+    """A note's blocks into its footnote ``span``, nothing left out. Paragraphs run in with a line break between
+    them (the marker stays on the first line); a generic container (a TEI ``note`` in a CBETA note) becomes a
+    ``span`` keeping its classes and language; a heading is a run of its own; what has a shape of its own (a
+    quotation, a list, a table, code) is its shared HTML block, laid out inside the floated footnote. ``running``:
+    text precedes on the current line; returns the same after the blocks."""
+    for b in blocks:
+        match b:
+            case ir.Para() | ir.Heading():
+                if running:
+                    etree.SubElement(span, "br")
+                attrs = H._lang_attrs(b.lang, lang, ctx)
+                if b.id:
+                    attrs["id"] = b.id
+                if isinstance(b, ir.Heading):
+                    attrs["class"] = "note-heading"
+                run = etree.SubElement(span, "span", attrs) if attrs else span
+                H.inlines(run, b.children, ctx, b.lang or lang)
+                running = True
+            case ir.Div():
+                attrs = H._lang_attrs(b.lang, lang, ctx)
+                if b.classes:
+                    attrs["class"] = " ".join(b.classes)
+                if b.id:
+                    attrs["id"] = b.id
+                running = _note_body(etree.SubElement(span, "span", attrs), b.blocks, ctx, b.lang or lang, running)
+            case ir.Box() | ir.ListBlock() | ir.BlockQuote() | ir.Table() | ir.Figure() | ir.CodeBlock():
+                span.append(H.block(b, ctx, lang))
+                running = False
+            case _:
+                assert_never(b)
+    return running
 
 
 def _toc(root: etree._Element, doc: ir.Document) -> None:
@@ -572,13 +621,15 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     root = build_html(doc, options, diag)
     base_dir = Path(options.base_dir or ".").resolve()
     fetcher = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])], diag)
+    messages = _WeasyPrintMessages(diag)
     try:
-        font_config, print_css = _warm(fresh=house is not None)
-        lead = [f.family for f in cov.leading()]
-        own = _page_css(options) + _font_css(doc, options, [f.family for f in cov.faces() if f.family not in lead],
-                                             lead)
-        stylesheets = [print_css, CSS(string=own, url_fetcher=fetcher, font_config=font_config)]
-        if house is not None:  # after ours, so the house rules win at equal specificity
+        with messages.ours():  # what WeasyPrint says of our own stylesheets is ours to fix, not the user's
+            font_config, print_css = _warm(fresh=house is not None)
+            lead = [f.family for f in cov.leading()]
+            own = _page_css(options) + _font_css(doc, options,
+                                                 [f.family for f in cov.faces() if f.family not in lead], lead)
+            stylesheets = [print_css, CSS(string=own, url_fetcher=fetcher, font_config=font_config)]
+        if house is not None:  # after ours, so the house rules win at equal specificity; its mistakes are reported
             stylesheets.append(CSS(filename=str(house), url_fetcher=fetcher, font_config=font_config))
         kwargs: dict[str, Any] = {"stylesheets": stylesheets, "pdf_identifier": _identifier(doc, options)}
         if options.pdf_variant:
@@ -599,7 +650,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         keys = _key_blocks(root)
         html = weasy_html(root, base_dir.as_uri() + "/", fetcher)
         out = io.BytesIO()
-        with inter_character():  # drawing lays the justified text out again: the patch spans both
+        with inter_character():  # drawing lays the justified text out again
             rendered = html.render(font_config=font_config, **kwargs)
             # proofing passes: what a typesetter mends after seeing the pages (a box too tall to keep whole, a
             # single character alone on a paragraph's last line) is mended and the document laid out again
@@ -633,7 +684,49 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         raise
     except Exception as exc:
         raise OutputError(f"WeasyPrint failed: {type(exc).__name__}: {exc}") from exc
+    finally:
+        messages.close()
     return out.getvalue()
+
+
+class _WeasyPrintMessages(logging.Handler):
+    """WeasyPrint's own warnings while we use it, as ``tool-warning`` diagnostics (each once) instead of lines on
+    the terminal; those said inside :meth:`ours` (parsing docpipe's own stylesheets) are dropped."""
+
+    def __init__(self, diag: Diagnostics) -> None:
+        super().__init__(logging.WARNING)
+        self.diag = diag
+        self.seen: dict[str, None] = {}
+        self.dropping = False
+        self.logger = logging.getLogger("weasyprint")
+        self.propagate = self.logger.propagate
+        self.logger.addHandler(self)
+        self.logger.propagate = False
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if self.dropping:
+            return
+        try:
+            message = record.getMessage()
+        except Exception:  # a message that cannot be formatted is not worth a failed conversion
+            message = str(record.msg)
+        self.seen[" ".join(message.split())[:300]] = None
+
+    @contextmanager
+    def ours(self) -> Iterator[None]:
+        self.dropping = True
+        try:
+            yield
+        finally:
+            self.dropping = False
+
+    def close(self) -> None:
+        self.logger.removeHandler(self)
+        self.logger.propagate = self.propagate
+        for message in self.seen:
+            self.diag.emit("tool-warning", f"WeasyPrint: {message}")
+        self.seen.clear()
+        super().close()
 
 
 # --------------------------------------------------------------------------- proofing passes

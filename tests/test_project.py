@@ -45,13 +45,14 @@ def project(tmp_path: Path, toml: str) -> Path:
     ('[editions."a\\u0000b"]\nformats = ["tei"]\n', "is not a plain name"),
     ('[editions.print]\nformats = ["tei"]\nmax_depth = -1\n', "must not be negative"),
     ('[editions.print]\nformats = ["tei"]\n[defaults]\nlang = "not a tag!"\n', "is not a language tag"),
-    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "unknown key 'x'"),  # tomllib reads it: then a plain key error
+    # tomllib reads it where the stack allows (then a plain key error) or stops at its depth: one line either way
+    ("x = " + "[" * 5000 + "]" * 5000 + "\n", "unknown key 'x'|not valid TOML: nested too deeply"),
 ])
 def test_a_misspelt_project_is_a_one_line_error(tmp_path: Path, toml: str, message: str) -> None:
     path = project(tmp_path, toml)
     with pytest.raises(UsageError) as err:
         load_project(path)
-    assert message in err.value.one_line()
+    assert any(m in err.value.one_line() for m in message.split("|"))
     r = docpipe("build", "--project", str(path))
     assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1 and "Traceback" not in r.stderr, r.stderr
 

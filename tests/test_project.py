@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -208,3 +209,56 @@ def test_a_book_project_is_built_once_and_rebuilt_when_a_chapter_changes(tmp_pat
     third = docpipe("build", "-q", cwd=tmp_path)
     assert "1 built" in third.stdout
     assert "改過的第二段" in (tmp_path / "out" / "web" / f"{tmp_path.name}.tei.xml").read_text(encoding="utf-8")
+
+
+def _png(colour: tuple[int, int, int]) -> bytes:
+    import io
+
+    from PIL import Image
+    out = io.BytesIO()
+    Image.new("RGB", (8, 8), colour).save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_a_book_rebuild_rereads_only_the_chapters_that_changed(tmp_path: Path) -> None:
+    """Issue 24: each chapter's IR is kept beside the manifest; editing one chapter re-reads that chapter alone
+    (the others' entries are not rewritten), the outputs are the bytes a build with no cache makes, and a picture
+    changed under the book's folder is noticed (the book is rebuilt, every chapter read again)."""
+    book = tmp_path / "book"
+    (book / "img").mkdir(parents=True)
+    (book / "img" / "p.png").write_bytes(_png((200, 0, 0)))
+    for n, text in enumerate(["第一段。", "第二段，見![圖](img/p.png)。", "第三段。"], 1):
+        (book / f"c{n}.md").write_text(f"# 第{n}章\n\n{text}\n", encoding="utf-8")
+    (book / "docpipe.toml").write_text('[book]\ntitle = "書"\nchapters = ["c1.md", "c2.md", "c3.md"]\n'
+                                       '[project]\noutput = "out"\n[editions.web]\nformats = ["html", "tei"]\n',
+                                       encoding="utf-8")
+    env_epoch = {"SOURCE_DATE_EPOCH": "1700000000"}
+
+    def run(where: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "pipeline", "build", "-q"], cwd=where, capture_output=True,
+                              text=True, timeout=600, env={**os.environ, **env_epoch})
+
+    def entries() -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in (book / "out" / "chapters.cache").rglob("*.json")}
+
+    assert run(book).returncode == 0
+    first = entries()
+    assert len(first) == 3
+    (book / "c3.md").write_text("# 第3章\n\n改過的第三段。\n", encoding="utf-8")
+    assert "1 built" in run(book).stdout
+    second = entries()
+    assert len(second) == 3 and len(set(second) & set(first)) == 2  # the old c3 entry pruned, one new
+    assert all(second[name] == first[name] for name in set(second) & set(first))  # c1, c2 not read again
+    outputs = sorted((book / "out" / "web").iterdir())
+    kept = {p.name: p.read_bytes() for p in outputs if p.is_file()}
+    assert "改過的第三段" in kept[f"{book.name}.tei.xml"].decode("utf-8")
+    fresh = tmp_path / "fresh"  # the same book built with no cache at all
+    shutil.copytree(book, fresh, ignore=shutil.ignore_patterns("out"))
+    (fresh / "img" / "p.png").write_bytes((book / "img" / "p.png").read_bytes())
+    assert run(fresh).returncode == 0
+    made = {p.name.replace(fresh.name, book.name): p.read_bytes().replace(fresh.name.encode(), book.name.encode())
+            for p in (fresh / "out" / "web").iterdir() if p.is_file()}
+    assert made == kept
+    (book / "img" / "p.png").write_bytes(_png((0, 0, 200)))
+    assert "1 built" in run(book).stdout
+    assert not set(entries()) & set(second)  # every chapter read again

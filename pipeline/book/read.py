@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 from collections.abc import Sequence
@@ -13,6 +14,7 @@ from ..errors import InputError, LimitError, UsageError
 from ..fileio import read_source
 from ..options import Options
 from .assemble import BOOK_LINK, _relative, assemble
+from .cache import ChapterCache
 from .parsers import load_plan, plan_of_files
 from .plan import BookPlan, Numbering
 from .root import find_book_root, is_book_file
@@ -31,14 +33,15 @@ def book_plan(paths: Sequence[str | os.PathLike[str]], diag: Diagnostics) -> Boo
         if is_book_file(p):
             raise UsageError(f"{p} is a book file among other inputs", expected="one book file, or documents")
     plan = plan_of_files(paths)
-    import dataclasses
     return dataclasses.replace(plan, resource_root=find_book_root(plan.root) or plan.root)
 
 
-def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: Diagnostics
-              ) -> tuple[ir.Document, int | None, Path]:
+def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: Diagnostics,
+              cache: ChapterCache | None = None) -> tuple[ir.Document, int | None, Path]:
     """One Document (not yet transformed) from a book file or several documents in order; the newest
-    modification time of the files read; the book's resource root (pass it as ``Options.resource_root``)."""
+    modification time of the files read; the book's resource root (pass it as ``Options.resource_root``).
+    ``cache``: chapters kept from an earlier read, used where their bytes and the options are the same (and
+    the chapters read now kept in it)."""
     plan = book_plan(paths, diag)
     resources = Path(options.resource_root) if options.resource_root else plan.resources
     docs: dict[str, ir.Document] = {}
@@ -48,12 +51,35 @@ def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: D
             mtimes.append(int(plan.book_file.stat().st_mtime))
         except OSError:
             pass
-    for rel in plan.files():
-        path = plan.root / rel
-        doc, mtime = read_chapter(path, options.with_(resource_root=str(resources)), diag,
-                                  inside=plan.root if plan.book_file is not None else None)
-        docs[rel] = doc
-        mtimes.append(mtime)
+    chapter_options = options.with_(resource_root=str(resources))
+    inside = plan.root if plan.book_file is not None else None
+    sources = [_chapter_source(plan.root / rel, chapter_options, inside) for rel in plan.files()]
+    if cache is not None:
+        cache.look_at(resources)
+    keys = [cache.key(rel, c.data, c.options) if cache else "" for rel, c in zip(plan.files(), sources, strict=True)]
+    kept = {k: hit for k in keys if cache and (hit := cache.get(k)) is not None}
+    # every Markdown chapter in one pandoc run (pandoc's start costs about 0.1 s of CPU a chapter)
+    markdown = [c for c, k in zip(sources, keys, strict=True) if c.reader == "markdown" and k not in kept]
+    if len(markdown) > 1:
+        from ..readers.pandoc import read_markdown_many
+        try:
+            for c, read in zip(markdown, read_markdown_many([(c.data, c.options, c.diag, str(c.path))
+                                                            for c in markdown]), strict=True):
+                c.doc = read
+        except RecursionError:  # read each on its own: the error then names its chapter
+            for c in markdown:
+                c.doc, c.diag = None, Diagnostics(file=str(c.path))
+    for rel, c, key in zip(plan.files(), sources, keys, strict=True):
+        mtimes.append(c.mtime)
+        if key in kept:
+            docs[rel], found = kept[key]
+            diag.items.extend(found)
+            continue
+        docs[rel] = _chapter_document(c, diag)
+        if cache is not None:
+            cache.put(key, docs[rel], c.diag.items)
+    if cache is not None:
+        cache.prune()
     if not docs:
         raise InputError("the book lists no chapter", file=str(plan.book_file or paths[0]),
                          expected="at least one chapter file")
@@ -67,24 +93,50 @@ def read_chapter(path: Path, options: Options, diag: Diagnostics, *, inside: Pat
     """One chapter read like :func:`pipeline.read` (the reader, then the guard), but with its relative links
     kept as ``span.book-link`` for :func:`assemble` to resolve; and its modification time. ``inside``: the book's
     folder, which the file must really be in (no symbolic link out of it)."""
+    source = _chapter_source(path, options, inside)
+    return _chapter_document(source, diag), source.mtime
+
+
+@dataclasses.dataclass(slots=True, kw_only=True)
+class _Chapter:
+    """A chapter file read from disk, on its way to a Document."""
+
+    path: Path
+    data: bytes
+    mtime: int
+    reader: str
+    """The reader's registry name."""
+    options: Options
+    diag: Diagnostics
+    """The chapter's own diagnostics (added to the book's when it is read)."""
+    doc: ir.Document | None = None
+    """What its reader made of it, once read (a batch of Markdown chapters is read at once)."""
+
+
+def _chapter_source(path: Path, options: Options, inside: Path | None) -> _Chapter:
     data, mtime = read_source(path, limit=options.max_input_bytes, root=inside)
     fmt = options.input_format
     if fmt is None and path.suffix.lower() in MARKDOWN_SUFFIXES:
         fmt = "markdown"
     name = registry.reader_name(fmt) if fmt else registry.reader_for_path(path)
     opts = options.with_(source_name=path.name, base_dir=str(path.resolve().parent))
-    own = Diagnostics(file=str(path))
+    return _Chapter(path=path, data=data, mtime=mtime, reader=name, options=opts, diag=Diagnostics(file=str(path)))
+
+
+def _chapter_document(c: _Chapter, diag: Diagnostics) -> ir.Document:
+    """The chapter's Document (read now unless a batch read it), its title and relative links kept, guarded."""
     try:
-        doc: ir.Document = registry.get_reader(name)(data, opts, own, name=str(path))
+        doc: ir.Document = c.doc if c.doc is not None else \
+            registry.get_reader(c.reader)(c.data, c.options, c.diag, name=str(c.path))
     except RecursionError as exc:
-        raise LimitError("structure nested too deeply", file=str(path),
-                         expected=f"at most {options.max_depth} levels (--max-depth)") from exc
-    if name == "markdown":
-        doc = _unnumbered(_title_id(doc, data), data)
+        raise LimitError("structure nested too deeply", file=str(c.path),
+                         expected=f"at most {c.options.max_depth} levels (--max-depth)") from exc
+    if c.reader == "markdown":
+        doc = _unnumbered(_title_id(doc, c.data), c.data)
     from ..guard import guard
-    doc = guard(keep_relative_links(doc), opts, own, str(path))
-    diag.items.extend(own.items)
-    return doc, mtime
+    doc = guard(keep_relative_links(doc), c.options, c.diag, str(c.path))
+    diag.items.extend(c.diag.items)
+    return doc
 
 
 _ATX_TITLE = re.compile(r"^#[ \t]+(?P<text>.*?)[ \t]*\{(?P<attrs>[^}]*)\}[ \t]*$", re.M)
@@ -108,7 +160,6 @@ def _title_id(doc: ir.Document, data: bytes) -> ir.Document:
     ident = re.search(r"(?:^|\s)#([A-Za-z_][\w:.-]*)", m.group("attrs"))
     if ident is None:
         return doc
-    import dataclasses
     meta = dataclasses.replace(doc.metadata, extra=(*doc.metadata.extra, ("title-id", ident.group(1))))
     return dataclasses.replace(doc, metadata=meta)
 
@@ -124,7 +175,6 @@ def _unnumbered(doc: ir.Document, data: bytes) -> ir.Document:
     m = _FIRST_ATX.match(text, first.start()) if first is not None else None
     if m is None or not re.search(r"(?:^|\s)(?:\.unnumbered|-)(?:\s|$)", m.group("attrs")):
         return doc
-    import dataclasses
     meta = dataclasses.replace(doc.metadata, extra=(*doc.metadata.extra, ("unnumbered", "true")))
     return dataclasses.replace(doc, metadata=meta)
 
@@ -132,7 +182,6 @@ def _unnumbered(doc: ir.Document, data: bytes) -> ir.Document:
 def keep_relative_links(doc: ir.Document) -> ir.Document:
     """``doc`` with every relative link (``other.md#x``) as a ``span.book-link`` holding its ``href``: the guard
     keeps it, and :func:`assemble` turns it into a link to its chapter or into text."""
-    import dataclasses
 
     def fn(n: ir.Inline) -> tuple[ir.Inline, ...]:
         if isinstance(n, ir.Link) and _relative(n.target):

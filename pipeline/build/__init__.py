@@ -16,6 +16,7 @@ from pathlib import Path, PurePath
 from typing import Any, TextIO
 
 from .. import __version__
+from ..book.cache import ChapterCache, picture_fingerprint
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import DocpipeError, OutputError, UsageError
 from ..fileio import atomic_write, publish, read_source
@@ -106,6 +107,13 @@ class _Run:
             spec = job.edition
             self.finish(job, Outcome(job.label, spec.name, spec.formats, False, error=f"{task.name}: {reason}"))
 
+    def chapter_cache(self, book: Path) -> ChapterCache:
+        """Where a book's chapters are kept between builds: ``chapters.cache/`` beside the manifest, a folder per
+        book file."""
+        out = self.manifest.path.parent
+        name = sha(str(book.resolve()).encode("utf-8", "surrogateescape"))[:16]
+        return ChapterCache(out / "chapters.cache" / name, output=out)
+
     def tasks(self, groups: list[list[Job]], epoch: int | None) -> Iterator[Task]:
         """One task per group: the source's bytes (read now, checked on the descriptor) and its editions."""
         for group in groups:
@@ -114,7 +122,8 @@ class _Run:
             try:
                 found: tuple[Diagnostic, ...] = ()
                 if first.source.book:
-                    data, mtime, found = book_bytes(first.source.path, first.edition.options(Options()))
+                    data, mtime, found = book_bytes(first.source.path, first.edition.options(Options()),
+                                                    self.chapter_cache(first.source.path))
                 else:
                     data, mtime = read_source(first.source.path, limit=limit, root=first.source.root)
             except DocpipeError as exc:
@@ -136,22 +145,26 @@ class _Run:
             yield task
 
 
-def book_digest(path: Path) -> str:
-    """What a book's outputs depend on: the book file and every chapter file, by content."""
+def book_digest(path: Path, output: Path | None = None) -> str:
+    """What a book's outputs depend on: the book file and every chapter file, by content, and the pictures
+    under the book's folder (``output``, the build's folder, left out)."""
     from ..book import book_plan
     plan = book_plan([path], Diagnostics())
     parts = [("", file_sha(path))] + [(rel, file_sha(plan.root / rel)) for rel in plan.files()]
+    parts.append(("pictures", picture_fingerprint(plan.resources, output)))
     return sha(repr(parts).encode("utf-8"))
 
 
-def book_bytes(path: Path, options: Options) -> tuple[bytes, int | None, tuple[Diagnostic, ...]]:
+def book_bytes(path: Path, options: Options, cache: ChapterCache | None = None
+               ) -> tuple[bytes, int | None, tuple[Diagnostic, ...]]:
     """A book read on the client into one document, as ``.ir.json`` bytes (pictures inside): the task a worker
-    renders like any other document, with no need to see the book's files; and what reading it reported."""
+    renders like any other document, with no need to see the book's files; and what reading it reported.
+    ``cache``: the chapters kept from the last build (only the chapters changed since are read)."""
     from ..book import read_book
     from ..ir_json import write as ir_write
     options = options.with_(source_name=path.name, base_dir=str(path.resolve().parent))
     diag = Diagnostics(file=str(path))
-    doc, mtime, _root = read_book([path], options, diag)
+    doc, mtime, _root = read_book([path], options, diag, cache)
     return ir_write(doc, options, Diagnostics()), mtime, tuple(diag.items)
 
 
@@ -211,7 +224,7 @@ def _plan(jobs: list[Job], manifest: Manifest, epoch: int | None, force: bool
                 shas[path] = f"{path}: is not a regular file (expected a document file)"
             elif path in books:
                 try:
-                    shas[path] = (book_digest(path), st)
+                    shas[path] = (book_digest(path, manifest.path.parent), st)
                 except (OSError, DocpipeError) as exc:
                     shas[path] = exc.one_line() if isinstance(exc, DocpipeError) else f"{path}: {exc}"
             elif old is not None and old[1] == st:

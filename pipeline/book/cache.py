@@ -1,0 +1,135 @@
+"""Each chapter's IR kept between builds, so editing one chapter of a book re-reads one chapter.
+
+A chapter is kept as what :func:`~pipeline.book.read.read_book` made of it (read, its relative links kept,
+guarded) with its diagnostics, under a key of everything that reading depends on: docpipe's code, the IR
+version, the chapter's path in the book and its bytes, the options, and the pictures under the book's folder.
+``docpipe build`` keeps the cache beside its manifest (``OUTPUT/chapters.cache/``, one folder per book); after each
+read of a book the entries it did not use are removed, so the cache never holds more than one copy of each book.
+A damaged entry is a miss, never an error.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import hashlib
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from .. import ir
+from ..diagnostics import CODES, Diagnostic, Severity
+from ..fileio import atomic_write
+from ..ir_json import dumps, loads
+from ..options import Options
+
+#: Bytes of one entry beyond which it is not read (a chapter's IR with its pictures inside).
+MAX_ENTRY_BYTES = 1 << 30
+#: Picture files under a book's folder beyond which none of its chapters is kept.
+MAX_PICTURES = 100_000
+PICTURE_SUFFIXES = frozenset({".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".svgz", ".bmp", ".tif", ".tiff",
+                              ".emf", ".wmf", ".avif", ".heic", ".ico"})
+
+
+@dataclasses.dataclass
+class ChapterCache:
+    """The kept chapters of one book, in ``folder``."""
+
+    folder: Path
+    output: Path | None = None
+    """The build's output folder, whose pictures (``NAME.media/``) are not the book's."""
+    used: set[str] = dataclasses.field(default_factory=set)
+    hits: int = 0
+    misses: int = 0
+    pictures: str = ""
+    """The state of the pictures under the book's folder (:meth:`look_at`): part of every key."""
+
+    def look_at(self, root: Path) -> None:
+        """Fingerprint the pictures under ``root`` (:func:`picture_fingerprint`), so that a picture changed, added
+        or removed makes every chapter a miss: which chapter shows which file is only known by reading it."""
+        self.pictures = picture_fingerprint(root, self.output)
+
+    def key(self, rel: str, data: bytes, options: Options) -> str:
+        """What the chapter at ``rel`` (its path in the book) read from ``data`` with ``options`` is kept under."""
+        settings = {f.name: repr(getattr(options, f.name)) for f in dataclasses.fields(options)}
+        head = json.dumps([_code(), ir.IR_VERSION, rel, settings, self.pictures], sort_keys=True).encode()
+        return hashlib.sha256(head + b"\0" + hashlib.sha256(data).digest()).hexdigest()
+
+    def get(self, key: str) -> tuple[ir.Document, list[Diagnostic]] | None:
+        """The chapter kept under ``key`` and what reading it reported, or None."""
+        self.used.add(key)
+        path = self.folder / f"{key}.json"
+        try:
+            if path.stat().st_size > MAX_ENTRY_BYTES:
+                raise ValueError("too large")
+            head, _, body = path.read_bytes().partition(b"\n")
+            found = [_diagnostic(d) for d in json.loads(head)]
+            doc = loads(body)
+        except Exception:  # none yet, damaged, or from another version: read the chapter again
+            self.misses += 1
+            return None
+        self.hits += 1
+        return doc, found
+
+    def put(self, key: str, doc: ir.Document, found: list[Diagnostic]) -> None:
+        """Keep a chapter just read (an entry that cannot be written is only a later miss)."""
+        self.used.add(key)
+        head = json.dumps([[d.code, d.message, d.severity.name, d.file, d.line] for d in found], ensure_ascii=False)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / f"{key}.json", f"{head}\n{dumps(doc)}".encode())
+        except OSError:
+            pass
+
+    def prune(self) -> None:
+        """Remove the entries this read of the book did not use (chapters edited, removed or read otherwise)."""
+        try:
+            names = os.listdir(self.folder)
+        except OSError:
+            return
+        for name in names:
+            if name.endswith(".json") and name[:-5] not in self.used:
+                try:
+                    (self.folder / name).unlink()
+                except OSError:
+                    pass
+
+
+def picture_fingerprint(root: Path, output: Path | None = None) -> str:
+    """The state of the picture files under ``root``: each one's path, size and modification time (hidden
+    folders and the build's ``output`` folder left out); random when there are too many to watch."""
+    out = output.resolve() if output is not None else None
+    rows: list[str] = []
+    for top, dirs, files in os.walk(root):
+        here = Path(top)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != out)
+        for name in sorted(files):
+            if os.path.splitext(name)[1].lower() in PICTURE_SUFFIXES:
+                try:
+                    st = (here / name).stat()
+                except OSError:
+                    continue
+                rows.append(f"{(here / name).relative_to(root)}\0{st.st_size}\0{st.st_mtime_ns}")
+        if len(rows) > MAX_PICTURES:
+            return os.urandom(16).hex()
+    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+@functools.cache
+def _code() -> str:
+    """docpipe's own code as it is installed (every module's path, size and modification time): a new version,
+    or a module edited in a checkout, reads every chapter again."""
+    package = Path(__file__).resolve().parent.parent
+    rows = []
+    for path in sorted(package.rglob("*.py")):
+        st = path.stat()
+        rows.append(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}")
+    return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _diagnostic(row: Any) -> Diagnostic:
+    code, message, severity, file, line = row
+    if code not in CODES or not isinstance(message, str):
+        raise ValueError("not a diagnostic")
+    return Diagnostic(code, message, Severity[severity], file, line)

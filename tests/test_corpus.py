@@ -87,18 +87,6 @@ XFAIL: dict[tuple[str, ...], str] = {
        "'Table of Contents' heading dropped with the stale contents; TEI also loses the h2 of the W3C header "
        "(the status line)" for fmt in ("epub", "docx", "tei")},
     **{("counts", "cbeta-T08n0235-jingangjing.xml", fmt): HEAD_IN_AB for fmt in ("epub", "docx")},
-    ("pdf-text", "dharma-CritEd-Amaramala-devanagari.xml"): "the English notes inside <l>/<ab> (e.g. 'Two "
-    "indistinct space filling symbols') are in the HTML, not in the PDF's text (cause not isolated: PDF note "
-    "placement); Devanagari pre-base vowel signs extract as IPA letters (दुəहता for दुहिता)",
-    ("pdf-text", "cbeta-T12n0366-amituojing.xml"): "Taishō notes shown in the HTML are missing from the PDF's text "
-    "(note 0348006 'Kaṣāya…': 0 of 10 in the PDF; 流布本 14 of 42); cause not isolated (PDF note placement)",
-    ("pdf-text", "cbeta-T08n0235-jingangjing.xml"): "as cbeta-T12n0366: notes in the HTML missing from the PDF",
-    ("pdf-text", "cbeta-T48n2010-xinxinming.xml"): "as cbeta-T12n0366: notes (【甲】 witnesses) in the HTML missing "
-    "from the PDF",
-    ("pdf-text", "dharma-INSPallava00002.xml"): "HTML text missing from the PDF's text (4993/6328 Latin letters); "
-    "cause not isolated",
-    ("pdf-text", "idpf-wasteland.epub"): "the block quotations inside Eliot's notes (Baudelaire, Dante, Virgil…: "
-    "'Fourmillante cité', 'lychni laquearibus') are in the HTML, not in the PDF's text",
 }
 
 

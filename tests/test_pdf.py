@@ -193,23 +193,25 @@ def _small() -> ir.Document:
 
 
 def test_the_justification_patch_lasts_only_as_long_as_our_render(monkeypatch: pytest.MonkeyPatch) -> None:
-    from weasyprint.layout import inline
+    from weasyprint.layout import block, inline
     from weasyprint.text import line_break
 
-    from pipeline.writers import justify, pdf
+    from pipeline.writers import footnote_keep, justify, pdf
 
-    before = (inline.text_align, line_break.Layout.set_text)
+    before = (inline.text_align, line_break.Layout.set_text, block._linebox_layout)
     during: list[bool] = []
     original = pdf._notes_off_their_page
 
-    def spy(document: object) -> set[str]:  # called between layout and drawing, inside the patch
-        during.append(justify.installed() and inline.text_align is not before[0])
-        return original(document)
+    def spy(document: object, calls: dict[str, str]) -> set[str]:  # between layout and drawing, inside the patch
+        during.append(justify.installed() and inline.text_align is not before[0]
+                      and footnote_keep.installed() and block._linebox_layout is not before[2])
+        return original(document, calls)
 
     monkeypatch.setattr(pdf, "_notes_off_their_page", spy)
     pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
     assert during == [True]
-    assert (inline.text_align, line_break.Layout.set_text) == before and not justify.installed()
+    assert (inline.text_align, line_break.Layout.set_text, block._linebox_layout) == before
+    assert not justify.installed() and not footnote_keep.installed()
 
 
 def test_a_weasyprint_it_was_not_written_for_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -594,6 +594,14 @@ class _Reader:
                 return [self.floating(el, depth)]
             case "note":
                 return [ir.Div(blocks=(ir.Para(children=(self.note(el),)),), classes=(BLOCK_NOTE,))]
+            case "app" if any(_name(c) in ("lem", "rdg") and any(_is_block(g) and _name(g) in BLOCKS for g in c)
+                              for c in el):
+                # an apparatus whose lemma is whole blocks (CBETA's dharani section: <lem><head/><p/></lem>): the
+                # lemma's heading and paragraphs are read as blocks, the readings beside them
+                self.keep(_qname(el), el.sourceline)
+                return [ir.Div(blocks=tuple(self.generic_div(c, depth) for c in el if isinstance(c.tag, str)),
+                               classes=(f"tei-{_qname(el)}",), attrs=_attrs(el, ("xml:id", "xml:lang")),
+                               lang=lang, id=el.get(XML_ID))]
             case "app" | "choice":
                 # between blocks (model.global), as in a CBETA byline of notes and an app: read as itself, the
                 # writer puts it back between the blocks

@@ -453,8 +453,8 @@ class _Writer:
     def block(self, parent: etree._Element, node: ir.Block, lang: str | None) -> None:
         match node:
             case ir.Heading():
-                if self.head_allowed(parent):
-                    head = _sub(parent, "head")
+                if self.head_allowed(parent) or (etree.QName(parent).localname in DIV_NOT_HEAD and not len(parent)):
+                    head = _sub(parent, "head")  # opening a reading's blocks, :func:`repair` makes it a division
                 else:  # a heading inside a quotation, item, cell…: tei_all has no head there
                     head = _sub(parent, "ab", {"type": HEADING_AB, "n": str(node.level)})
                 self.heading_content(head, node, lang)

@@ -24,7 +24,7 @@ import functools
 import re
 from collections import Counter
 from typing import TYPE_CHECKING, Any, TypeVar
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from . import ir
 from .diagnostics import Diagnostics
@@ -124,6 +124,37 @@ def link_kind(target: str) -> str:
     return "file"
 
 
+#: Characters a URL (WHATWG, RFC 3987) cannot hold unescaped; percent-encoded in a live link's path, query and
+#: fragment. A ``%`` that starts no escape is one of them.
+_URL_UNSAFE = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f]|%(?![0-9A-Fa-f]{2})')
+#: What no host may hold, even percent-encoded (WHATWG's forbidden host code points that can reach a netloc).
+_BAD_HOST = re.compile(r'[\x00-\x20"<>\\^`{|}\x7f#/?%]')
+
+
+def well_formed(target: str) -> str | None:
+    """A live link's target as every validator accepts it (EPUBCheck RSC-020, Word's hyperlink relationships):
+    characters a URL cannot hold percent-encoded where they may be (a space in a path: ``%20``); None when the URL
+    cannot be mended (a space in the host: ``http://en.wikipedia.org /wiki/x``)."""
+    if target.startswith("#"):
+        return target
+    try:
+        parts = urlsplit(target)
+    except ValueError:
+        return None
+    if _BAD_HOST.search(unquote(parts.netloc)):
+        return None
+    end = _authority_end(target, parts)
+    return target[:end] + _URL_UNSAFE.sub(lambda m: "".join(f"%{b:02X}" for b in m.group().encode()), target[end:])
+
+
+def _authority_end(target: str, parts: Any) -> int:
+    """Where the scheme and authority of ``target`` end (``http://host:80`` of ``http://host:80/a b``)."""
+    end = len(parts.scheme) + 1 if parts.scheme else 0
+    if target[end:end + 2] == "//":
+        end += 2 + len(parts.netloc)
+    return end
+
+
 def relative_reference(target: str) -> bool:
     """Whether ``target`` is a relative reference to another file (see :func:`link_kind`): what a ``file-link``
     span may hold."""
@@ -171,7 +202,9 @@ class _Guard:
         self.diag = diag
         self.file = file
         self.removed: Counter[str] = Counter()
-        self.links: dict[str, list[str]] = {"scheme": [], "network": [], "empty": [], "file": [], "live": []}
+        self.links: dict[str, list[str]] = {"scheme": [], "network": [], "empty": [], "file": [], "live": [],
+                                            "malformed": []}
+        self.encoded = 0
         self.pointers: list[str] = []
 
     def deep(self, depth: int) -> None:
@@ -218,8 +251,13 @@ class _Guard:
                 case ir.Link(children=c, target=target):
                     kids = self.inlines(c, depth + 1)
                     kind = link_kind(target)
-                    if kind == "live":
-                        out.append(dataclasses.replace(n, children=kids))
+                    fixed = well_formed(target) if kind == "live" else target
+                    if fixed is None:
+                        self.links["malformed"].append(target[:60])
+                        out.append(ir.Span(children=kids, classes=("unsafe-link",)))
+                    elif kind == "live":
+                        self.encoded += fixed != target
+                        out.append(dataclasses.replace(n, children=kids, target=fixed))
                     elif kind == "file":
                         out.append(file_link(kids, target))
                     else:
@@ -386,7 +424,11 @@ def guard(doc: ir.Document, options: Options, diag: Diagnostics, file: str | Non
     why = {"scheme": "with a scheme other than http, https or mailto",
            "network": "to a host without a scheme (//host/…)", "empty": "with an empty target",
            "file": "marked as a link to another file without a relative target",
-           "live": "marked as a link to another file without a relative target"}
+           "live": "marked as a link to another file without a relative target",
+           "malformed": "whose URL no browser can read (a space or other character a host cannot hold)"}
+    if g.encoded:
+        diag.emit("text-repaired", f"{g.encoded} link target(s) with characters a URL cannot hold (a space…) "
+                  "percent-encoded")
     for kind, targets in g.links.items():
         if targets:
             example = f", e.g. {targets[0]!r}" if targets[0] else ""

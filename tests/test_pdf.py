@@ -229,7 +229,7 @@ def test_a_weasyprint_it_was_not_written_for_is_refused_in_one_line(monkeypatch:
         return 0.0
 
     monkeypatch.setattr(inline, "text_align", text_align)
-    with pytest.raises(OutputError, match=r"text_align is not what docpipe's justification patches"):
+    with pytest.raises(OutputError, match=r"text_align is not what docpipe's inter-character justification relies on"):
         pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
     assert inline.text_align is text_align  # nothing half-installed
 

@@ -17,44 +17,22 @@ if it takes the paragraph back). Nothing else changes; outside the scope WeasyPr
 from __future__ import annotations
 
 import contextlib
-import threading
-from collections.abc import Iterator
 from typing import Any
 
-#: The WeasyPrint releases the wrapper was written for (the private function and the context's lists it reads).
-WEASYPRINT_VERSIONS = ("70.",)
-#: The parameters of the wrapped function, checked before it is wrapped.
+from .justify import require_weasyprint
+from .scoped import ScopedPatch
+
+#: The parameters of the wrapped function, checked before it is wrapped (the releases it was written for are
+#: :data:`~pipeline.writers.justify.WEASYPRINT_VERSIONS`, checked with it).
 _PARAMS = ("context", "box", "index", "child", "new_children", "page_is_empty", "absolute_boxes", "fixed_boxes",
            "adjoining_margins", "bottom_space", "position_y", "skip_stack", "first_letter_style",
            "first_line_style", "draw_bottom_decoration", "max_lines")
 
-_ACTIVE = threading.local()
-_LOCK = threading.Lock()
-_holders = 0
-_saved: Any = None
 
 
 def check_weasyprint() -> None:
     """Refuse a WeasyPrint the wrapper was not written for (a one-line :class:`OutputError` naming it)."""
-    import inspect
-
-    import weasyprint
-    from weasyprint.layout import block
-
-    from ..errors import OutputError
-
-    version = str(getattr(weasyprint, "__version__", "?"))
-    if not version.startswith(WEASYPRINT_VERSIONS):
-        raise OutputError(f"WeasyPrint {version} is not supported: docpipe's footnote fix was written for "
-                          f"WeasyPrint {', '.join(v + 'x' for v in WEASYPRINT_VERSIONS)} (pip install "
-                          "'weasyprint>=70,<71')")
-    try:
-        found = tuple(inspect.signature(block._linebox_layout).parameters)
-    except (AttributeError, TypeError, ValueError):
-        found = ()
-    if found != _PARAMS:
-        raise OutputError(f"WeasyPrint {version}: weasyprint.layout.block._linebox_layout is not what docpipe's "
-                          f"footnote fix wraps (found ({', '.join(found) or 'nothing'}))")
+    require_weasyprint("footnote fix", {"weasyprint.layout.block:_linebox_layout": _PARAMS})
 
 
 def waiting_footnotes(context: Any, lines: list[Any]) -> list[Any]:
@@ -70,7 +48,7 @@ def _wrapped(original: Any) -> Any:
                         *rest: Any) -> Any:
         before = len(new_children)
         result = original(context, box, index, child, new_children, *rest)
-        if getattr(_ACTIVE, "depth", 0) and not context.in_column:
+        if _PATCH.active() and not context.in_column:
             for footnote in waiting_footnotes(context, new_children[before:]):
                 context.footnotes.remove(footnote)
                 context.reported_footnotes.append(footnote)
@@ -80,42 +58,29 @@ def _wrapped(original: Any) -> Any:
     return _linebox_layout
 
 
-def _acquire() -> None:
-    global _holders, _saved
+def _install() -> Any:
     from weasyprint.layout import block
 
-    with _LOCK:
-        if _holders == 0:
-            check_weasyprint()
-            _saved = block._linebox_layout
-            block._linebox_layout = _wrapped(_saved)
-        _holders += 1
+    check_weasyprint()
+    saved = block._linebox_layout
+    block._linebox_layout = _wrapped(saved)
+    return saved
 
 
-def _release() -> None:
-    global _holders, _saved
+def _restore(saved: Any) -> None:
     from weasyprint.layout import block
 
-    with _LOCK:
-        _holders -= 1
-        if _holders == 0 and _saved is not None:
-            block._linebox_layout = _saved
-            _saved = None
+    block._linebox_layout = saved
+
+
+_PATCH = ScopedPatch(_install, _restore)
 
 
 def installed() -> bool:
     """Whether the wrapper is in place now (only while one of our renders runs)."""
-    return _holders > 0
+    return _PATCH.installed()
 
 
-@contextlib.contextmanager
-def footnotes_kept() -> Iterator[None]:
+def footnotes_kept() -> contextlib.AbstractContextManager[None]:
     """While active (in this thread), no footnote called in a line WeasyPrint lays out is left undrawn."""
-    _acquire()
-    depth = getattr(_ACTIVE, "depth", 0)
-    _ACTIVE.depth = depth + 1
-    try:
-        yield
-    finally:
-        _ACTIVE.depth = depth
-        _release()
+    return _PATCH.scope()

@@ -28,11 +28,11 @@ from __future__ import annotations
 import contextlib
 import copy
 import re
-import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 from ..cjk.chars import STICKY_RANGES, WIDE_RANGES
+from .scoped import ScopedPatch
 
 #: Wide characters between which (and next to which) slack may go: CJK symbols and punctuation, kana,
 #: bopomofo, Han, compatibility ideographs, vertical forms, full-width forms, the supplementary planes.
@@ -335,6 +335,12 @@ _SIGNATURES = {
 
 def check_weasyprint() -> None:
     """Refuse a WeasyPrint this module was not written for (a one-line :class:`OutputError` naming it)."""
+    require_weasyprint("inter-character justification", _SIGNATURES)
+
+
+def require_weasyprint(what: str, signatures: dict[str, tuple[str, ...]]) -> None:
+    """Refuse a WeasyPrint that is not a version in :data:`WEASYPRINT_VERSIONS` or whose private functions
+    ``signatures`` (``module:qualified.name`` -> parameter names) differ: docpipe's ``what`` relies on them."""
     import importlib
     import inspect
 
@@ -344,10 +350,9 @@ def check_weasyprint() -> None:
 
     version = str(getattr(weasyprint, "__version__", "?"))
     if not version.startswith(WEASYPRINT_VERSIONS):
-        raise OutputError(f"WeasyPrint {version} is not supported: docpipe's inter-character justification was "
-                          f"written for WeasyPrint {', '.join(v + 'x' for v in WEASYPRINT_VERSIONS)} "
-                          "(pip install 'weasyprint>=70,<71')")
-    for where, params in _SIGNATURES.items():
+        raise OutputError(f"WeasyPrint {version} is not supported: docpipe's {what} was written for WeasyPrint "
+                          f"{', '.join(v + 'x' for v in WEASYPRINT_VERSIONS)} (pip install 'weasyprint>=70,<71')")
+    for where, params in signatures.items():
         module, _, name = where.partition(":")
         obj: Any = importlib.import_module(module)
         try:
@@ -357,17 +362,8 @@ def check_weasyprint() -> None:
         except (AttributeError, TypeError, ValueError):
             found = ()
         if found != params:
-            raise OutputError(f"WeasyPrint {version}: {module}.{name} is not what docpipe's justification patches "
+            raise OutputError(f"WeasyPrint {version}: {module}.{name} is not what docpipe's {what} relies on "
                               f"(expected ({', '.join(params)}), found ({', '.join(found) or 'nothing'}))")
-
-
-#: Per thread: how many of our renders are running (the patch falls through to WeasyPrint's own code in a
-#: thread that has none, e.g. another library's render on a Dask worker while ours runs).
-_ACTIVE = threading.local()
-_LOCK = threading.Lock()
-#: How many of our renders, in all threads, hold the patch; and what it replaced.
-_holders = 0
-_saved: tuple[Any, Any] | None = None
 
 
 def _patched(original_align: Any, original_set_text: Any) -> tuple[Any, Any]:
@@ -375,7 +371,7 @@ def _patched(original_align: Any, original_set_text: Any) -> tuple[Any, Any]:
     from weasyprint.text.ffi import TO_UNITS, ffi, pango
 
     def text_align(context: Any, line: Any, available_width: float, last: bool) -> float:
-        if (not getattr(_ACTIVE, "depth", 0) or line.style["direction"] != "ltr"
+        if (not _PATCH.active() or line.style["direction"] != "ltr"
                 or not _has_wide(line)):
             return float(original_align(context, line, available_width, last))
         _edge_gaps(line)
@@ -415,48 +411,35 @@ def _patched(original_align: Any, original_set_text: Any) -> tuple[Any, Any]:
     return text_align, set_text
 
 
-def _acquire() -> None:
-    """Install the patch if no render holds it yet (checking first that WeasyPrint is the one it fits)."""
-    global _holders, _saved
+def _install() -> tuple[Any, Any]:
+    """Check WeasyPrint, then put the patched functions in place; what they replaced."""
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    with _LOCK:
-        if _holders == 0:
-            check_weasyprint()
-            _saved = (inline.text_align, line_break.Layout.set_text)
-            inline.text_align, line_break.Layout.set_text = _patched(*_saved)
-        _holders += 1
+    check_weasyprint()
+    saved = (inline.text_align, line_break.Layout.set_text)
+    inline.text_align, line_break.Layout.set_text = _patched(*saved)
+    return saved
 
 
-def _release() -> None:
-    """Put WeasyPrint's own functions back when the last render holding the patch ends."""
-    global _holders, _saved
+def _restore(saved: tuple[Any, Any]) -> None:
+    """Put WeasyPrint's own functions back."""
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
-    with _LOCK:
-        _holders -= 1
-        if _holders == 0 and _saved is not None:
-            inline.text_align, line_break.Layout.set_text = _saved
-            _saved = None
+    inline.text_align, line_break.Layout.set_text = saved
+
+
+_PATCH = ScopedPatch(_install, _restore)
 
 
 def installed() -> bool:
     """Whether the patch is in place now (only while one of our renders runs)."""
-    return _holders > 0
+    return _PATCH.installed()
 
 
-@contextlib.contextmanager
-def inter_character() -> Iterator[None]:
+def inter_character() -> contextlib.AbstractContextManager[None]:
     """While active (in this thread), WeasyPrint justifies lines holding CJK text between characters. The patch
     is installed on entry and WeasyPrint's own functions are put back on exit (when no other thread's render
     still holds it), so nothing of it remains once the render is done."""
-    _acquire()
-    depth = getattr(_ACTIVE, "depth", 0)
-    _ACTIVE.depth = depth + 1
-    try:
-        yield
-    finally:
-        _ACTIVE.depth = depth
-        _release()
+    return _PATCH.scope()

@@ -1,10 +1,13 @@
-"""Page geometry and title breaking shared by the paged writers (PDF with WeasyPrint or Typst, DOCX, EPUB cover)."""
+"""Page geometry, title breaking and the text rules shared by the paged writers (PDF with WeasyPrint or Typst, DOCX,
+EPUB cover)."""
 
 from __future__ import annotations
 
 import itertools
+import math
 import re
 
+from ..colwidths import text_em
 from ..errors import UsageError
 from ..options import Options
 
@@ -162,3 +165,36 @@ def division_label(role: str | None, label: str | None, lang: str | None) -> str
     if tag.startswith("ja"):
         return f"付録 {label}"
     return f"Appendix {label}"
+
+
+#: Check boxes: a quarter em between one and the text it marks, whatever space the source left (a justified
+#: space stretches; no space at all lets the box touch the text). The spaces matched here give way to the gap.
+CHECKBOX = re.compile(r"([☐☑☒])[ \t\u00a0]*(?=[^\s])")
+#: A run of dashes or ellipses is one mark (破折号 ——, 省略号 ……, a long ————): never broken across a line end
+#: (GB/T 15834-2011: the two cells of a dash or an ellipsis are not parted).
+MARK_RUN = re.compile(r"[—―⸺⸻]{2,}|[…⋯]{2,}")
+_PRINT_MARKS = re.compile(f"(?P<run>{MARK_RUN.pattern})|{CHECKBOX.pattern}")
+
+
+def mark_pieces(text: str) -> list[tuple[str, str | None]]:
+    """``text`` cut into its runs of dashes or ellipses (``"run"``), its check boxes without the spaces after
+    them (``"checkbox"``) and the text between (``None``)."""
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for m in _PRINT_MARKS.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], None))
+        out.append((m.group("run"), "run") if m.group("run") else (m.group(2), "checkbox"))
+        pos = m.end()
+    if pos < len(text) or not out:
+        out.append((text[pos:], None))
+    return out
+
+
+def hanging_em(labels: list[str]) -> float:
+    """The hanging indent, in ems, of a list whose items carry the source's own labels (（一）, (a), 1.): the
+    widest label and a gap after it (an em after a Chinese label, as its ideographic space, else half an em),
+    rounded up to a quarter em; the label sits in a box this wide and the item's lines start after it."""
+    widest = max((text_em(x) for x in labels), default=0.0)
+    gap = 1.0 if any(_HAN_CHAR.search(x) or any(ord(c) >= 0x2E80 for c in x) for x in labels) else 0.5
+    return math.ceil((widest + gap) * 4) / 4

@@ -34,6 +34,7 @@ from xml.etree import ElementTree
 from lxml import etree
 
 from .. import ir
+from ..cjk.chars import HAN
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fontsel import check_family, family_list, report_coverage, sans_counterpart
@@ -42,9 +43,21 @@ from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import xhtml as H
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions
+from .footnote_keep import footnotes_kept
 from .justify import inter_character, wide
-from .page import continued_label, division_label, han_gap, margins_mm, page_mm, page_size, title_lines
+from .page import (
+    continued_label,
+    division_label,
+    han_gap,
+    hanging_em,
+    margins_mm,
+    mark_pieces,
+    page_mm,
+    page_size,
+    title_lines,
+)
 from .page import length_mm as _mm
+from .xmltree import detach as _detach
 
 
 @functools.cache
@@ -102,7 +115,8 @@ def _footnotes_inline(root: etree._Element, doc: ir.Document, options: Options, 
             span.set("lang", note.lang)
         _note_body(span, note.blocks, ctx, note.lang or doc.metadata.language)
         if host is None:
-            anchor = etree.Element("a", {"id": a.get("id") or f"fnref-{note_id}", "class": "fn-anchor"})
+            anchor = etree.Element("a", {"id": a.get("id") or f"fnref-{note_id}", "class": "fn-anchor",
+                                         "data-note": note.id})
             span.tail = sup.tail
             parent = sup.getparent()
             assert parent is not None
@@ -114,6 +128,7 @@ def _footnotes_inline(root: etree._Element, doc: ir.Document, options: Options, 
             host = span
         else:  # its call stays a visible marker in the note; its body follows the notes placed with the host
             a.set("class", "fn-anchor")
+            a.set("data-note", note.id)
             span.set("class", "footnote in-note")
             after = last.get(host, host)
             span.tail, after.tail = after.tail, None
@@ -173,8 +188,8 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
     assert body is not None
     heads = [b for b in doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id
              and b.role not in NOT_IN_CONTENTS]
-    if not heads:
-        return
+    if not heads or (len(heads) < 2 and not divisions(doc.blocks)):
+        return  # a contents list of one line says nothing a reader does not see on the next page (as DOCX)
     nav = etree.Element("nav", {"class": "toc", "role": "doc-toc"})
     title = etree.SubElement(nav, "p", {"class": "toc-title"})
     title.text = "目錄" if (doc.metadata.language or "").startswith("zh-Hant") else \
@@ -187,6 +202,9 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
         a = etree.SubElement(li, "a", {"href": f"#{h.id}"})
         label = division_label(h.role, h.label, h.lang or doc.metadata.language)
         a.text = (f"{label} " if label else "") + plain(h.children)
+        # the page number in a box of its own, right-aligned: the leader before it ends at the same place on
+        # every line, so its dots (set from the right edge) stand in columns
+        etree.SubElement(li, "a", {"href": f"#{h.id}", "class": "toc-page"})
     after = next((d.heading.id for d in book if d.role not in BEFORE_CONTENTS), None) if book else None
     section = next((el.getparent() for el in root.iter("h1", "h2", "h3", "h4", "h5", "h6")
                     if after and el.get("id") == after), None)
@@ -402,22 +420,55 @@ _QUOTES = "‘’“”"
 _LATIN_QUOTE = re.compile(r"(?<=[A-Za-z0-9.,!?;:)\]])[’”]|[‘“](?=[A-Za-z0-9(\[])|(?<=[A-Za-z])’(?=[A-Za-z])")
 
 
+def _split(pattern: re.Pattern[str], text: str, group: int = 0) -> list[tuple[str, bool]]:
+    """``text`` in pieces: each match of ``pattern`` (its ``group``) marked True, the text between False."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for m in pattern.finditer(text):
+        if m.start() > pos:
+            out.append((text[pos:m.start()], False))
+        out.append((m.group(group), True))
+        pos = m.start() + len(m.group(group))
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
+
+
+def _spans(parts: list[tuple[str, bool]], cls: str) -> tuple[str, list[etree._Element]]:
+    """The text before the first marked piece, and a ``span.cls`` for each marked piece (the text after it as
+    its tail)."""
+    lead = ""
+    made: list[etree._Element] = []
+    for piece, marked in parts:
+        if marked:
+            span = etree.Element("span", {"class": cls})
+            span.text = piece
+            made.append(span)
+        elif made:
+            made[-1].tail = (made[-1].tail or "") + piece
+        else:
+            lead += piece
+    return lead, made
+
+
+def _put(el: etree._Element, kind: str, lead: str, made: list[etree._Element]) -> None:
+    """``el``'s text (or tail) replaced by ``lead`` and the spans ``made`` after it, in order (each placed right
+    after the previous one: addnext is O(1), inserting by index O(n), which made long runs quadratic)."""
+    if kind == "text":
+        el.text = lead
+        if made:
+            el.insert(0, made[0])
+    else:
+        el.tail = lead
+        if made:
+            el.addnext(made[0])
+    for x, y in itertools.pairwise(made):
+        x.addnext(y)
+
+
 def _latin_quotes(root: etree._Element) -> int:
     """Wrap the quotation marks and apostrophes that belong to Latin text in ``span.latin-quote``."""
     count = 0
-
-    def pieces(text: str) -> list[tuple[str, bool]]:
-        out: list[tuple[str, bool]] = []
-        pos = 0
-        for m in _LATIN_QUOTE.finditer(text):
-            if m.start() > pos:
-                out.append((text[pos:m.start()], False))
-            out.append((m.group(0), True))
-            pos = m.end()
-        if pos < len(text):
-            out.append((text[pos:], False))
-        return out
-
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in ("style", "head", "title", "meta", "script"):
             continue
@@ -429,29 +480,9 @@ def _latin_quotes(root: etree._Element) -> int:
                 continue
             if kind == "tail" and el.getparent() is None:
                 continue
-            parts = pieces(value)
-            made = []
-            lead = ""
-            for piece, quote in parts:
-                if quote:
-                    span = etree.Element("span", {"class": "latin-quote"})
-                    span.text = piece
-                    made.append(span)
-                    count += 1
-                elif made:
-                    made[-1].tail = (made[-1].tail or "") + piece
-                else:
-                    lead += piece
-            if kind == "text":
-                el.text = lead
-                for i, m in enumerate(made):
-                    el.insert(i, m)
-            else:
-                el.tail = lead
-                anchor = el
-                for m in made:
-                    anchor.addnext(m)
-                    anchor = m
+            lead, made = _spans(_split(_LATIN_QUOTE, value), "latin-quote")
+            count += len(made)
+            _put(el, kind, lead, made)
     return count
 
 
@@ -463,54 +494,16 @@ _PUNCT_PAIR = re.compile("([，。、；：！？」』）》〉】])(?=[，。�
 def _compress_punctuation(root: etree._Element) -> int:
     """Wrap the first mark of each adjacent pair in ``span.halt``; returns how many."""
     count = 0
-
-    def split(text: str) -> list[tuple[str, bool]]:
-        parts: list[tuple[str, bool]] = []
-        pos = 0
-        for m in _PUNCT_PAIR.finditer(text):
-            if m.start() > pos:
-                parts.append((text[pos:m.start()], False))
-            parts.append((m.group(1), True))
-            pos = m.end()
-        if pos < len(text):
-            parts.append((text[pos:], False))
-        return parts
-
-    def spans(parts: list[tuple[str, bool]]) -> tuple[str, list[etree._Element]]:
-        nonlocal count
-        lead = ""
-        made: list[etree._Element] = []
-        for piece, mark in parts:
-            if mark:
-                el = etree.Element("span", {"class": "halt"})
-                el.text = piece
-                made.append(el)
-                count += 1
-            elif made:
-                made[-1].tail = (made[-1].tail or "") + piece
-            else:
-                lead += piece
-        return lead, made
-
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in ("style", "head", "title", "meta", "script"):
             continue
-        # each new span goes right after the previous one (addnext is O(1); inserting by index is O(n),
-        # which made a long run of marks quadratic)
-        if el.text and _PUNCT_PAIR.search(el.text):
-            lead, made = spans(split(el.text))
-            el.text = lead
-            if made:
-                el.insert(0, made[0])
-                for a, b in itertools.pairwise(made):
-                    a.addnext(b)
-        if el.tail and _PUNCT_PAIR.search(el.tail) and el.getparent() is not None:
-            lead, made = spans(split(el.tail))
-            el.tail = lead
-            prev = el
-            for m in made:
-                prev.addnext(m)
-                prev = m
+        for kind in ("text", "tail"):
+            value = el.text if kind == "text" else el.tail
+            if not value or not _PUNCT_PAIR.search(value) or (kind == "tail" and el.getparent() is None):
+                continue
+            lead, made = _spans(_split(_PUNCT_PAIR, value, 1), "halt")
+            count += len(made)
+            _put(el, kind, lead, made)
     # pairs split across elements (a book title's closing mark, then the text after the <cite>)
     slots: list[tuple[etree._Element, str]] = []
 
@@ -545,6 +538,139 @@ CLOSING_MARKS = set("，。、；：！？」』）》〉】")
 ALL_MARKS = CLOSING_MARKS | set("「『（《〈【")
 
 
+#: Text set as it stands: no span is made inside these.
+_VERBATIM = ("style", "head", "title", "meta", "script", "code", "pre", "kbd", "samp")
+
+
+def _marks(root: etree._Element) -> None:
+    """A run of dashes or ellipses in ``span.nobreak`` (never broken at a line end); a check box in
+    ``span.checkbox`` (a quarter em before its text), the spaces the source left after it dropped (page.py
+    ``mark_pieces``)."""
+    def verbatim(el: etree._Element) -> bool:
+        return el.tag in _VERBATIM or any(a.tag in _VERBATIM for a in el.iterancestors())
+
+    def spans(text: str) -> tuple[str, list[etree._Element]] | None:
+        parts = mark_pieces(text)
+        if len(parts) == 1 and parts[0][1] is None:
+            return None
+        lead = ""
+        made: list[etree._Element] = []
+        for piece, kind in parts:
+            if kind is None:
+                if made:
+                    made[-1].tail = (made[-1].tail or "") + piece
+                else:
+                    lead += piece
+                continue
+            span = etree.Element("span", {"class": "nobreak" if kind == "run" else "checkbox"})
+            span.text = piece
+            made.append(span)
+        return lead, made
+
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        parent = el.getparent()
+        if el.text and not verbatim(el) and (cut := spans(el.text)) is not None:
+            el.text = cut[0]
+            for i, span in enumerate(cut[1]):
+                el.insert(i, span)
+        if el.tail and parent is not None and not verbatim(parent) and (cut := spans(el.tail)) is not None:
+            el.tail = cut[0]
+            anchor = el
+            for span in cut[1]:
+                anchor.addnext(span)
+                anchor = span
+
+
+#: What carries an emphasis dot (Han) and what is set italic instead (Latin letters and digits) in emphasis in
+#: Chinese text; punctuation and spaces carry neither (clreq 3.5.1, as CSS ``text-emphasis``).
+_DOTTED = re.compile(f"(?P<han>{HAN.pattern})|(?P<latin>[A-Za-z0-9]+)")
+
+
+def _emphasis_dots(root: etree._Element) -> None:
+    """Emphasis in Chinese text as a dot under each Han character (着重号, clreq 3.5.1; WeasyPrint has no
+    ``text-emphasis``): each in ``span.dot``, whose background draws it; Latin letters and digits in
+    ``span.em-latin`` (italic)."""
+    def zh(el: etree._Element) -> bool:
+        lang = next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang") is not None), None)
+        return (lang or "").startswith("zh")
+
+    def spans(text: str) -> tuple[str, list[etree._Element]]:
+        lead = ""
+        made: list[etree._Element] = []
+        pos = 0
+        for m in _DOTTED.finditer(text):
+            between = text[pos:m.start()]
+            if made:
+                made[-1].tail = (made[-1].tail or "") + between
+            else:
+                lead += between
+            span = etree.Element("span", {"class": "dot" if m.group("han") else "em-latin"})
+            span.text = m.group()
+            made.append(span)
+            pos = m.end()
+        if made:
+            made[-1].tail = (made[-1].tail or "") + text[pos:]
+        else:
+            lead += text[pos:]
+        return lead, made
+
+    for em in list(root.iter("em")):
+        if not zh(em):
+            continue
+        for el in list(em.iter()):
+            if el.get("class") in ("dot", "em-latin") or el.tag in _VERBATIM:
+                continue
+            if el.text:
+                el.text, made = spans(el.text)
+                for i, span in enumerate(made):
+                    el.insert(i, span)
+            if el is not em and el.tail:
+                el.tail, made = spans(el.tail)
+                after = el
+                for span in made:
+                    after.addnext(span)
+                    after = span
+
+
+def _hanging_lists(root: etree._Element) -> None:
+    """Lists with the source's own labels (（一）, (a)) on a hanging indent: each label in a box as wide as the
+    widest label and its gap, the item's wrapped lines aligned with its text, not with the label."""
+    for lst in root.iter("ol", "ul"):
+        if "labelled" not in (lst.get("class") or "").split():
+            continue
+        items = [li for li in lst if li.tag == "li"]
+        width = hanging_em([li.get("data-label") or "" for li in items])
+        for li in items:
+            first = li[0] if len(li) else None
+            if first is None or first.tag != "p" or not len(first) or first[0].get("class") != "item-label":
+                continue  # a label standing alone before a table or a list keeps its own line
+            label = first[0]
+            label.tail = (label.tail or "").lstrip(" \u3000")
+            label.set("style", f"width: {width}em")
+            li.set("style", f"padding-left: {width}em")
+            first.set("style", f"text-indent: -{width}em")
+
+
+def _byline(root: etree._Element, doc: ir.Document) -> None:
+    """No title page without a title or a symbol: the author, date and publisher are a byline heading the first
+    page (the contents', else the first chapter's opening), as in DOCX; a page holding only an author is no
+    title page."""
+    m = doc.metadata
+    body = root.find("body")
+    header = body.find("header") if body is not None else None
+    if m.title or m.symbol or header is None or header.get("class") != "titlepage":
+        return
+    header.set("class", "byline")
+    after = header.getnext()
+    if after is not None and after.tag == "nav":
+        after.insert(0, header)  # on the contents page (a change of named page would force a page break)
+    elif after is not None and after.tag == "main" and len(after) and after[0].tag == "section" \
+            and "level1" in (after[0].get("class") or "").split():
+        after[0].insert(0, header)  # above the first chapter's heading, on its opening page
+
+
 def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._Element:
     """The print HTML tree (exposed for tests and for looking at what the renderer gets)."""
     root = H.render_document(doc, options, diag, profile="print")
@@ -559,11 +685,15 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
     if body_start is not None:
         root.set("data-body-start", body_start)
     _toc(root, doc)
+    _byline(root, doc)
     _balance_title(root, doc, options, diag)
     _running_strings(root)
     _cjk_math(root, doc, options)
     _math_gaps(root)
     _latin_quotes(root)
+    _marks(root)
+    _emphasis_dots(root)
+    _hanging_lists(root)
     compressed = _compress_punctuation(root)
     if compressed:
         diag.emit("writer-note", f"{compressed} adjacent punctuation pair(s) compressed (half-width first mark)")
@@ -650,7 +780,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         keys = _key_blocks(root)
         html = weasy_html(root, base_dir.as_uri() + "/", fetcher)
         out = io.BytesIO()
-        with inter_character():  # drawing lays the justified text out again
+        # drawing lays the justified text out again; no footnote body left undrawn at a page break
+        with inter_character(), footnotes_kept():
             rendered = html.render(font_config=font_config, **kwargs)
             # proofing passes: what a typesetter mends after seeing the pages (a box too tall to keep whole, a
             # single character alone on a paragraph's last line) is mended and the document laid out again
@@ -664,7 +795,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                     # do not depend on the page), so one more layout of the whole document mends them all
                     trial = _trial_document(root, keys, report, base_dir.as_uri() + "/", quiet)
                     tracking = _tracking_from_trial(trial.render(font_config=font_config, **kwargs), report)
-                if not _mend(report, keys, doc, attempt, tracking):
+                if not _mend(report, keys, doc, attempt, tracking, root=root):
                     break
                 rendered = weasy_html(root, base_dir.as_uri() + "/", quiet).render(font_config=font_config,
                                                                                     **kwargs)
@@ -672,8 +803,19 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             for where in report.runts:
                 diag.emit("writer-note", f"a paragraph ends with one character alone on its last line "
                           f"({where[1]!r}) that tracking could not pull back")
-            for anchor in sorted(_notes_off_their_page(rendered)):
+            calls = _note_calls(root)
+            for anchor in sorted(_notes_off_their_page(rendered, calls)):
                 diag.emit("writer-note", f"the footnote called in {anchor} is not on the page of its call")
+            for call, note_id in sorted(_notes_not_drawn(rendered, calls).items()):
+                diag.emit("writer-dropped", f"the body of note {note_id} (called at {call}) is on no page of "
+                          "the PDF: the renderer did not place it")
+            for note_id in sorted(report.long_notes):
+                diag.emit("writer-dropped", f"note {note_id} is taller than the foot of a page: its beginning is "
+                          "cut off")
+            for el in root.iter("aside"):
+                if el.get("class") == "endnote":
+                    diag.emit("writer-note", f"note {el.get('data-marker')} is too tall for the foot of a page: "
+                              "printed with the notes after the text")
             if options.pdf_variant == "pdf/x-4":
                 # the printer's CMYK profile when the house CSS declares one (@color-profile device-cmyk),
                 # else WeasyPrint's sRGB: either way an output intent of type GTS_PDFX
@@ -762,6 +904,9 @@ class LayoutReport:
     """Key of each paragraph -> the width (CSS px) its lines were laid out in."""
     laid_out: set[int] = dataclasses.field(default_factory=set)
     """Keys of the paragraphs laid out with at least two lines."""
+    long_notes: set[str] = dataclasses.field(default_factory=set)
+    """Ids of the footnotes taller than the room at the foot of a page (WeasyPrint does not break a footnote:
+    the part above the page is cut off)."""
 
 
 def _key_blocks(root: etree._Element) -> dict[int, etree._Element]:
@@ -796,11 +941,15 @@ def layout_report(document: Any) -> LayoutReport:
     pages_of: dict[int, set[int]] = {}
     table_pages: dict[int, dict[int, tuple[int, float]]] = {}  # table -> page -> (first row, its top's slack)
     for number, page in enumerate(document.pages):
-        bottom = page._page_box.content_box_y() + page._page_box.height
+        top = page._page_box.content_box_y()
+        bottom = top + page._page_box.height
         for box in page._page_box.descendants():
             element = getattr(box, "element", None)
             if element is None:
                 continue
+            if isinstance(box, boxes.BlockBox) and element.tag == "span" and box.position_y < top - 1 and \
+                    "footnote" in (element.get("class") or "").split():
+                report.long_notes.add(element.get("id") or "")
             if isinstance(box, boxes.TableBox) and element.get("data-k") is not None:
                 key = int(element.get("data-k"))
                 report.table_columns.setdefault(key, list(box.column_widths))
@@ -843,11 +992,47 @@ def layout_report(document: Any) -> LayoutReport:
     return report
 
 
+def _to_endnotes(root: etree._Element, ids: set[str]) -> bool:
+    """Move the footnotes ``ids`` (too tall for the foot of a page) to the notes after the text
+    (``section.endnotes``), each call shown as a superscript marker, and with them the notes called inside them;
+    whether any moved."""
+    body = root.find("body")
+    spans = {el.get("id", ""): el for el in root.iter("span") if "footnote" in (el.get("class") or "").split()}
+    calls = {a.get("data-note", ""): a for a in root.iter("a") if a.get("data-note")}
+    todo = [i for i in sorted(ids) if i in spans]
+    if body is None or not todo:
+        return False
+    section = next((s for s in body.iter("section") if s.get("class") == "endnotes"), None)
+    if section is None:
+        section = etree.SubElement(body, "section", {"class": "endnotes"})
+    while todo:
+        span = spans.pop(todo.pop(0))
+        marker = span.get("data-marker") or ""
+        call = calls.get(span.get("id", ""))
+        if call is not None:  # no longer a footnote's call: the page checks leave it alone
+            del call.attrib["data-note"]
+            if "in-note" not in (span.get("class") or "").split():  # a call in a note shows its marker already
+                sup = etree.Element("sup", {"class": "endnote-call"})
+                sup.text = marker
+                call.addnext(sup)
+        _detach(span)
+        span.tag = "aside"
+        span.set("class", "endnote")
+        lead = etree.Element("span", {"class": "endnote-marker"})
+        lead.text = marker + "\u3000"
+        lead.tail, span.text = span.text, None
+        span.insert(0, lead)
+        section.append(span)
+        todo.extend(i for i, el in spans.items() if "in-note" in (el.get("class") or "").split()
+                    and i in calls and i not in todo and any(a is span for a in calls[i].iterancestors("aside")))
+    return True
+
+
 def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Document, attempt: int,
-          tracking: dict[int, float | None] | None = None) -> bool:
+          tracking: dict[int, float | None] | None = None, *, root: etree._Element | None = None) -> bool:
     """Change the print tree to mend what ``report`` found; whether anything changed. ``tracking``: the
     letter-spacing (em) a trial layout found for a paragraph's 孤字, used in place of the attempt's."""
-    changed = False
+    changed = root is not None and _to_endnotes(root, report.long_notes)
     for key in report.tall_boxes:
         el = keys[key]
         classes = (el.get("class") or "").split()
@@ -1056,7 +1241,13 @@ def _to_etree(root: etree._Element) -> ElementTree.Element:
     return top
 
 
-def _notes_off_their_page(document: Any) -> set[str]:
+def _note_calls(root: etree._Element) -> dict[str, str]:
+    """The anchor of each footnote call in the print tree -> the id of its note's body."""
+    return {a.get("id", ""): a.get("data-note", "") for a in root.iter("a")
+            if a.get("class") == "fn-anchor" and a.get("data-note")}
+
+
+def _notes_off_their_page(document: Any, calls: dict[str, str]) -> set[str]:
     """Paragraphs whose footnote the renderer did not put on the page of the call (reported, never hidden)."""
     page_of: dict[str, int] = {}
     paras: dict[int, list[str]] = {}
@@ -1066,12 +1257,17 @@ def _notes_off_their_page(document: Any) -> set[str]:
             if anchor.startswith("para-"):
                 paras.setdefault(number, []).append(anchor)
     off: set[str] = set()
-    for anchor, page in page_of.items():
-        if anchor.startswith("fnref-"):
-            note = "fn-" + anchor[len("fnref-"):]
-            if note in page_of and page_of[note] != page:
-                off.add(next((p for p in reversed(paras.get(page, [])) if page_of[p] <= page), anchor))
+    for anchor, note in calls.items():
+        page = page_of.get(anchor)
+        if page is not None and note in page_of and page_of[note] != page:
+            off.add(next((p for p in reversed(paras.get(page, [])) if page_of[p] <= page), anchor))
     return off
+
+
+def _notes_not_drawn(document: Any, calls: dict[str, str]) -> dict[str, str]:
+    """The calls whose note body is on no page (call anchor -> note id): what the renderer lost, reported."""
+    drawn = {anchor for page in document.pages for anchor in page.anchors}
+    return {call: note for call, note in calls.items() if call in drawn and note not in drawn}
 
 
 def _identifier(doc: ir.Document, options: Options) -> bytes:

@@ -50,7 +50,9 @@ from .page import (
     continued_mark,
     division_label,
     han_gap,
+    hanging_em,
     margins_mm,
+    mark_pieces,
     measure_pt,
     page_mm,
     title_lines,
@@ -125,6 +127,8 @@ class _Writer:
         self.math = _math_table(doc, options, diag) if math else {}
         self.unindented = False
         """Inside a made page (title page, copyright page…): paragraphs without the Chinese two-em indent."""
+        self.byline = ""
+        """A document with neither title nor symbol: its byline, until set at the head of the first page."""
         self.divisions = divisions(doc.blocks)
         """A book's divisions (empty for a document that is no book): each opens on a recto, front matter in
         roman folios, the body from arabic 1."""
@@ -165,10 +169,25 @@ class _Writer:
     # ------------------------------------------------------------------ inlines
 
     def text(self, text: str, after: str) -> str:
-        """A text run, with ``pwid`` on Latin quotation marks and ``halt`` on the first of two marks."""
+        """A text run, with ``pwid`` on Latin quotation marks and ``halt`` on the first of two marks; a run of
+        dashes or ellipses in a box (never broken at a line end), a check box a quarter em before its text."""
         text = _SPACES.sub(" ", text)
         if not text:
             return ""
+        parts = mark_pieces(text)
+        if len(parts) == 1 and parts[0][1] is None:
+            return self._text(text, after)
+        out = []
+        for i, (piece, kind) in enumerate(parts):
+            if kind == "run":  # set as Han: alone in a box, the dashes would take their narrow Latin forms
+                out.append(f"#box(text(script: \"hani\", {lit(piece)}));")
+            elif kind == "checkbox":
+                out.append(f"#box[#{lit(piece)};#h(0.25em)];")
+            else:
+                out.append(self._text(piece, parts[i + 1][0][:1] if i + 1 < len(parts) else after))
+        return "".join(out)
+
+    def _text(self, text: str, after: str) -> str:
         out: list[str] = []
         pos = 0
         for m in _FEATURES.finditer(text):
@@ -322,6 +341,9 @@ class _Writer:
             if i == len(blocks):
                 break
             b = blocks[i]
+            if self.byline and not (isinstance(b, ir.Heading) and (i in opens or not self.divisions)):
+                yield self.byline  # the text begins with no chapter opening: the byline above it
+                self.byline = ""
             if not isinstance(b, ir.Heading):
                 yield self.block(b, lang)
                 i += 1
@@ -358,6 +380,9 @@ class _Writer:
                "#pagebreak(weak: true)" if role == "copyright-page" else "#pagebreak(weak: true, to: \"odd\")"]
         if first_of_body:
             out.append("#set page(numbering: \"1\")\n#counter(page).update(1)")
+        if self.byline:  # heading the first chapter's opening page
+            out.append(self.byline)
+            self.byline = ""
         heading = self.heading(node, rank, lang, label=label, outlined=False if role in NOT_IN_CONTENTS else None)
         running = "none" if made else lit(title)
         out.append(f"#dp-open(role: {lit(role or 'chapter')}, running: {running}, "
@@ -427,16 +452,20 @@ class _Writer:
 
     def list_block(self, node: ir.ListBlock, lang: str | None) -> str:
         if any(item.label for item in node.items):  # the source's own labels ((一), (a), 1.)) are the text
+            # on a hanging indent: each label in a box as wide as the widest label and its gap, the item's lines
+            # (and its further blocks) aligned with its text
+            width = hanging_em([item.label or "" for item in node.items])
             rows = []
             for item in node.items:
                 label = item.label or ""
-                gap = "\u3000" if re.search(r"[\u3400-\u9fff]", label) else " "
                 first, rest = (item.blocks[0], item.blocks[1:]) if item.blocks else (None, ())
                 head = self.inlines(first.children, lang) if isinstance(first, ir.Para) else ""
                 more = ([] if isinstance(first, ir.Para) or first is None else [first]) + list(rest)
-                body = f"#[#set par(first-line-indent: 0pt);#{lit(label + gap)};{head}]"
+                # a `par` of its own: set rules inside a block's lone line are not a paragraph's
+                body = (f"#par(first-line-indent: 0pt, hanging-indent: {width}em)["
+                        f"#box(width: {width}em, {lit(label)});{head}]")
                 if more:
-                    body += "\n\n" + self.blocks(more, lang)
+                    body += f"\n\n#pad(left: {width}em)[{self.blocks(more, lang)}]"
                 rows.append(f"#block(inset: (left: 0pt), spacing: 1.2mm)[{body}]")
             return "#block[" + "\n\n".join(rows) + "]"
         items = []
@@ -530,13 +559,16 @@ class _Writer:
             return ""
         if m.edition_notes:
             fields.append(f"notes: {_lits(m.edition_notes)}")
+        if not (m.title or m.symbol):  # a page holding only an author is no title page: a byline instead
+            return f"#dp-byline({', '.join(fields)})"
         fields += [f"title-size: {title_pt(self.options)}pt", f"space: {title_space(self.options):.3f}",
                    f"sans: {self.fonts(lang, 'sans')}"]
         return f"#dp-titlepage({', '.join(fields)})"
 
     def toc(self) -> str:
-        if not any(isinstance(b, ir.Heading) and b.level <= 2 and b.id for b in self.doc.blocks):
-            return ""
+        entries = [b for b in self.doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id]
+        if not entries or (len(entries) < 2 and not self.divisions):
+            return ""  # a contents list of one line says nothing a reader does not see on the next page
         lang = self.doc.metadata.language or ""
         title = "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
         if not self.divisions:
@@ -575,7 +607,10 @@ class _Writer:
                         f"description: \"TEI P5 edition\")")
         book = bool(self.divisions)
         titlepage = "" if has_role(self.doc, "titlepage") else self.titlepage()  # a book's own title page
-        parts = [*head, titlepage, "" if book else self.toc(), *self.body(lang)]
+        toc = "" if book else self.toc()
+        if titlepage.startswith("#dp-byline") and not toc:
+            self.byline, titlepage = titlepage, ""  # set by `body` or `opening` at the head of the first page
+        parts = [*head, titlepage, toc, *self.body(lang)]
         if m.rights and not has_role(self.doc, "copyright-page"):  # a copyright page shows them
             parts.append("#pagebreak(weak: true)\n#[#set text(size: 9pt, fill: rgb(\"#222222\"));"
                          f"{self.blocks(m.rights, lang)}]")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -75,3 +76,16 @@ def test_odt_manuscript_reads_like_the_docx() -> None:
     assert [block_text(n.blocks) for n in odt.notes] == [block_text(n.blocks) for n in docx.notes]
     assert sum(isinstance(b, ir.Table) for b in iter_blocks(odt.blocks)) == 1
     assert "重新編號的第二項" in block_text(odt.blocks)
+
+
+def test_symbol_font_bullets_become_the_signs_they_show(tmp_path: Path) -> None:
+    """docling's word_sample.docx stores its bullets as Symbol-font code points (U+F0B7), which no font but Symbol
+    draws: every output shows U+2022 instead, and the PDF has no missing glyph."""
+    pymupdf = need("pymupdf")
+    src = WORD / "docling-word-sample.docx"
+    assert "\uf0b7".encode() in zipfile.ZipFile(src).read("word/numbering.xml")
+    result = pipeline.convert(src, ["html", "pdf"], tmp_path, Options(source_date_epoch=0))
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    assert "\uf0b7" not in html and html.count("\u2022") >= 3
+    text = "".join(page.get_text() for page in pymupdf.open(str(result.outputs["pdf"])))
+    assert "\uf0b7" not in text and text.count("\u2022") >= 3

@@ -196,10 +196,23 @@ def _int(value: str | None, default: int) -> int:
         return default
 
 
+#: Word's bullets in a symbol font (Symbol, Wingdings): the font's own code points, which Word stores as private-use
+#: characters U+F000–U+F0FF and no other font draws (a missing-glyph box in a PDF), as the Unicode sign they show.
+SYMBOL_BULLETS = {"\uf0b7": "\u2022", "\uf0a7": "\u25aa", "\uf0d8": "\u27a2", "\uf076": "\u2756",
+                  "\uf0fc": "\u2714", "\uf06e": "\u25a0", "\uf0a8": "\u25c6", "\uf0e0": "\u2794"}
+
+
+def bullet_text(text: str) -> str:
+    """A bullet's text with Word's symbol-font characters as Unicode (any other of them a plain bullet)."""
+    return "".join(SYMBOL_BULLETS.get(c, "\u2022") if "\uf000" <= c <= "\uf0ff" else c for c in text)
+
+
 def _level(lvl: etree._Element) -> Level:
     restart = _val(lvl, "lvlRestart")
     legal = lvl.find(f"{W}isLgl")
-    return Level(fmt=_val(lvl, "numFmt") or "decimal", text=_val(lvl, "lvlText") or "",
+    fmt = _val(lvl, "numFmt") or "decimal"
+    text = _val(lvl, "lvlText") or ""
+    return Level(fmt=fmt, text=bullet_text(text) if fmt == "bullet" else text,
                  start=_int(_val(lvl, "start"), 1), restart=_int(restart, 0) if restart is not None else None,
                  legal=legal is not None and legal.get(f"{W}val", "1") not in ("0", "false"),
                  style=_val(lvl, "pStyle"))

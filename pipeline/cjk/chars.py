@@ -7,6 +7,8 @@ different ranges); where two users need different ranges, each range set has its
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from collections.abc import Sequence
 
@@ -49,9 +51,20 @@ def in_ranges(ch: str, ranges: Ranges) -> bool:
 HAN = re.compile(f"[{char_class(HAN_RANGES)}]")
 
 
+#: Answers of :func:`is_han` and :func:`is_chinese` by character: the transforms ask them for every character of
+#: the text, a book's million of them (a few thousand distinct).
+_HAN_OF: dict[str, bool] = {}
+_CHINESE_OF: dict[str, bool] = {}
+
+
 def is_han(ch: str) -> bool:
     """A Han ideograph (CJK Unified Ideographs and extensions, compatibility ideographs)."""
-    return bool(HAN.fullmatch(ch))
+    known = _HAN_OF.get(ch)
+    if known is None:
+        known = bool(HAN.fullmatch(ch))
+        if len(ch) == 1:
+            _HAN_OF[ch] = known
+    return known
 
 #: Full-width and CJK punctuation (clreq): what Han text is punctuated with.
 FULLWIDTH_PUNCT = frozenset("，。、；：！？（）「」『』“”‘’《》〈〉【】〔〕［］｛｝—…·・〜～－％＋")
@@ -82,9 +95,13 @@ _SPACES = frozenset(" \u00a0\t\u202f\u2009")
 
 def is_chinese(ch: str) -> bool:
     """A character that makes the text around it Chinese: Han, or punctuation only Chinese text uses (，。、)."""
-    if not ch or ch in SHARED or ch in ENCLOSING:
-        return False
-    return is_han(ch) or ch in FULLWIDTH_PUNCT or "\u3001" <= ch <= "\u303f"
+    known = _CHINESE_OF.get(ch)
+    if known is None:
+        known = bool(ch) and ch not in SHARED and ch not in ENCLOSING and (
+            is_han(ch) or ch in FULLWIDTH_PUNCT or "\u3001" <= ch <= "\u303f")
+        if len(ch) == 1:
+            _CHINESE_OF[ch] = known
+    return known
 
 
 def neighbour(text: str | list[str], i: int, step: int, edge: str = "", skip: frozenset[str] = frozenset()) -> str:
@@ -113,37 +130,24 @@ class Neighbours:
         passed = _SPACES | SHARED | ENCLOSING | skip | {"\u3000"}
         self.chars = chars
         self.passed = passed
-        n = len(chars)
-        self.left = [-1] * n
-        self.right = [n] * n
-        last = -1
-        for i in range(n):
-            self.left[i] = last
-            if chars[i] not in passed:
-                last = i
-        last = n
-        for i in range(n - 1, -1, -1):
-            self.right[i] = last
-            if chars[i] not in passed:
-                last = i
+        # the positions a search stops at, in order: the nearest before or after a position is found by bisection
+        # (a text is asked about its marks only, far fewer than its characters)
+        self.kept = [i for i, c in enumerate(chars) if c not in passed]
 
     def prev(self, i: int, edge: str = "") -> str:
         """The deciding character before ``i`` (``edge`` beyond the text)."""
-        j = self.left[i]
-        return self.chars[j] if j >= 0 else ("" if edge in self.passed else edge)
+        k = bisect.bisect_left(self.kept, i)
+        return self.chars[self.kept[k - 1]] if k else ("" if edge in self.passed else edge)
 
     def next(self, i: int, edge: str = "") -> str:
         """The deciding character after ``i``."""
-        j = self.right[i]
-        return self.chars[j] if j < len(self.chars) else ("" if edge in self.passed else edge)
+        k = bisect.bisect_right(self.kept, i)
+        return self.chars[self.kept[k]] if k < len(self.kept) else ("" if edge in self.passed else edge)
 
 
 def chinese_prefix(chars: list[str]) -> list[int]:
     """Prefix counts of :func:`is_chinese` characters: ``p[j] - p[i]`` Chinese characters in ``chars[i:j]``."""
-    out = [0]
-    for ch in chars:
-        out.append(out[-1] + is_chinese(ch))
-    return out
+    return list(itertools.accumulate(map(is_chinese, chars), initial=0))
 
 
 def is_cjk(ch: str) -> bool:

@@ -90,6 +90,8 @@ def ids_length(text: str, start: int) -> int:
 
     OpenCC keeps such a sequence whole: its components describe one character and must not be converted.
     """
+    if text[start] not in _IDS_ARITY:
+        return 0
     budget = [64]  # code points, as OpenCC limits them
 
     def operand(i: int, depth: int) -> int:
@@ -108,8 +110,6 @@ def ids_length(text: str, start: int) -> int:
                 return -1
         return j
 
-    if text[start] not in _IDS_ARITY:
-        return 0
     end = operand(start, 0)
     return end - start if end > 0 else 0
 

@@ -69,14 +69,8 @@ def rarely_traditional() -> frozenset[str]:
 
 def evidence(text: str) -> tuple[int, int]:
     """(Traditional-only, Simplified-only) characters in ``text``."""
-    trad_only, simp_only = _only_sets()
-    trad = simp = 0
-    for ch in text:
-        if ch in trad_only:
-            trad += 1
-        elif ch in simp_only:
-            simp += 1
-    return trad, simp
+    trad_only, simp_only = _only_sets()  # two sets without a common character
+    return sum(map(trad_only.__contains__, text)), sum(map(simp_only.__contains__, text))
 
 
 @functools.cache
@@ -89,7 +83,7 @@ def _word_matchers() -> tuple[object, object]:
 
     def words(name: str) -> dict[str, str]:
         return {k: v for k, v in dictionary(name).items()
-                if len(k) > 1 and k != v and not any(c in trad_only or c in simp_only for c in k)}
+                if len(k) > 1 and k != v and trad_only.isdisjoint(k) and simp_only.isdisjoint(k)}
 
     return Leaf.of("traditional words", words("TSPhrases")), Leaf.of("simplified words", words("STPhrases"))
 
@@ -279,8 +273,8 @@ def standard_scores(text: str) -> dict[str, float]:
     """How many of each standard's own forms ``text`` uses, a form shared by two standards counting half for each."""
     marks = _standard_marks()
     score: dict[str, float] = dict.fromkeys(STANDARDS, 0.0)
-    for ch in text:
-        stds = marks.get(ch, ())
+    for ch in filter(marks.__contains__, text):
+        stds = marks[ch]
         for std in stds:
             score[std] += 1 / len(stds)  # a form only one standard writes (群, 衞) says more than a shared one (為)
     return score

@@ -16,7 +16,7 @@ import dataclasses
 from collections import Counter
 
 from .. import ir
-from ..cjk.script import clauses, detect_script, mostly_chinese, words_only
+from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..walk import block_text, plain, rewrite_blocks
@@ -35,8 +35,21 @@ def document_language(doc: ir.Document, edition: str | None) -> tuple[str | None
         return (edition if edition and is_chinese_tag(declared) else declared), "declared"
     body = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
     if mostly_chinese(body):
-        return edition or detect_script(body) or "zh", "majority"
+        return edition or _majority_script(body) or "zh", "majority"
     return None, "none"
+
+
+def _majority_script(body: str) -> str | None:
+    """:func:`detect_script` of ``body``, line by line: a line break ends a clause, so the body's clauses are its
+    lines' (their weights add up alike), and each line's are those its paragraph's tag is decided from (cached),
+    not the whole body's again."""
+    trad = simp = 0
+    for line in body.split("\n"):
+        t, s = tally(line)
+        trad, simp = trad + t, simp + s
+    if trad == simp == 0:
+        return None
+    return HANT if trad >= simp else HANS
 
 
 def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:

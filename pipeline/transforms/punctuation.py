@@ -82,7 +82,7 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
                 chars[i] = MARKS[c]
                 counts[{",": "commas", ":": "colons", ";": "semicolons"}.get(c, "marks")] += 1
     # brackets (which is_chinese never counts, converted or not) depend on the marks only: one pass each
-    inside = chinese_prefix(chars)
+    inside = chinese_prefix(chars) if pairs else []
     for o, cl in pairs:
         if inside[cl] - inside[o + 1] > 0 or opens_chinese(o, cl):
             chars[o] = "（"

@@ -2,16 +2,19 @@
 
 ``run`` runs pandoc and guards archives; ``convert`` maps pandoc's AST to the IR; ``word`` and
 ``word_numbering`` hold what only Word files need (title-page and caption styles, text boxes, tables of
-contents, core properties, automatic numbering); ``markup`` prepares Markdown and HTML before pandoc reads them
-(report numbers, ``:::``/``!!!`` containers); ``rawhtml`` reads the raw HTML inside Markdown; ``statutes``
-finds a statute's articles and a Markdown file's title.
+contents, core properties, automatic numbering); ``epub`` what only EPUB files need (the spine's non-linear
+items); ``markup`` prepares Markdown and HTML before pandoc reads them (report numbers, ``:::``/``!!!``
+containers); ``rawhtml`` reads the raw HTML inside Markdown; ``statutes`` finds a statute's articles and a
+Markdown file's title.
 """
 
 from __future__ import annotations
 
 import re
 import zipfile
+from collections.abc import Sequence
 from io import BytesIO
+from typing import Any
 
 from ... import ir
 from ...diagnostics import Diagnostics
@@ -19,16 +22,17 @@ from ...errors import InputError
 from ...media import MediaTable
 from ...options import Options
 from .convert import convert as to_ir  # the module keeps its name: pipeline.readers.pandoc.convert
+from .epub import linear_spine, package_path
 from .html5 import Counts as Html5Counts
 from .html5 import prepare as html5_structure
 from .markup import containers, markdown_numbers, prepare_html
-from .run import ENTITY, check_archive, pandoc_path, run_pandoc
+from .run import ENTITY, check_archive, pandoc_path, run_pandoc, run_pandoc_many
 from .statutes import statutes, title_from_heading
 from .word import group_boxes, with_core_title, with_declared_language, word_box_groups
 from .word_numbering import apply_numbering
 
 __all__ = ["check_archive", "pandoc_path", "prepare_html", "read_docx", "read_epub", "read_html", "read_markdown",
-           "read_odt", "read_org", "run_pandoc"]
+           "read_markdown_many", "read_odt", "read_org", "run_pandoc"]
 
 
 def _decode(data: bytes, name: str) -> str:
@@ -38,8 +42,29 @@ def _decode(data: bytes, name: str) -> str:
         raise InputError("is not valid UTF-8", file=name, offset=exc.start, expected="UTF-8 text") from exc
 
 
+#: pandoc's name for the Markdown docpipe reads.
+MARKDOWN = "markdown+east_asian_line_breaks"
+
+
 def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
+    ast = run_pandoc(markdown_text(data, options, diag, name), MARKDOWN, name, options, diag)
+    return markdown_document(ast, options, diag, name)
+
+
+def read_markdown_many(sources: Sequence[tuple[bytes, Options, Diagnostics, str]]) -> list[ir.Document]:
+    """:func:`read_markdown` on each ``(data, options, diag, name)``, the same Documents, with one pandoc run for
+    all (a book's chapters)."""
+    texts = [markdown_text(data, options, diag, name) for data, options, diag, name in sources]
+    if not sources:
+        return []
+    asts = run_pandoc_many(texts, MARKDOWN, [s[3] for s in sources], sources[0][1], [s[2] for s in sources])
+    return [markdown_document(ast, options, diag, name)
+            for ast, (_, options, diag, name) in zip(asts, sources, strict=True)]
+
+
+def markdown_text(data: bytes, options: Options, diag: Diagnostics, name: str) -> bytes:
+    """What pandoc reads of a Markdown source: checked, its containers and report numbers made pandoc's."""
     counts = {"containers": 0, "stray": 0, "unclosed": 0}
     from ..precheck import check_markdown
     text = markdown_numbers(containers(check_markdown(_decode(data, name), options, diag, name), counts))
@@ -48,7 +73,11 @@ def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str
     if counts["stray"] or counts["unclosed"]:
         diag.emit("container-unclosed", f"{counts['stray']} closing ::: without an opening one dropped, "
                   f"{counts['unclosed']} container(s) closed at the end")
-    ast = run_pandoc(text.encode("utf-8"), "markdown+east_asian_line_breaks", name, options, diag)
+    return text.encode("utf-8")
+
+
+def markdown_document(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str) -> ir.Document:
+    """The Document of pandoc's AST of a Markdown source: captions attached, statutes and the title found."""
     doc = to_ir(ast, options, diag, name, "markdown")
     from ..captions import attach_captions
     return statutes(title_from_heading(attach_captions(doc, diag), diag), diag)
@@ -107,10 +136,17 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     src = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
     found = Html5Counts()
+    opf_path = package_path(src)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             member = src.read(info)
-            if info.filename.lower().endswith((".xhtml", ".html", ".htm")):
+            if info.filename == opf_path:
+                member, later = linear_spine(member, opf_path)
+                if later:
+                    diag.emit("spine-nonlinear", f"{len(later)} non-linear spine item(s) ({', '.join(later[:5])}"
+                              f"{', …' if len(later) > 5 else ''}) read after the linear ones: they end the "
+                              "document, where links reach them")
+            elif info.filename.lower().endswith((".xhtml", ".html", ".htm")):
                 text, counts = html5_structure(member.decode("utf-8", "replace"),
                                                xml=not info.filename.lower().endswith((".html", ".htm")))
                 for key, value in vars(counts).items():

@@ -109,6 +109,10 @@ class _Converter:
     pending: list[ir.Inline] = field(default_factory=list)
     html_counts: dict[str, int] = field(default_factory=lambda: {"elements": 0, "comments": 0, "dropped": 0})
     toc_dropped: int = 0
+    #: ids of an EPUB that several of its files use (:func:`_shared_ids`)
+    shared: frozenset[str] = frozenset()
+    #: captions whose blocks other than text were moved after their figure or table, and those blocks
+    caption_moved: list[int] = field(default_factory=lambda: [0, 0])
     media: MediaTable = field(init=False)
 
     def __post_init__(self) -> None:
@@ -194,9 +198,12 @@ class _Converter:
             elif t == "Math":
                 out.append(ir.Math(tex=c[1], display=c[0].get("t") == "DisplayMath"))
             elif t == "Link":
+                if lid := _unprefix(c[0][0], self.shared):
+                    # an <a id href>: a back link names it (an end-of-book description's "back to the picture")
+                    out.append(ir.Span(children=(), classes=("anchor",), attrs=(("id", lid),)))
                 target = c[2][0]
                 if self.fmt == "epub":
-                    target = _local_target(target)
+                    target = _local_target(target, self.shared)
                 elif ".xhtml#" in target and not target.startswith(("http:", "https:", "mailto:")):
                     target = "#" + target.split("#", 1)[1]
                 out.append(ir.Link(children=self.inlines(c[1]), target=target, title=c[2][1] or None))
@@ -205,7 +212,7 @@ class _Converter:
                 attrs_d = dict(attrs)
                 if not kids and not sid:
                     continue
-                sid = _unprefix(sid)  # a file's own id ("chapter-2.xhtml") stays: links may name the file
+                sid = _unprefix(sid, self.shared)  # a file's own id ("chapter-2.xhtml") stays: links may name the file
                 if sid and "noteref" not in classes:
                     # a link target (Word's _Toc/_Ref bookmarks, Markdown's []{#id}): kept as an anchor that the
                     # ids transform moves onto its block
@@ -427,9 +434,9 @@ class _Converter:
                 lines.extend(self.inlines(line))
             return [ir.Para(children=_normalise(lines))]
         if t == "Table":
-            return [self.table(c)]
+            return self.table(c)
         if t == "Figure":
-            return [self.figure(c)]
+            return self.figure(c)
         if t == "HorizontalRule":
             return [ir.Div(blocks=(), classes=("rule",))]
         if t == "DefinitionList":
@@ -472,7 +479,7 @@ class _Converter:
         label, inl = _heading_label(dict(attrs).get("label"), list(self.inlines(kids)))
         if inl and isinstance(inl[0], ir.Text):
             inl[0] = ir.Text(text=inl[0].text.lstrip(" \u3000"))
-        own_id = _unprefix(hid)
+        own_id = _unprefix(hid, self.shared)
         if self.fmt in ("docx", "odt") or not re.fullmatch(r"[\w.-]+", own_id or "-") or not own_id.isascii():
             if own_id:  # links may name it: an anchor the ids transform maps to the heading's own id
                 inl.insert(0, ir.Span(children=(), classes=("anchor",), attrs=(("id", own_id),)))
@@ -482,7 +489,7 @@ class _Converter:
     def div(self, c: list[Any]) -> list[ir.Block]:
         """A pandoc Div: a Word style's content, a note body, the rights, a box, a section's blocks, or a Div."""
         (did, classes, attrs), kids = c
-        did = _unprefix(did)  # pandoc's EPUB reader prefixes ids with the file name
+        did = _unprefix(did, self.shared)  # pandoc's EPUB reader prefixes ids with the file name
         attrs_d = dict(attrs)
         cstyle = attrs_d.get("custom-style")
         if cstyle in TITLE_STYLES:
@@ -512,7 +519,7 @@ class _Converter:
             if level and inner and isinstance(inner[0], ir.Heading):
                 # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
                 inner[0] = dataclasses.replace(inner[0], level=level)
-            return inner
+            return _named(inner, did) if did else inner
         lang = attrs_d.pop("lang", None)
         return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
                        lang=lang, id=did or None)]
@@ -543,18 +550,21 @@ class _Converter:
             title = ()
         return ir.Box(title=title, blocks=tuple(inner), lang=attrs.get("lang"), id=did or None)
 
-    def figure(self, c: list[Any]) -> ir.Block:
-        """A pandoc Figure: a figure of its pictures, or a ``figure`` Div when it holds more than pictures."""
+    def figure(self, c: list[Any]) -> list[ir.Block]:
+        """A pandoc Figure: a figure of its pictures, or a ``figure`` Div when it holds more than pictures; then
+        what its caption holds besides text (:meth:`caption`)."""
         (fid, _, _), caption, content = c
         fig_inner = self.blocks(content)
-        label, cap_inl = caption_label(self.caption(caption))
+        cap, moved = self.caption(caption)
+        label, cap_inl = caption_label(cap)
         images = [i for b in fig_inner if isinstance(b, ir.Figure) for i in b.images]
         if images and all(isinstance(b, ir.Figure) for b in fig_inner):
-            return ir.Figure(images=tuple(images), caption=cap_inl, label=label, id=fid or None)
+            return [ir.Figure(images=tuple(images), caption=cap_inl, label=label, id=fid or None), *moved]
         self.report("a figure holding more than pictures")
-        return ir.Div(blocks=(*fig_inner, ir.Para(children=cap_inl)), classes=("figure",), id=fid or None)
+        return [ir.Div(blocks=(*fig_inner, ir.Para(children=cap_inl)), classes=("figure",), id=fid or None),
+                *moved]
 
-    def table(self, c: list[Any]) -> ir.Table:
+    def table(self, c: list[Any]) -> list[ir.Block]:
         (_, _, _), caption, _specs, head, bodies, foot = c
         rows: list[tuple[ir.Cell, ...]] = []
 
@@ -573,30 +583,50 @@ class _Converter:
             add(body[2], True)
             add(body[3], False)
         add(foot[1], False)
-        label, cap_inl = caption_label(self.caption(caption))
+        cap, moved = self.caption(caption)
+        label, cap_inl = caption_label(cap)
         widths = tuple(float(s[1]["c"]) if isinstance(s[1], dict) and s[1].get("t") == "ColWidth" else 0.0
                        for s in _specs)
         anchor = self.anchors.pop() if self.anchors else None
-        return ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows, label=label,
-                        widths=widths if any(widths) else (), id=anchor)
+        return [ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows, label=label,
+                         widths=widths if any(widths) else (), id=anchor), *moved]
 
-    def caption(self, caption: list[Any]) -> tuple[ir.Inline, ...]:
-        """A pandoc caption's text: its paragraphs, also inside Word's caption-style divs, as one line."""
+    def caption(self, caption: list[Any]) -> tuple[tuple[ir.Inline, ...], tuple[ir.Block, ...]]:
+        """A pandoc caption's text — its paragraphs, also inside Word's caption-style divs, as one line — and its
+        other blocks (an HTML ``<figcaption>`` or ``<caption>`` may hold headings, tables, lists, a ``<details>``
+        description), which the figure or table is followed by, in their order (a caption is one line in every
+        output). A Div of paragraphs only is text; a box or a Div with an id (a description that
+        ``aria-describedby`` names) keeps its blocks."""
+        def textual(b: dict[str, Any]) -> bool:
+            if b.get("t") in ("Para", "Plain"):
+                return True
+            if b.get("t") != "Div":
+                return False
+            (did, classes, _), kids = b["c"]
+            return not did and "box" not in classes and all(textual(k) for k in kids)
+
         def paras(blocks: list[dict[str, Any]]) -> list[dict[str, Any]]:
             out: list[dict[str, Any]] = []
             for b in blocks:
                 if b.get("t") in ("Para", "Plain"):
-                    out.extend(b["c"])
+                    out.extend([{"t": "Space"}, *b["c"]] if out else b["c"])  # two paragraphs: two sentences
                 elif b.get("t") == "Div":
-                    out.extend(paras(b["c"][1]))
+                    inner = paras(b["c"][1])
+                    out.extend([{"t": "Space"}, *inner] if out and inner else inner)
             return out
-        raw = paras(caption[1])
+        text = [b for b in caption[1] if textual(b)]
+        rest = [b for b in caption[1] if not textual(b)]
+        moved = self.blocks(rest) if rest else ()
+        if moved:
+            self.caption_moved[0] += 1
+            self.caption_moved[1] += len(moved)
+        raw = paras(text)
         # Word's bookmark on a caption (the target of "see Table 1") names the table
         while raw and raw[0].get("t") == "Span" and "anchor" in raw[0]["c"][0][1] and not raw[0]["c"][1]:
             if raw[0]["c"][0][0]:
                 self.anchors.append(raw[0]["c"][0][0])
             raw = raw[1:]
-        return self.inlines(raw)
+        return self.inlines(raw), moved
 
 
 _FILE_PREFIX = re.compile(r"^([^#/]+?\.(?:xhtml|html|htm))_(.+)$", re.IGNORECASE)
@@ -623,21 +653,62 @@ def _heading_label(label: str | None, inl: list[ir.Inline]) -> tuple[str | None,
     return label, inl
 
 
-def _unprefix(name: str) -> str:
-    """An id without the file name pandoc's EPUB reader puts in front (``chapter-2.xhtml_note-1`` → ``note-1``)."""
+def _unprefix(name: str, shared: frozenset[str] = frozenset()) -> str:
+    """An id without the file name pandoc's EPUB reader puts in front (``chapter-2.xhtml_note-1`` → ``note-1``),
+    unless several files of the book use it (``shared``): then the file's stem stays in front
+    (``chapter-2-note-1``), so that a link reaches the element of the file it names."""
     m = _FILE_PREFIX.match(name)
-    return m.group(2) if m else name
+    if not m:
+        return name
+    if m.group(2) in shared:
+        return f"{m.group(1).rsplit('.', 1)[0]}-{m.group(2)}"
+    return m.group(2)
 
 
-def _local_target(target: str) -> str:
+def _local_target(target: str, shared: frozenset[str] = frozenset()) -> str:
     """A link into the book as ``#id``: ``#chapter-2.xhtml_note-1`` (pandoc's EPUB reader) and
-    ``chapter-2.xhtml#note-1`` become ``#note-1``; ``#chapter-2.xhtml`` (a whole file) stays."""
+    ``chapter-2.xhtml#note-1`` become ``#note-1`` (``shared``: see :func:`_unprefix`); ``#chapter-2.xhtml`` (a
+    whole file) stays."""
     if target.startswith(("http:", "https:", "mailto:")):
         return target
     if target.startswith("#"):
-        return "#" + _unprefix(target[1:])
-    m = re.match(r"^[^#:]+?\.(?:xhtml|html|htm)#(.+)$", target, re.IGNORECASE)
-    return "#" + _unprefix(m.group(1)) if m else target
+        return "#" + _unprefix(target[1:], shared)
+    m = re.match(r"^(?:[^#:]*/)?([^#:/]+?\.(?:xhtml|html|htm))#(.+)$", target, re.IGNORECASE)
+    return "#" + _unprefix(f"{m.group(1)}_{m.group(2)}", shared) if m else target
+
+
+def _shared_ids(node: Any) -> frozenset[str]:
+    """The ids that pandoc's EPUB reader found in more than one file of the book (``a.xhtml_s1``, ``b.xhtml_s1``):
+    each file's own ``s1`` must stay apart from the others'."""
+    files: dict[str, set[str]] = {}
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, dict):
+            stack.extend(n.values())
+        elif isinstance(n, list):
+            if len(n) == 3 and isinstance(n[0], str) and isinstance(n[1], list) and isinstance(n[2], list):
+                m = _FILE_PREFIX.match(n[0])  # an Attr: (id, classes, key-values)
+                if m:
+                    files.setdefault(m.group(2), set()).add(m.group(1))
+            stack.extend(n)
+    return frozenset(i for i, where in files.items() if len(where) > 1)
+
+
+def _named(blocks: list[ir.Block], name: str) -> list[ir.Block]:
+    """The blocks of an unwrapped section or div that links name ``name``: the name an anchor in its first heading
+    or paragraph (the ids transform makes it that block's id, or a second name of it), else the id of its first
+    table, figure, box or div that has none, else the blocks in a Div of that id (none when there are none)."""
+    if not blocks:
+        return blocks
+    first = blocks[0]
+    anchor = ir.Span(children=(), classes=("anchor",), attrs=(("id", name),))
+    if isinstance(first, ir.Heading | ir.Para):
+        return [dataclasses.replace(first, children=(anchor, *first.children)), *blocks[1:]]
+    if isinstance(first, ir.Table | ir.Figure | ir.Box | ir.Div) and not first.id \
+            and not (isinstance(first, ir.Div) and "raw-marker" in first.classes):
+        return [dataclasses.replace(first, id=name), *blocks[1:]]
+    return [ir.Div(blocks=tuple(blocks), id=name)]
 
 
 def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:
@@ -776,6 +847,8 @@ def _link_notes(blocks: tuple[ir.Block, ...], conv: _Converter) -> tuple[ir.Bloc
 def convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str, fmt: str,
              archive: bytes | None = None) -> ir.Document:
     conv = _Converter(options, diag, name, fmt, zipfile.ZipFile(BytesIO(archive)) if archive else None)
+    if fmt == "epub":
+        conv.shared = _shared_ids(ast.get("blocks", []))
     blocks = list(conv.blocks(ast.get("blocks", [])))
     body, footer = _rights_and_body(blocks)
     footer = footer or conv.rights
@@ -786,6 +859,10 @@ def convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str,
     if conv.toc_dropped:
         diag.emit("stale-toc-dropped", f"the source's table of contents ({conv.toc_dropped} entries) dropped: "
                   "every output makes its own")
+    if conv.caption_moved[0]:
+        diag.emit("caption-blocks-moved", f"{conv.caption_moved[1]} block(s) (headings, tables, lists, "
+                  f"descriptions) of {conv.caption_moved[0]} caption(s) moved after their figure or table, in "
+                  "order: a caption is one line of text")
     if counts["elements"]:
         diag.emit("raw-html-parsed", f"{counts['elements']} raw HTML element(s) read into the document")
     if counts["comments"]:

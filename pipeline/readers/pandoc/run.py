@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
 import subprocess
 import zipfile
 import zlib
+from collections.abc import Sequence
 from io import BytesIO
 from pathlib import PurePosixPath
 from typing import Any
@@ -168,6 +170,107 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options, diag: Diagnos
         raise ToolError(f"pandoc API {'.'.join(map(str, version))} is too old", file=name,
                         expected=f"pandoc-api-version {MIN_API[0]}.{MIN_API[1]} or later (pandoc 3)")
     return ast
+
+
+#: One pandoc process reading many texts, each on its own (its own footnote labels, link references and ids), each
+#: in pandoc's sandbox (an empty file list: no file, no network): ``{"format": …, "options": …, "east_asian": …,
+#: "texts": […]}`` on stdin, a JSON list of ``{"ast": …, "log": […]}`` (or ``{"error": "…"}``) on stdout. What
+#: pandoc's command line does around its reader is done here too: its reader options (:func:`_cli_options`), tabs
+#: expanded and carriage returns dropped (:func:`_as_read`), and ``east_asian_line_breaks`` (pandoc applies it
+#: after reading): a soft break between two wide characters dropped, each tail of each inline list from the last,
+#: as pandoc's ``eastAsianLineBreakFilter`` does.
+_MANY = r"""
+local job = pandoc.json.decode(io.read("a"), false)
+local text = pandoc.text
+local function wide(s) return s ~= "" and pandoc.layout.real_length(s) == 2 end
+local function joined(xs)
+  for i = #xs - 2, 1, -1 do
+    if xs[i + 1].t == "SoftBreak" then
+      local a, b = pandoc.utils.stringify(xs[i]), pandoc.utils.stringify(xs[i + 2])
+      if a ~= "" and b ~= "" and wide(text.sub(a, -1)) and wide(text.sub(b, 1, 1)) then xs:remove(i + 1) end
+    end
+  end
+  return xs
+end
+local out = {}
+for i, source in ipairs(job.texts) do
+  local ok, log, doc = pcall(pandoc.log.silence, pandoc.read, source, job.format, job.options, {})
+  if ok and job.east_asian then ok, doc = pcall(function() return doc:walk({Inlines = joined}) end) end
+  if ok then
+    local msgs = {}
+    for j = #log, 1, -1 do msgs[#msgs + 1] = pandoc.json.encode(log[j]) end
+    out[i] = '{"ast":' .. pandoc.write(doc, "json") .. ',"log":[' .. table.concat(msgs, ",") .. ']}'
+  else
+    out[i] = '{"error":' .. pandoc.json.encode(tostring(log)) .. '}'
+  end
+end
+io.write("[", table.concat(out, ","), "]")
+"""
+
+
+@functools.cache
+def _cli_options() -> dict[str, Any]:
+    """The reader options pandoc's command line sets that ``pandoc.read`` does not: 72 columns (the widths of
+    long tables), and the abbreviations of its data file (``Dr.``, ``e.g.``: a no-break space after them)."""
+    options: dict[str, Any] = {"columns": 72, "tab_stop": 4}
+    try:
+        proc = subprocess.run([pandoc_path(), "--print-default-data-file", "abbreviations"], capture_output=True,
+                              timeout=60, check=True)
+    except (OSError, subprocess.SubprocessError, ToolError):
+        return options
+    data = os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share")
+    for own in (os.path.join(data, "pandoc", "abbreviations"), os.path.expanduser("~/.pandoc/abbreviations")):
+        if os.path.isfile(own):  # the user's data file, which pandoc's command line reads instead
+            with open(own, "rb") as f:
+                proc.stdout = f.read()
+            break
+    # a set, for pandoc's Lua: each abbreviation a key
+    options["abbreviations"] = {a: True for a in proc.stdout.decode("utf-8", "replace").splitlines() if a.strip()}
+    return options
+
+
+def _as_read(text: bytes) -> str:
+    """The text pandoc's command line hands its reader: carriage returns dropped, tabs expanded to its tab stop
+    of 4 (line by line, each line ending in a newline)."""
+    lines = text.decode("utf-8", "replace").replace("\r", "").split("\n")
+    if lines[-1] == "":
+        lines.pop()
+    return "".join(line.expandtabs(4) + "\n" for line in lines)
+
+
+def run_pandoc_many(texts: Sequence[bytes], fmt: str, names: Sequence[str], options: Options,
+                    diags: Sequence[Diagnostics]) -> list[dict[str, Any]]:
+    """:func:`run_pandoc` on each of ``texts`` (UTF-8 text, read as ``fmt``), in one pandoc process: a book's
+    chapters pay pandoc's start (about 0.1 s of CPU each, most of it its 64 MB heap) once. Each text is read
+    on its own, into the AST a run of its own makes; a text the batch could not read (or a pandoc without
+    ``pandoc lua``) gets a run of its own, with that run's errors."""
+    if len(texts) < 2:
+        return [run_pandoc(t, fmt, n, options, d) for t, n, d in zip(texts, names, diags, strict=True)]
+    cmd = [pandoc_path(), "+RTS", f"-M{options.tool_memory_mb}m", "-RTS", "lua", "-e", _MANY]
+    job = {"format": fmt, "options": _cli_options(), "east_asian": "+east_asian_line_breaks" in fmt,
+           "texts": [_as_read(t) for t in texts]}
+    results: list[Any] = []
+    try:
+        proc = subprocess.run(cmd, input=json.dumps(job).encode("utf-8"), capture_output=True,
+                              timeout=options.tool_timeout * len(texts))
+        if proc.returncode == 0:
+            results = json.loads(proc.stdout)
+    except (OSError, subprocess.TimeoutExpired, RecursionError, json.JSONDecodeError):
+        results = []
+    if not isinstance(results, list) or len(results) != len(texts):
+        results = [None] * len(texts)
+    asts: list[dict[str, Any]] = []
+    for text, name, diag, got in zip(texts, names, diags, results, strict=True):
+        ast = got.get("ast") if isinstance(got, dict) else None
+        if not isinstance(ast, dict) or tuple(ast.get("pandoc-api-version", [0, 0])[:2]) < MIN_API:
+            asts.append(run_pandoc(text, fmt, name, options, diag))
+            continue
+        warnings = [m.get("pretty", "") for m in got.get("log", []) if isinstance(m, dict)
+                    and m.get("verbosity") == "WARNING"]
+        for warning in warnings[:50]:
+            diag.emit("tool-warning", f"pandoc: {' '.join(str(warning).split())[:300]}")
+        asts.append(ast)
+    return asts
 
 
 def pandoc_warnings(stderr: bytes) -> list[str]:

@@ -382,6 +382,45 @@ ATTS: dict[str, str] = {
     "witDetail": "evaluate place subtype target targetLang type wit",
     "witness": "sortKey",
 }
+#: The TEI Examples namespace (``egXML``), which ``xenoData`` may not hold either.
+TEI_EXAMPLES = "http://www.tei-c.org/ns/Examples"
+#: Header parts ``tei_all`` lets be absent, by their parent (None: any child of it): where a part that docpipe
+#: left empty (its only content, of another namespace, moved to ``xenoData``) may be removed.
+OPTIONAL_HEADER_PARTS: dict[str, frozenset[str] | None] = {
+    "teiHeader": frozenset({"encodingDesc", "profileDesc", "xenoData", "revisionDesc"}),
+    "fileDesc": frozenset({"editionStmt", "extent", "notesStmt", "seriesStmt"}),
+    "profileDesc": None,
+    "encodingDesc": None,
+}
+#: The attributes ``tei_all`` types as a plain ``boolean`` (``true``/``false``/``1``/``0``), each with the elements
+#: it is so on (TEI P4 wrote ``yes``/``no``: ``<note anchored="yes">``); generated from ``tei_all.rng`` like
+#: :data:`ATTS` and checked against it by tests/test_tei_fresh.py.
+BOOLEAN_ATTRS: dict[str, frozenset[str]] = {
+    "anchored": frozenset({"note", "noteGrp"}),
+    "flipping": frozenset({"surface"}),
+    "opt": frozenset(("case colloc def entryFree etym form gen gram gramGrp hom hyph iType lang lbl mood number oRef "
+                      "orth pRef per pos pron sense subc syll tns usg xr").split()),
+    "optional": frozenset({"fDecl"}),
+    "ordered": frozenset({"listChange"}),
+    "partial": frozenset({"tagsDecl"}),
+    "pre": frozenset({"pc"}),
+    "predeclare": frozenset(("attDef classSpec constraintSpec dataSpec elementSpec macroSpec moduleSpec paramSpec "
+                             "schemaSpec").split()),
+    "preserveOrder": frozenset({"sequence"}),
+    "terminal": frozenset({"metSym"}),
+    "trunc": frozenset({"numeric"}),
+    "useSourceRendition": frozenset({"model", "modelGrp", "modelSequence"}),
+    "value": frozenset({"binary"}),
+}
+#: The values of an ``xsd:boolean``.
+BOOLEAN_VALUES = frozenset({"true", "false", "1", "0"})
+
+
+def boolean_attr(element: str, attr: str) -> bool:
+    """Whether ``tei_all`` types ``attr`` of ``element`` as a plain boolean."""
+    return element in BOOLEAN_ATTRS.get(attr, frozenset())
+
+
 #: Every element of ``tei_all``: one not in :data:`ATTS` is written as itself with the global attributes only.
 TEI_ELEMENTS = frozenset("""
     ab abbr abstract accMat acquisition activity actor add additional additions addName address addrLine addSpan

@@ -10,10 +10,12 @@ wrote it. TEI from elsewhere is read for what the IR names, and what it does not
   added to it on a previous pass is removed), the resources beside ``text`` (``facsimile``…) and the attributes
   of ``TEI``, ``text`` and ``body``; title, authors, publication and licence also fill ``Metadata``;
 * ``p`` (number, id, language; other attributes in an attribute wrapper), ``head`` (a Heading), ``lb``/``pb``/
-  ``cb``/``milestone`` (Milestones; between blocks they go into the next paragraph), ``note`` (a Note with its
-  attributes; a ``note@target`` pointing at an ``anchor`` is placed where the anchor is, the anchor kept),
-  ``app``/``lem``/``rdg`` and ``choice`` (Choice), ``graphic`` (Image), simple ``table``s and ``list``s;
-* TEI written without its namespace (CBETA's P5a as its readers ship it) as TEI P5 (reported as a repair);
+  ``cb``/``milestone`` (Milestones; between blocks they go into the next paragraph, or stay between the blocks when
+  none follows), ``note`` (a Note with its attributes; a ``note@target`` pointing at an ``anchor`` is placed where
+  the anchor is, the anchor kept), ``app``/``lem``/``rdg`` and ``choice`` (Choice), ``graphic`` (Image), simple
+  ``table``s and ``list``s;
+* TEI written without its namespace (CBETA's P5a as its readers ship it) as TEI P5 (reported as a repair), and
+  the P4 attributes of its text (``lang``, ``anchored="yes"``) as P5's (``xml:lang``, ``true``), reported;
 * each ``app`` with readings also as a note of the apparatus criticus (id ``docpipe-app-N``, numbered, or lettered
   beside the source's own notes): the source's line or page, the lemma and every reading with its sigla, so that
   DOCX footnotes, the PDF's page foot and EPUB pop-ups show them; the TEI writer leaves these notes out;
@@ -445,7 +447,7 @@ class _Reader:
             if not isinstance(child.tag, str):
                 continue
             out.extend(self.block(child, depth))
-        return _attach_milestones(out)
+        return _attach_milestones(out, foreign=self.foreign)
 
     def block(self, el: etree._Element, depth: int) -> list[ir.Block]:
         if el in self.anchored:
@@ -692,7 +694,7 @@ class _Reader:
                 out.append(self.heading(child, level))
             else:
                 out.extend(self.block(child, level))
-        return list(_attach_milestones(out))
+        return list(_attach_milestones(out, foreign=self.foreign))
 
     def table(self, el: etree._Element, depth: int) -> ir.Table:
         caption: tuple[ir.Inline, ...] = ()
@@ -765,9 +767,11 @@ def _prepend(b: ir.Block, pending: list[ir.Milestone]) -> ir.Block | None:
     return None
 
 
-def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
+def _attach_milestones(blocks: list[ir.Block], *, foreign: bool = False) -> tuple[ir.Block, ...]:
     """Line and page breaks between blocks go to the start of the next paragraph or heading (or the end of
-    the previous one), so that the IR keeps every one where a reader meets it."""
+    the previous one), so that the IR keeps every one where a reader meets it. With no paragraph or heading
+    to go to, they make one; in TEI from elsewhere they stay between the blocks where they stood instead (as
+    the notes there do), since a ``p`` may not stand where they did (``<l><note/><cb/></l>``)."""
     out: list[ir.Block] = []
     pending: list[ir.Milestone] = []
     for b in blocks:
@@ -788,6 +792,8 @@ def _attach_milestones(blocks: list[ir.Block]) -> tuple[ir.Block, ...]:
             target = out[last]
             assert isinstance(target, ir.Para | ir.Heading)
             out[last] = dataclasses.replace(target, children=(*target.children, *pending))
+        elif foreign:
+            out.append(ir.Div(blocks=(ir.Para(children=tuple(pending)),), classes=(BLOCK_NOTE,)))
         else:
             out.append(ir.Para(children=tuple(pending)))
     return tuple(out)
@@ -958,6 +964,48 @@ def into_tei_namespace(root: etree._Element) -> int:
     return moved
 
 
+#: A language tag as ``xml:lang`` takes it (BCP 47: a primary language subtag of 2 or 3 letters, or a private-use
+#: ``x-`` tag, then subtags): what a P4 ``lang`` must be to be read as the element's language.
+LANGUAGE_TAG = re.compile(r"(?:[A-Za-z]{2,3}|[xX])(?:-[A-Za-z0-9]{1,8})*")
+#: P4's spellings of a boolean (``anchored="yes"``), as ``xsd:boolean`` writes them.
+P4_BOOLEANS = {"yes": "true", "y": "true", "true": "true", "no": "false", "n": "false", "false": "false"}
+
+
+def repair_attributes(text: etree._Element, diag: Diagnostics) -> None:
+    """Read the P4 attributes TEI from elsewhere still carries (DraCor's ``<note anchored="yes" lang="en">``) as
+    TEI P5 has them, reported: ``lang`` (which P5 allows on ``code`` only, for a formal language) as the element's
+    ``xml:lang`` when it has none and the value is a language tag (else it stays, written back as a ``@rend``
+    token), and ``yes``/``no`` of a boolean attribute as ``true``/``false``."""
+    langs = bools = 0
+    kept: dict[str, int] = {}
+    first: int | None = None
+    for el in text.iter(f"{{{TEI}}}*"):
+        name = _name(el)
+        value = el.get("lang")
+        if value is not None and name != "code":
+            if el.get(XML_LANG) is None and LANGUAGE_TAG.fullmatch(value.strip()):
+                del el.attrib["lang"]
+                el.set(XML_LANG, value.strip())
+                langs += 1
+                first = first or el.sourceline
+            else:
+                kept[value] = kept.get(value, 0) + 1
+        for attr, value in el.attrib.items():
+            if vocab.boolean_attr(name, attr) and value not in vocab.BOOLEAN_VALUES \
+                    and value.strip().lower() in P4_BOOLEANS:
+                el.set(attr, P4_BOOLEANS[value.strip().lower()])
+                bools += 1
+                first = first or el.sourceline
+    done = ([f"{langs} lang=\"…\" read as xml:lang (the element's language)"] if langs else []) + \
+        ([f"{bools} boolean attribute(s) written yes/no (anchored=\"yes\"…) read as true/false"] if bools else [])
+    if kept:
+        done.append(f"{sum(kept.values())} lang=\"…\" that are no language tag, or beside an xml:lang, kept as the "
+                    f"source's ({', '.join(sorted(kept)[:3])}), written back as @rend tokens")
+    if langs or bools:
+        diag.emit("text-repaired", "P4 attributes in the text, which tei_all does not allow, read as TEI P5: "
+                  + "; ".join(done), line=first)
+
+
 def _tei_root(data: bytes, options: Options, diag: Diagnostics, name: str) -> etree._Element:
     """The ``TEI`` element of a document (the first of a ``teiCorpus``), in the TEI namespace (repaired and
     reported when it was written without it); anything else is an InputError."""
@@ -1088,6 +1136,8 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     foreign = header is not None and not any(el.get(XML_ID) == vocab.OWN_HEADER_ID for el in header.iter()
                                              if isinstance(el.tag, str))
     text_el = _find(root, "text")
+    if foreign and text_el is not None:
+        repair_attributes(text_el, diag)
     r = _Reader(options, diag, name, foreign=foreign)
     if header is not None:
         r.glyphs = declared_glyphs(header)

@@ -50,6 +50,7 @@ from ..teivocab import (
     BACK,
     BLOCK_NOTE,
     BLOCKISH,
+    BOOLEAN_VALUES,
     CONTAINER_DIV,
     CONTAINERS,
     DIV_BOTTOM,
@@ -65,6 +66,7 @@ from ..teivocab import (
     NORMALISATION,
     NOTE_PLACE,
     NOTE_WRAPPER,
+    OPTIONAL_HEADER_PARTS,
     OWN_HEADER_ID,
     READING_ROLES,
     RENAME,
@@ -72,8 +74,10 @@ from ..teivocab import (
     SOURCE_HEADER_ID,
     TEI,
     TEI_ELEMENTS,
+    TEI_EXAMPLES,
     XML,
     allowed,
+    boolean_attr,
     enc,
     rend,
     tei_name,
@@ -81,6 +85,7 @@ from ..teivocab import (
 )
 from ..walk import block_text, iter_blocks, iter_inlines_all
 from . import divisions as D
+from .xmltree import detach as _detach
 
 LEVEL_TYPES = {1: "chapter", 2: "section", 3: "subsection"}
 STEP_TITLES = {
@@ -121,7 +126,8 @@ def level_type(level: int) -> str:
 
 def set_attrs(el: etree._Element, name: str, attrs: Iterable[tuple[str, str]], *, replace: bool = False) -> None:
     """Give ``el`` (a TEI ``name``) the source's attributes: those the schema allows it as themselves, the others
-    as ``@key=value`` tokens of ``@rend`` after its own rend, so that nothing is lost and the file stays valid."""
+    (and a boolean attribute whose value is no boolean, which the reader could not map) as ``@key=value`` tokens of
+    ``@rend`` after its own rend, so that nothing is lost and the file stays valid."""
     if replace:
         for k in [k for k in el.attrib if not k.startswith(f"{{{XML}}}")]:
             del el.attrib[k]
@@ -131,6 +137,8 @@ def set_attrs(el: etree._Element, name: str, attrs: Iterable[tuple[str, str]], *
     for k, v in attrs:
         if k == "rend":
             own_rend = v
+        elif boolean_attr(name, k) and v not in BOOLEAN_VALUES:
+            tokens.append(f"@{enc(k)}={enc(v)}")
         elif k in ok and k.startswith("xml:"):
             el.set(f"{{{XML}}}{k[4:]}", v)
         elif k in ok:
@@ -721,7 +729,10 @@ class _Writer:
             self.diag.emit("writer-dropped", "the source's TEI header kept in the document is not well-formed; "
                            "docpipe's own header is written instead")
             return False
-        removed = sanitize(hdr)
+        moved, notes = to_xeno_data(hdr)
+        for sentence in notes:
+            self.diag.emit("writer-note", f"the source's TEI header: {sentence}")
+        removed = moved + sanitize(hdr)
         from ..guard import inert_tree
         removed += inert_tree(hdr)  # pointers, pictures and links filtered as on every other route
         tei.append(hdr)
@@ -958,14 +969,106 @@ def _is(b: ir.Block, cls: str) -> bool:
     return isinstance(b, ir.Div) and b.classes == (cls,)
 
 
+#: Namespaces whose elements a browser or an XML tool acts on (scripts, styles, inclusions, transformations): never
+#: moved into ``xenoData`` (where they would be live again), removed with what they hold.
+ACTIVE_NAMESPACES = frozenset({
+    "http://www.w3.org/1999/xhtml", "http://www.w3.org/2000/svg", "http://www.w3.org/1998/Math/MathML",
+    "http://www.w3.org/2001/XInclude", "http://www.w3.org/2003/XInclude", "http://www.w3.org/1999/XSL/Transform",
+    "http://www.w3.org/2001/xml-events", "http://www.w3.org/2002/xforms",
+})
+
+
+def _in_xeno_data(node: etree._Element) -> bool:
+    return any(a.tag == _t("xenoData") for a in node.iterancestors())
+
+
+def _xeno_ok(el: etree._Element) -> bool:
+    """Whether ``xenoData`` may hold ``el`` as it is (no element of TEI's namespaces within) and it stays inert there
+    (no element of :data:`ACTIVE_NAMESPACES`)."""
+    return not any(isinstance(n.tag, str) and etree.QName(n).namespace in ACTIVE_NAMESPACES | {TEI, TEI_EXAMPLES}
+                   for n in el.iter())
+
+
+def _place(el: etree._Element, root: etree._Element) -> str:
+    """Where ``el`` stands in ``root`` (a header), as a path of names: ``profileDesc/textDesc``."""
+    names: list[str] = []
+    node: etree._Element | None = el
+    while node is not None and node is not root:
+        names.append(etree.QName(node).localname)
+        node = node.getparent()
+    return "/".join(reversed(names)) or etree.QName(root).localname
+
+
+def _optional_here(el: etree._Element) -> bool:
+    """Whether ``tei_all`` lets the header part ``el`` be absent from its parent."""
+    parent = el.getparent()
+    if parent is None or etree.QName(parent).localname not in OPTIONAL_HEADER_PARTS:
+        return False
+    parts = OPTIONAL_HEADER_PARTS[etree.QName(parent).localname]
+    return parts is None or etree.QName(el).localname in parts
+
+
+def _empty(el: etree._Element) -> bool:
+    return not (el.text or "").strip() and not any(isinstance(c.tag, str) or (c.tail or "").strip() for c in el)
+
+
+def to_xeno_data(hdr: etree._Element) -> tuple[list[str], list[str]]:
+    """Keep the elements of other namespaces of a header from elsewhere where ``tei_all`` allows them: each outside
+    a ``xenoData`` (ELTeC's ``<eltec:size>`` in ``textDesc``) is moved, with what it holds, into a ``xenoData`` of
+    the header, one per place they came from (its ``@n`` the place, its ``xml:id`` docpipe's, so that reading the
+    file again leaves it out); a header part they leave empty is removed where ``tei_all`` lets it be absent
+    (:data:`OPTIONAL_HEADER_PARTS`), since most may not be empty (``textDesc`` requires its ``channel``…). Elements
+    ``xenoData`` may not hold, or that would be live there (XHTML, SVG, XInclude…), stay for :func:`sanitize` to
+    remove. Returns the names moved and a sentence for each place, for the diagnostics."""
+    groups: dict[etree._Element, list[etree._Element]] = {}
+    for node in hdr.iter():
+        parent = node.getparent()
+        if not isinstance(node.tag, str) or parent is None or etree.QName(node).namespace == TEI:
+            continue
+        if any(etree.QName(a).namespace != TEI for a in node.iterancestors()) or _in_xeno_data(node):
+            continue  # within another foreign element, or where tei_all allows it already
+        if _xeno_ok(node):
+            groups.setdefault(parent, []).append(node)
+    moved: list[str] = []
+    notes: list[str] = []
+    for i, (parent, kids) in enumerate(groups.items(), start=1):
+        place = _place(parent, hdr)
+        xeno = etree.Element(_t("xenoData"), {"n": place})
+        xeno.set(f"{{{XML}}}id", f"{ADDED_PREFIX}xenoData-{i}")
+        for k in kids:
+            _detach(k)
+            xeno.append(k)
+        rev = next((c for c in hdr if c.tag == _t("revisionDesc")), None)
+        if rev is not None:
+            rev.addprevious(xeno)
+        else:
+            hdr.append(xeno)
+        names = [etree.QName(k).localname for k in kids]
+        moved += names
+        dropped: list[str] = []
+        el: etree._Element | None = parent
+        while el is not None and el is not hdr and _empty(el) and _optional_here(el):
+            up = el.getparent()
+            dropped.append(_place(el, hdr))
+            _detach(el)
+            el = up
+        notes.append(f"{len(kids)} element(s) of another namespace in {place} ({', '.join(sorted(set(names))[:5])}), "
+                     f"where tei_all allows none, moved to teiHeader/xenoData[@n='{place}']"
+                     + (f"; {' and '.join(dropped)}, left empty, removed (tei_all allows it absent, not empty)"
+                        if dropped else ""))
+    return moved, notes
+
+
 def sanitize(el: etree._Element) -> list[str]:
     """Make a kept TEI fragment (a header from elsewhere) valid where it is not: elements of other namespaces are
-    removed, attributes of other namespaces and attributes ``tei_all`` does not allow become ``@rend`` tokens, and
-    the details of a ``publicationStmt`` follow its first agency; returns what was changed (the caller keeps the
-    original whole)."""
+    removed (but within a ``xenoData``, which holds them: see :func:`to_xeno_data`), attributes of other namespaces
+    and attributes ``tei_all`` does not allow become ``@rend`` tokens, and the details of a ``publicationStmt``
+    follow its first agency; returns what was changed (the caller keeps the original whole)."""
     changed: list[str] = []
     for node in list(el.iter()):
         if not isinstance(node.tag, str):
+            continue
+        if _in_xeno_data(node):
             continue
         if etree.QName(node).namespace != TEI:
             changed.append(etree.QName(node).localname)
@@ -1138,21 +1241,6 @@ def _local(el: etree._Element) -> str | None:
         return None
     q = etree.QName(el)
     return q.localname if q.namespace == TEI else None
-
-
-def _detach(el: etree._Element) -> None:
-    """Remove ``el`` from its parent, leaving its tail where it stood (appended to the previous text)."""
-    parent = el.getparent()
-    if parent is None:
-        return
-    if el.tail:
-        prev = el.getprevious()
-        if prev is not None:
-            prev.tail = (prev.tail or "") + el.tail
-        else:
-            parent.text = (parent.text or "") + el.tail
-        el.tail = None
-    parent.remove(el)
 
 
 def _origin(el: etree._Element, name: str) -> str:

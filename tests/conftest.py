@@ -61,6 +61,9 @@ SLOW: dict[str, str] = {
     "test_dask.py::test_a_worker_killed_mid_job_is_retried_elsewhere_with_the_same_bytes": "*",
     "test_book.py::test_openxml_audit_reports_nothing": "*",
     "test_book.py::test_epubcheck_reports_nothing": "*",
+    # scale checks at the hardening audit's sizes (each a child process of 10-60 s); the fast suite keeps one
+    "test_linear.py::test_adversarial_size_ends": "first",
+    "test_hostile.py::test_single_line_of_many_megabytes": "*",
 }
 
 

@@ -340,8 +340,10 @@ def _copies(tmp_path: Path, n: int) -> Path:
     text = SAMPLE.read_text(encoding="utf-8")
     for i in range(n):
         (src / f"r{i}.txt").write_text(text + f"\n{i}\n", encoding="utf-8")
+    # the Typst engine: jobs of about a second each, long enough to be interrupted between the first and the last
     (tmp_path / "docpipe.toml").write_text('[project]\nsource = "src"\noutput = "out"\n'
-                                           '[editions.print]\nformats = ["pdf"]\n', encoding="utf-8")
+                                           '[editions.print]\nformats = ["pdf"]\npdf_engine = "typst"\n',
+                                           encoding="utf-8")
     return tmp_path / "docpipe.toml"
 
 

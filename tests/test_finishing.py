@@ -201,6 +201,21 @@ def test_chinese_table_over_pages(engine: str) -> None:
         assert any(r.y0 >= rows_bottom - 1 for r in heavy), (n, rows_bottom, heavy)
 
 
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_long_table_fills_every_page_it_crosses(engine: str) -> None:
+    """A table of 300 rows, cut into one table per page under 續表: each continuation leaves room for its caption,
+    so none breaks again and no page holds a row or two alone (each part once broke again: 10 pages became 17)."""
+    head = tuple(ir.Cell(blocks=(para(h),), header=True) for h in ("號", "項目"))
+    rows = tuple((ir.Cell(blocks=(para(f"{i}"),)), ir.Cell(blocks=(para(f"第{i}項工作"),))) for i in range(300))
+    table = ir.Table(rows=(head, *rows), head_rows=1, caption=(ir.Text(text="長表"),), label="表1", id="tab-1")
+    data, _ = write(ir.Document(metadata=ir.Metadata(title="表", language="zh-Hant"), blocks=(table,)), engine)
+    pdf = pymupdf.open(stream=data, filetype="pdf")
+    counts = [len(re.findall(r"第\d+項工作", re.sub(r"\s+", "", page.get_text()))) for page in pdf]
+    counts = [c for c in counts if c]
+    assert sum(counts) == 300
+    assert all(c >= 0.8 * max(counts) for c in counts[:-1]), counts
+
+
 # ------------------------------------------------------------------------------------------------ equations
 
 

@@ -22,6 +22,7 @@ import functools
 import io
 import itertools
 import logging
+import math
 import re
 import threading
 from collections.abc import Iterator, Sequence
@@ -1122,33 +1123,52 @@ def _tracking_from_trial(document: Any, report: LayoutReport) -> dict[int, float
     return out
 
 
+#: Body rows a continuation leaves for its 续表 caption: the page held the rows under the repeated header alone.
+_CAPTION_ROWS = 2
+
+
 def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], columns: list[float],
                  doc: ir.Document) -> bool:
     """Cut a table broken across pages into one table per page, so each is closed by its bottom rule, the later
     ones under a 续表 caption with the header rows repeated, all with the columns of the first (clreq; GB/T
-    7713). Tables with cells spanning rows are left to the renderer (the header still repeats)."""
+    7713). Each continuation ends :data:`_CAPTION_ROWS` row earlier than the page break it replaces (its caption
+    takes that room); one that still breaks is cut again on the next pass. Tables with cells spanning rows are
+    left to the renderer (the header still repeats)."""
     table = keys[key]
     bodies = table.findall("tbody")
-    if len(bodies) != 1 or not rows or table.get("data-split") or any(
-            int(c.get("rowspan") or 1) > 1 for c in table.iter("td", "th")):
+    if len(bodies) != 1 or not rows or any(int(c.get("rowspan") or 1) > 1 for c in table.iter("td", "th")):
         return False
     body_rows = bodies[0].findall("tr")
-    cuts = sorted({r for r in rows if 0 < r < len(body_rows)})
+    continued = "continued" in (table.get("class") or "").split()
+    at = {tr.get("data-r"): i for i, tr in enumerate(body_rows)}  # the report names rows by data-r
+    found = {at[str(r)] for r in rows if str(r) in at}
+    cuts: list[int] = []
+    for k, r in enumerate(sorted(i for i in found if 0 < i < len(body_rows))):
+        # the first cut is where the page broke (the table's own caption was already on that page); each later
+        # page gains a caption, so its cut moves up by one more caption's rows
+        cut = r - k * _CAPTION_ROWS
+        if cut > (cuts[-1] if cuts else 0):
+            cuts.append(cut)
     if not cuts:
         return False
-    table.set("data-split", "1")
+    ordered = sorted(i for i in found if 0 < i < len(body_rows))
+    if len(ordered) > 1:  # the rows pushed on by the captions need pages of their own: cut them now, not next pass
+        per_page = max(b - a for a, b in itertools.pairwise(ordered)) - _CAPTION_ROWS
+        while per_page > 0 and len(body_rows) - cuts[-1] > per_page:
+            cuts.append(cuts[-1] + per_page)
     total = sum(columns)
     colgroup = table.find("colgroup")
-    if columns and total > 0:
+    if columns and total > 0 and not continued:
         if colgroup is not None:
             table.remove(colgroup)
         colgroup = etree.Element("colgroup")
         for w in columns:
-            etree.SubElement(colgroup, "col", {"style": f"width: {w:.2f}px"})
+            etree.SubElement(colgroup, "col", {"style": f"width: {math.ceil(w * 100) / 100:.2f}px"})
         table.insert(1 if table.find("caption") is not None else 0, colgroup)
-        table.set("style", f"width: {total:.2f}px; table-layout: fixed; " + (table.get("style") or ""))
+        width = math.ceil(total * 100) / 100  # rounded up, as each column's: rounded down, a cell's text may wrap
+        table.set("style", f"width: {width:.2f}px; table-layout: fixed; " + (table.get("style") or ""))
     caption = table.find("caption")
-    label = caption.findtext("span") if caption is not None else None
+    label = table.get("data-label") if continued else (caption.findtext("span") if caption is not None else None)
     lang = table.get("lang") or next((a.get("lang") for a in table.iterancestors() if a.get("lang")),
                                      doc.metadata.language)
     thead = table.find("thead")
@@ -1156,7 +1176,9 @@ def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], col
     bounds = [*cuts, len(body_rows)]
     for start, end in itertools.pairwise(bounds):
         part = etree.Element("table", {k: v for k, v in table.attrib.items() if k not in ("id", "data-k")})
-        part.set("class", " ".join([*(table.get("class") or "").split(), "continued"]))
+        part.set("class", " ".join(dict.fromkeys([*(table.get("class") or "").split(), "continued"])))
+        if label:
+            part.set("data-label", label)
         cap = etree.SubElement(part, "caption", {"class": "continued"})
         cap.text = continued_label(label, lang)
         if colgroup is not None:

@@ -421,27 +421,28 @@ _QUOTES = "‘’“”"
 _LATIN_QUOTE = re.compile(r"(?<=[A-Za-z0-9.,!?;:)\]])[’”]|[‘“](?=[A-Za-z0-9(\[])|(?<=[A-Za-z])’(?=[A-Za-z])")
 
 
-def _split(pattern: re.Pattern[str], text: str, group: int = 0) -> list[tuple[str, bool]]:
-    """``text`` in pieces: each match of ``pattern`` (its ``group``) marked True, the text between False."""
-    out: list[tuple[str, bool]] = []
+def _split(pattern: re.Pattern[str], text: str, cls: str, group: int = 0) -> list[tuple[str, str | None]]:
+    """``text`` in pieces: each match of ``pattern`` (its ``group``) with the class ``cls``, the text between
+    with None."""
+    out: list[tuple[str, str | None]] = []
     pos = 0
     for m in pattern.finditer(text):
         if m.start() > pos:
-            out.append((text[pos:m.start()], False))
-        out.append((m.group(group), True))
+            out.append((text[pos:m.start()], None))
+        out.append((m.group(group), cls))
         pos = m.start() + len(m.group(group))
     if pos < len(text):
-        out.append((text[pos:], False))
+        out.append((text[pos:], None))
     return out
 
 
-def _spans(parts: list[tuple[str, bool]], cls: str) -> tuple[str, list[etree._Element]]:
-    """The text before the first marked piece, and a ``span.cls`` for each marked piece (the text after it as
-    its tail)."""
+def _spans(parts: list[tuple[str, str | None]]) -> tuple[str, list[etree._Element]]:
+    """The text before the first classed piece, and a ``span`` of its class for each classed piece (the text
+    after it as its tail)."""
     lead = ""
     made: list[etree._Element] = []
-    for piece, marked in parts:
-        if marked:
+    for piece, cls in parts:
+        if cls is not None:
             span = etree.Element("span", {"class": cls})
             span.text = piece
             made.append(span)
@@ -481,7 +482,7 @@ def _latin_quotes(root: etree._Element) -> int:
                 continue
             if kind == "tail" and el.getparent() is None:
                 continue
-            lead, made = _spans(_split(_LATIN_QUOTE, value), "latin-quote")
+            lead, made = _spans(_split(_LATIN_QUOTE, value, "latin-quote"))
             count += len(made)
             _put(el, kind, lead, made)
     return count
@@ -502,7 +503,7 @@ def _compress_punctuation(root: etree._Element) -> int:
             value = el.text if kind == "text" else el.tail
             if not value or not _PUNCT_PAIR.search(value) or (kind == "tail" and el.getparent() is None):
                 continue
-            lead, made = _spans(_split(_PUNCT_PAIR, value, 1), "halt")
+            lead, made = _spans(_split(_PUNCT_PAIR, value, "halt", 1))
             count += len(made)
             _put(el, kind, lead, made)
     # pairs split across elements (a book title's closing mark, then the text after the <cite>)
@@ -550,38 +551,20 @@ def _marks(root: etree._Element) -> None:
     def verbatim(el: etree._Element) -> bool:
         return el.tag in _VERBATIM or any(a.tag in _VERBATIM for a in el.iterancestors())
 
-    def spans(text: str) -> tuple[str, list[etree._Element]] | None:
-        parts = mark_pieces(text)
-        if len(parts) == 1 and parts[0][1] is None:
-            return None
-        lead = ""
-        made: list[etree._Element] = []
-        for piece, kind in parts:
-            if kind is None:
-                if made:
-                    made[-1].tail = (made[-1].tail or "") + piece
-                else:
-                    lead += piece
-                continue
-            span = etree.Element("span", {"class": "nobreak" if kind == "run" else "checkbox"})
-            span.text = piece
-            made.append(span)
-        return lead, made
-
+    classes = {None: None, "run": "nobreak", "checkbox": "checkbox"}
     for el in list(root.iter()):
         if not isinstance(el.tag, str):
             continue
         parent = el.getparent()
-        if el.text and not verbatim(el) and (cut := spans(el.text)) is not None:
-            el.text = cut[0]
-            for i, span in enumerate(cut[1]):
-                el.insert(i, span)
-        if el.tail and parent is not None and not verbatim(parent) and (cut := spans(el.tail)) is not None:
-            el.tail = cut[0]
-            anchor = el
-            for span in cut[1]:
-                anchor.addnext(span)
-                anchor = span
+        for kind in ("text", "tail"):
+            value = el.text if kind == "text" else el.tail
+            holder = el if kind == "text" else parent
+            if not value or holder is None or verbatim(holder):
+                continue
+            parts = mark_pieces(value)
+            if len(parts) == 1 and parts[0][1] is None:
+                continue
+            _put(el, kind, *_spans([(piece, classes[k]) for piece, k in parts]))
 
 
 #: What carries an emphasis dot (Han) and what is set italic instead (Latin letters and digits) in emphasis in
@@ -597,25 +580,13 @@ def _emphasis_dots(root: etree._Element) -> None:
         lang = next((a.get("lang") for a in (el, *el.iterancestors()) if a.get("lang") is not None), None)
         return (lang or "").startswith("zh")
 
-    def spans(text: str) -> tuple[str, list[etree._Element]]:
-        lead = ""
-        made: list[etree._Element] = []
+    def pieces(text: str) -> list[tuple[str, str | None]]:
+        out: list[tuple[str, str | None]] = []
         pos = 0
         for m in _DOTTED.finditer(text):
-            between = text[pos:m.start()]
-            if made:
-                made[-1].tail = (made[-1].tail or "") + between
-            else:
-                lead += between
-            span = etree.Element("span", {"class": "dot" if m.group("han") else "em-latin"})
-            span.text = m.group()
-            made.append(span)
+            out += [(text[pos:m.start()], None), (m.group(), "dot" if m.group("han") else "em-latin")]
             pos = m.end()
-        if made:
-            made[-1].tail = (made[-1].tail or "") + text[pos:]
-        else:
-            lead += text[pos:]
-        return lead, made
+        return [*out, (text[pos:], None)]
 
     for em in list(root.iter("em")):
         if not zh(em):
@@ -624,15 +595,9 @@ def _emphasis_dots(root: etree._Element) -> None:
             if el.get("class") in ("dot", "em-latin") or el.tag in _VERBATIM:
                 continue
             if el.text:
-                el.text, made = spans(el.text)
-                for i, span in enumerate(made):
-                    el.insert(i, span)
+                _put(el, "text", *_spans(pieces(el.text)))
             if el is not em and el.tail:
-                el.tail, made = spans(el.tail)
-                after = el
-                for span in made:
-                    after.addnext(span)
-                    after = span
+                _put(el, "tail", *_spans(pieces(el.tail)))
 
 
 def _hanging_lists(root: etree._Element) -> None:

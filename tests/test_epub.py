@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 import re
-import shutil
 import subprocess
 import zipfile
 from pathlib import Path
@@ -15,20 +14,10 @@ from lxml import etree
 import pipeline
 from pipeline.options import Options
 from tests.conftest import SAMPLE, need, require
+from tests.epubcheck_run import epubcheck
 
 NS = {"x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops",
       "opf": "http://www.idpf.org/2007/opf", "dc": "http://purl.org/dc/elements/1.1/"}
-
-
-def epubcheck_jar() -> Path:
-    try:
-        import epubcheck
-    except ImportError:
-        require(False, "the epubcheck package (PyPI)")
-        raise
-    jar = Path(epubcheck.__file__).parent / "epubcheck.jar"
-    require(jar.exists() and shutil.which("java") is not None, "EPUBCheck 5 (epubcheck.jar and java)")
-    return jar
 
 
 def build(tmp: Path, name: str, **opts: object) -> Path:
@@ -42,10 +31,9 @@ def build(tmp: Path, name: str, **opts: object) -> Path:
     ("vertical", {"script": "tw", "vertical": True}),
 ])
 def test_epubcheck_reports_nothing(tmp_path: Path, name: str, opts: dict[str, object]) -> None:
-    jar = epubcheck_jar()
     path = build(tmp_path, name, **opts)
-    r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
-    out = r.stdout + r.stderr
+    r = epubcheck(path)
+    out = r.stdout
     assert r.returncode == 0, out[-3000:]
     assert "Messages: 0 fatals / 0 errors / 0 warnings" in out, out[-3000:]
 
@@ -182,6 +170,28 @@ def test_notes_called_from_notes_and_from_the_rights_link_both_ways(tmp_path: Pa
     assert where == {"fn-a": ["EPUB/text/chapter-02.xhtml"], "fn-b": ["EPUB/text/chapter-02.xhtml"],
                      "fn-c": ["EPUB/text/rights.xhtml"], "fn-d": ["EPUB/text/rights.xhtml"],
                      "fn-e": ["EPUB/text/chapter-02.xhtml"]}
-    jar = epubcheck_jar()
-    r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
-    assert "Messages: 0 fatals / 0 errors / 0 warnings" in r.stdout + r.stderr, (r.stdout + r.stderr)[-3000:]
+    r = epubcheck(path)
+    assert "Messages: 0 fatals / 0 errors / 0 warnings" in r.stdout, r.stdout[-3000:]
+
+
+def test_the_warm_epubcheck_reports_what_the_command_line_reports(tmp_path: Path) -> None:
+    """The suite's EPUBCheck runs in one JVM (tests/epubcheck_run.py): on a broken EPUB it must find the same
+    errors, with the same exit code, as ``java -jar epubcheck.jar``."""
+    from tests.epubcheck_run import epubcheck_jar
+
+    good = build(tmp_path, "good")
+    broken = tmp_path / "broken.epub"
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(broken, "w") as dst:
+        for info in src.infolist():
+            data = src.read(info)
+            if info.filename.endswith("chapter-01.xhtml"):  # a link to nowhere and an element XHTML lacks
+                data = data.replace(b"</body>", b'<p><a href="nowhere.xhtml">x</a><blink>y</blink></p></body>', 1)
+            dst.writestr(info, data)
+    assert epubcheck(good).returncode == 0
+    warm = epubcheck(broken)
+    cold = subprocess.run(["java", "-jar", str(epubcheck_jar()), str(broken)], capture_output=True, text=True,
+                          timeout=600)
+    lines = sorted(ln for ln in (cold.stdout + cold.stderr).splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln))
+    assert warm.returncode == cold.returncode != 0
+    assert sorted(ln for ln in warm.stdout.splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)) == lines
+    assert any("nowhere.xhtml" in ln for ln in lines) and any("blink" in ln for ln in lines), lines

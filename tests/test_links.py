@@ -244,8 +244,7 @@ def test_svg_id_references_follow_in_every_form() -> None:
 
 
 def test_an_epub_with_real_svgs_and_relative_links_passes_epubcheck(tmp_path: Path) -> None:
-    from .test_epub import epubcheck_jar
-    jar = epubcheck_jar()
+    from .epubcheck_run import epubcheck
     folder = tmp_path / "book"
     (folder / "img").mkdir(parents=True)
     for svg in SVGS.glob("*.svg"):
@@ -253,9 +252,8 @@ def test_an_epub_with_real_svgs_and_relative_links_passes_epubcheck(tmp_path: Pa
     pictures = "\n\n".join(f"![{p.stem}](/img/{p.name})" for p in sorted(SVGS.glob("*.svg")))
     out, diag = convert(folder, SOURCE + "\n" + pictures + "\n", ["epub"])
     assert len([d for d in diag.items if d.code.startswith("media")]) == 0, diag.items
-    r = subprocess.run(["java", "-jar", str(jar), "-q", str(out["epub"])], capture_output=True, text=True,
-                       timeout=600)
-    problems = [ln for ln in (r.stdout + r.stderr).splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)]
+    r = epubcheck(out["epub"], "-q")
+    problems = [ln for ln in r.stdout.splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)]
     assert r.returncode == 0 and not problems, problems[:5]
     with zipfile.ZipFile(out["epub"]) as z:
         assert len([n for n in z.namelist() if n.endswith(".svg")]) == 3
@@ -288,8 +286,7 @@ def test_a_url_no_browser_reads_is_text_and_one_with_a_space_is_encoded(tmp_path
     """A fresh corpus (the-art-of-command-line) linked ``http://en.wikipedia.org /wiki/Perf_(Linux)``: EPUBCheck
     RSC-020. A space in the host cannot be mended: the link is text, and said so; a space in a path is
     percent-encoded; EPUBCheck and openxml-audit are then clean."""
-    from .test_epub import epubcheck_jar
-    jar = epubcheck_jar()
+    from .epubcheck_run import epubcheck
     text = ("# Links\n\nSee [perf](<http://en.wikipedia.org /wiki/Perf_(Linux)>), [a file](<https://x.org/a b.pdf>)"
             " and [fine](https://x.org/%20ok).\n")
     out, diag = convert(tmp_path, text, ["epub", "docx", "html"])
@@ -298,9 +295,8 @@ def test_a_url_no_browser_reads_is_text_and_one_with_a_space_is_encoded(tmp_path
     assert "en.wikipedia.org" not in "".join(re.findall(r'href="([^"]*)"', html))
     messages = [d.message for d in diag.items]
     assert any("no browser can read" in m and "wikipedia" in m for m in messages), messages
-    r = subprocess.run(["java", "-jar", str(jar), "-q", str(out["epub"])], capture_output=True, text=True,
-                       timeout=600)
-    problems = [ln for ln in (r.stdout + r.stderr).splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)]
+    r = epubcheck(out["epub"], "-q")
+    problems = [ln for ln in r.stdout.splitlines() if re.match(r"(ERROR|FATAL|WARNING)", ln)]
     assert r.returncode == 0 and not problems, problems[:5]
 
 

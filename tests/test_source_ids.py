@@ -26,8 +26,8 @@ from pipeline.options import Options
 from pipeline.transforms.ids import MAX_ID, SAFE_ID, safe_id
 from pipeline.walk import iter_blocks, iter_inlines_all, plain
 from tests.conftest import require
+from tests.epubcheck_run import epubcheck
 from tests.tei_validate import jing, jing_path
-from tests.test_epub import epubcheck_jar
 
 FIX = Path(__file__).parent / "fixtures" / "generality"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -98,9 +98,7 @@ def _audit(path: Path) -> dict[str, object]:
 
 
 def _epubcheck(path: Path) -> str:
-    jar = epubcheck_jar()
-    r = subprocess.run(["java", "-jar", str(jar), str(path)], capture_output=True, text=True, timeout=600)
-    return r.stdout + r.stderr
+    return epubcheck(path).stdout
 
 
 def _jing(path: Path) -> list[str]:

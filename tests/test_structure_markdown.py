@@ -197,6 +197,24 @@ def test_titles_come_from_the_source(suffix: str, content: str, title: str, tmp_
     assert title not in [plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading)]
 
 
+def test_a_title_taken_from_the_only_heading_is_still_a_heading_in_the_epub(tmp_path: Path) -> None:
+    """The only level-1 heading becomes the title (the other headings move up); the EPUB's title page sets it as
+    an ``h1``, so the edition has as many headings as the source (pandoc reads two here) and the title page has
+    the heading a reader navigates by."""
+    src = tmp_path / "t.md"
+    src.write_text("# 唯一的一級標題\n\n## 第一節\n\n正文。\n", encoding="utf-8")
+    out = pipeline.convert(src, ["epub"], tmp_path, Options(source_date_epoch=0)).outputs
+    ns = {"x": "http://www.w3.org/1999/xhtml"}
+    with zipfile.ZipFile(out["epub"]) as z:
+        pages = {n: etree.fromstring(z.read(n)) for n in z.namelist() if n.endswith(".xhtml") and "nav" not in n}
+    title = next(root for name, root in pages.items() if name.endswith("title.xhtml"))
+    assert [("".join(h.itertext()), h.get("class")) for h in title.iterfind(".//x:h1", ns)] == \
+        [("唯一的一級標題", "title")]
+    headings = ["".join(h.itertext()).strip() for root in pages.values()
+                for h in root.xpath(".//x:h1|.//x:h2|.//x:h3", namespaces=ns)]
+    assert sorted(headings) == sorted(["唯一的一級標題", "第一節"]), headings
+
+
 # --------------------------------------------------------------------------- lists are lists (issue 26)
 
 GEN = Path(__file__).parent / "fixtures" / "generality"

@@ -496,7 +496,7 @@ def title_block(doc: ir.Document, ctx: Context) -> etree._Element:
     header = _e("header", {"class": "titlepage"})
     rows: list[tuple[str, str, str | None]] = [
         ("p", "symbol", m.symbol),
-        ("h1" if ctx.profile != "epub" else "p", "title", m.title),
+        ("h1", "title", m.title),
         ("p", "subtitle", m.subtitle),
         ("p", "session", m.session),
         ("p", "author", "、".join(m.authors) if m.authors else None),

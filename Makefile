@@ -49,14 +49,16 @@ demo: install
 	$(MAKE) --no-print-directory SRC=$(dir $(SAMPLE)) $(foreach s,$(DEMO_SUFFIXES),$(BUILD)/$(notdir $(basename $(SAMPLE)))$(s))
 	@ls -l $(BUILD)
 
-# on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process
+# on every core (pytest-xdist); PYTEST_WORKERS=0 runs them in this process. --dist loadscope sends each module's
+# tests to one worker, so a module's converted fixtures are made once, not once per worker
 PYTEST_WORKERS ?= auto
+PYTEST_DIST = $(if $(filter 0,$(PYTEST_WORKERS)),,--dist loadscope)
 test: install
-	$(PY) -m pytest -q -n $(PYTEST_WORKERS)
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_DIST)
 
 # the real-document corpora and scale checks: slower; CI runs them after `make test`
 test-slow: install
-	$(PY) -m pytest -q -n $(PYTEST_WORKERS) -m slow
+	$(PY) -m pytest -q -n $(PYTEST_WORKERS) $(PYTEST_DIST) -m slow
 
 lint: install
 	$(VENV)/bin/ruff check pipeline tests

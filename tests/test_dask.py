@@ -81,15 +81,18 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                  scheduler, 60)
         yield Cluster(address, scheduler, workers, log)
     finally:
-        for proc in reversed(procs):
-            if proc.poll() is None:
-                proc.terminate()
-        for proc in reversed(procs):
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=15)
+        # the workers first, while their scheduler still answers their goodbye (stopped together, each waited
+        # for the other until its own timeout: 30 s of teardown)
+        for group in (procs[1:], procs[:1]):
+            for proc in group:
+                if proc.poll() is None:
+                    proc.terminate()
+            for proc in group:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=15)
 
 
 @pytest.fixture
@@ -201,5 +204,6 @@ def test_an_unreachable_scheduler_is_a_one_line_error(project: Path) -> None:
     assert proc.returncode == 1
     lines = [ln for ln in err.splitlines() if ln.startswith("docpipe:")]
     assert lines and lines[0].startswith("docpipe: error: cannot reach the Dask scheduler at tcp://127.0.0.1:9")
+    assert "connection refused" in lines[0], lines[0]
     assert "Traceback" not in err
     assert not (project / "on-cluster" / "hans").exists()

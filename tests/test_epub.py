@@ -111,9 +111,16 @@ def test_embedded_fonts_are_subsets(tmp_path: Path) -> None:
     fonts = [n for n in files if n.startswith("EPUB/fonts/")]
     assert len(fonts) == 2  # Traditional body, Simplified boxes
     from fontTools.ttLib import TTFont
+    covered: set[int] = set()
     for name in fonts:
         font = TTFont(io.BytesIO(files[name]))
         assert 1500 < len(font.getGlyphOrder()) < 6000  # only the characters used, not ~65 000
+        assert font["name"].getDebugName(1), name  # the family name kept (the CSS and the reading system use it)
+        assert {"vert", "vrt2"} <= {r.FeatureTag for r in font["GSUB"].table.FeatureList.FeatureRecord}, name
+        covered |= set(font.getBestCmap())
+    han = {ord(c) for n, d in files.items() if n.endswith(".xhtml") and "chapter" in n
+           for c in "".join(etree.fromstring(d).itertext()) if "\u4e00" <= c <= "\u9fff"}
+    assert han and han <= covered, sorted(chr(c) for c in han - covered)[:10]
 
 
 def _resolve_all_links(files: dict[str, bytes]) -> list[str]:

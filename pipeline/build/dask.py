@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import socket
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -47,6 +49,10 @@ class DaskRunner:
         except ImportError as exc:
             raise UsageError("--cluster needs Dask distributed, which is not installed",
                              expected="pip install 'dask[distributed]' (make install does)") from exc
+        refused = _refused(self.address)
+        if refused:  # Dask would retry a refused connection until its timeout: say so at once
+            raise ToolError(f"cannot reach the Dask scheduler at {self.address}: {refused}",
+                            expected="a running `dask scheduler` (see README, On a cluster)")
         try:
             self.client = Client(self.address, timeout="15s", set_as_default=False)  # type: ignore[no-untyped-call]
         except Exception as exc:  # refused, unreachable, not a scheduler: all the same to the user
@@ -118,6 +124,23 @@ class DaskRunner:
                 except Exception:  # the scheduler may be gone; the futures die with the client
                     pass
             self.close()
+
+
+def _refused(address: str) -> str | None:
+    """Why a TCP scheduler address certainly cannot be reached (its host has no such name, or nothing listens on
+    its port), or None: a reachable port, another protocol, or no answer yet (Dask's own timeout decides)."""
+    m = re.fullmatch(r"(?:tcp://)?\[?([^\[\]/]+?)\]?:(\d{1,5})/?", address)
+    if m is None:
+        return None
+    try:
+        with socket.create_connection((m[1], int(m[2])), timeout=5):
+            return None
+    except socket.gaierror as exc:
+        return f"no host named {m[1]!r} ({exc.strerror or exc})"
+    except ConnectionRefusedError:
+        return f"connection refused (nothing listens on port {m[2]} of {m[1]})"
+    except (OSError, OverflowError, ValueError):
+        return None
 
 
 def _reason(exc: BaseException) -> str:

@@ -503,6 +503,7 @@ def bench_dask(tmp: Path, env: dict[str, str], n: int = 100) -> list[str]:
     import json
 
     from pipeline import build as batch
+    from pipeline.build.dask import stop_local_cluster
 
     dask = Path(sys.executable).parent / "dask"
     try:
@@ -554,13 +555,7 @@ def bench_dask(tmp: Path, env: dict[str, str], n: int = 100) -> list[str]:
                 return ["## On a Dask cluster", "", f"{len(failed)} of {n} documents failed with {count} worker(s), "
                         f"so no figure: {failed[0].error}"]
         finally:
-            for proc in reversed(procs):
-                proc.terminate()
-            for proc in procs:
-                try:
-                    proc.wait(timeout=20)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+            stop_local_cluster(procs, timeout=20)
     ratio = times[1] / times[2]
     ceiling = parallel_ceiling()
     return ["## On a Dask cluster", "",

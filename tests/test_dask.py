@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from pipeline import build as batch
+from pipeline.build.dask import stop_local_cluster
 from tests.conftest import SAMPLE, require
 from tests.waiting import running, wait_for
 
@@ -81,18 +82,7 @@ def cluster(tmp_path: Path) -> Iterator[Cluster]:
                  scheduler, 60)
         yield Cluster(address, scheduler, workers, log)
     finally:
-        # the workers first, while their scheduler still answers their goodbye (stopped together, each waited
-        # for the other until its own timeout: 30 s of teardown)
-        for group in (procs[1:], procs[:1]):
-            for proc in group:
-                if proc.poll() is None:
-                    proc.terminate()
-            for proc in group:
-                try:
-                    proc.wait(timeout=15)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=15)
+        stop_local_cluster(procs)
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import socket
+import subprocess
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -124,6 +125,22 @@ class DaskRunner:
                 except Exception:  # the scheduler may be gone; the futures die with the client
                     pass
             self.close()
+
+
+def stop_local_cluster(processes: list[subprocess.Popen[bytes]], timeout: float = 15) -> None:
+    """Stop a scheduler (``processes[0]``) and its workers started on this machine (the benchmark's and the tests'):
+    the workers first, while their scheduler still answers their goodbye (stopped together, each waits for the
+    other until its own timeout: 30 s), then the scheduler; a process that does not stop in ``timeout`` is killed."""
+    for group in (processes[1:], processes[:1]):
+        for proc in group:
+            if proc.poll() is None:
+                proc.terminate()
+        for proc in group:
+            try:
+                proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=timeout)
 
 
 def _refused(address: str) -> str | None:

@@ -178,6 +178,23 @@ def _split_wide(context: Any, box: Any) -> None:
     box.children = children
 
 
+def _trailing_spacing(line: Any) -> float:
+    """The letter-spacing (CSS px) WeasyPrint leaves after the last character of ``line`` (a tracked paragraph's):
+    counted as room, so the last character, not the space after it, meets the measure."""
+    from weasyprint.formatting_structure import boxes
+
+    box = line
+    while isinstance(box, (boxes.LineBox, boxes.InlineBox)):
+        kids = [c for c in box.children if c.is_in_normal_flow()]
+        if not kids:
+            return 0.0
+        box = kids[-1]
+    if not isinstance(box, boxes.TextBox) or not box.text or box.text[-1].isspace():
+        return 0.0
+    spacing = box.style["letter_spacing"]
+    return float(spacing) if spacing != "normal" else 0.0
+
+
 def _spread(context: Any, line: Any, extra: float) -> bool:
     """Distribute ``extra`` (negative: compress) over the line's opportunities; False when it has none."""
     from weasyprint.formatting_structure import boxes
@@ -381,6 +398,8 @@ def _patched(original_align: Any, original_set_text: Any) -> tuple[Any, Any]:
         if last and line.style["text_align_last"] != "auto":
             align = line.style["text_align_last"]
         slack = available_width - line.width
+        if not last:  # the letter-spacing after the line's last character is no ink: the edge is the character's
+            slack += _trailing_spacing(line)
         if align == "justify" and not last and slack > 0 and _spread(context, line, slack):
             return 0.0
         if slack < 0 and -slack <= MAX_SHRINK_EM * line.style["font_size"] and _spread(context, line, slack):

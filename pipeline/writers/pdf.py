@@ -46,6 +46,7 @@ from . import xhtml as H
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions
 from .footnote_keep import footnotes_kept
 from .justify import inter_character, wide
+from .line_swap import swap_lines
 from .page import (
     continued_label,
     division_label,
@@ -753,19 +754,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             # single character alone on a paragraph's last line) is mended and the document laid out again
             quiet = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])],
                                     Diagnostics())
-            report = layout_report(rendered)
-            for attempt in range(_PASSES):
-                tracking: dict[int, float | None] = {}
-                if attempt == 0 and report.runts:
-                    # the tracking that mends each 孤字, tried on copies of those paragraphs alone (line breaks
-                    # do not depend on the page), so one more layout of the whole document mends them all
-                    trial = _trial_document(root, keys, report, base_dir.as_uri() + "/", quiet)
-                    tracking = _tracking_from_trial(trial.render(font_config=font_config, **kwargs), report)
-                if not _mend(report, keys, doc, attempt, tracking, root=root):
-                    break
-                rendered = weasy_html(root, base_dir.as_uri() + "/", quiet).render(font_config=font_config,
-                                                                                    **kwargs)
-                report = layout_report(rendered)
+            rendered, report = _proofread(rendered, root, keys, doc, base_dir.as_uri() + "/", quiet,
+                                          lambda html: html.render(font_config=font_config, **kwargs),
+                                          swappable=not kwargs.get("pdf_tags"))
             for where in report.runts:
                 diag.emit("writer-note", f"a paragraph ends with one character alone on its last line "
                           f"({where[1]!r}) that tracking could not pull back")
@@ -795,6 +786,32 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     finally:
         messages.close()
     return out.getvalue()
+
+
+def _proofread(rendered: Any, root: etree._Element, keys: dict[int, etree._Element], doc: ir.Document,
+               base_url: str, fetcher: Any, render: Any, *, swappable: bool) -> tuple[Any, LayoutReport]:
+    """The proofing passes: what a typesetter mends after seeing the pages (a box too tall to keep whole, a
+    single character alone on a paragraph's last line) is mended, and the document laid out again — or, when the
+    only mends kept every paragraph's lines and ``swappable`` (an untagged PDF), the tried lines put in place.
+    ``render``: WeasyPrint's ``HTML`` -> its laid-out document. Returns the last layout and what it shows."""
+    report = layout_report(rendered)
+    for attempt in range(_PASSES):
+        tracking: dict[int, float | None] = {}
+        picks: dict[int, int] | None = None
+        if attempt == 0 and report.runts:
+            # the tracking that mends each 孤字, tried on copies of those paragraphs alone (line breaks do not
+            # depend on the page), so one more layout of the whole document mends them all
+            tried = render(_trial_document(root, keys, report, base_url, fetcher))
+            tracking = _tracking_from_trial(tried, report)
+            picks = _loose_picks(report, keys, tracking) if swappable else None
+        if not _mend(report, keys, doc, attempt, tracking, root=root):
+            break
+        if picks is not None and swap_lines(rendered, tried, picks):
+            report = layout_report(rendered)  # every mend kept its paragraph's lines: no second layout
+            continue
+        rendered = render(weasy_html(root, base_url, fetcher))
+        report = layout_report(rendered)
+    return rendered, report
 
 
 class _WeasyPrintMessages(logging.Handler):
@@ -848,7 +865,7 @@ _TRAILING = set("，。、；：！？」』）》〉】”’…—.,;:!?)]\u30
 #: keeps its number of lines, so nothing after it moves) or lose (tighter: the character and its stop pulled
 #: back onto the line before, the paragraph a line shorter); spread over its characters, at most
 #: :data:`_MAX_TRACKING` em each.
-_TRACKING = (1.6, -2.6)
+_TRACKING = (1.6, 3.2, -2.6)
 _MAX_TRACKING = 0.06
 
 
@@ -1071,6 +1088,29 @@ def _trial_document(root: etree._Element, keys: dict[int, etree._Element], repor
             clone.set("data-k", str(key * 8 + i))
             parent.append(clone)
     return weasy_html(trial, base_url, fetcher)
+
+
+def _loose_picks(report: LayoutReport, keys: dict[int, etree._Element],
+                 tracking: dict[int, float | None]) -> dict[int, int] | None:
+    """When the only mends are 孤字 mended by a looser tracking found in the trial (the paragraph keeps its
+    number of lines, so no page changes): each such paragraph's key -> the ``data-k`` of its tried copy, for
+    :func:`.line_swap.swap_lines`; None when anything else is to mend (a second layout of the whole document)."""
+    if report.tall_boxes or report.table_breaks or report.long_notes:
+        return None
+    picks: dict[int, int] = {}
+    for key, _, chars in report.runts:
+        if "letter-spacing" in (keys[key].get("style") or ""):
+            continue  # tracked already: _mend leaves it as it is
+        if key not in tracking:
+            return None  # not tried alone: mended by the attempt's tracking and a new layout
+        found = tracking[key]
+        if found is None:
+            continue  # no tracking mends it: left as it is, and reported
+        index = next((i for i in range(len(_TRACKING)) if _track(i, chars) == found), None)
+        if index is None or _TRACKING[index] <= 0:
+            return None  # tighter: the paragraph loses a line and what follows moves
+        picks[key] = key * 8 + index
+    return picks
 
 
 def _tracking_from_trial(document: Any, report: LayoutReport) -> dict[int, float | None]:

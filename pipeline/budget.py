@@ -5,13 +5,22 @@ Time is a ``SIGALRM`` timer; memory is watched by a thread that reads ``/proc/se
 and, past the budget, interrupts the main thread with ``SIGUSR2``. Either ends the job with a one-line
 :class:`LimitError` naming the option. The budget applies only in a process's main thread (a signal cannot be
 delivered elsewhere); external tools have their own limits (pandoc's heap, ``--tool-timeout``).
+
+A Python signal handler runs only between bytecodes: a main thread inside one long native call (Typst laying out
+a document of 8 000 pages, a regular expression backtracking) does not see the signal until the call returns,
+and went on to 20 GB against a 3 GB budget. So the watcher also keeps the clock, and when the main thread has
+not stopped :data:`GRACE` seconds after being told, it writes the same one-line error and ends the process
+(exit status of :class:`LimitError`). Outputs are only written once rendered, atomically: nothing is left half
+written.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
@@ -19,6 +28,9 @@ from types import FrameType
 from .errors import LimitError
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+#: Seconds the main thread has to stop by itself once told (the signal handler's exception) before the watcher
+#: ends the process.
+GRACE = 1.0
 
 
 class _Exceeded(BaseException):
@@ -50,18 +62,25 @@ def job_budget(seconds: float | None, memory_mb: int | None, file: str | None) -
     old_alarm = signal.signal(signal.SIGALRM, on_signal)
     old_usr2 = signal.signal(signal.SIGUSR2, on_signal)
     stop = threading.Event()
-    watcher = None
-    if memory_mb:
-        def watch() -> None:
-            while not stop.wait(0.1):
-                used = rss_mb()
-                if used > memory_mb:
-                    why.append(f"{used:.0f} MB resident")
-                    os.kill(os.getpid(), signal.SIGUSR2)
-                    stop.wait(0.5)  # and again, until the job has ended
+    deadline = time.monotonic() + seconds if seconds else None
 
-        watcher = threading.Thread(target=watch, name="docpipe-memory-budget", daemon=True)
-        watcher.start()
+    def watch() -> None:
+        told: float | None = None  # when the main thread was told to stop
+        while not stop.wait(0.1):
+            now = time.monotonic()
+            used = rss_mb() if memory_mb else 0.0
+            if memory_mb and used > memory_mb:
+                if told is None:
+                    why.append(f"{used:.0f} MB resident")
+                    told = now
+                    os.kill(os.getpid(), signal.SIGUSR2)
+            elif deadline is not None and now > deadline and told is None:
+                told = deadline  # the timer's SIGALRM told it
+            if told is not None and now - told > GRACE and not stop.is_set():
+                _give_up(why[0] if why else None, seconds, memory_mb, file)
+
+    watcher = threading.Thread(target=watch, name="docpipe-budget", daemon=True)
+    watcher.start()
     if seconds:
         signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
@@ -75,7 +94,21 @@ def job_budget(seconds: float | None, memory_mb: int | None, file: str | None) -
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         stop.set()
-        if watcher is not None:
-            watcher.join(timeout=1)
+        watcher.join(timeout=1)
         signal.signal(signal.SIGALRM, old_alarm)
         signal.signal(signal.SIGUSR2, old_usr2)
+
+
+def _give_up(memory: str | None, seconds: float | None, memory_mb: int | None, file: str | None) -> None:
+    """End the process from the watcher: the main thread is in a native call that signals cannot interrupt."""
+    if memory is not None:
+        err = LimitError(f"the conversion used more than {memory_mb} MB ({memory})", file=file,
+                         expected="a smaller document or a higher --job-memory")
+    else:
+        err = LimitError(f"the conversion took more than {seconds:g} s", file=file,
+                         expected="a smaller document or a higher --job-timeout")
+    try:
+        sys.stderr.write(f"docpipe: error: {err.one_line()}\n")
+        sys.stderr.flush()
+    finally:
+        os._exit(err.exit_code)

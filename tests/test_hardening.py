@@ -238,6 +238,30 @@ def test_the_job_budget_stops_a_conversion(tmp_path: Path) -> None:
     assert not list((tmp_path / "o").glob("*")) if (tmp_path / "o").exists() else True
 
 
+_STUCK = """
+import hashlib, sys
+from pipeline.budget import job_budget
+seconds, memory = float(sys.argv[1]) or None, int(sys.argv[2]) or None
+if memory:  # twice the budget, every page touched so it is resident
+    ballast = bytearray(memory * 2 * 1024 * 1024)
+    ballast[::4096] = b"x" * len(ballast[::4096])
+with job_budget(seconds, memory, "stuck.md"):
+    hashlib.pbkdf2_hmac("sha256", b"k", b"salt", 2**31 - 1)  # one native call that never checks for signals
+print("not stopped")
+"""
+
+
+@pytest.mark.parametrize("seconds, memory, said", [("1", "0", "took more than 1 s"),
+                                                   ("0", "200", "used more than 200 MB")])
+def test_the_job_budget_stops_a_native_call_that_signals_cannot_reach(seconds: str, memory: str, said: str) -> None:
+    """A Python signal handler waits for the native call it interrupts to return (Typst laying out thousands of
+    pages went past a 3 GB budget to 20 GB): the budget's watcher ends the process with the one-line error."""
+    r = subprocess.run([sys.executable, "-c", _STUCK, seconds, memory], capture_output=True, text=True, timeout=120)
+    assert r.returncode == LimitError.exit_code, (r.returncode, r.stderr[-500:])
+    assert r.stderr.strip().splitlines() == [f"docpipe: error: {r.stderr.split('docpipe: error: ')[1].strip()}"]
+    assert said in r.stderr and "stuck.md" in r.stderr and "not stopped" not in r.stdout
+
+
 def test_no_name_is_ever_resolved(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """file://HOST/… in a TEI graphic, an SVG inside a data: URL, Markdown and raw HTML: every conversion runs
     with name resolution observed (socket.getaddrinfo / gethostbyname) and none happens."""

@@ -32,6 +32,11 @@ FETCH_HREF_ELEMENTS = frozenset({"image", "use", "feimage", "link", "tref", "scr
 URL_ATTRS = FETCH_ATTRS | frozenset({"href", "action", "formaction", "cite", "ping", "url", "target", "facs",
                                      "corresp", "ref", "sameas", "source", "xlink:href", "definitionurl",
                                      "xmlns", "resource", "about", "content", "full-path", "idref"})
+#: Names of :data:`ACTIVE_ELEMENTS` that are TEI's own vocabulary in the TEI namespace, nothing a viewer runs:
+#: ``object`` (a physical object described, msdescription) and ``form`` (a dictionary entry's form). Their
+#: attributes are checked as any others'.
+TEI_OWN_ELEMENTS = frozenset({"object", "form"})
+_TEI = "{http://www.tei-c.org/ns/1.0}"
 #: TEI and office elements whose ``url``/``target`` a viewer would load (a ``graphic`` is a picture).
 TEI_PICTURE_ELEMENTS = frozenset({"graphic", "media", "binaryobject"})
 _NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -56,7 +61,7 @@ def _scan_tree(root: etree._Element, where: str) -> Iterable[str]:
         if not isinstance(el.tag, str):
             continue
         local = _local(el.tag)
-        if local in ACTIVE_ELEMENTS:
+        if local in ACTIVE_ELEMENTS and not (el.tag.startswith(_TEI) and local in TEI_OWN_ELEMENTS):
             yield f"{where}: <{local}> element"
         if local == "meta" and (el.get("http-equiv") or "").lower() == "refresh":
             yield f"{where}: <meta http-equiv=refresh>"
@@ -82,12 +87,14 @@ def _scan_tree(root: etree._Element, where: str) -> Iterable[str]:
                 yield f"{where}: <link href={value[:60]!r}> remote"
 
 
-def _parse_xml(data: bytes) -> etree._Element | None:
+def _parse_xml(data: bytes) -> tuple[etree._Element | None, bool]:
+    """The XML tree (recovering) and whether the file was well-formed (the recovery had nothing to mend)."""
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=True, recover=True)
     try:
-        return etree.fromstring(data, parser)
+        root = etree.fromstring(data, parser)
     except (etree.XMLSyntaxError, ValueError):
-        return None
+        return None, False
+    return root, root is not None and not len(parser.error_log)
 
 
 def _scan_markup(data: bytes, where: str, *, html: bool) -> list[str]:
@@ -95,11 +102,14 @@ def _scan_markup(data: bytes, where: str, *, html: bool) -> list[str]:
     if re.search(rb"<!ENTITY", data, re.I):
         out.append(f"{where}: declares entities")
     # as an XML reader and as a browser's HTML parser see it: a recovering XML parse may stop where HTML goes on
-    roots = [] if html else [_parse_xml(data)]
-    try:
-        roots.append(lhtml.document_fromstring(data) if data.strip() else None)
-    except (etree.ParserError, ValueError):
-        pass
+    # (a well-formed XML file is read as XML, where TEI's own object and form are no HTML elements)
+    xml, well_formed = (None, False) if html else _parse_xml(data)
+    roots = [] if html else [xml]
+    if not well_formed:
+        try:
+            roots.append(lhtml.document_fromstring(data) if data.strip() else None)
+        except (etree.ParserError, ValueError):
+            pass
     for root in roots:
         if root is not None:
             out.extend(x for x in _scan_tree(root, where) if x not in out)
@@ -108,7 +118,7 @@ def _scan_markup(data: bytes, where: str, *, html: bool) -> list[str]:
 
 def _scan_docx_rels(data: bytes, where: str) -> list[str]:
     out: list[str] = []
-    root = _parse_xml(data)
+    root, _ = _parse_xml(data)
     if root is None:
         return out
     for rel in root.iter("{*}Relationship"):

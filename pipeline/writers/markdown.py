@@ -213,7 +213,7 @@ class _Writer:
             case ir.Para():
                 text = self.inlines(b.children)
                 if b.number is not None:
-                    text = f"[{b.number}]{{.para-num}} {text}"
+                    text = f"[{_esc(str(b.number))}]{{.para-num}} {text}"
                 elif re.match(r"^\d{1,4}\.\s", plain(b.children)):
                     text = re.sub(r"^(\d+)\.", r"\1\\.", text)
                 if b.lang:

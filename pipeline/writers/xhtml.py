@@ -29,7 +29,7 @@ from ..cjk.chars import HAN_TEXT_RANGES, char_class
 from ..cjk.dates import display_date, iso_date
 from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
-from ..guard import FILE_LINK, file_link_dropped, file_link_target
+from ..guard import ACTIVE_SCHEMES, FILE_LINK, file_link_dropped, file_link_target, url_scheme
 from ..media import WEB_TYPES, by_name, placeholder, shown
 from ..options import Options
 from ..resources import STYLES_DIR
@@ -578,7 +578,12 @@ def head(doc: ir.Document, ctx: Context, *, css: Iterable[str] = ()) -> etree._E
         stamp = datetime.fromtimestamp(ctx.options.source_date_epoch, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         metas.append(("dcterms.modified", stamp))
     for name, content in metas:
-        if content:
+        if content and url_scheme(content) in ACTIVE_SCHEMES:
+            # a <meta content> a browser or a feed reader could take for an active URL: the value is on the
+            # title page as text; it is not put in an attribute
+            ctx.diag.emit("writer-dropped", f"the {name} {content[:40]!r} reads as an active URL "
+                          "(javascript:, data:…): not written as a <meta>")
+        elif content:
             etree.SubElement(h, "meta", {"name": name, "content": content})
     for href in css:
         etree.SubElement(h, "link", {"rel": "stylesheet", "href": href})

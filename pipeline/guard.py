@@ -84,7 +84,10 @@ def url_allowed(value: str, kind: str = "link") -> bool:
     if kind == "picture":
         if scheme:
             return scheme == "data" and bool(_DATA_PICTURE.match(t))
-        path = urlsplit(t).path if not t.startswith("//") else "/"
+        try:
+            path = urlsplit(t).path if not t.startswith("//") else "/"
+        except ValueError:  # "Invalid IPv6 URL": not a file name a picture can have
+            return False
         return not t.startswith(("/", "\\")) and ".." not in path.replace("\\", "/").split("/")
     if kind == "pointer":
         return scheme not in ACTIVE_SCHEMES
@@ -122,6 +125,20 @@ def link_kind(target: str) -> str:
     if t.replace("\\", "/").startswith("//"):
         return "network"
     return "file"
+
+
+def live_target(target: str) -> str:
+    """A live link's target as :func:`link_kind` judged it: invisible characters before its scheme's colon (``h``
+    U+FEFF ``ttps://…``) removed. Written as it came, a browser reads no scheme there but a relative path, which a
+    PDF renderer resolves to a ``file:`` URL on the machine that made it."""
+    scheme = url_scheme(target)
+    if not scheme:
+        return target
+    need, i = len(scheme) + 1, 0
+    while need and i < len(target):
+        need -= not _URL_NOISE.match(target[i])
+        i += 1
+    return target if target[:i].lower() == f"{scheme}:" else f"{scheme}:{target[i:]}"
 
 
 #: Characters a URL (WHATWG, RFC 3987) cannot hold unescaped; percent-encoded in a live link's path, query and
@@ -251,7 +268,7 @@ class _Guard:
                 case ir.Link(children=c, target=target):
                     kids = self.inlines(c, depth + 1)
                     kind = link_kind(target)
-                    fixed = well_formed(target) if kind == "live" else target
+                    fixed = well_formed(live_target(target)) if kind == "live" else target
                     if fixed is None:
                         self.links["malformed"].append(target[:60])
                         out.append(ir.Span(children=kids, classes=("unsafe-link",)))

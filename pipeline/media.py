@@ -479,7 +479,11 @@ def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str |
     """
     if not src:
         return None
-    parts = urlsplit(src)
+    try:
+        parts = urlsplit(src)
+    except ValueError:  # an unbalanced [ in what urllib takes for a host: no file name either
+        diag.emit("external-resource-blocked", f"not read: {src[:100]} (not a file name or URL)")
+        return None
     if parts.scheme or parts.netloc or src.startswith(("//", "\\", "/\\", "\\/")) \
             or (len(src) > 1 and src[1] == ":"):
         diag.emit("external-resource-blocked", f"not fetched: {src} (only files in the document's folder are read)")

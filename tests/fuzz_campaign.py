@@ -24,6 +24,7 @@ import json
 import random
 import resource
 import signal
+import subprocess
 import sys
 import tempfile
 import time
@@ -312,7 +313,10 @@ def run_case(fmt: str, data: bytes, folder: Path, *, pdf: bool = False, budget: 
     ext = {"tei": "tei.xml", "ir": "ir.json"}
     files = {f"fz.{ext.get(f, f)}": b for f, b in rendered.files.items()}
     files.update({f"fz.media/{n}": b for n, b in rendered.media.items()})
-    found = scan_folder_files(files)
+    try:
+        found = scan_folder_files(files)
+    except subprocess.TimeoutExpired as exc:  # pandoc stuck on our Markdown (the 2026-12-02 campaign hung on one)
+        return Outcome("timeout", f"{exc.cmd[0].rsplit('/', 1)[-1]} took over {exc.timeout} s to read an output")
     if found:
         return Outcome("active-content", "; ".join(found[:5]))
     if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > MEMORY_BUDGET:

@@ -330,3 +330,50 @@ def test_mending_a_runt_without_a_second_layout_gives_the_pages_a_second_layout_
     monkeypatch.setattr(pdf, "swap_lines", lambda *args: False)
     laid_out_again = pipeline.write(doc, "pdf", opts, Diagnostics())
     assert _same_places(_glyphs(swapped), _glyphs(laid_out_again)) == []
+
+
+#: A TEI division as TEI Stylesheets' own test file has it (Test/test.xml, BSD-2): line ends and tabs of the source
+#: inside a heading with a note and paragraphs with notes.
+_INDENTED_TEI = (
+    '<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>W</title><'
+    '/titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc>'
+    '</teiHeader>\n'
+    '<text><body>\n'
+    '      <div>\n'
+    '        <head>Footnotes and endnotes</head>\n'
+    '        <div>\n'
+    '          <head>1 Zur Entstehung der <hi rend="smcap">Philosophischen \n'
+    '\tUntersuchungen</hi><note n="8" place="foot">Zu Textauszeichnungen und \n'
+    '\tSiglen siehe die Legende.</note></head>\n'
+    '          <p>Iriure dolor in hendrerit in vulputate velit esse molestie\n'
+    '      consequat, vel illum dolore eu feugiat nulla facilisis at vero eros et\n'
+    '      accumsan et iusto odio dignissim qui blandit praesent luptatum zzril\n'
+    '      delenit augue duis dolore te feugait nulla facilisi. Lorem ipsum dolor\n'
+    '      sit amet, consectetuer adipiscing elit, sed diam nonummy nibh euismod<note n="9" pla'
+    'ce="foot">It is time to begin the beguine.</note>\n'
+    '      Iriure dolor in hendrerit in vulputate velit esse molestie\n'
+    '      consequat, vel illum dolore eu feugiat nulla facilisis at vero eros et\n'
+    '      accumsan et iusto odio dignissim qui blandit praesent luptatum zzril\n'
+    '      delenit augue duis dolore te feugait nulla facilisi. Lorem ipsum dolor\n'
+    '      sit amet, consectetuer adipiscing elit, sed diam nonummy nibh euismod</p>\n'
+    '          <p>Iriure dolor in hendrerit in vulputate<note place="end">Not Vulture</note> ve'
+    'lit esse molestie\n'
+    '      consequat, vel illum dolore eu feugiat nulla facilisis at vero eros et\n'
+    '      accumsan et iusto odio dignissim qui blandit<note place="end">Not Blandings</note> p'
+    'raesent luptatum zzril\n'
+    '      delenit augue duis dolore te feugait nulla facilisi. Lorem ipsum dolor\n'
+    '      sit amet, consectetuer adipiscing elit, sed diam nonummy nibh euismod</p>\n'
+    '        </div>\n'
+    '      </div>\n'
+    '</body></text></TEI>\n'
+)
+
+
+def test_the_sources_line_ends_and_tabs_do_not_stop_the_renderer(tmp_path: Path) -> None:
+    """WeasyPrint 70 stopped with an assertion (``Got ' \\n' between two lines``) on this TEI: the print HTML
+    holds the source's white space as one space, as any renderer shows it."""
+    src = tmp_path / "indented.tei.xml"
+    src.write_text(_INDENTED_TEI, encoding="utf-8")
+    out = pipeline.convert(src, ["pdf"], tmp_path / "out", Options(source_date_epoch=0)).outputs["pdf"]
+    text = squash(pdftotext(out))
+    assert "ZurEntstehungderPhilosophischenUntersuchungen" in text and "Itistimetobeginthebeguine" in text

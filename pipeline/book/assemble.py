@@ -421,7 +421,10 @@ class _Linker:
         """``#id`` of the place ``target`` names in the book; None (counted as outside unless it is a web address
         of the book's site, which stays a web link) when it names no chapter."""
         assert u.entry.path is not None
-        parts = urlsplit(target)
+        try:
+            parts = urlsplit(target)
+        except ValueError:  # "Invalid IPv6 URL": names no chapter
+            return None
         path, frag = unquote(parts.path).replace("\\", "/"), unquote(parts.fragment)
         unit: _Unit | None = u
         if path or from_site:
@@ -521,7 +524,12 @@ def _relative(target: str) -> bool:
     t = target.strip()
     if not t or t.startswith(("#", "//", "\\\\")):
         return False
-    return not (":" in t.split("/")[0] and urlsplit(t).scheme)
+    if ":" not in t.split("/")[0]:
+        return True
+    try:
+        return not urlsplit(t).scheme
+    except ValueError:  # "Invalid IPv6 URL": no relative reference either
+        return False
 
 
 def _metadata(plan: BookPlan, docs: list[ir.Document]) -> ir.Metadata:

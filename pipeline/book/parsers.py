@@ -72,7 +72,7 @@ def _chapter_path(target: str, base: str, file: Path, line: int | None = None) -
     """A chapter reference from a book file as a ``/``-separated path relative to the book's root (``base`` is
     the folder of the referring file, relative to the root); an error when it leaves the root."""
     t = unquote(target.strip().strip("<>").split("#", 1)[0].split("?", 1)[0])
-    if not t or t.startswith(("/", "\\")) or urlsplit(t).scheme or ":" in t.split("/")[0]:
+    if not t or t.startswith(("/", "\\")) or ":" in t.split("/")[0] or _scheme(t):
         raise InputError(f"chapter {target!r} is not a file inside the book", file=str(file), line=line,
                          expected="a path relative to the book file")
     joined = posixpath.normpath(posixpath.join(base, t.replace("\\", "/")))
@@ -243,8 +243,16 @@ def _safe_yaml(text: str, path: Path) -> Any:
         raise InputError("YAML nested too deeply", file=str(path)) from exc
 
 
+def _scheme(s: str) -> str:
+    """The URL scheme of ``s`` ('' for none, and for what urllib cannot split: "Invalid IPv6 URL")."""
+    try:
+        return urlsplit(s).scheme
+    except ValueError:
+        return ""
+
+
 def _is_url(s: str) -> bool:
-    return bool(urlsplit(s).scheme) and ":" in s.split("/")[0]
+    return bool(_scheme(s)) and ":" in s.split("/")[0]
 
 
 def parse_mkdocs(text: str, path: Path, diag: Diagnostics) -> BookPlan:

@@ -468,3 +468,25 @@ TEI_ELEMENTS = frozenset("""
     vColl vDefault view vLabel vMerge vNot vocal vRange w watermark when width wit witDetail witEnd witness witStart
     writing xenoData xr zone
 """.split())
+
+
+#: The elements ``tei_all`` allows in running text (``macro.paraContent``: what a ``p`` holds), read off
+#: ``tei_all.rng``: an inline element of the source outside this set (a ``object`` or ``form`` moved into a
+#: paragraph or note) is written as a ``seg`` that keeps its name and attributes in ``@rend``
+#: (pipeline/writers/tei.py, after the ``head`` repairs).
+PARA_CONTENT = frozenset("""
+abbr add addName addSpan address affiliation alt altGrp am anchor app att bibl biblFull biblStruct binaryObject bloc
+c caesura camera caption castList catchwords cb certainty choice cit cl classSpec climate code constraintSpec corr
+country damage damageSpan dataSpec date del delSpan depth desc dim dimensions distinct district eg egXML elementSpec
+ellipsis email emph eventName ex expan fLib figure floatingText foreign forename formula fs fvLib fw g gap gb
+genName geo geogFeat geogName gi gloss graphic handShift height heraldry hi ident idno incident index interp
+interpGrp join joinGrp kinesic l label lang lb lg link linkGrp list listApp listBibl listEvent listNym listObject
+listOrg listPerson listPlace listRef listRelation listTranspose listWit location locus locusGrp m macroSpec material
+measure measureGrp media mentioned metamark milestone mod moduleSpec move msDesc name nameLink notatedMusic note
+noteGrp num oRef objectName objectType offset orgName orig origDate origPlace outputRendition pRef pause pb pc
+persName persPronouns phr placeName population precision ptr q quote redo ref reg region respons restore retrace
+rhyme roleName rs ruby s said secFol secl seg settlement shift sic signatures soCalled sound space span spanGrp
+specDesc specGrp specGrpRef specList stage stamp state subst substJoin supplied surname surplus table tag tech term
+terrain time timeline title trait unclear undo unit val view vocal w watermark width witDetail writing
+""".split())
+

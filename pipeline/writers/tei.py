@@ -68,6 +68,7 @@ from ..teivocab import (
     NOTE_WRAPPER,
     OPTIONAL_HEADER_PARTS,
     OWN_HEADER_ID,
+    PARA_CONTENT,
     READING_ROLES,
     RENAME,
     RESOURCE_KEY,
@@ -948,6 +949,7 @@ class _Writer:
             self.profile(tei[0])
         repair(tei, self.diag)
         repair_lines(tei, self.diag)
+        repair_strays(tei, self.diag)
         return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=not merged)
 
 
@@ -1292,6 +1294,27 @@ class _LgRepairs:
         self.heads = 0
         self.pushed = 0
         self.where: list[str] = []
+
+
+#: Where an element of no running text, no block and no division (an ``object``, a ``form``, a ``person``: each
+#: belongs to its own list or entry) cannot stand: running text, and notes.
+_STRAY_PARENTS = PHRASE_PARENTS | {"note"}
+_NOT_STRAY = PARA_CONTENT | BLOCKISH | CONTAINERS | DIV_TOP | DIV_BOTTOM | GLOBAL | {"head", "p", "ab", "sp", "lg"}
+
+
+def repair_strays(root: etree._Element, diag: Diagnostics) -> None:
+    """An element that running text cannot hold, found there (a mutated or hand-edited source: ``<object>`` in a
+    note), becomes ``<seg rend="tei-NAME …">``, which reads back as the same element; said once."""
+    strays = [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).namespace == TEI
+              and etree.QName(e).localname not in _NOT_STRAY
+              and (p := e.getparent()) is not None and etree.QName(p).localname in _STRAY_PARENTS
+              and etree.QName(p).namespace == TEI]
+    names = sorted({etree.QName(e).localname for e in strays})
+    for el in strays:
+        _fallback(el, etree.QName(el).localname, inline=True)
+    if strays:
+        diag.emit("text-repaired", f"{len(strays)} element(s) running text cannot hold ({', '.join(names)}), "
+                  "kept as <seg rend='tei-NAME'> (read back as the same elements)")
 
 
 def repair_lines(root: etree._Element, diag: Diagnostics) -> None:

@@ -50,14 +50,13 @@ class DaskRunner:
         except ImportError as exc:
             raise UsageError("--cluster needs Dask distributed, which is not installed",
                              expected="pip install 'dask[distributed]' (make install does)") from exc
-        refused = _refused(self.address)
-        if refused:  # Dask would retry a refused connection until its timeout: say so at once
-            raise ToolError(f"cannot reach the Dask scheduler at {self.address}: {refused}",
-                            expected="a running `dask scheduler` (see README, On a cluster)")
         try:
+            # Dask retries a refused connection until its timeout: a scheduler started a moment ago (the README's
+            # `dask scheduler … & docpipe build --cluster …`) is still coming up
             self.client = Client(self.address, timeout="15s", set_as_default=False)  # type: ignore[no-untyped-call]
         except Exception as exc:  # refused, unreachable, not a scheduler: all the same to the user
-            raise ToolError(f"cannot reach the Dask scheduler at {self.address}: {_reason(exc)}",
+            why = _refused(self.address) or _reason(exc)
+            raise ToolError(f"cannot reach the Dask scheduler at {self.address}: {why}",
                             expected="a running `dask scheduler` (see README, On a cluster)") from exc
         try:
             self.client.wait_for_workers(1, timeout=WORKER_WAIT)

@@ -13,6 +13,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,17 +255,28 @@ def _env(copy: Path) -> dict[str, str]:
 
 
 def _run(argv: list[str], copy: Path, what: str, stdin: str | None = None) -> tuple[str, str]:
-    """Run in its own process group, which is ended afterwards (a block may start background jobs)."""
-    proc = subprocess.Popen(argv, cwd=copy, env=_env(copy), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        out, err = proc.communicate(stdin, timeout=1500)
-    finally:
+    """Run in its own process group, which is ended afterwards (a block may start background jobs). Output goes to
+    files, not pipes: a background job (the README's ``dask scheduler &``) keeps a pipe open after the block has
+    exited, and reading it to its end would wait for the job (the test hung for its whole timeout that way)."""
+    with tempfile.TemporaryFile("w+", encoding="utf-8") as out_fh, \
+            tempfile.TemporaryFile("w+", encoding="utf-8") as err_fh:
+        proc = subprocess.Popen(argv, cwd=copy, env=_env(copy), stdin=subprocess.PIPE, stdout=out_fh, stderr=err_fh,
+                                text=True, start_new_session=True)
         try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        proc.wait()
+            assert proc.stdin is not None
+            if stdin:
+                proc.stdin.write(stdin)
+            proc.stdin.close()
+            proc.wait(timeout=1500)
+        finally:
+            try:
+                os.killpg(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            proc.wait()
+        out_fh.seek(0)
+        err_fh.seek(0)
+        out, err = out_fh.read(), err_fh.read()
     assert proc.returncode == 0, \
         f"{what} exited {proc.returncode}\n--- stdout\n{out[-3000:]}\n--- stderr\n{err[-3000:]}"
     return out, err

@@ -115,15 +115,19 @@ class _Run:
         return ChapterCache(out / "chapters.cache" / name, output=out)
 
     def tasks(self, groups: list[list[Job]], epoch: int | None) -> Iterator[Task]:
-        """One task per group: the source's bytes (read now, checked on the descriptor) and its editions."""
+        """One task per group: the source's bytes (read now, checked on the descriptor) and its editions. A book
+        whose editions went to several workers is read once for all of them."""
+        books: dict[Path, tuple[bytes, int | None, tuple[Diagnostic, ...]]] = {}
         for group in groups:
             first = group[0]
             limit = max(j.edition.options(Options()).max_input_bytes for j in group)
             try:
                 found: tuple[Diagnostic, ...] = ()
                 if first.source.book:
-                    data, mtime, found = book_bytes(first.source.path, first.edition.options(Options()),
-                                                    self.chapter_cache(first.source.path))
+                    if first.source.path not in books:
+                        books[first.source.path] = book_bytes(first.source.path, first.edition.options(Options()),
+                                                              self.chapter_cache(first.source.path))
+                    data, mtime, found = books[first.source.path]
                 else:
                     data, mtime = read_source(first.source.path, limit=limit, root=first.source.root)
             except DocpipeError as exc:

@@ -732,7 +732,7 @@ def draw_cover(doc: ir.Document, diag: Diagnostics) -> bytes | None:
         draw.text((width // 2, y), value, font=f, fill=(200, 220, 240), anchor="ma")
         y += 90
     out = io.BytesIO()
-    image.save(out, format="PNG", optimize=True)
+    image.save(out, format="PNG", compress_level=6)  # optimize=True: 2 % smaller for three times the time (0.15 s)
     return out.getvalue()
 
 

@@ -33,6 +33,24 @@ def _ast(equations: list[tuple[str, bool]]) -> bytes:
     return json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}).encode("utf-8")
 
 
+#: Two sub- or superscripts in a row (``f(x)__``, ``x^^``): no TeX engine accepts it, and texmath's time doubles with
+#: each further one (24 underscores: over a minute, which cost every equation of the document its MathML).
+_DOUBLE_SCRIPT = re.compile(r"(?<!\\)[_^][ \t]*[_^]")
+
+
+def texmath_safe(tex: str) -> bool:
+    """Whether ``tex`` may go to texmath (pandoc): no two sub- or superscripts in a row."""
+    return _DOUBLE_SCRIPT.search(tex) is None
+
+
+def _unsafe(todo: list[tuple[str, bool]], cache: dict[tuple[str, bool], bytes | None]) -> list[tuple[str, bool]]:
+    """``todo`` without the equations texmath must not see (cached as not convertible: kept as TeX)."""
+    for eq in todo:
+        if not texmath_safe(eq[0]):
+            cache[eq] = None
+    return [eq for eq in todo if texmath_safe(eq[0])]
+
+
 def _pandoc(data: bytes, to: str, options: Options, extra: tuple[str, ...] = ()) -> bytes:
     from .readers.pandoc import pandoc_path
     cmd = [pandoc_path(), "--sandbox", "-f", "json", "-t", to, *extra]
@@ -44,7 +62,7 @@ def _pandoc(data: bytes, to: str, options: Options, extra: tuple[str, ...] = ())
 
 def mathml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics) -> list[etree._Element | None]:
     """A MathML ``math`` element for each (TeX, display) pair; None where texmath failed."""
-    todo = [e for e in dict.fromkeys(equations) if e not in _MATHML_CACHE]
+    todo = _unsafe([e for e in dict.fromkeys(equations) if e not in _MATHML_CACHE], _MATHML_CACHE)
     if todo:
         try:
             html = _pandoc(_ast(todo), "html5", options, ("--mathml",))
@@ -67,7 +85,7 @@ def mathml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostic
 
 def omml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics) -> list[etree._Element | None]:
     """Word math (``m:oMath``, or ``m:oMathPara`` for display) for each (TeX, display) pair."""
-    todo = [e for e in dict.fromkeys(equations) if e not in _OMML_CACHE]
+    todo = _unsafe([e for e in dict.fromkeys(equations) if e not in _OMML_CACHE], _OMML_CACHE)
     if todo:
         try:
             docx = _pandoc(_ast(todo), "docx", options)

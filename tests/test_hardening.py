@@ -331,3 +331,18 @@ def test_a_rerun_with_other_options_replaces_and_suffixes_keep_editions_apart(tm
     r = run("convert", str(src), "--to", "html", "--out-dir", str(out), "--script", "hans", "--edition-suffix")
     assert r.returncode == 0 and (out / "r.html").read_bytes() == first
     assert sorted(p.name for p in out.iterdir()) == ["r.hans.html", "r.html"]  # nothing hidden beside them
+
+
+def test_an_equation_texmath_would_take_minutes_on_is_kept_as_tex_in_every_format(tmp_path: Path) -> None:
+    """Two sub- or superscripts in a row are no TeX, and texmath's time doubles with each further one (24: over a
+    minute, which timed the whole document's MathML out): such an equation is kept as TeX, the others converted."""
+    src = tmp_path / "m.md"
+    src.write_text("# t\n\nText $f(x)" + "_" * 40 + " = x^2$ and $a^2+b^2$.\n", encoding="utf-8")
+    diag = Diagnostics()
+    out = pipeline.convert(src, ["epub", "docx", "html", "md", "tei"], tmp_path / "o", Options(tool_timeout=20),
+                           diag=diag).outputs
+    messages = [d.message for d in diag.items]
+    assert not any("could not convert them" in m for m in messages), messages  # no pandoc run timed out
+    html = out["html"].read_text(encoding="utf-8")
+    assert html.count("<math") == 1 and "f(x)" + "_" * 40 in html
+    assert "`f(x)" + "_" * 40 + " = x^2`{.tex}" in out["md"].read_text(encoding="utf-8")

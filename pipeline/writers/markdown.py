@@ -16,6 +16,7 @@ from typing import assert_never
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..guard import file_link_target
+from ..mathrender import texmath_safe
 from ..options import Options
 from ..walk import plain
 
@@ -72,6 +73,8 @@ def math(tex: str, display: bool) -> str:
         return ""
     if not display:
         tex = re.sub(r"\s+", " ", tex)
+    if not texmath_safe(tex):  # two sub- or superscripts in a row: no TeX, and pandoc's reader takes minutes on it
+        return code_span(tex) + "{.tex}"
     if (len(tex) - len(tex.rstrip("\\"))) % 2:
         tex += " {}"
     return f"$${tex}$$" if display else f"${tex}$"

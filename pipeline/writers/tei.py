@@ -1061,6 +1061,28 @@ def to_xeno_data(hdr: etree._Element) -> tuple[list[str], list[str]]:
     return moved, notes
 
 
+def _unwrap(node: etree._Element) -> None:
+    """Put ``node``'s text and children where it stands, and remove it."""
+    parent = node.getparent()
+    if parent is None:
+        return
+
+    def after(prev: etree._Element | None, text: str | None) -> None:
+        if not text:
+            return
+        if prev is not None:
+            prev.tail = (prev.tail or "") + text
+        else:
+            parent.text = (parent.text or "") + text
+
+    after(node.getprevious(), node.text)
+    for child in list(node):
+        node.addprevious(child)
+    tail, prev = node.tail, node.getprevious()
+    parent.remove(node)
+    after(prev, tail)
+
+
 def sanitize(el: etree._Element) -> list[str]:
     """Make a kept TEI fragment (a header from elsewhere) valid where it is not: elements of other namespaces are
     removed (but within a ``xenoData``, which holds them: see :func:`to_xeno_data`), attributes of other namespaces
@@ -1084,6 +1106,10 @@ def sanitize(el: etree._Element) -> list[str]:
                     parent.text = (parent.text or "") + tail
             continue
         name = etree.QName(node).localname
+        if name not in TEI_ELEMENTS:  # in TEI's namespace but no TEI element (a <script>): its content stays
+            changed.append(name)
+            _unwrap(node)
+            continue
         ok = allowed(name) if name in ATTS else None  # of other elements only what the table knows is checked
         moved: list[tuple[str, str]] = []
         if node.get("calendar") is not None and not "".join(node.itertext()).strip():

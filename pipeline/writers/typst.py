@@ -713,6 +713,10 @@ _SEPARATOR = "DOCPIPESEPARATOR"
 def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tuple[str, bool], str | None]:
     """Typst math for every equation of ``doc``: one pandoc run (texmath) for those not yet converted."""
     eqs = list(dict.fromkeys((n.tex, n.display) for n in iter_inlines_all(doc) if isinstance(n, ir.Math)))
+    from ..mathrender import texmath_safe
+    for eq in eqs:
+        if eq not in _MATH_CACHE and not texmath_safe(eq[0]):
+            _MATH_CACHE[eq] = None  # texmath's time doubles with each further script: kept as TeX
     todo = [e for e in eqs if e not in _MATH_CACHE]
     if todo:
         from ..readers.pandoc import pandoc_path

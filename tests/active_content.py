@@ -38,6 +38,9 @@ URL_ATTRS = FETCH_ATTRS | frozenset({"href", "action", "formaction", "cite", "pi
 #: attributes are checked as any others'.
 TEI_OWN_ELEMENTS = frozenset({"object", "form"})
 _TEI = "{http://www.tei-c.org/ns/1.0}"
+#: SVG's animation elements, whose ``values``/``to``/``from``/``by`` can set a link to an active URL (elsewhere
+#: ``from`` is a pointer, TEI's ``app/@from``, checked as a URL like any other).
+_ANIMATIONS = frozenset({"set", "animate", "animatemotion", "animatetransform", "animatecolor"})
 #: TEI and office elements whose ``url``/``target`` a viewer would load (a ``graphic`` is a picture).
 TEI_PICTURE_ELEMENTS = frozenset({"graphic", "media", "binaryobject"})
 _NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
@@ -77,7 +80,8 @@ def _scan_tree(root: etree._Element, where: str) -> Iterable[str]:
                 yield f"{where}: <{local} {name}=…> event handler"
             elif _ACTIVE_URL.match(url) and (name in URL_ATTRS or (local == "meta" and name == "content")):
                 yield f"{where}: <{local} {name}={value[:60]!r}> active URL"
-            elif name in ("values", "to", "from", "by") and re.search(r"javascript:|vbscript:", url, re.I):
+            elif name in ("values", "to", "from", "by") and local in _ANIMATIONS \
+                    and re.search(r"javascript:|vbscript:", url, re.I):
                 yield f"{where}: <{local} {name}=…> animates to an active URL"
             elif name == "style" and (_CSS_REMOTE.search(value) or _CSS_ACTIVE.search(value)):
                 yield f"{where}: <{local} style={value[:60]!r}> loads or runs something"

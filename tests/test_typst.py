@@ -95,3 +95,36 @@ def test_what_typst_cannot_do_is_reported() -> None:
 def test_engine_is_chosen_by_the_option(tmp_path: object) -> None:
     result = pipeline.convert(SAMPLE, ["pdf"], tmp_path, Options(pdf_engine="typst", source_date_epoch=0))
     assert b"Typst" in result.outputs["pdf"].read_bytes()[:4000] or b"Typst" in result.outputs["pdf"].read_bytes()
+
+
+def test_typst_is_given_the_named_families_files_only_and_sets_the_same_pdf_as_with_every_font(
+        tmp_path: object, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The font book holds the files of the families the source names (and of coverage's fallback faces), not
+    every font installed; the PDF is byte-identical to the one set with every folder of fonts.toml (the book
+    docpipe falls back to when its cache folder cannot be written)."""
+    from pathlib import Path
+
+    from pipeline.fontsel import _entries, report_coverage
+    from pipeline.walk import iter_inlines_all
+
+    require(any("Noto Serif CJK TC" in e.families for e in _entries()), "Noto Serif CJK TC (fonts-noto-cjk)")
+    opts = Options(source_date_epoch=0, source_name=SAMPLE.name, base_dir=str(SAMPLE.parent), pdf_engine="typst")
+    doc = pipeline.transform(pipeline.read(SAMPLE, opts, Diagnostics()), opts, Diagnostics())
+    cov = report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)),
+                          doc.metadata.language, Diagnostics())
+    _, _, families = T._build(doc, opts, Diagnostics())
+    assert {"Noto Serif CJK TC", "Noto Sans CJK TC", "Noto Serif"} <= families
+    book = T._book(families, cov)
+    names = {Path(p).name for p in book}
+    assert "NotoSerifCJK-Regular.ttc" in names and "NotoSansCJK-Bold.ttc" in names
+    assert not any("Tamil" in n or "Devanagari" in n for n in names)  # installed, named by nothing here
+    linked = pipeline.write(doc, "pdf", opts, Diagnostics())
+    blocked = Path(str(tmp_path)) / "not-a-folder"
+    blocked.write_text("a file where the cache folder would go")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    T._fonts.cache_clear()
+    try:
+        assert T._linked(book) is None
+        assert pipeline.write(doc, "pdf", opts, Diagnostics()) == linked  # every folder: the same fonts chosen
+    finally:
+        T._fonts.cache_clear()

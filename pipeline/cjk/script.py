@@ -10,9 +10,13 @@ text is judged clause by clause (cut at spaces and punctuation), so a paragraph 
 from __future__ import annotations
 
 import functools
+import hashlib
+import json
 import re
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 from .chars import HAN
 
@@ -21,8 +25,7 @@ from .chars import HAN
 STANDARDS = ("opencc", "tw", "hk")
 
 
-@functools.cache
-def _only_sets() -> tuple[frozenset[str], frozenset[str]]:
+def _derive_only_sets() -> tuple[frozenset[str], frozenset[str]]:
     """(Traditional-only, Simplified-only) characters, from the vendored OpenCC character dictionaries."""
     from .conversion import alternatives, dictionary
 
@@ -34,6 +37,13 @@ def _only_sets() -> tuple[frozenset[str], frozenset[str]]:
     # Taiwan's and Hong Kong's forms (秘 峰 群) are Traditional even where OpenCC's s2t would change them.
     regional = {v for name in ("TWVariants", "HKVariants") for v in dictionary(name).values() if len(v) == 1}
     return frozenset(trad - simp), frozenset(simp - trad - regional)
+
+
+@functools.cache
+def _only_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(Traditional-only, Simplified-only) characters (:func:`_derive_only_sets`, kept in :data:`DERIVED`)."""
+    tables = _tables()
+    return frozenset(tables["traditional_only"]), frozenset(tables["simplified_only"])
 
 
 HANS, HANT = "zh-Hans", "zh-Hant"
@@ -53,6 +63,11 @@ RARELY = 5
 
 @functools.cache
 def rarely_traditional() -> frozenset[str]:
+    """Characters both scripts write whose Traditional use is a few words (:func:`_derive_rarely_traditional`)."""
+    return frozenset(_tables()["rarely_traditional"])
+
+
+def _derive_rarely_traditional() -> frozenset[str]:
     """Characters both scripts write whose Traditional use is a few words (``据``: 拮据); elsewhere they are the
     Simplified form of another (據). Written in Traditional text where the document writes that other form, they
     are a Simplified character left in it."""
@@ -73,19 +88,28 @@ def evidence(text: str) -> tuple[int, int]:
     return sum(map(trad_only.__contains__, text)), sum(map(simp_only.__contains__, text))
 
 
+def _derive_words() -> tuple[list[str], list[str]]:
+    """(Traditional, Simplified) words only one script writes though both write each of their characters: the keys
+    of OpenCC's phrase tables that convert (``什么`` → 什麼 in ``STPhrases``, ``乾隆`` stays in ``TSPhrases``)."""
+    from .conversion import dictionary
+
+    trad_only, simp_only = _derive_only_sets()
+
+    def words(name: str) -> list[str]:
+        return sorted(k for k, v in dictionary(name).items()
+                      if len(k) > 1 and k != v and trad_only.isdisjoint(k) and simp_only.isdisjoint(k))
+
+    return words("TSPhrases"), words("STPhrases")
+
+
 @functools.cache
 def _word_matchers() -> tuple[object, object]:
-    """Matchers of the words only one script writes though both write each of their characters: the keys of
-    OpenCC's phrase tables that convert (``什么`` → 什麼 in ``STPhrases``, ``乾隆`` stays in ``TSPhrases``)."""
-    from .conversion import Leaf, dictionary
+    """Matchers of the words of :func:`_derive_words` (kept in :data:`DERIVED`)."""
+    from .conversion import Leaf
 
-    trad_only, simp_only = _only_sets()
-
-    def words(name: str) -> dict[str, str]:
-        return {k: v for k, v in dictionary(name).items()
-                if len(k) > 1 and k != v and trad_only.isdisjoint(k) and simp_only.isdisjoint(k)}
-
-    return Leaf.of("traditional words", words("TSPhrases")), Leaf.of("simplified words", words("STPhrases"))
+    tables = _tables()
+    return (Leaf.of("traditional words", dict.fromkeys(tables["traditional_words"], "")),
+            Leaf.of("simplified words", dict.fromkeys(tables["simplified_words"], "")))
 
 
 def word_evidence(text: str) -> tuple[int, int]:
@@ -248,6 +272,12 @@ def detect_script(text: str, prior: str | None = None) -> str | None:
 
 @functools.cache
 def _standard_marks() -> dict[str, frozenset[str]]:
+    """For each character that only some standards write, the standards that write it
+    (:func:`_derive_standard_marks`, kept in :data:`DERIVED`)."""
+    return {ch: frozenset(stds) for ch, stds in _tables()["standard_marks"].items()}
+
+
+def _derive_standard_marks() -> dict[str, frozenset[str]]:
     """For each character that only some standards write, the standards that write it.
 
     Built from the variant dictionaries (``爲`` → Taiwan ``為``, Hong Kong ``為``): a character is a mark of the
@@ -339,3 +369,64 @@ def kept_variants(text: str, target: str) -> tuple[tuple[str, str], ...]:
                     and counts[form] == 0 and counts[regional] >= 2):
                 out.setdefault(form, regional)
     return tuple(sorted(out.items()))
+
+
+# ------------------------------------------------------------------------------------------- derived tables
+
+#: The tables above derived from the vendored dictionaries, kept in one file beside them: deriving them reads some
+#: 60 000 dictionary lines, about 0.1 s of every conversion's CPU. The file records a fingerprint of what it was
+#: derived from; when that no longer matches (a dictionary or ``corrections.tsv`` edited) the tables are derived
+#: again in memory, so a stale file is slow, never wrong. ``python -m pipeline.cjk.script`` writes it (so does
+#: ``refresh``); a test checks it is current.
+DERIVED_NAME = "script-evidence.json"
+#: The dictionaries the tables are derived from (with ``corrections.tsv``).
+_SOURCES = ("STCharacters", "TSCharacters", "TWVariants", "HKVariants", "STPhrases", "TSPhrases")
+#: Bumped whenever a ``_derive_*`` function changes what it makes.
+_DERIVATION = 1
+
+
+def _fingerprint() -> str:
+    from .conversion import DATA
+
+    digest = hashlib.sha256(f"derivation {_DERIVATION}".encode())
+    for path in [*(DATA / "dictionary" / f"{name}.txt" for name in _SOURCES), DATA / "corrections.tsv"]:
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def derive() -> dict[str, Any]:
+    """Every derived table, from the dictionaries, as :data:`DERIVED_NAME` holds them."""
+    trad, simp = _derive_only_sets()
+    trad_words, simp_words = _derive_words()
+    return {"fingerprint": _fingerprint(),
+            "traditional_only": "".join(sorted(trad)), "simplified_only": "".join(sorted(simp)),
+            "rarely_traditional": "".join(sorted(_derive_rarely_traditional())),
+            "standard_marks": {ch: sorted(stds) for ch, stds in sorted(_derive_standard_marks().items())},
+            "traditional_words": trad_words, "simplified_words": simp_words}
+
+
+@functools.cache
+def _tables() -> dict[str, Any]:
+    from .conversion import DATA
+
+    try:
+        kept = json.loads((DATA / DERIVED_NAME).read_text(encoding="utf-8"))
+        if isinstance(kept, dict) and kept.get("fingerprint") == _fingerprint():
+            return kept
+    except (OSError, ValueError):
+        pass
+    return derive()
+
+
+def write_derived() -> Path:
+    """Write :data:`DERIVED_NAME` beside the dictionaries; returns its path."""
+    from ..fileio import atomic_write
+    from .conversion import DATA
+
+    path = DATA / DERIVED_NAME
+    atomic_write(path, (json.dumps(derive(), ensure_ascii=False, indent=0, sort_keys=True) + "\n").encode())
+    return path
+
+
+if __name__ == "__main__":
+    print(write_derived())

@@ -22,8 +22,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import hashlib
 import json
 import re
+import shutil
 import subprocess
 import tempfile
 from collections.abc import Iterable, Iterator
@@ -36,7 +38,16 @@ from ..colwidths import column_widths
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fileio import date_epoch
-from ..fontsel import check_family, config, fallback_families, family_for, report_coverage
+from ..fontsel import (
+    Coverage,
+    cache_dir,
+    check_family,
+    config,
+    fallback_families,
+    family_files,
+    family_for,
+    report_coverage,
+)
 from ..guard import file_link_dropped, file_link_target
 from ..media import by_name, placeholder, shown
 from ..options import Options
@@ -129,6 +140,8 @@ class _Writer:
         """Inside a made page (title page, copyright page…): paragraphs without the Chinese two-em indent."""
         self.byline = ""
         """A document with neither title nor symbol: its byline, until set at the head of the first page."""
+        self.families: set[str] = set(TEMPLATE_FAMILIES)
+        """Every family the source names (the font book Typst is given holds their files and no others)."""
         self.divisions = divisions(doc.blocks)
         """A book's divisions (empty for a document that is no book): each opens on a recto, front matter in
         roman folios, the body from arabic 1."""
@@ -150,12 +163,14 @@ class _Writer:
                          else None)
         other = [] if " CJK " in own else [family_for(None, kind), family_for("zh", kind)]  # Latin, then Han
         names = [own, *other, *fallback_families()]
+        self.families.update(names)
         return _lits(dict.fromkeys(names))
 
     def mono(self, lang: str | None) -> str:
         """Code's faces: a CJK monospace face for a CJK edition, else a Latin one with the CJK face after it."""
         cjk = family_for(lang, "serif").startswith("Noto Serif CJK")
         names = ["Noto Sans Mono CJK TC"] if cjk else ["DejaVu Sans Mono", "Noto Sans Mono CJK TC"]
+        self.families.update([*names, *fallback_families()])
         return _lits(dict.fromkeys([*names, *fallback_families()]))
 
     def in_lang(self, lang: str | None, parent: str | None, body: str) -> str:
@@ -751,17 +766,59 @@ def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[t
 # ------------------------------------------------------------------------------------------------ running
 
 
-@functools.cache
-def _fonts() -> Any:
-    """Typst's font book over the folders of ``fonts/fonts.toml`` (read once per process; no system scan)."""
-    import typst
+#: Families ``print.typ`` names itself (New Computer Modern Math is one of Typst's own).
+TEMPLATE_FAMILIES = ("Noto Serif",)
 
+
+@functools.cache
+def _roots() -> tuple[Path, ...]:
+    """The font folders of ``fonts/fonts.toml`` (a folder inside another counted once)."""
     search = config().get("search", [])
     assert isinstance(search, list)
-    folders = [p for p in (FONTS_DIR, *(Path(str(s)).expanduser() for s in search)) if p.is_dir()]
-    # a folder inside another is scanned with it: name each font file once
-    roots = [f for f in folders if not any(o != f and o in f.parents for o in folders)]
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=[str(p) for p in roots])
+    folders = [p.resolve() for p in (FONTS_DIR, *(Path(str(s)).expanduser() for s in search)) if p.is_dir()]
+    return tuple(f for f in dict.fromkeys(folders) if not any(o != f and o in f.parents for o in folders))
+
+
+@functools.lru_cache(maxsize=64)
+def _fonts(files: tuple[str, ...]) -> Any:
+    """Typst's font book over ``files`` (made once per process for each set; no system scan). Typst takes folders
+    only, so the files are linked into a folder of their own, kept (named by the set) in docpipe's cache; where no
+    such folder can be made, the book is every folder of ``fonts/fonts.toml``."""
+    import typst
+
+    folder = _linked(files)
+    paths = [str(folder)] if folder is not None else [str(p) for p in _roots()]
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=paths)
+
+
+def _linked(files: tuple[str, ...]) -> Path | None:
+    """A folder holding a link to each of ``files`` and nothing else, or None when it cannot be made."""
+    name = hashlib.sha256("\0".join(files).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    folder = cache_dir() / "typst-fonts" / name
+    if folder.is_dir():
+        return folder
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(dir=folder.parent, prefix=".tmp-"))
+        for i, path in enumerate(files):
+            (tmp / f"{i:04d}-{Path(path).name}").symlink_to(path)
+        try:
+            tmp.rename(folder)
+        except OSError:  # another process made it first
+            shutil.rmtree(tmp, ignore_errors=True)
+        return folder if folder.is_dir() else None
+    except OSError:
+        return None
+
+
+def _book(families: Iterable[str], coverage: Coverage) -> tuple[str, ...]:
+    """The font files Typst is given: every face of the families the source names and of the faces the coverage
+    found for characters they lack, among the folders of ``fonts/fonts.toml``. Typst reads each file it is given
+    (0.1 s for the whole of /usr/share/fonts in a fresh process); the fonts it chooses are among these anyway."""
+    roots = _roots()
+    files = {path for path in family_files({*families, *(f.family for f in coverage.faces())})
+             if any(root == path or root in path.parents for root in roots)}
+    return tuple(sorted(str(p) for p in files))
 
 
 def _stamp(doc: ir.Document, options: Options) -> dt.datetime | None:
@@ -774,6 +831,13 @@ def _stamp(doc: ir.Document, options: Options) -> dt.datetime | None:
 
 def build(doc: ir.Document, options: Options, diag: Diagnostics, *, math: bool = True) -> tuple[str, dict[str, bytes]]:
     """The Typst source and the files it reads (template, media, attachments), by path in its folder."""
+    source, files, _ = _build(doc, options, diag, math=math)
+    return source, files
+
+
+def _build(doc: ir.Document, options: Options, diag: Diagnostics, *,
+           math: bool = True) -> tuple[str, dict[str, bytes], set[str]]:
+    """:func:`build`, and the font families the source names."""
     writer = _Writer(doc, options, diag, math=math)
     source = writer.source(_stamp(doc, options))
     files = dict(writer.files)
@@ -782,7 +846,7 @@ def build(doc: ir.Document, options: Options, diag: Diagnostics, *, math: bool =
         files[f"attachments/{i}"] = data
     if writer.halts:
         diag.emit("writer-note", f"{writer.halts} adjacent punctuation pair(s) compressed (half-width first mark)")
-    return source, files
+    return source, files, writer.families
 
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
@@ -799,8 +863,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     if options.css:
         diag.emit("writer-dropped", f"--css {options.css} is not applied by the Typst engine (it reads no CSS)")
     check_family(options.serif_font, doc.metadata.language)
-    report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)), doc.metadata.language,
-                    diag, override=options.serif_font)
+    coverage = report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)),
+                               doc.metadata.language, diag, override=options.serif_font)
     try:
         import typst
     except ImportError as exc:
@@ -809,7 +873,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     stamp = _stamp(doc, options)
     has_math = any(isinstance(n, ir.Math) for n in iter_inlines_all(doc))
     for attempt in ("math", "tex") if has_math else ("math",):
-        source, files = build(doc, options, diag if attempt == "math" else Diagnostics(), math=attempt == "math")
+        source, files, families = _build(doc, options, diag if attempt == "math" else Diagnostics(),
+                                         math=attempt == "math")
         with tempfile.TemporaryDirectory(prefix="docpipe-typst-") as tmp:
             root = Path(tmp)
             for name, data in files.items():
@@ -819,7 +884,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
             (root / "main.typ").write_text(source, encoding="utf-8")
             (root / "packages").mkdir()
             try:
-                compiler = typst.Compiler(root=str(root), font_paths=_fonts(), ignore_system_fonts=True,
+                compiler = typst.Compiler(root=str(root), font_paths=_fonts(_book(families, coverage)),
+                                          ignore_system_fonts=True,
                                           package_path=str(root / "packages"),
                                           package_cache_path=str(root / "packages"))
                 pdf, warnings = compiler.compile_with_warnings(

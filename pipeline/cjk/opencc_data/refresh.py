@@ -6,7 +6,8 @@ upstream's build generates (``data/CMakeLists.txt``: ``TSCharactersExt`` by ``ex
 ``TWVariantsRev`` and ``HKVariantsRev`` by ``reverse.py``, ``STPhrases_GeneratedFromRegionalPhrases`` by
 ``generate_st_phrases_from_regional_phrases.py``), copies the licence and ``test/testcases/testcases.json``
 (into ``tests/fixtures/opencc/``), and writes ``README.md`` with the commit. ``corrections.tsv`` is ours and is
-left alone; ``--check`` reports whether the vendored files already match SOURCE.
+left alone; the script detection's derived tables (``script-evidence.json``) are written again;
+``--check`` reports whether the vendored files already match SOURCE.
 """
 
 from __future__ import annotations
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     # The generated ST phrases come from converting with the files just written.
     generated.write_text(st_phrases_from_regional(regional), encoding="utf-8", newline="\n")
     print(f"wrote {len(files) + 1} files")
+    from pipeline.cjk.script import write_derived
+    print(f"wrote {write_derived().relative_to(ROOT)} (the script detection's tables, derived from them)")
     _review_corrections()
     return 0
 

@@ -23,11 +23,12 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from . import ir
 from .diagnostics import Diagnostics
 from .errors import LimitError
+from .guard import split_url
 from .options import Options
 from .units import parse_length
 
@@ -479,9 +480,8 @@ def local_file(src: str, base_dir: str | None, diag: Diagnostics, *, root: str |
     """
     if not src:
         return None
-    try:
-        parts = urlsplit(src)
-    except ValueError:  # an unbalanced [ in what urllib takes for a host: no file name either
+    parts = split_url(src)
+    if parts is None:  # an unbalanced [ in what urllib takes for a host: no file name either
         diag.emit("external-resource-blocked", f"not read: {src[:100]} (not a file name or URL)")
         return None
     if parts.scheme or parts.netloc or src.startswith(("//", "\\", "/\\", "\\/")) \

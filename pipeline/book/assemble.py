@@ -26,10 +26,11 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from .. import ir
 from ..diagnostics import Diagnostics
+from ..guard import split_url
 from .plan import BookPlan, Entry, Numbering
 from .roles import guess
 from .slugs import aliases
@@ -421,9 +422,8 @@ class _Linker:
         """``#id`` of the place ``target`` names in the book; None (counted as outside unless it is a web address
         of the book's site, which stays a web link) when it names no chapter."""
         assert u.entry.path is not None
-        try:
-            parts = urlsplit(target)
-        except ValueError:  # "Invalid IPv6 URL": names no chapter
+        parts = split_url(target)
+        if parts is None:  # names no chapter
             return None
         path, frag = unquote(parts.path).replace("\\", "/"), unquote(parts.fragment)
         unit: _Unit | None = u
@@ -526,10 +526,8 @@ def _relative(target: str) -> bool:
         return False
     if ":" not in t.split("/")[0]:
         return True
-    try:
-        return not urlsplit(t).scheme
-    except ValueError:  # "Invalid IPv6 URL": no relative reference either
-        return False
+    parts = split_url(t)
+    return parts is not None and not parts.scheme  # what urllib cannot split is no relative reference either
 
 
 def _metadata(plan: BookPlan, docs: list[ir.Document]) -> ir.Metadata:

@@ -14,10 +14,11 @@ import tomllib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..diagnostics import Diagnostics
 from ..errors import InputError
+from ..guard import split_url
 from .plan import BookPlan, Entry, Kind, Numbering
 from .root import BOOK_FILES
 
@@ -245,10 +246,8 @@ def _safe_yaml(text: str, path: Path) -> Any:
 
 def _scheme(s: str) -> str:
     """The URL scheme of ``s`` ('' for none, and for what urllib cannot split: "Invalid IPv6 URL")."""
-    try:
-        return urlsplit(s).scheme
-    except ValueError:
-        return ""
+    parts = split_url(s)
+    return parts.scheme if parts is not None else ""
 
 
 def _is_url(s: str) -> bool:

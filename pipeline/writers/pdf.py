@@ -29,7 +29,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, assert_never
-from urllib.parse import unquote, urlparse
+from urllib.parse import unquote
 from xml.etree import ElementTree
 
 from lxml import etree
@@ -39,6 +39,7 @@ from ..cjk.chars import HAN
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fontsel import check_family, family_list, report_coverage, sans_counterpart
+from ..guard import split_url
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
@@ -76,10 +77,8 @@ def sandbox_fetcher(allowed: list[Path], diag: Diagnostics) -> Any:
 
     class Sandbox(URLFetcher):  # type: ignore[misc]
         def fetch(self, url: str, headers: Any = None) -> Any:
-            try:
-                parsed = urlparse(url)
-            except ValueError:  # "Invalid IPv6 URL": nothing to fetch
-                parsed = urlparse("about:blank")
+            parsed = split_url(url) or split_url("about:blank")  # what urllib cannot split: nothing to fetch
+            assert parsed is not None
             ok = parsed.scheme == "data"
             if parsed.scheme == "file" and parsed.netloc not in ("", "localhost"):
                 ok = False  # urllib would look the host up (a DNS query) to decide whether it is local

@@ -49,9 +49,7 @@ FLOOR = 0.01
 #: there; a linear one no longer has its ratio set by a few milliseconds of noise on a loaded machine).
 SMALL = 0.03
 #: Known super-linear steps in modules others own, each with the exact fix handed over (H4's report, issue 25).
-KNOWN = {
-    ("latin", "write:pdf"): "WeasyPrint breaks one long word in quadratic time (the PDF writer must cut it)",
-}
+KNOWN: dict[tuple[str, str], str] = {}  # ("latin", "write:pdf") went: the PDF writer makes long runs breakable
 #: Measured over 25 but not clearly super-linear at sizes a test can afford (20 → 200 → 400 calls in one
 #: paragraph: 0.4, 8.5, 21.8 s CPU, about n^1.35): reported, not asserted.
 UNCLEAR = {

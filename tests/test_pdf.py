@@ -377,3 +377,33 @@ def test_the_sources_line_ends_and_tabs_do_not_stop_the_renderer(tmp_path: Path)
     out = pipeline.convert(src, ["pdf"], tmp_path / "out", Options(source_date_epoch=0)).outputs["pdf"]
     text = squash(pdftotext(out))
     assert "ZurEntstehungderPhilosophischenUntersuchungen" in text and "Itistimetobeginthebeguine" in text
+
+
+def test_a_long_run_without_a_break_is_set_in_linear_time_and_kept_whole_in_the_text() -> None:
+    """A run of 200 or more Latin characters with nowhere to break (base64, a long URL) gets zero-width spaces in
+    the print HTML only (not a shorter run, not code), breaks anywhere, fills the measure, and comes out of the
+    PDF's text whole: the zero-width spaces draw nothing."""
+    import pymupdf
+
+    from pipeline.writers import pdf
+
+    blob = "QUJD" * 1500  # 6 000 characters
+    doc = ir.Document(metadata=ir.Metadata(language="en"), blocks=(
+        ir.Para(children=(ir.Text(text=f"Key: {blob} end."),)),
+        ir.Para(children=(ir.Text(text="x" * 199),)),
+        ir.Para(children=(ir.Code(text="y" * 300),)),
+    ))
+    opts = Options(source_date_epoch=0)
+    root = pdf.build_html(doc, opts, Diagnostics())
+    paras = [("".join(p.itertext())) for p in root.iter("p")]
+    assert any("\u200b".join(blob) in t for t in paras)
+    assert any("x" * 199 in t for t in paras) and any("y" * 300 in t for t in paras)
+    data = pipeline.write(doc, "pdf", opts, Diagnostics())
+    pages = pymupdf.open(stream=data, filetype="pdf")
+    text = "".join(p.get_text() for p in pages)
+    assert "\u200b" not in text
+    assert blob in re.sub(r"[\s\d]+", "", text)  # the folios (digits) cut into it at the page breaks
+    lines = [ln for p in pages for b in p.get_text("dict")["blocks"] for ln in b.get("lines", [])
+             if "QUJD" in "".join(s["text"] for s in ln["spans"])]
+    widths = sorted(ln["bbox"][2] - ln["bbox"][0] for ln in lines)
+    assert len(lines) > 20 and widths[len(widths) // 2] > 0.95 * widths[-1]  # full lines, not ragged chunks

@@ -683,7 +683,7 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
 
 _SPACES = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
 #: A run of Latin characters with no place to break a line: no space, no mark that joins what follows.
-_UNBREAKABLE = re.compile(r"[!-~\u00a1-\u024f]{%d,}" % 200)
+_UNBREAKABLE = re.compile(r"[!-~\u00a1-\u024f]{200,}")
 
 
 def _collapse_spaces(root: etree._Element) -> None:

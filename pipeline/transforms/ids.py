@@ -259,6 +259,8 @@ class _Links:
     unresolved: int = 0
     nested: int = 0
     missing: list[str] = field(default_factory=list)
+    orphans: list[str] = field(default_factory=list)
+    """Note calls to a note the document does not have (an ``.ir.json`` edited by hand): kept as their markers."""
 
     def target(self, t: str) -> str | None:
         """The final target of a link, None when it names nothing here."""
@@ -301,7 +303,12 @@ class _Links:
                 out.append(dataclasses.replace(n, children=self.inlines(n.children, inside)))
             elif isinstance(n, ir.Image):
                 out.append(dataclasses.replace(n, alt=self.inlines(n.alt, True)))
-            elif isinstance(n, ir.NoteRef) and self.note_ids.get(n.note_id, n.note_id) != n.note_id:
+            elif isinstance(n, ir.NoteRef) and n.note_id not in self.note_ids:
+                # a call to nothing would be a link to nothing ('#' alone: a PDF resolves it to the file it was
+                # made from, make fuzz seed 34)
+                self.orphans.append(n.note_id)
+                out.append(ir.Span(children=(ir.Text(text=n.marker),), classes=("orphan-note-call",)))
+            elif isinstance(n, ir.NoteRef) and self.note_ids[n.note_id] != n.note_id:
                 out.append(dataclasses.replace(n, note_id=self.note_ids[n.note_id]))
             else:
                 out.append(n)
@@ -317,6 +324,9 @@ def _report(diag: Diagnostics, ids: _Ids, links: _Links) -> ir.Step:
     if links.unresolved:
         diag.emit("link-unresolved", f"{links.unresolved} internal link(s) name nothing in the document and "
                   f"were kept as text: {', '.join('#' + m for m in links.missing)}")
+    if links.orphans:
+        diag.emit("link-unresolved", f"{len(links.orphans)} note call(s) name a note the document does not have and "
+                  f"were kept as their markers: {', '.join(repr(o[:40]) for o in links.orphans[:20])}")
     if ids.renamed_count:
         shown = ", ".join(f"{old!r} → {new!r}" for old, new in ids.renamed)
         diag.emit("id-renamed", f"{ids.renamed_count} source id(s) renamed to ids every format accepts "

@@ -67,7 +67,12 @@ def link_title(title: str) -> str:
 
 def math(tex: str, display: bool) -> str:
     """TeX between dollars that no content can close early: bare ``$`` escaped, no edge spaces or newline in
-    inline math, a trailing backslash kept from escaping the closing dollar."""
+    inline math, a trailing backslash kept from escaping the closing dollar; ``<`` and ``>`` as ``\\lt`` and
+    ``\\gt``."""
+    # no HTML tag can form from it even where a neighbour keeps pandoc from reading the dollars as math (make fuzz,
+    # seed 34: a superscript ``^…^`` that took the opening dollar left ``<script>`` as raw HTML)
+    tex = re.sub(r"(?<!\\)((?:\\\\)*)([<>])", lambda m: m.group(1) + ("\\lt " if m.group(2) == "<" else "\\gt "),
+                 tex)
     tex = re.sub(r"(?<!\\)((?:\\\\)*)\$", r"\1\\$", tex).strip()
     if not tex:
         return ""
@@ -166,7 +171,7 @@ class _Writer:
                     if note is not None and note_id not in self.number:
                         self.used.append(note)
                         self.number[note_id] = len(self.used)
-                    out.append(f"[^{self.number[note_id]}]" if note is not None else f"\\[^{_esc(marker)}\\]")
+                    out.append(f"[^{self.number[note_id]}]" if note is not None else f"\\[\\^{_esc(marker)}\\]")
                 case ir.LineBreak():
                     out.append("\\\n")
                 case ir.Image():

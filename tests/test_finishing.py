@@ -311,3 +311,29 @@ def test_epub_simplified_headings_in_an_sc_face_and_indents(hans_epub: Path, tmp
     lefts = sorted({round(ln["bbox"][0]) for ln in body})
     size = body[0]["spans"][0]["size"]
     assert any(abs((b - a) - 2 * size) < 2 for a in lefts for b in lefts), (lefts, size)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_table_of_tall_rows_fills_its_continued_pages(engine: str) -> None:
+    """Rows of four lines each, continued under 續表 over several pages: every page but the last is as full as
+    the fullest (the room kept for the 續表 caption is the caption's height, not two rows: pages were left a third
+    empty), and the last page holds more than one row."""
+    head = tuple(ir.Cell(blocks=(para(h),), header=True) for h in ("年份", "國家", "項目說明", "金額"))
+    text = "人道主義援助、糧食安全和基礎設施重建項目第{}期，包括衛生與教育服務"
+    rows = tuple((ir.Cell(blocks=(para(f"{2000 + i % 24}"),)), ir.Cell(blocks=(para("剛果民主共和國"),)),
+                  ir.Cell(blocks=(para(text.format(i + 1)),)), ir.Cell(blocks=(para(f"{i * 37 % 9000:,}"),)))
+                 for i in range(60))
+    table = ir.Table(rows=(head, *rows), head_rows=1, caption=(ir.Text(text="各國援助項目一覽"),), label="表1",
+                     id="tab-1", widths=(0.2, 0.2, 0.3, 0.3))
+    data, _ = write(ir.Document(metadata=ir.Metadata(title="表", language="zh-Hant"), blocks=(table,)), engine)
+    pdf = pymupdf.open(stream=data, filetype="pdf")
+    bottoms, counts = [], []
+    for page in pdf:
+        words = [w for w in page.get_text("words") if "人道主義" in w[4] or "教育服務" in w[4] or "服務" in w[4]]
+        if words:
+            bottoms.append(page.rect.height - max(w[3] for w in words))
+            counts.append(len(re.findall(r"期，", re.sub(r"\s+", "", page.get_text()))))
+    assert sum(counts) == 60 and len(counts) >= 3, counts
+    row = 5 * 11.0  # four lines of 9.5 pt cell text and the row's padding, in pt (generous)
+    assert max(bottoms[:-1]) - min(bottoms[:-1]) < row, (bottoms, counts)
+    assert counts[-1] > 1, counts

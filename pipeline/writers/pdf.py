@@ -915,6 +915,13 @@ class LayoutReport:
     """Key of each table laid out across pages -> the body rows (indices) that open a page after its first."""
     table_columns: dict[int, list[float]] = dataclasses.field(default_factory=dict)
     """Key of each such table -> its columns' widths (CSS px) as laid out."""
+    table_rows: dict[int, dict[str, float]] = dataclasses.field(default_factory=dict)
+    """Key of each such table -> each body row's height (CSS px, margins included), by its ``data-r``."""
+    table_room: dict[int, float] = dataclasses.field(default_factory=dict)
+    """Key of each such table -> the least height a page after its first had for body rows (the rows it held and
+    the room left under them)."""
+    table_caption: dict[int, float] = dataclasses.field(default_factory=dict)
+    """Key of each table with a caption -> the caption's height (CSS px, margins included)."""
     widths: dict[int, float] = dataclasses.field(default_factory=dict)
     """Key of each paragraph -> the width (CSS px) its lines were laid out in."""
     laid_out: set[int] = dataclasses.field(default_factory=set)
@@ -965,6 +972,10 @@ def layout_report(document: Any) -> LayoutReport:
             if isinstance(box, boxes.BlockBox) and element.tag == "span" and box.position_y < top - 1 and \
                     "footnote" in (element.get("class") or "").split():
                 report.long_notes.add(element.get("id") or "")
+            if getattr(box, "is_table_wrapper", False) and element.get("data-k") is not None:
+                for caption in box.children:
+                    if isinstance(caption, boxes.TableCaptionBox):
+                        report.table_caption.setdefault(int(element.get("data-k")), caption.margin_height())
             if isinstance(box, boxes.TableBox) and element.get("data-k") is not None:
                 key = int(element.get("data-k"))
                 report.table_columns.setdefault(key, list(box.column_widths))
@@ -978,6 +989,13 @@ def layout_report(document: Any) -> LayoutReport:
                     last = rows[-1]
                     slack = bottom - (last.position_y + last.margin_height())
                     table_pages[key][number] = (table_pages[key][number][0], slack)
+                    heights = report.table_rows.setdefault(key, {})
+                    body = [r for r in rows if r.element is not None and r.element.get("data-r") is not None]
+                    for r in body:
+                        heights.setdefault(r.element.get("data-r"), r.margin_height())
+                    if number != min(table_pages[key]):  # a page the table continues on: its room for rows
+                        room = sum(r.margin_height() for r in body) + slack
+                        report.table_room[key] = min(report.table_room.get(key, room), room)
                 continue
             if not isinstance(box, boxes.BlockBox) or element.get("data-k") is None:
                 continue
@@ -1055,7 +1073,7 @@ def _mend(report: LayoutReport, keys: dict[int, etree._Element], doc: ir.Documen
             el.set("class", " ".join([*classes, "box-long"]))
             changed = True
     for key, rows in report.table_breaks.items():
-        changed |= _split_table(keys, key, rows, report.table_columns.get(key, []), doc)
+        changed |= _split_table(keys, key, rows, report.table_columns.get(key, []), doc, _room(report, key))
     if attempt < len(_TRACKING):
         for key, _, chars in report.runts:
             el = keys[key]
@@ -1160,17 +1178,34 @@ def _tracking_from_trial(document: Any, report: LayoutReport) -> dict[int, float
     return out
 
 
-#: Body rows a continuation leaves for its 续表 caption: the page held the rows under the repeated header alone.
+#: Body rows a continuation leaves for its 续表 caption where the rows' heights are not known.
 _CAPTION_ROWS = 2
 
 
+@dataclasses.dataclass(frozen=True)
+class _Room:
+    """What a table's continuation pages hold: each body row's height (by ``data-r``) and the height a page has
+    for body rows once a 续表 caption is on it."""
+
+    heights: dict[str, float]
+    room: float
+
+
+def _room(report: LayoutReport, key: int) -> _Room | None:
+    heights, room = report.table_rows.get(key), report.table_room.get(key)
+    if not heights or room is None:
+        return None
+    caption = report.table_caption.get(key, max(heights.values()))  # no caption of its own: a row's room
+    return _Room(heights, room - caption - 2)  # 2: the closing rule the continuation gets at its foot
+
+
 def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], columns: list[float],
-                 doc: ir.Document) -> bool:
+                 doc: ir.Document, room: _Room | None = None) -> bool:
     """Cut a table broken across pages into one table per page, so each is closed by its bottom rule, the later
     ones under a 续表 caption with the header rows repeated, all with the columns of the first (clreq; GB/T
-    7713). Each continuation ends :data:`_CAPTION_ROWS` row earlier than the page break it replaces (its caption
-    takes that room); one that still breaks is cut again on the next pass. Tables with cells spanning rows are
-    left to the renderer (the header still repeats)."""
+    7713). The first part ends where the page broke; each later one holds the rows that fit a page with the
+    caption on it (``room``, from the rows' heights as laid out), else :data:`_CAPTION_ROWS` rows fewer than the
+    page held. Tables with cells spanning rows are left to the renderer (the header still repeats)."""
     table = keys[key]
     bodies = table.findall("tbody")
     if len(bodies) != 1 or not rows or any(int(c.get("rowspan") or 1) > 1 for c in table.iter("td", "th")):
@@ -1179,20 +1214,34 @@ def _split_table(keys: dict[int, etree._Element], key: int, rows: list[int], col
     continued = "continued" in (table.get("class") or "").split()
     at = {tr.get("data-r"): i for i, tr in enumerate(body_rows)}  # the report names rows by data-r
     found = {at[str(r)] for r in rows if str(r) in at}
-    cuts: list[int] = []
-    for k, r in enumerate(sorted(i for i in found if 0 < i < len(body_rows))):
-        # the first cut is where the page broke (the table's own caption was already on that page); each later
-        # page gains a caption, so its cut moves up by one more caption's rows
-        cut = r - k * _CAPTION_ROWS
-        if cut > (cuts[-1] if cuts else 0):
-            cuts.append(cut)
-    if not cuts:
-        return False
     ordered = sorted(i for i in found if 0 < i < len(body_rows))
-    if len(ordered) > 1:  # the rows pushed on by the captions need pages of their own: cut them now, not next pass
-        per_page = max(b - a for a, b in itertools.pairwise(ordered)) - _CAPTION_ROWS
-        while per_page > 0 and len(body_rows) - cuts[-1] > per_page:
-            cuts.append(cuts[-1] + per_page)
+    if not ordered:
+        return False
+    if room is not None and all(tr.get("data-r") in room.heights for tr in body_rows[ordered[0]:]):
+        cuts = [ordered[0]]  # the table's own caption was already on the first page
+        used = 0.0
+        for i in range(ordered[0], len(body_rows)):
+            h = room.heights[str(body_rows[i].get("data-r"))]
+            if used + h > room.room and i > cuts[-1]:
+                cuts.append(i)
+                used = 0.0
+            used += h
+        if len(cuts) > 1 and len(body_rows) - cuts[-1] == 1 and cuts[-1] - cuts[-2] >= 3:
+            cuts[-1] -= 1  # no continuation of one row alone: the page before gives it one more
+    else:
+        cuts = []
+        for k, r in enumerate(ordered):
+            # the first cut is where the page broke; each later page gains a caption, so its cut moves up by one
+            # more caption's rows
+            cut = r - k * _CAPTION_ROWS
+            if cut > (cuts[-1] if cuts else 0):
+                cuts.append(cut)
+        if not cuts:
+            return False
+        if len(ordered) > 1:  # the rows pushed on by the captions need pages of their own: cut them now
+            per_page = max(b - a for a, b in itertools.pairwise(ordered)) - _CAPTION_ROWS
+            while per_page > 0 and len(body_rows) - cuts[-1] > per_page:
+                cuts.append(cuts[-1] + per_page)
     total = sum(columns)
     colgroup = table.find("colgroup")
     if columns and total > 0 and not continued:

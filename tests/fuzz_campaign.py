@@ -263,7 +263,7 @@ class Outcome:
 
     kind: str
     """``ok``, ``refused`` or a finding: ``traceback``, ``active-content``, ``multi-line-error``, ``timeout``,
-    ``memory``."""
+    ``memory``, ``unreadable`` (an output its own format's reader refuses: pandoc on our Markdown)."""
     detail: str = ""
 
 
@@ -319,6 +319,9 @@ def run_case(fmt: str, data: bytes, folder: Path, *, pdf: bool = False, budget: 
         found = scan_folder_files(files)
     except subprocess.TimeoutExpired as exc:  # pandoc stuck on our Markdown (the 2026-12-02 campaign hung on one)
         return Outcome("timeout", f"{exc.cmd[0].rsplit('/', 1)[-1]} took over {exc.timeout} s to read an output")
+    except subprocess.CalledProcessError as exc:  # pandoc could not read our Markdown (seed 34 stopped on one)
+        err = (exc.stderr or b"").decode("utf-8", "replace").strip()[:300]
+        return Outcome("unreadable", f"{exc.cmd[0].rsplit('/', 1)[-1]} exit {exc.returncode} reading an output: {err}")
     if found:
         return Outcome("active-content", "; ".join(found[:5]))
     if resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024 > MEMORY_BUDGET:
@@ -326,7 +329,7 @@ def run_case(fmt: str, data: bytes, folder: Path, *, pdf: bool = False, budget: 
     return Outcome("ok")
 
 
-FINDING_KINDS = frozenset({"traceback", "active-content", "multi-line-error", "timeout", "memory"})
+FINDING_KINDS = frozenset({"traceback", "active-content", "multi-line-error", "timeout", "memory", "unreadable"})
 
 
 def save_finding(fmt: str, data: bytes, outcome: Outcome, origin: str, dest: Path = FINDINGS) -> Path:

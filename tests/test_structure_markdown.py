@@ -281,3 +281,25 @@ def test_numbered_paragraphs_only_in_numbered_prose(text: str, numbered: list[st
     assert [b.number for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para) and b.number] == numbered
     if not numbered:
         assert any(isinstance(b, ir.ListBlock) and b.ordered for b in iter_blocks(doc.blocks))
+
+
+def test_a_long_pipe_tables_undrawn_delimiter_row_sets_no_widths(tmp_path: Path) -> None:
+    """Pandoc sizes the columns of a pipe table wider than 72 characters by the cells of its delimiter row:
+    ``|---|---|---|---:|`` (as nearly every Chinese Markdown table is typed) draws no widths, so the columns are
+    sized from their content; ``|--|------------|`` is the author's drawing and is kept."""
+    from pipeline.colwidths import column_widths
+
+    row = "| 2001 | 阿富汗 | 人道主義援助、糧食安全和基礎設施重建項目第一期，包括衛生與教育服務 | 9,335 |"
+    undrawn = "| 年份 | 國家 | 說明 | 金額 |\n|---|---|---|---:|\n" + row + "\n"
+    drawn = "| 年份 | 說明 |\n|--|------------|\n| 2001 | 人道主義援助、糧食安全和基礎設施重建項目第一期，包括衛生與教育服務 |\n"
+    short = "| 年份 | 國家 |\n|---|---|\n| 2001 | 阿富汗 |\n"
+    src = tmp_path / "t.md"
+    src.write_text("# 表\n\n" + undrawn + "\n文。\n\n" + drawn + "\n文。\n\n" + short, encoding="utf-8")
+    doc = pipeline.read(src, Options(), Diagnostics())
+    tables = [b for b in iter_blocks(doc.blocks) if isinstance(b, ir.Table)]
+    assert len(tables) == 3
+    assert tables[0].widths == ()
+    widths = column_widths(tables[0])
+    assert widths[2] == max(widths) and widths[2] > 2 * widths[0]  # the description column the widest
+    assert tables[1].widths and abs(tables[1].widths[1] - 12 / 14) < 1e-6  # drawn: kept as pandoc gave it
+    assert tables[2].widths == ()  # a short pipe table: pandoc gives none either

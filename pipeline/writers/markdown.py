@@ -28,8 +28,13 @@ def _esc(text: str) -> str:
     return out.replace("\n", " ")
 
 
+#: What YAML takes for a line break though JSON does not (U+2028, U+2029): escaped in a quoted value, a space in
+#: a block (a raw one in the rights block ended the block mid-line: pandoc refused the file, make fuzz seed 34).
+_YAML_BREAKS = re.compile("[\u2028\u2029]")
+
+
 def _q(value: str) -> str:
-    return json.dumps(value, ensure_ascii=False)
+    return _YAML_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
 def _meta(value: str) -> str:
@@ -308,7 +313,7 @@ class _Writer:
             lines.append("rights: |")
             inner = _Writer(ir.Document(metadata=ir.Metadata(), blocks=m.rights), self.diag)
             body = "\n\n".join(inner.block(b) for b in m.rights)
-            lines.extend("  " + ln if ln else "" for ln in body.split("\n"))
+            lines.extend("  " + ln if ln else "" for ln in _YAML_BREAKS.sub(" ", body).split("\n"))
         lines.append("---")
         return "\n".join(lines)
 

@@ -10,6 +10,7 @@ Markdown file's title.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import zipfile
 from collections.abc import Sequence
@@ -21,6 +22,7 @@ from ...diagnostics import Diagnostics
 from ...errors import InputError
 from ...media import MediaTable
 from ...options import Options
+from ...walk import rewrite_blocks
 from .convert import convert as to_ir  # the module keeps its name: pipeline.readers.pandoc.convert
 from .epub import linear_spine, package_path
 from .html5 import Counts as Html5Counts
@@ -48,8 +50,9 @@ MARKDOWN = "markdown+east_asian_line_breaks"
 
 def read_markdown(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """Pandoc Markdown (YAML metadata, footnotes, ``::: box`` divs, ``[12]{.para-num}`` or ``12.`` numbers)."""
-    ast = run_pandoc(markdown_text(data, options, diag, name), MARKDOWN, name, options, diag)
-    return markdown_document(ast, options, diag, name)
+    text = markdown_text(data, options, diag, name)
+    ast = run_pandoc(text, MARKDOWN, name, options, diag)
+    return markdown_document(ast, options, diag, name, text)
 
 
 def read_markdown_many(sources: Sequence[tuple[bytes, Options, Diagnostics, str]]) -> list[ir.Document]:
@@ -59,8 +62,8 @@ def read_markdown_many(sources: Sequence[tuple[bytes, Options, Diagnostics, str]
     if not sources:
         return []
     asts = run_pandoc_many(texts, MARKDOWN, [s[3] for s in sources], sources[0][1], [s[2] for s in sources])
-    return [markdown_document(ast, options, diag, name)
-            for ast, (_, options, diag, name) in zip(asts, sources, strict=True)]
+    return [markdown_document(ast, options, diag, name, text)
+            for ast, text, (_, options, diag, name) in zip(asts, texts, sources, strict=True)]
 
 
 def markdown_text(data: bytes, options: Options, diag: Diagnostics, name: str) -> bytes:
@@ -76,11 +79,48 @@ def markdown_text(data: bytes, options: Options, diag: Diagnostics, name: str) -
     return text.encode("utf-8")
 
 
-def markdown_document(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str) -> ir.Document:
-    """The Document of pandoc's AST of a Markdown source: captions attached, statutes and the title found."""
+def markdown_document(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str,
+                      text: bytes | None = None) -> ir.Document:
+    """The Document of pandoc's AST of a Markdown source (``text``, what pandoc read): captions attached, statutes
+    and the title found, the column widths of pipe tables whose delimiter rows draw none dropped."""
     doc = to_ir(ast, options, diag, name, "markdown")
+    if text is not None:
+        doc = undrawn_widths(doc, text.decode("utf-8", "replace"))
     from ..captions import attach_captions
     return statutes(title_from_heading(attach_captions(doc, diag), diag), diag)
+
+
+#: A pipe table's delimiter row (``|---|:---:|``, ``---|---``): only pipes, dashes, colons and spaces.
+_DELIMITER = re.compile(r"^[ \t]*(?=[^\n]*\|)(?=[^\n]*-)[|: \t-]+$", re.M)
+
+
+def undrawn_widths(doc: ir.Document, text: str) -> ir.Document:
+    """``doc`` with the column widths pandoc gave a long pipe table from a delimiter row that draws none dropped,
+    so the writers size its columns from their content. Pandoc sets a pipe table wider than 72 characters in
+    columns as wide as the cells of its delimiter row (dashes and colons), and ``|---|---|---|---:|`` (how nearly
+    every Chinese Markdown table is typed) gives three equal columns and a wider fourth whatever they hold. A row
+    whose cells differ by more than one dash (``|--|------------|``) is the author's drawing and is kept."""
+    undrawn: set[tuple[float, ...]] = set()
+    drawn: set[tuple[float, ...]] = set()
+    for m in _DELIMITER.finditer(text):
+        cells = [c.strip() for c in m.group().strip().strip("|").split("|")]
+        if not cells or not all(re.fullmatch(r":?-+:?", c) for c in cells):
+            continue
+        lengths = [len(c) for c in cells]  # pandoc counts the colons with the dashes
+        dashes = [c.count("-") for c in cells]
+        shares = tuple(round(n / sum(lengths), 9) for n in lengths)
+        (drawn if max(dashes) - min(dashes) > 1 else undrawn).add(shares)
+    undrawn -= drawn
+    if not undrawn:
+        return doc
+
+    def fix(b: ir.Block, _lang: str | None) -> ir.Block:
+        if isinstance(b, ir.Table) and b.widths and tuple(round(w, 9) for w in b.widths) in undrawn:
+            return dataclasses.replace(b, widths=())
+        return b
+
+    notes = tuple(dataclasses.replace(n, blocks=rewrite_blocks(n.blocks, fix)) for n in doc.notes)
+    return dataclasses.replace(doc, blocks=rewrite_blocks(doc.blocks, fix), notes=notes)
 
 
 def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:

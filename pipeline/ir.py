@@ -291,6 +291,9 @@ class Table:
     """The caption's numbering as the source gave it (``Table 3``, ``表 1``), kept apart from its text."""
     widths: tuple[float, ...] = ()
     """Relative column widths from the source (summing to about 1), or empty."""
+    aligns: tuple[str, ...] = ()
+    """Each column's alignment from the source (``left``, ``right``, ``center``; ``""`` for the writer's own), or
+    empty: a Markdown ``|---:|`` column of figures is set flush right in every format."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

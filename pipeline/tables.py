@@ -61,3 +61,19 @@ def layout(table: ir.Table) -> tuple[list[list[Slot]], int]:
 def cell_count(table: ir.Table) -> int:
     """How many cells the table has after merging (each spanning cell counted once)."""
     return sum(len(row) for row in table.rows)
+
+
+#: The column alignments a writer sets (anything else in ``Table.aligns`` leaves the column to the writer).
+ALIGNS = frozenset({"left", "right", "center"})
+
+
+def cell_aligns(table: ir.Table) -> dict[int, str]:
+    """``id(cell)`` -> the alignment of the column it starts in, for each cell whose column has one."""
+    if not any(a in ALIGNS for a in table.aligns):
+        return {}
+    out: dict[int, str] = {}
+    for row in layout(table)[0]:
+        for slot in row:
+            if not slot.continued and slot.col < len(table.aligns) and table.aligns[slot.col] in ALIGNS:
+                out[id(slot.cell)] = table.aligns[slot.col]
+    return out

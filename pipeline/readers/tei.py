@@ -38,6 +38,7 @@ from .. import teivocab as vocab
 from ..diagnostics import Diagnostics
 from ..errors import InputError
 from ..options import Options
+from ..tables import ALIGNS
 from ..teivocab import ATTRS_WRAPPER, BLOCK_NOTE, EXPLICIT_BLOCKS, NOTE_PLACE, TEI, rend, unrend
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
@@ -700,6 +701,7 @@ class _Reader:
         caption: tuple[ir.Inline, ...] = ()
         label: str | None = None
         rows: list[tuple[ir.Cell, ...]] = []
+        rends: dict[tuple[int, int], str | None] = {}  # (row, cell) -> its rend where it names an alignment
         head_rows = 0
         for child in el:
             name = _name(child)
@@ -708,10 +710,11 @@ class _Reader:
                 label_el = next((c for c in child if _name(c) == "label"), None)
                 label = "".join(label_el.itertext()) if label_el is not None else None
             elif name == "row":
-                cells = []
+                cells: list[ir.Cell] = []
                 for cell in child:
                     if _name(cell) != "cell":
                         continue
+                    rends[len(rows), len(cells)] = cell.get("rend") if cell.get("rend") in ALIGNS else None
                     cells.append(ir.Cell(blocks=self.item_blocks(cell, depth) if len(cell) or (cell.text or "")
                                          else (), colspan=int(cell.get("cols", "1") or 1),
                                          rowspan=int(cell.get("rows", "1") or 1), header=cell.get("role") == "label"))
@@ -723,7 +726,25 @@ class _Reader:
             head_rows = int(n)
         if len(rows) == 1 and rows[0] == (ir.Cell(blocks=()),) and el.get("rows") == "0":
             rows = []
-        return ir.Table(rows=tuple(rows), caption=caption, head_rows=head_rows, id=el.get(XML_ID), label=label)
+        table = ir.Table(rows=tuple(rows), caption=caption, head_rows=head_rows, id=el.get(XML_ID), label=label)
+        return dataclasses.replace(table, aligns=_aligns(table, rends)) if any(rends.values()) else table
+
+
+def _aligns(table: ir.Table, rends: dict[tuple[int, int], str | None]) -> tuple[str, ...]:
+    """Each column's alignment from its cells' ``rend`` (docpipe's own TEI writes one on every cell of an
+    aligned column): the alignment every cell starting in the column names, else ``""``."""
+    from ..tables import layout
+
+    grid, cols = layout(table)
+    seen: dict[int, set[str | None]] = {}
+    for r, row in enumerate(grid):
+        k = 0
+        for slot in row:
+            if slot.continued:
+                continue
+            seen.setdefault(slot.col, set()).add(rends.get((r, k)))
+            k += 1
+    return tuple(next(iter(seen[c])) or "" if len(seen.get(c, ())) == 1 else "" for c in range(cols))
 
 
 #: TEI elements read as blocks when they stand among blocks.

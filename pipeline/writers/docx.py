@@ -617,8 +617,9 @@ class _Writer:
                     self.block(b, lang, style=style)
 
     def table(self, node: ir.Table, lang: str | None) -> None:
-        from ..tables import layout
+        from ..tables import cell_aligns, layout
         grid_rows, cols = layout(node)
+        aligned = cell_aligns(node)
         if node.caption or node.label:  # above the table, kept with it, as Word's Insert Caption does
             self.caption("TableCaption", "Table", node.label, node.caption, lang)
             if node.id:
@@ -671,6 +672,9 @@ class _Writer:
                     self.block(b, lang, style="TableText")  # no first-line indent, no space after
                 if len(tc) == 1:
                     self.para("TableText")
+                if id(slot.cell) in aligned:  # the source's column alignment (figures flush right)
+                    for p in tc.iter(_w("p")):
+                        _justify(p, aligned[id(slot.cell)])
                 self.body, self.sect = saved
                 self.max_width_twips = saved_width
         if len(grid_rows) <= KEEP_WHOLE_ROWS:
@@ -756,6 +760,27 @@ def _keep_whole(tbl: etree._Element) -> None:
                 p.insert(0, ppr)
             if ppr.find(_w("keepNext")) is None:
                 ppr.append(_el("keepNext"))
+
+
+#: What follows ``w:jc`` in a paragraph's properties (CT_PPr's order): ``jc`` goes before the first of them.
+_AFTER_JC = frozenset({"textDirection", "textAlignment", "textboxTightWrap", "outlineLvl", "divId", "cnfStyle", "rPr",
+                       "sectPr", "pPrChange"})
+
+
+def _justify(p: etree._Element, align: str) -> None:
+    """Set paragraph ``p`` ``left``, ``right`` or ``center`` (``w:jc``, in its schema place)."""
+    ppr = p.find(_w("pPr"))
+    if ppr is None:
+        ppr = etree.Element(_w("pPr"))
+        p.insert(0, ppr)
+    for old in ppr.findall(_w("jc")):
+        ppr.remove(old)
+    jc = etree.Element(_w("jc"), {_w("val"): align})
+    after = next((c for c in ppr if etree.QName(c).localname in _AFTER_JC), None)
+    if after is not None:
+        after.addprevious(jc)
+    else:
+        ppr.append(jc)
 
 
 def _three_line_borders() -> etree._Element:

@@ -18,6 +18,7 @@ from ..diagnostics import Diagnostics
 from ..guard import file_link_target
 from ..mathrender import texmath_safe
 from ..options import Options
+from ..tables import ALIGNS
 from ..walk import plain
 
 _ESCAPE = re.compile(r"([\\`*_\[\]{}<>#|~^$@])")
@@ -284,7 +285,20 @@ class _Writer:
         widths = [max(3, *(display_width(r[i]) for r in texts)) for i in range(width)] if texts else [3]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
         head_line = line.replace("-", "=")
-        out = [line]
+        if any(a in ALIGNS for a in t.aligns):  # colons on the line under the header (the top one without)
+            def marked(rule: str) -> str:
+                segs = [rule[1] * (w + 2) for w in widths]
+                for i, a in enumerate(t.aligns[:width]):
+                    if a in ("left", "center"):
+                        segs[i] = ":" + segs[i][1:]
+                    if a in ("right", "center"):
+                        segs[i] = segs[i][:-1] + ":"
+                return "+" + "+".join(segs) + "+"
+            if t.head_rows:
+                head_line = marked(head_line)
+            else:
+                line_top = marked(line)
+        out = [line_top if any(a in ALIGNS for a in t.aligns) and not t.head_rows else line]
         for i, row in enumerate(texts):
             out.append("| " + " | ".join(cell + " " * (w - display_width(cell))
                                          for cell, w in zip(row, widths, strict=True)) + " |")

@@ -523,7 +523,7 @@ class _Writer:
         _sub(parent, "idno", {"type": "ISBN"}, value)
 
     def table(self, parent: etree._Element, node: ir.Table, lang: str | None) -> None:
-        from ..tables import layout
+        from ..tables import cell_aligns, layout
         cols = layout(node)[1] if node.rows else 1
         table = _sub(parent, "table", {"rows": str(len(node.rows)), "cols": str(cols), "n": str(node.head_rows)})
         if node.id:
@@ -533,12 +533,13 @@ class _Writer:
             if node.label:
                 _sub(head, "label", text=node.label)
             self.inlines(head, node.caption, lang)
+        aligned = cell_aligns(node)  # the source's column alignment, as TEI's rendition of the cell
         for i, row in enumerate(node.rows):
             r = _sub(table, "row", {"role": "label" if i < node.head_rows else None})
             for cell in row:
                 c = _sub(r, "cell", {"cols": str(cell.colspan) if cell.colspan > 1 else None,
                                      "rows": str(cell.rowspan) if cell.rowspan > 1 else None,
-                                     "role": "label" if cell.header else None})
+                                     "role": "label" if cell.header else None, "rend": aligned.get(id(cell))})
                 self.content(c, cell.blocks, lang)
         if not node.rows:
             _sub(_sub(table, "row"), "cell")

@@ -52,7 +52,7 @@ from ..guard import file_link_dropped, file_link_target
 from ..media import by_name, placeholder, shown
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
-from ..tables import layout
+from ..tables import cell_aligns, layout
 from ..walk import iter_inlines_all, plain
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions, has_role
 from .page import (
@@ -508,6 +508,7 @@ class _Writer:
         three_line = (self.doc.metadata.language or "").startswith("zh")
         cells_head: list[str] = []
         cells_body: list[str] = []
+        aligned = cell_aligns(node)  # the source's column alignment (figures flush right)
         for r, row in enumerate(grid):
             for slot in row:
                 if slot.continued:
@@ -519,7 +520,8 @@ class _Writer:
                 content = self.blocks(cell.blocks, lang)
                 if (cell.header and r >= head) or (three_line and r < head):  # row 0 is the 续表 line there
                     content = f"#strong[{content}]"
-                spec = f"table.cell(x: {slot.col}, y: {r}, colspan: {colspan}, rowspan: {rowspan})[{content}]"
+                align = f", align: {aligned[id(cell)]}" if id(cell) in aligned else ""
+                spec = f"table.cell(x: {slot.col}, y: {r}, colspan: {colspan}, rowspan: {rowspan}{align})[{content}]"
                 (cells_head if r < head else cells_body).append(spec)
         parts: list[str] = []
         heavy, light = "1.2pt + black", "0.6pt + black"

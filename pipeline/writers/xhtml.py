@@ -33,6 +33,7 @@ from ..guard import ACTIVE_SCHEMES, FILE_LINK, file_link_dropped, file_link_targ
 from ..media import WEB_TYPES, by_name, placeholder, shown
 from ..options import Options
 from ..resources import STYLES_DIR
+from ..tables import cell_aligns
 from ..units import parse_length
 from ..walk import iter_inlines_all, plain
 from .divisions import ARIA, for_edition, has_role
@@ -404,6 +405,7 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
                 cols = etree.SubElement(el, "colgroup")
                 for w in widths:
                     etree.SubElement(cols, "col", {"style": f"width: {100 * w / total:.1f}%"})
+            aligned = cell_aligns(node)  # a column the source set flush right (figures) or centred
             groups = (("thead", node.rows[: node.head_rows]), ("tbody", node.rows[node.head_rows:]))
             for tag, rows in groups:
                 if not rows:
@@ -417,6 +419,8 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
                             td.set("colspan", str(cell.colspan))
                         if cell.rowspan > 1:
                             td.set("rowspan", str(cell.rowspan))
+                        if id(cell) in aligned:
+                            td.set("style", f"text-align: {aligned[id(cell)]}")
                         for b in cell.blocks:
                             td.append(block(b, ctx, lang))
             return el

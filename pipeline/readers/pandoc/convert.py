@@ -35,6 +35,8 @@ from .word import CAPTION_STYLES, TITLE_STYLES, caption_label, contents_title, i
 INLINE_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt", "caption", "figcaption"})
 #: Formats whose raw HTML is parsed into the IR (pandoc's HTML reader parses its own).
 RAW_HTML_FORMATS = frozenset({"markdown", "org"})
+#: pandoc's column alignments as the IR's.
+_ALIGNS = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 _WRAPPER_TAG = re.compile(r"</?(?:cite|time|sup|sub|small|abbr|bdi|mark|q|dfn|data)\b[^>]*>", re.IGNORECASE)
 
 
@@ -587,9 +589,11 @@ class _Converter:
         label, cap_inl = caption_label(cap)
         widths = tuple(float(s[1]["c"]) if isinstance(s[1], dict) and s[1].get("t") == "ColWidth" else 0.0
                        for s in _specs)
+        aligns = tuple(_ALIGNS.get(s[0].get("t", "") if isinstance(s[0], dict) else "", "") for s in _specs)
         anchor = self.anchors.pop() if self.anchors else None
         return [ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows, label=label,
-                         widths=widths if any(widths) else (), id=anchor), *moved]
+                         widths=widths if any(widths) else (), aligns=aligns if any(aligns) else (), id=anchor),
+                *moved]
 
     def caption(self, caption: list[Any]) -> tuple[tuple[ir.Inline, ...], tuple[ir.Block, ...]]:
         """A pandoc caption's text — its paragraphs, also inside Word's caption-style divs, as one line — and its

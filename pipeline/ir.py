@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 #: Version of the IR written into every ``.ir.json``; a file of another major version is refused.
-IR_VERSION = "2.1"
+IR_VERSION = "2.2"
 
 # --------------------------------------------------------------------------- inlines
 

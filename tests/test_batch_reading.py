@@ -72,6 +72,23 @@ def test_batch_is_one_process(monkeypatch: pytest.MonkeyPatch) -> None:
     assert [c for c in runs if "lua" in c] and not [c for c in runs if "json" in c and "lua" not in c], runs
 
 
+def test_a_long_books_chapters_read_side_by_side_read_like_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past :data:`PARALLEL_BYTES` a book's chapters are read in one pandoc process per core, each a consecutive
+    run of them: the same ASTs and warnings, in the same order, as one process."""
+    texts = _texts()
+    options = Options()
+    one = [Diagnostics() for _ in texts]
+    whole = pandoc_run.run_pandoc_many([t for _, t in texts], MARKDOWN, [n for n, _ in texts], options, one)
+    monkeypatch.setattr(pandoc_run, "PARALLEL_BYTES", 1)
+    monkeypatch.setattr(pandoc_run.os, "sched_getaffinity", lambda _pid: {0, 1, 2})
+    batches = pandoc_run._batches([t for _, t in texts])
+    assert len(batches) == 3 and [i for b in batches for i in b] == list(range(len(texts)))
+    several = [Diagnostics() for _ in texts]
+    split = pandoc_run.run_pandoc_many([t for _, t in texts], MARKDOWN, [n for n, _ in texts], options, several)
+    assert json.dumps(split, sort_keys=True) == json.dumps(whole, sort_keys=True)
+    assert [[i.message for i in d.items] for d in several] == [[i.message for i in d.items] for d in one]
+
+
 def test_book_read_in_one_run_equals_chapters_read_alone(monkeypatch: pytest.MonkeyPatch) -> None:
     import pipeline.readers.pandoc as readers
 

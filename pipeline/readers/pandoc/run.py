@@ -246,19 +246,15 @@ def run_pandoc_many(texts: Sequence[bytes], fmt: str, names: Sequence[str], opti
     ``pandoc lua``) gets a run of its own, with that run's errors."""
     if len(texts) < 2:
         return [run_pandoc(t, fmt, n, options, d) for t, n, d in zip(texts, names, diags, strict=True)]
-    cmd = [pandoc_path(), "+RTS", f"-M{options.tool_memory_mb}m", "-RTS", "lua", "-e", _MANY]
-    job = {"format": fmt, "options": _cli_options(), "east_asian": "+east_asian_line_breaks" in fmt,
-           "texts": [_as_read(t) for t in texts]}
-    results: list[Any] = []
-    try:
-        proc = subprocess.run(cmd, input=json.dumps(job).encode("utf-8"), capture_output=True,
-                              timeout=options.tool_timeout * len(texts))
-        if proc.returncode == 0:
-            results = json.loads(proc.stdout)
-    except (OSError, subprocess.TimeoutExpired, RecursionError, json.JSONDecodeError):
-        results = []
-    if not isinstance(results, list) or len(results) != len(texts):
-        results = [None] * len(texts)
+    batches = _batches(texts)
+    if len(batches) == 1:
+        results = _run_many(texts, fmt, options)
+    else:  # pandoc reads on one core: a long book's halves read side by side
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(len(batches)) as pool:
+            parts = list(pool.map(lambda b: _run_many([texts[i] for i in b], fmt, options), batches))
+        results = [r for part in parts for r in part]
     asts: list[dict[str, Any]] = []
     for text, name, diag, got in zip(texts, names, diags, results, strict=True):
         ast = got.get("ast") if isinstance(got, dict) else None
@@ -271,6 +267,44 @@ def run_pandoc_many(texts: Sequence[bytes], fmt: str, names: Sequence[str], opti
             diag.emit("tool-warning", f"pandoc: {' '.join(str(warning).split())[:300]}")
         asts.append(ast)
     return asts
+
+
+#: Bytes of text below which a book's chapters are read in one pandoc process (a second one costs its start).
+PARALLEL_BYTES = 1 << 20
+
+
+def _batches(texts: Sequence[bytes]) -> list[list[int]]:
+    """The texts' indices cut into consecutive runs of about equal size, one per core (at most 2 per MB)."""
+    total = sum(len(t) for t in texts)
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cores = os.cpu_count() or 1
+    n = max(1, min(cores, len(texts), total // PARALLEL_BYTES * 2))
+    out: list[list[int]] = [[] for _ in range(n)]
+    seen = 0
+    for i, t in enumerate(texts):
+        out[min(n - 1, seen * n // max(total, 1))].append(i)
+        seen += len(t)
+    return [b for b in out if b]
+
+
+def _run_many(texts: Sequence[bytes], fmt: str, options: Options) -> list[Any]:
+    """pandoc's results for ``texts`` read in one process (each ``{"ast", "log"}``), or Nones where it failed."""
+    cmd = [pandoc_path(), "+RTS", f"-M{options.tool_memory_mb}m", "-RTS", "lua", "-e", _MANY]
+    job = {"format": fmt, "options": _cli_options(), "east_asian": "+east_asian_line_breaks" in fmt,
+           "texts": [_as_read(t) for t in texts]}
+    results: Any = []
+    try:
+        proc = subprocess.run(cmd, input=json.dumps(job).encode("utf-8"), capture_output=True,
+                              timeout=options.tool_timeout * len(texts))
+        if proc.returncode == 0:
+            results = json.loads(proc.stdout)
+    except (OSError, subprocess.TimeoutExpired, RecursionError, json.JSONDecodeError):
+        results = []
+    if not isinstance(results, list) or len(results) != len(texts):
+        results = [None] * len(texts)
+    return list(results)
 
 
 def pandoc_warnings(stderr: bytes) -> list[str]:

@@ -34,7 +34,7 @@ from typing import Any, assert_never
 
 from .. import ir
 from ..cjk.dates import display_date
-from ..colwidths import column_widths
+from ..colwidths import MEASURE_EM, PADDING_EM, column_widths, text_em
 from ..diagnostics import Diagnostics
 from ..errors import OutputError, UsageError
 from ..fileio import date_epoch
@@ -53,7 +53,7 @@ from ..media import by_name, placeholder, shown
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..tables import cell_aligns, layout
-from ..walk import iter_inlines_all, plain
+from ..walk import block_text, iter_inlines_all, plain
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions, has_role
 from .page import (
     bleed_mm,
@@ -509,7 +509,12 @@ class _Writer:
         cells_head: list[str] = []
         cells_body: list[str] = []
         aligned = cell_aligns(node)  # the source's column alignment (figures flush right)
+        shares = [w / (sum(widths) or 1.0) for w in widths] if widths and len(widths) == width else [1 / width] * width
         for r, row in enumerate(grid):
+            # a row moves to the next page whole, as WeasyPrint's (tr: break-inside: avoid), where it is surely
+            # shorter than a page; a taller one may still break (an unbreakable row taller than the page would
+            # run off its foot)
+            whole = "" if r < head or not _short_row(row, shares) else ", breakable: false"
             for slot in row:
                 if slot.continued:
                     continue
@@ -521,7 +526,8 @@ class _Writer:
                 if (cell.header and r >= head) or (three_line and r < head):  # row 0 is the 续表 line there
                     content = f"#strong[{content}]"
                 align = f", align: {aligned[id(cell)]}" if id(cell) in aligned else ""
-                spec = f"table.cell(x: {slot.col}, y: {r}, colspan: {colspan}, rowspan: {rowspan}{align})[{content}]"
+                spec = (f"table.cell(x: {slot.col}, y: {r}, colspan: {colspan}, rowspan: {rowspan}{align}{whole})"
+                        f"[{content}]")
                 (cells_head if r < head else cells_body).append(spec)
         parts: list[str] = []
         heavy, light = "1.2pt + black", "0.6pt + black"
@@ -766,6 +772,24 @@ def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[t
 
 
 # ------------------------------------------------------------------------------------------------ running
+
+
+#: Lines of table text a row may reach and still be kept on one page (A5 holds about 30 at 9 pt).
+ROW_LINES = 20
+
+
+def _short_row(row: list[Any], shares: list[float]) -> bool:
+    """Whether every cell of a grid row surely fits :data:`ROW_LINES` lines (its text over the characters its
+    columns' share of the measure holds)."""
+    for slot in row:
+        if slot.continued or slot.cell.rowspan > 1:
+            continue
+        share = sum(shares[slot.col:slot.col + max(slot.cell.colspan, 1)])
+        per_line = max(1.0, share * MEASURE_EM - PADDING_EM)
+        lines = sum(max(1.0, text_em(block_text((b,))) / per_line) + 0.5 for b in slot.cell.blocks)
+        if lines > ROW_LINES:
+            return False
+    return True
 
 
 #: Families ``print.typ`` names itself (New Computer Modern Math is one of Typst's own).

@@ -309,3 +309,20 @@ def test_a_url_no_browser_reads_is_text_and_one_with_a_space_is_encoded(tmp_path
 def test_a_live_url_is_mended_or_refused(target: str, mended: str | None) -> None:
     from pipeline.guard import well_formed
     assert well_formed(target) == mended
+
+
+def test_an_html_pages_links_are_not_reported_as_resources_not_fetched(tmp_path: Path) -> None:
+    """Only what a page would load (a picture, a stylesheet, an SVG image) is "not fetched"; a link someone
+    follows (``a``, ``area``) is no resource (a W3C page's 40 links were 40 warnings)."""
+    page = tmp_path / "p.html"
+    page.write_text('<html><head><link rel="stylesheet" href="//cdn.example/s.css"></head><body><h1>T</h1>'
+                    '<p><a href="https://www.w3.org/TR/">TR</a> <A HREF="http://example.org/">e</A>'
+                    '<img src="http://example.org/p.png" alt="p"></p>'
+                    '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink">'
+                    '<image xlink:href="https://t.example/p.gif"/></svg></body></html>', encoding="utf-8")
+    diag = Diagnostics()
+    pipeline.read(page, Options(), diag)
+    said = [d.message for d in diag.items if d.code == "external-resource-blocked" and "not fetched:" in d.message]
+    assert not [m for m in said if "w3.org/TR" in m or m.endswith("example.org/")], said
+    assert any("//cdn.example/s.css" in m for m in said) and any("example.org/p.png" in m for m in said), said
+    assert any("t.example/p.gif" in m for m in said), said

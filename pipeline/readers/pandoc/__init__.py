@@ -129,13 +129,19 @@ def read_org(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
     return to_ir(ast, options, diag, name, "org")
 
 
+#: A remote resource an HTML page would load (a picture, a stylesheet, a script, a frame): a ``src`` or ``href`` of
+#: any element but a link someone follows (``a``, ``area``), whose target is no resource and reads as the link it is.
+_REMOTE = re.compile(rb"""<(?![aA]\b|[aA][rR][eE][aA]\b)[A-Za-z][\w:.-]*\b[^>]*?\s(?:xlink:)?(?:src|href)\s*=\s*["']?"""
+                     rb"""((?:https?:|file:|//)[^"'\s>]+)""")
+
+
 def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
     declared = ENTITY.search(data)  # the whole file: a prolog may hold any amount before its DOCTYPE
     if declared:
         raise InputError("declares XML entities", file=name, offset=declared.start(),
                          expected="HTML without <!ENTITY declarations")
-    for m in re.finditer(rb"""(?:src|href)\s*=\s*["']?((?:https?:|file:|//)[^"'\s>]+)""", data[:2_000_000]):
+    for m in _REMOTE.finditer(data[:2_000_000]):
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
     text, found = html5_structure(data.decode("utf-8", "replace"), xml=False)
     _report_html5(found, diag)

@@ -527,7 +527,7 @@ def _project_defaults() -> Options:
     path = Path("docpipe.toml")
     if not path.is_file():
         return Options()
-    from .build.project import project_defaults
+    from .project import project_defaults
     return project_defaults(path)
 
 

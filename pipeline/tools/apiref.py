@@ -29,6 +29,7 @@ MODULES: tuple[str, ...] = (
     "pipeline.registry",
     "pipeline.book",
     "pipeline.build",
+    "pipeline.project",
 )
 
 Definition = ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef | ast.Assign | ast.AnnAssign

@@ -48,6 +48,8 @@ class _Run:
         self.progress = progress
         self.outcomes: dict[int, Outcome] = {}
         self.by_task: dict[int, list[Job]] = {}
+        self.caches: list[ChapterCache] = []
+        """The books' chapter caches, written behind the workers and closed when the run ends."""
 
     def finish(self, job: Job, outcome: Outcome, res: EditionResult | None = None, *, write_log: bool = True) -> None:
         """A failed job: forgotten in the manifest, its log (why) left where its outputs go."""
@@ -112,7 +114,9 @@ class _Run:
         book file."""
         out = self.manifest.path.parent
         name = sha(str(book.resolve()).encode("utf-8", "surrogateescape"))[:16]
-        return ChapterCache(out / "chapters.cache" / name, output=out)
+        cache = ChapterCache(out / "chapters.cache" / name, output=out, background=True)
+        self.caches.append(cache)
+        return cache
 
     def tasks(self, groups: list[list[Job]], epoch: int | None) -> Iterator[Task]:
         """One task per group: the source's bytes (read now, checked on the descriptor) and its editions. A book
@@ -125,8 +129,10 @@ class _Run:
                 found: tuple[Diagnostic, ...] = ()
                 if first.source.book:
                     if first.source.path not in books:
+                        cache = self.chapter_cache(first.source.path)
                         books[first.source.path] = book_bytes(first.source.path, first.edition.options(Options()),
-                                                              self.chapter_cache(first.source.path))
+                                                              cache)
+                        cache.write_behind()  # while the workers render what was just read
                     data, mtime, found = books[first.source.path]
                 else:
                     data, mtime = read_source(first.source.path, limit=limit, root=first.source.root)
@@ -291,6 +297,8 @@ def run_jobs(jobs: list[Job], manifest_path: Path, *, workers: int | None = None
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(exc.filename or manifest_path)) from exc
     finally:
+        for cache in run.caches:
+            cache.close()
         progress.close()
         try:
             manifest.save()

@@ -382,12 +382,18 @@ class _Guard:
 
 #: Attributes of kept XML (a TEI header from elsewhere) whose URL a viewer loads by itself: checked as pictures.
 PICTURE_ATTRIBUTES = frozenset({"url", "src", "facs"})
+#: Attributes an HTML or SVG viewer loads by itself on whatever element holds them (none of them is TEI's): kept
+#: only as a picture inside the document (make fuzz seed 36: ``<object data="https://…">`` in a kept header).
+LOADING_ATTRIBUTES = frozenset({"data", "src", "srcset", "poster", "background", "codebase", "archive", "lowsrc",
+                                "dynsrc", "formaction", "action", "href", "ping"})
 
 
 def inert_tree(root: Any) -> list[str]:
     """Make a kept XML tree (an lxml element: a TEI header passed through) inert under :func:`url_allowed`: event
     handler attributes and attributes with an active URL are removed, and so are picture URLs (``@url`` of
-    ``graphic``…) that leave the document; returns what was removed (``element/@attribute``), for a diagnostic."""
+    ``graphic``…) that leave the document, the attributes other vocabularies load by themselves
+    (:data:`LOADING_ATTRIBUTES`) unless they name a picture inside it, and styles that fetch a ``url()``; returns
+    what was removed (``element/@attribute``), for a diagnostic."""
     removed: list[str] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -398,7 +404,10 @@ def inert_tree(root: Any) -> list[str]:
             value = el.attrib[attr]
             picture = name in PICTURE_ATTRIBUTES and local in ("graphic", "media", "binaryObject", "facsimile",
                                                                "surface", "zone")
-            if name.lower().startswith("on") or not url_allowed(value, "pointer") \
+            loading = name.lower() in LOADING_ATTRIBUTES and (name.lower() == "srcset" or not url_allowed(value,
+                                                                                                       "picture"))
+            styled = name.lower() == "style" and "url(" in _URL_NOISE.sub("", value).lower()
+            if name.lower().startswith("on") or not url_allowed(value, "pointer") or loading or styled \
                     or (picture and name == "url" and not url_allowed(value, "picture")):
                 removed.append(f"{local}/@{name}")
                 del el.attrib[attr]

@@ -90,11 +90,13 @@ def test_the_validators_find_errors(tmp_path: Path) -> None:
 
 
 #: Sources whose TEI is not valid yet, with the cause (strict: each is seen when it is mended).
+_HEADER_AS_IT_CAME = ("a source header that is itself invalid (make fuzz put TEI's <object> in encodingDesc) is "
+                      "kept as it came, less what is unsafe: the output's header is as invalid as the source's. "
+                      "Needs the header's content models (from tei_all.rng, as teivocab's tables are made) to move or "
+                      "drop what may not stand where it is")
 INVALID: dict[str, str] = {
-    "fuzz/active-content-8082876cdfa0.tei.xml": "a source header that is itself invalid (make fuzz put TEI's "
-    "<object> in encodingDesc) is kept as it came, less what is unsafe: the output's header is as invalid as the "
-    "source's. Needs the header's content models (from tei_all.rng, as teivocab's tables are made) to move or drop "
-    "what may not stand where it is",
+    "fuzz/active-content-c3351c4af7a0.tei.xml": _HEADER_AS_IT_CAME,
+    "fuzz/active-content-8082876cdfa0.tei.xml": _HEADER_AS_IT_CAME,
 }
 
 

@@ -380,8 +380,8 @@ class _Guard:
         return dataclasses.replace(t, rows=rows, caption=self.inlines(t.caption, depth + 1))
 
 
-#: Attributes of kept XML (a TEI header from elsewhere) whose URL a viewer loads by itself: checked as pictures.
-PICTURE_ATTRIBUTES = frozenset({"url", "src", "facs"})
+#: Elements of kept XML (a TEI header from elsewhere) whose ``@url`` a viewer loads by itself: checked as a picture.
+PICTURE_ELEMENTS = frozenset({"graphic", "media", "binaryObject", "facsimile", "surface", "zone"})
 #: Attributes an HTML or SVG viewer loads by itself on whatever element holds them (none of them is TEI's): kept
 #: only as a picture inside the document (make fuzz seed 36: ``<object data="https://…">`` in a kept header).
 LOADING_ATTRIBUTES = frozenset({"data", "src", "srcset", "poster", "background", "codebase", "archive", "lowsrc",
@@ -402,13 +402,11 @@ def inert_tree(root: Any) -> list[str]:
         for attr in list(el.attrib):
             name = attr.rsplit("}", 1)[-1]
             value = el.attrib[attr]
-            picture = name in PICTURE_ATTRIBUTES and local in ("graphic", "media", "binaryObject", "facsimile",
-                                                               "surface", "zone")
-            loading = name.lower() in LOADING_ATTRIBUTES and (name.lower() == "srcset" or not url_allowed(value,
-                                                                                                       "picture"))
-            styled = name.lower() == "style" and "url(" in _URL_NOISE.sub("", value).lower()
-            if name.lower().startswith("on") or not url_allowed(value, "pointer") or loading or styled \
-                    or (picture and name == "url" and not url_allowed(value, "picture")):
+            key = name.lower()
+            loads = key in LOADING_ATTRIBUTES or (key == "url" and local in PICTURE_ELEMENTS)
+            if key.startswith("on") or not url_allowed(value, "pointer") \
+                    or (loads and (key == "srcset" or not url_allowed(value, "picture"))) \
+                    or (key == "style" and "url(" in _URL_NOISE.sub("", value).lower()):
                 removed.append(f"{local}/@{name}")
                 del el.attrib[attr]
     return removed

@@ -41,7 +41,7 @@ def _derive_only_sets() -> tuple[frozenset[str], frozenset[str]]:
 
 @functools.cache
 def _only_sets() -> tuple[frozenset[str], frozenset[str]]:
-    """(Traditional-only, Simplified-only) characters (:func:`_derive_only_sets`, kept in :data:`DERIVED`)."""
+    """(Traditional-only, Simplified-only) characters (:func:`_derive_only_sets`, kept in :data:`DERIVED_NAME`)."""
     tables = _tables()
     return frozenset(tables["traditional_only"]), frozenset(tables["simplified_only"])
 
@@ -104,7 +104,7 @@ def _derive_words() -> tuple[list[str], list[str]]:
 
 @functools.cache
 def _word_matchers() -> tuple[object, object]:
-    """Matchers of the words of :func:`_derive_words` (kept in :data:`DERIVED`)."""
+    """Matchers of the words of :func:`_derive_words` (kept in :data:`DERIVED_NAME`)."""
     from .conversion import Leaf
 
     tables = _tables()
@@ -273,7 +273,7 @@ def detect_script(text: str, prior: str | None = None) -> str | None:
 @functools.cache
 def _standard_marks() -> dict[str, frozenset[str]]:
     """For each character that only some standards write, the standards that write it
-    (:func:`_derive_standard_marks`, kept in :data:`DERIVED`)."""
+    (:func:`_derive_standard_marks`, kept in :data:`DERIVED_NAME`)."""
     return {ch: frozenset(stds) for ch, stds in _tables()["standard_marks"].items()}
 
 

@@ -284,21 +284,17 @@ class _Writer:
                  (width - len(row)) for row in t.rows]
         widths = [max(3, *(display_width(r[i]) for r in texts)) for i in range(width)] if texts else [3]
         line = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
-        head_line = line.replace("-", "=")
+        top, head_line = line, line.replace("-", "=")
         if any(a in ALIGNS for a in t.aligns):  # colons on the line under the header (the top one without)
-            def marked(rule: str) -> str:
-                segs = [rule[1] * (w + 2) for w in widths]
-                for i, a in enumerate(t.aligns[:width]):
-                    if a in ("left", "center"):
-                        segs[i] = ":" + segs[i][1:]
-                    if a in ("right", "center"):
-                        segs[i] = segs[i][:-1] + ":"
-                return "+" + "+".join(segs) + "+"
+            marked = "+" + "+".join((":" if a in ("left", "center") else rule) + rule * w
+                                    + (":" if a in ("right", "center") else rule)
+                                    for w, a, rule in zip(widths, [*t.aligns, *[""] * width][:width],
+                                                          ["=" if t.head_rows else "-"] * width, strict=True)) + "+"
             if t.head_rows:
-                head_line = marked(head_line)
+                head_line = marked
             else:
-                line_top = marked(line)
-        out = [line_top if any(a in ALIGNS for a in t.aligns) and not t.head_rows else line]
+                top = marked
+        out = [top]
         for i, row in enumerate(texts):
             out.append("| " + " | ".join(cell + " " * (w - display_width(cell))
                                          for cell, w in zip(row, widths, strict=True)) + " |")

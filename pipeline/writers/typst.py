@@ -500,16 +500,14 @@ class _Writer:
         head = min(node.head_rows, n_rows)
         widths = column_widths(node)  # the source's when they differ, else from content (colwidths.py)
         if widths and len(widths) == width:
-            total = sum(widths) or 1.0
-            fractions = [f"{max(w / total, 0.01):.4f}fr" for w in widths]
-            columns = "(" + ", ".join(fractions) + ("," if width == 1 else "") + ")"
+            shares = [w / (sum(widths) or 1.0) for w in widths]
+            columns = "(" + ", ".join(f"{max(s, 0.01):.4f}fr" for s in shares) + ("," if width == 1 else "") + ")"
         else:
-            columns = str(width)
+            shares, columns = [1 / width] * width, str(width)
         three_line = (self.doc.metadata.language or "").startswith("zh")
         cells_head: list[str] = []
         cells_body: list[str] = []
         aligned = cell_aligns(node)  # the source's column alignment (figures flush right)
-        shares = [w / (sum(widths) or 1.0) for w in widths] if widths and len(widths) == width else [1 / width] * width
         for r, row in enumerate(grid):
             # a row moves to the next page whole, as WeasyPrint's (tr: break-inside: avoid), where it is surely
             # shorter than a page; a taller one may still break (an unbreakable row taller than the page would

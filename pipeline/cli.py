@@ -508,8 +508,15 @@ complete -o filenames -F _docpipe docpipe
 # ---- main ----------------------------------------------------------------------------------------------------------
 
 
+#: The terminating signal received, if any: the exit status says so even where the SystemExit raised for it did not
+#: unwind the run (raised inside an import, CPython wraps it: ``Error calling __set_name__``; some library code
+#: swallows it), and no internal error is reported for it.
+_SIGNALLED: list[int] = []
+
+
 def _on_sigterm(signum: int, frame: FrameType | None) -> None:
     # Unwinds through atomic_write's cleanup, so no temporary file is left behind.
+    _SIGNALLED.append(signum)
     raise SystemExit(128 + signum)
 
 
@@ -532,7 +539,12 @@ def _project_defaults() -> Options:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit status."""
+    """Run the command line; returns the exit status (128 + N after terminating signal N, however the run ended)."""
+    code = _main(argv)
+    return 128 + _SIGNALLED[0] if _SIGNALLED else code
+
+
+def _main(argv: Sequence[str] | None) -> int:
     for sig in (signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT):  # SIGKILL's leftovers: fileio.remove_leftovers
         signal.signal(sig, _on_sigterm)
     # Ctrl-C stops a run even when a non-interactive shell started us with SIGINT ignored (as it does for `cmd &`,
@@ -581,6 +593,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return EXIT_OUTPUT
     except Exception as exc:
+        if _SIGNALLED:  # the signal's SystemExit, wrapped by the code it interrupted: no internal error
+            return 128 + _SIGNALLED[0]
         if args is not None and getattr(args, "verbose", 0) >= 2:
             traceback.print_exc()
         print(printable(f"docpipe: internal error: {type(exc).__name__}: {exc} (while processing "

@@ -346,3 +346,38 @@ def test_an_equation_texmath_would_take_minutes_on_is_kept_as_tex_in_every_forma
     html = out["html"].read_text(encoding="utf-8")
     assert html.count("<math") == 1 and "f(x)" + "_" * 40 in html
     assert "`f(x)" + "_" * 40 + " = x^2`{.tex}" in out["md"].read_text(encoding="utf-8")
+
+
+def test_a_signal_whose_exit_the_interrupted_code_swallowed_still_sets_the_status(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """SIGQUIT's SystemExit raised inside an import (CPython wraps it: "Error calling __set_name__") or inside
+    library code that swallows it used to end the run as an internal error (70) or a success (0) about one run in
+    eight: the exit status is 128 + N whenever signal N came, and no internal error is reported for it."""
+    import signal
+
+    from pipeline import cli
+
+    src = tmp_path / "a.md"
+    src.write_text("# a\n\n文字。\n", encoding="utf-8")
+    real = cli._convert
+
+    def swallowing(*args: object, **kwargs: object) -> int:
+        try:
+            cli._on_sigterm(signal.SIGQUIT, None)
+        except SystemExit:
+            pass  # as the code the signal interrupted did
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "_convert", swallowing)
+    monkeypatch.setattr(cli, "_SIGNALLED", [])
+    assert cli.main(["convert", str(src), "--to", "html", "--out-dir", str(tmp_path / "out"), "-q"]) == 131
+
+    def wrapped(*args: object, **kwargs: object) -> int:
+        try:
+            cli._on_sigterm(signal.SIGQUIT, None)
+        except SystemExit as exc:
+            raise RuntimeError("Error calling __set_name__") from exc
+
+    monkeypatch.setattr(cli, "_convert", wrapped)
+    monkeypatch.setattr(cli, "_SIGNALLED", [])
+    assert cli.main(["convert", str(src), "--to", "html", "--out-dir", str(tmp_path / "out2"), "-q"]) == 131

@@ -39,6 +39,14 @@ class _Exceeded(BaseException):
     :class:`LimitError`."""
 
 
+def cores() -> int:
+    """The cores this process may use (its CPU affinity, e.g. a container's share), at least one."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
 def rss_mb() -> float:
     """This process's resident memory in MB (0 where /proc is missing)."""
     try:

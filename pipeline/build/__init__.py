@@ -17,6 +17,7 @@ from typing import Any, TextIO
 
 from .. import __version__
 from ..book.cache import ChapterCache, picture_fingerprint
+from ..budget import cores
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import DocpipeError, OutputError, UsageError
 from ..fileio import atomic_write, publish, read_source
@@ -30,14 +31,6 @@ from .worker import EditionResult, Task, TaskResult, render_task
 __all__ = ["DEFAULT_INCLUDE", "FORMAT_DEPS", "EditionResult", "EditionSpec", "Job", "Manifest", "Outcome", "Project",
            "Runner", "Source", "Task", "TaskResult", "batch", "build", "collect", "dep_shas", "job_key",
            "load_project", "project_defaults", "render_task", "run_jobs", "summary"]
-
-
-def cores() -> int:
-    """The cores this process may use (its CPU affinity, e.g. a container's share), at least one."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 class _Run:

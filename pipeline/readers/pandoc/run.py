@@ -275,12 +275,10 @@ PARALLEL_BYTES = 1 << 20
 
 def _batches(texts: Sequence[bytes]) -> list[list[int]]:
     """The texts' indices cut into consecutive runs of about equal size, one per core (at most 2 per MB)."""
+    from ...budget import cores
+
     total = sum(len(t) for t in texts)
-    try:
-        cores = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cores = os.cpu_count() or 1
-    n = max(1, min(cores, len(texts), total // PARALLEL_BYTES * 2))
+    n = max(1, min(cores(), len(texts), total // PARALLEL_BYTES * 2))
     out: list[list[int]] = [[] for _ in range(n)]
     seen = 0
     for i, t in enumerate(texts):

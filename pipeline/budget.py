@@ -47,13 +47,20 @@ def cores() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Child processes working for this one (a part of a PDF laid out by Typst): their memory is the job's too.
+CHILDREN: set[int] = set()
+
+
 def rss_mb() -> float:
-    """This process's resident memory in MB (0 where /proc is missing)."""
-    try:
-        with open("/proc/self/statm", encoding="ascii") as fh:
-            return int(fh.read().split()[1]) * _PAGE / 1048576
-    except (OSError, ValueError, IndexError):
-        return 0.0
+    """This process's resident memory in MB, with that of its :data:`CHILDREN` (0 where /proc is missing)."""
+    total = 0.0
+    for pid in ("self", *map(str, tuple(CHILDREN))):
+        try:
+            with open(f"/proc/{pid}/statm", encoding="ascii") as fh:
+                total += int(fh.read().split()[1]) * _PAGE / 1048576
+        except (OSError, ValueError, IndexError):
+            pass
+    return total
 
 
 @contextmanager

@@ -80,3 +80,67 @@ def test_linear_in_every_shape(shape: str, step: str) -> None:
         if t1 - t0 < SMALL and step != "write:pdf":  # a few ms at N are mostly noise: the second try at 10·N
             n *= 10
     assert best < MAX_RATIO, f"{shape} → {step}: 10·N took {best:.1f} times N (CPU {t1:.3f} s → {t10:.3f} s)"
+
+
+# --------------------------------------------------------------------------- a long document's PDF in bounded memory
+
+#: The resident memory a PDF of 10 000 or 100 000 paragraphs may take, docpipe and its children together (issue 25).
+PDF_MEMORY_MB = 1536
+
+
+def _tree_rss_mb(pid: int) -> float:
+    """The resident memory of ``pid`` and every process under it, in MB."""
+    psutil = pytest.importorskip("psutil")
+    try:
+        root = psutil.Process(pid)
+        procs = [root, *root.children(recursive=True)]
+    except psutil.Error:
+        return 0.0
+    total = 0
+    for proc in procs:
+        try:
+            total += proc.memory_info().rss
+        except psutil.Error:
+            pass
+    return total / 1048576
+
+
+@pytest.mark.slow  # about 70 s of CPU: the 100 000 paragraphs' 8 800 pages (make test-slow, CI)
+@pytest.mark.parametrize("paragraphs", [10_000, 100_000])
+def test_pdf_of_many_paragraphs_in_bounded_memory(paragraphs: int, tmp_path: Path) -> None:
+    """Markdown of ``paragraphs`` Chinese paragraphs to PDF (laid out by Typst in parts past 1 200 000 characters,
+    pipeline/writers/typst_parts.py): it ends, every paragraph is in it, and docpipe with its children never holds
+    more than :data:`PDF_MEMORY_MB` (in one piece it passed 3 GB)."""
+    import threading
+    han = "天地玄黃宇宙洪荒日月盈昃辰宿列張寒來暑往秋收冬藏閏餘成歲律呂調陽雲騰致雨露結為霜金生麗水玉出崑岡"
+    src = tmp_path / "long.md"
+    with src.open("w", encoding="utf-8") as fh:
+        for i in range(paragraphs):
+            fh.write(f"P{i}" + "".join(han[(i + k * 7) % len(han)] for k in range(110)) + "。\n\n")
+    out = tmp_path / "long.pdf"
+    proc = subprocess.Popen([sys.executable, "-m", "pipeline", "convert", str(src), "-o", str(out),
+                             "--job-memory", "4096", "--job-timeout", "1200"], cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT)})
+    peak = [0.0]
+    done = threading.Event()
+
+    def sample() -> None:
+        while not done.wait(0.1):
+            peak[0] = max(peak[0], _tree_rss_mb(proc.pid))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    try:
+        _, stderr = proc.communicate(timeout=1500)
+    finally:
+        done.set()
+        sampler.join()
+    assert proc.returncode == 0, stderr[-800:]
+    assert peak[0] < PDF_MEMORY_MB, f"{peak[0]:.0f} MB"
+    fitz = pytest.importorskip("pymupdf")
+    pdf = fitz.open(out)
+    text = "".join("".join(page.get_text().split()) for page in pdf)
+    missing = [i for i in (*range(0, paragraphs, 97), paragraphs - 1) if f"P{i}{han[i % len(han)]}" not in text]
+    assert not missing, missing[:10]
+    print(f"{paragraphs} paragraphs: {len(pdf)} pages, peak {peak[0]:.0f} MB")

@@ -800,11 +800,13 @@ def _chapter_sections(document: Any, doc: ir.Document, body: etree._Element, sec
     starts = [p for p in body.findall(_w("p"))
               if (st := p.find(f"{_w('pPr')}/{_w('pStyle')}")) is not None and st.get(_w("val")) == "Heading1"]
     running = [_toc_title(doc) if has_contents else (doc.metadata.title or "")]
+    contents_first = has_contents  # the first section holds the contents: no running head on them (clreq 5.2)
     ends: list[etree._Element] = []
     for i, h in enumerate(starts):
         before = h.getprevious()
         if i == 0 and (before is None or before is title_end):
             running[0] = _text_of(h)  # no front matter between the title page and the first chapter
+            contents_first = False
             continue
         style = before.find(f"{_w('pPr')}/{_w('pStyle')}") if before is not None else None
         if (before is None or before.tag != _w("p") or before.find(f"{_w('pPr')}/{_w('sectPr')}") is not None
@@ -825,6 +827,13 @@ def _chapter_sections(document: Any, doc: ir.Document, body: etree._Element, sec
         holders.append(holder)
     holders.append(sect)
     for n, (holder, head) in enumerate(zip(holders, running, strict=True), 3):
+        if n == 3 and contents_first and len(holders) > 1:  # as in the PDF: the folio, and no running head
+            blank = _hdr_ftr("hdr", [_para("Header")])
+            rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, blank, RT_HEADER)
+            even, _ = _add_part(document, "/word/header-contents-even.xml", CT_HEADER, blank, RT_HEADER)
+            sections.append((holder, [*(s for s in shared if s[0] == "footer"), ("header", "default", rid),
+                                      ("header", "even", even)]))
+            continue
         rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, _odd_header(head), RT_HEADER)
         sections.append((holder, [*shared, ("header", "default", rid)]))
     return sections

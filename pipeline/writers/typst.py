@@ -20,6 +20,7 @@ marks (reported, not drawn), a house CSS (reported, not applied).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -72,6 +73,9 @@ from .page import (
 )
 
 TEMPLATE = "print.typ"
+#: Where the contents' entries go in a document laid out in parts (:meth:`_Writer.contents`): a comment no string
+#: literal of the source can hold (it spans lines; :func:`lit` writes a line break as ``\\n``).
+CONTENTS_MARK = "(/*\ndocpipe-contents\n*/)"
 #: Picture types Typst draws.
 TYPST_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"})
 #: ``--pdf-variant`` -> Typst's PDF standard.
@@ -145,6 +149,18 @@ class _Writer:
         self.divisions = divisions(doc.blocks)
         """A book's divisions (empty for a document that is no book): each opens on a recto, front matter in
         roman folios, the body from arabic 1."""
+        self.parted = False
+        """Laid out in parts (:func:`write` for a long document): links within the document are written as
+        ``docpipe-dest:NAME`` and made links to named destinations when the parts are joined (no part's Typst
+        sees another's labels), and each outlined heading is labelled, for the contents and the bookmarks."""
+        self.headings: list[tuple[int, str, str, str]] = []
+        """In parts: each outlined heading's (rank, label, text as markup, plain title), in order."""
+        self.opening_now = False
+        """The markup :meth:`body` yielded last opens a division (a chapter) on a recto: a part may begin there."""
+        self.running: str | None = None
+        """The running head of the last division opened (a part beginning after it carries it)."""
+        self.arabic = False
+        """The book's body (its arabic folios) has begun."""
 
     # ------------------------------------------------------------------ anchors and languages
 
@@ -154,6 +170,10 @@ class _Writer:
             return ""
         self.labels.add(name)
         return f"#dp-inline-anchor({lit(name)});" if inline else f"#dp-anchor({lit(name)})"
+
+    def dest(self, name: str) -> str:
+        """A link's destination: the label ``name``, or in parts the name the join resolves."""
+        return lit(f"docpipe-dest:{name}") if self.parted else f"label({lit(name)})"
 
     def fonts(self, lang: str | None, kind: str = "serif") -> str:
         """The faces for ``lang``: its family (a Latin one for a language that is not Chinese, Japanese or
@@ -256,7 +276,7 @@ class _Writer:
                 body = self.inlines(c, lang, after)
                 if target.startswith("#"):
                     if target[1:] in self.targets:
-                        return f"#link(label({lit(target[1:])}))[{body}]"
+                        return f"#link({self.dest(target[1:])})[{body}]"
                     self.diag.emit("link-unresolved", f"a link to {target[:60]} has no target in the PDF; kept as text")
                     return body
                 return f"#link({lit(target)})[{body}]"
@@ -290,7 +310,7 @@ class _Writer:
         ref = f"fnref-{note_id.removeprefix('fn-')}"
         call = self.anchor(ref, inline=True) if ref in self.targets else ""
         if note is None or note_id in self.placed:
-            target = f"link(label({lit(note_id)}), {lit(marker)})" if note is not None else lit(marker)
+            target = f"link({self.dest(note_id)}, {lit(marker)})" if note is not None else lit(marker)
             return f"{call}#super({target});"
         self.placed.add(note_id)
         body = self.anchor(note.id, inline=True) + self.note_body(note, lang)
@@ -369,7 +389,10 @@ class _Writer:
             stack.append(b.level)
             division = opens.get(i)
             if division is not None:
-                yield self.opening(b, division.role, rank, lang, first_of_body=i == body_at)
+                made = self.opening(b, division.role, rank, lang, first_of_body=i == body_at)
+                self.opening_now = True
+                yield made
+                self.opening_now = False
                 if division.role in MADE_PAGES:  # the page's lines, set as the page is (no paragraph indent)
                     self.unindented = True
                     lines = self.blocks(blocks[i + 1:division.end], lang)
@@ -378,7 +401,10 @@ class _Writer:
                     i = division.end
                     continue
             elif not self.divisions and rank == 1:
-                yield self.opening(b, None, rank, lang)
+                made = self.opening(b, None, rank, lang)
+                self.opening_now = True
+                yield made
+                self.opening_now = False
             else:
                 yield self.heading(b, rank, lang)
             i += 1
@@ -392,14 +418,17 @@ class _Writer:
         title = ((f"{label}\u3000" if label else "") + plain(node.children)).strip()
         made = role in MADE_PAGES
         out = ["#[#metadata(none)<dp-chapter-end>]",
-               "#pagebreak(weak: true)" if role == "copyright-page" else "#pagebreak(weak: true, to: \"odd\")"]
+               "#pagebreak(weak: true)" if role == "copyright-page" else "#pagebreak(weak: true, to: dp-recto)"]
         if first_of_body:
             out.append("#set page(numbering: \"1\")\n#counter(page).update(1)")
+            self.arabic = True
         if self.byline:  # heading the first chapter's opening page
             out.append(self.byline)
             self.byline = ""
         heading = self.heading(node, rank, lang, label=label, outlined=False if role in NOT_IN_CONTENTS else None)
         running = "none" if made else lit(title)
+        if not made:
+            self.running = title
         out.append(f"#dp-open(role: {lit(role or 'chapter')}, running: {running}, "
                    f"folio: {'false' if made else 'true'})[{heading}]")
         return "\n".join(out)
@@ -411,10 +440,14 @@ class _Writer:
         if label:
             text = f"#{lit(label)};#{lit(' ')};" + text
         anchor = ""
-        if node.id and node.id not in self.labels:
-            self.labels.add(node.id)
-            anchor = f"#label({lit(node.id)})"
         shown = rank <= 4 if outlined is None else outlined
+        name = node.id if node.id and node.id not in self.labels else \
+            f"dp-h-{len(self.headings)}" if self.parted and shown else None
+        if name:
+            self.labels.add(name)
+            anchor = f"#label({lit(name)})"
+            if self.parted and shown:
+                self.headings.append((rank, name, text, ((f"{label} " if label else "") + plain(node.children))))
         return self.in_lang(node.lang, lang, f"#heading(level: {rank}, outlined: {'true' if shown else 'false'})"
                                              f"[{text}]{anchor}")
 
@@ -592,14 +625,17 @@ class _Writer:
             return ""  # a contents list of one line says nothing a reader does not see on the next page
         lang = self.doc.metadata.language or ""
         title = "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
+        made = f"#dp-toc-list({lit(title)}, {CONTENTS_MARK})" if self.parted else f"#dp-toc({lit(title)})"
         if not self.divisions:
-            return f"#dp-toc({lit(title)})"
+            return made
         # a book's contents open on a recto after the pages printed before them, in the front matter's folios
-        return ("#[#metadata(none)<dp-chapter-end>]\n#pagebreak(weak: true, to: \"odd\")\n"
-                f"#dp-open(role: \"toc\", running: {lit(title)})[#dp-toc({lit(title)})]")
+        return ("#[#metadata(none)<dp-chapter-end>]\n#pagebreak(weak: true, to: dp-recto)\n"
+                f"#dp-open(role: \"toc\", running: {lit(title)})[{made}]")
 
-    def source(self, stamp: dt.datetime | None) -> str:
-        """The whole ``main.typ``."""
+    def head(self, stamp: dt.datetime | None, *, offset: int = 0, running: str | None = None,
+             folios: str | None = None, first: int | None = None, attach: bool = True) -> list[str]:
+        """The lines that open ``main.typ`` (or a part's: the pages before it, ``offset``; the running head it
+        carries; its folio style and first folio; the attachments only in the first part)."""
         m = self.doc.metadata
         lang = m.language
         base, region = lang_region(lang)
@@ -610,6 +646,8 @@ class _Writer:
         keywords = [x for x in (m.symbol, m.session) if x]
         head = [
             f"#import {lit(TEMPLATE)}: *",
+            # before the page set-up, or the first page's header reads the folio before the update
+            f"#counter(page).update({first})" if first is not None else "",
             f"#set document(title: {lit(m.title or m.symbol or m.source or 'document')}, "
             f"author: {_lits(m.authors)}, keywords: {_lits(keywords)}, date: {date})",
             f"#show: docpipe.with(width: {width:.2f}mm, height: {height:.2f}mm, inner: {inner}mm, outer: {outer}mm, "
@@ -618,30 +656,100 @@ class _Writer:
             f"mono: {self.mono(lang)}, "
             f"running-title: {lit(m.title) if m.title else 'none'}, "
             f"three-line: {'true' if (lang or '').startswith('zh') else 'false'}, "
-            f"book: {'true' if self.divisions else 'false'})",
+            f"book: {'true' if self.divisions else 'false'}, offset: {offset}, "
+            f"running-start: {lit(running) if running else 'none'})",
+            # a division opens on a recto: an odd page, or in a part that begins on a verso an even one
+            f"#let dp-recto = {lit('even' if offset % 2 else 'odd')}",
         ]
-        if self.divisions:  # a book: front matter in roman folios (the body restarts them in arabic)
-            head.append("#set page(numbering: \"i\")")
-        for i, (name, _) in enumerate(self.options.attachments):
+        if folios or self.divisions:  # a book: front matter in roman folios (the body restarts them in arabic)
+            head.append(f"#set page(numbering: {lit(folios or 'i')})")
+        for i, (name, _) in enumerate(self.options.attachments if attach else ()):
             head.append(f"#pdf.attach({lit(name)}, read({lit(f'attachments/{i}')}, encoding: none), "
                         f"relationship: \"source\", mime-type: \"application/tei+xml\", "
                         f"description: \"TEI P5 edition\")")
-        book = bool(self.divisions)
+        return head
+
+    def front(self) -> tuple[str, str]:
+        """The title page and (for a document that is no book) the contents, set before the body."""
         titlepage = "" if has_role(self.doc, "titlepage") else self.titlepage()  # a book's own title page
-        toc = "" if book else self.toc()
+        toc = "" if self.divisions else self.toc()
         if titlepage.startswith("#dp-byline") and not toc:
             self.byline, titlepage = titlepage, ""  # set by `body` or `opening` at the head of the first page
-        parts = [*head, titlepage, toc, *self.body(lang)]
+        return titlepage, toc
+
+    def back(self, lang: str | None) -> list[str]:
+        """What follows the body: the rights (unless a copyright page shows them), notes never called."""
+        m = self.doc.metadata
+        out = []
         if m.rights and not has_role(self.doc, "copyright-page"):  # a copyright page shows them
-            parts.append("#pagebreak(weak: true)\n#[#set text(size: 9pt, fill: rgb(\"#222222\"));"
-                         f"{self.blocks(m.rights, lang)}]")
+            out.append("#pagebreak(weak: true)\n#[#set text(size: 9pt, fill: rgb(\"#222222\"));"
+                       f"{self.blocks(m.rights, lang)}]")
         unplaced = [n for n in self.doc.notes if n.id not in self.placed]
         if unplaced:  # notes never called: kept after the text, each with its marker
             rows = [self.anchor(n.id) + f"#[#set par(first-line-indent: 0pt);#super({lit(n.marker)});#h(0.3em);"
                     f"{self.note_body(n, lang)}]" for n in unplaced]
-            parts.append("#line(length: 100%, stroke: 0.5pt + rgb(\"#777777\"))\n#[#set text(size: 9pt);"
-                         + "\n\n".join(rows) + "]")
+            out.append("#line(length: 100%, stroke: 0.5pt + rgb(\"#777777\"))\n#[#set text(size: 9pt);"
+                       + "\n\n".join(rows) + "]")
+        return out
+
+    def source(self, stamp: dt.datetime | None) -> str:
+        """The whole ``main.typ``."""
+        lang = self.doc.metadata.language
+        head = self.head(stamp)
+        titlepage, toc = self.front()
+        parts = [*head, titlepage, toc, *self.body(lang), *self.back(lang)]
         return "\n\n".join(p for p in parts if p) + "\n"
+
+    def parts(self, limit: int) -> list[Part]:
+        """The document's markup in parts of about ``limit`` characters, each laid out on its own: cut before a
+        chapter opening (it starts a recto anyway) once a part holds half of ``limit``, else — a run of text with
+        no opening — between two blocks once it holds all of it (the next part starts a page). Nothing is cut
+        before a book's body begins, nor between an opening and what follows it; the contents end a part of
+        their own, which is laid out again once the pages are known."""
+        self.parted = True
+        lang = self.doc.metadata.language
+        self.head(None)  # the families its faces name join the font book before any part is laid out
+        titlepage, toc = self.front()
+        parts: list[Part] = []
+        current = [p for p in (titlepage, toc) if p]
+        size = sum(map(len, current))
+        opens, running, arabic = False, None, False  # the current part's start
+        before_running, before_arabic = None, False  # the state before the markup just received
+        after_contents = bool(toc)
+        after_opening = False
+        for made in self.body(lang):
+            cuttable = current and not after_opening and (arabic or before_arabic or not self.divisions)
+            if cuttable and (after_contents or (self.opening_now and size >= limit // 2) or size >= limit):
+                parts.append(Part("\n\n".join(current), opens, running, arabic))
+                current, size = [], 0
+                opens, running, arabic = self.opening_now, before_running, before_arabic
+            current.append(made)
+            size += len(made)
+            after_contents = CONTENTS_MARK in made
+            after_opening = self.opening_now
+            before_running, before_arabic = self.running, self.arabic
+        current.extend(self.back(lang))
+        parts.append(Part("\n\n".join(p for p in current if p), opens, running, arabic))
+        return parts
+
+    def contents(self, pages: dict[str, str]) -> str:
+        """The contents' entries (for :data:`CONTENTS_MARK`): level, destination, folio, text."""
+        rows = [f"({rank}, {lit('docpipe-dest:' + name)}, {lit(pages.get(name, ''))}, [{text}])"
+                for rank, name, text, _ in self.headings if rank <= 2]
+        return "(" + "".join(r + ", " for r in rows) + ")"
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of a document laid out on its own (:meth:`_Writer.parts`)."""
+
+    body: str
+    opens: bool
+    """It begins with a division's opening, on a recto."""
+    running: str | None
+    """The running head of the division it continues."""
+    arabic: bool
+    """A book's body, in arabic folios, began before it."""
 
 
 def _zh(lang: str | None) -> bool:
@@ -810,9 +918,13 @@ def _fonts(files: tuple[str, ...]) -> Any:
     such folder can be made, the book is every folder of ``fonts/fonts.toml``."""
     import typst
 
+    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=_font_paths(files))
+
+
+def _font_paths(files: tuple[str, ...]) -> list[str]:
+    """The folders Typst is given for ``files``: their folder of links, else every folder of ``fonts.toml``."""
     folder = _linked(files)
-    paths = [str(folder)] if folder is not None else [str(p) for p in _roots()]
-    return typst.Fonts(include_system_fonts=False, include_embedded_fonts=True, font_paths=paths)
+    return [str(folder)] if folder is not None else [str(p) for p in _roots()]
 
 
 def _linked(files: tuple[str, ...]) -> Path | None:
@@ -864,13 +976,27 @@ def _build(doc: ir.Document, options: Options, diag: Diagnostics, *,
     """:func:`build`, and the font families the source names."""
     writer = _Writer(doc, options, diag, math=math)
     source = writer.source(_stamp(doc, options))
+    return source, _files(writer, options, diag), writer.families
+
+
+def _files(writer: _Writer, options: Options, diag: Diagnostics) -> dict[str, bytes]:
+    """The files the written source reads (template, media, attachments), by path in its folder."""
     files = dict(writer.files)
     files[TEMPLATE] = (STYLES_DIR / TEMPLATE).read_bytes()
     for i, (_, data) in enumerate(options.attachments):
         files[f"attachments/{i}"] = data
     if writer.halts:
         diag.emit("writer-note", f"{writer.halts} adjacent punctuation pair(s) compressed (half-width first mark)")
-    return source, files, writer.families
+    return files
+
+
+def _unpack(root: Path, files: dict[str, bytes]) -> None:
+    """``files`` written under ``root``, with the empty package folder Typst is pointed at (nothing imported)."""
+    for name, data in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+    (root / "packages").mkdir()
 
 
 def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
@@ -896,17 +1022,15 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     standards = [STANDARDS[options.pdf_variant]] if options.pdf_variant else []
     stamp = _stamp(doc, options)
     has_math = any(isinstance(n, ir.Math) for n in iter_inlines_all(doc))
+    if not standards and _text_size(doc) > PARTED_TEXT:
+        return _write_parts(doc, options, diag, coverage, stamp, has_math)
     for attempt in ("math", "tex") if has_math else ("math",):
         source, files, families = _build(doc, options, diag if attempt == "math" else Diagnostics(),
                                          math=attempt == "math")
         with tempfile.TemporaryDirectory(prefix="docpipe-typst-") as tmp:
             root = Path(tmp)
-            for name, data in files.items():
-                path = root / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                path.write_bytes(data)
+            _unpack(root, files)
             (root / "main.typ").write_text(source, encoding="utf-8")
-            (root / "packages").mkdir()
             try:
                 compiler = typst.Compiler(root=str(root), font_paths=_fonts(_book(families, coverage)),
                                           ignore_system_fonts=True,
@@ -927,4 +1051,51 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         if not isinstance(pdf, bytes):
             raise OutputError("Typst returned no PDF")
         return pdf
+    raise OutputError("Typst failed")
+
+
+#: Characters of text past which a document is laid out in parts (:mod:`pipeline.writers.typst_parts`): about
+#: 1 200 A4 pages of Chinese, 400 MB of Typst's memory in one piece.
+PARTED_TEXT = 1_200_000
+#: Characters of Typst markup in a part (about 8 000 paragraphs of Chinese, 700 A4 pages, 250 MB).
+PART_SOURCE = 1_300_000
+
+
+def _text_size(doc: ir.Document) -> int:
+    return sum(len(n.text) for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+
+
+def _write_parts(doc: ir.Document, options: Options, diag: Diagnostics, coverage: Coverage,
+                 stamp: dt.datetime | None, has_math: bool) -> bytes:
+    """:func:`write` for a long document: laid out in parts, each in a process of its own, then joined."""
+    from .typst_parts import PartFailed, layout
+
+    for attempt in ("math", "tex") if has_math else ("math",):
+        told = diag if attempt == "math" else Diagnostics()
+        writer = _Writer(doc, options, told, math=attempt == "math")
+        parts = writer.parts(PART_SOURCE)
+        files = _files(writer, options, told)
+        contents = any(CONTENTS_MARK in p.body for p in parts[:1])
+
+        def source(k: int, offset: int, folios: str | None, first: int | None, toc: dict[str, str],
+                   writer: _Writer = writer, parts: list[Part] = parts, contents: bool = contents) -> str:
+            part = parts[k]
+            head = writer.head(stamp, offset=offset, running=part.running, folios=folios, first=first,
+                               attach=k == 0)
+            body = part.body.replace(CONTENTS_MARK, writer.contents(toc), 1) if k == 0 and contents else part.body
+            return "\n\n".join(p for p in (*head, body) if p) + "\n"
+
+        with tempfile.TemporaryDirectory(prefix="docpipe-typst-") as tmp:
+            root = Path(tmp)
+            _unpack(root, files)
+            try:
+                return layout(len(parts), source, [p.opens for p in parts], bool(writer.divisions), contents,
+                              root, _font_paths(_book(writer.families, coverage)),
+                              int(stamp.timestamp()) if stamp else None, told,
+                              [(rank, name, title) for rank, name, _, title in writer.headings])
+            except PartFailed as exc:
+                if attempt == "math" and has_math:
+                    diag.emit("writer-note", f"Typst could not set the equations ({exc}); kept as TeX")
+                    continue
+                raise
     raise OutputError("Typst failed")

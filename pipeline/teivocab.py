@@ -30,6 +30,15 @@ RENAME = "(element)"
 NOTE_WRAPPER = "tei-note"
 BLOCK_NOTE = "tei-block-note"
 EXPLICIT_BLOCKS = "tei-blocks"
+#: Text standing between the blocks of an element that mixes them (CBETA's ``<div>`` of bare lines, ``<lb/>``s, a
+#: ``<head>`` and ``<ab>``s): a paragraph in every format, written back in TEI as the element's own text.
+MIXED_TEXT = "tei-mixed-text"
+#: ``ab/@type`` of such text written back where ``tei_all`` allows no text (a ``div``, ``body``…): read back as
+#: :data:`MIXED_TEXT`.
+MIXED_AB = "docpipe-mixed-text"
+#: ``div/@type`` of the division the TEI writer puts around blocks that follow a division in its container
+#: (``tei_all`` allows none there): read back as those blocks, in their container.
+AFTER_DIV = "docpipe-after-div"
 #: Where a note that points at its anchor (``note@target``) stood in the source: the IR calls it at the anchor,
 #: the TEI writer puts it back here (``attrs`` holds ``("note", NOTE_ID)``).
 NOTE_PLACE = "tei-note-place"

@@ -260,3 +260,46 @@ def test_emphasis_in_chinese_is_dotted(engine: str) -> None:
     fonts = {s["font"] for b in page.get_text("dict")["blocks"] for line in b.get("lines", []) for s in line["spans"]
              if "abc" in s["text"]}
     assert fonts and all("Italic" in f for f in fonts), fonts
+
+
+# ------------------------------------------------------------------------------------------------ 间隔号
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_interpunct_between_han_is_full_width_in_every_face(engine: str) -> None:
+    """The middle dot of a transcribed name (安東尼奧·古特雷斯, a chain 拉赫曼·本·阿卜杜拉) takes a full-width cell
+    wherever it is set — title page, heading (sans), body (serif), as the EPUB cover sets it — where Noto Serif
+    CJK's default form is 0.33 em; between Latin letters (Jean·Paul) it keeps its Latin width."""
+    name = "安東尼奧·古特雷斯"
+    doc = chinese(ir.Heading(level=1, children=(T("菲利西安·卡布加案"),), id="h1"),
+                  para("檢察官訴拉赫曼·本·阿卜杜拉案，Jean·Paul 在場。"), title="秘書長報告", authors=(name,))
+    pdf = render(doc, engine)
+    widths: dict[str, list[float]] = {"han": [], "latin": []}
+    for _, chars in text_lines(pdf):
+        line = string(chars)
+        for i, ch in enumerate(line):
+            if ch == "·" and 0 < i < len(line) - 1:
+                c, han = chars[i], chars[i + 1]  # after it, a Han character (an em) or a Latin letter
+                kind = "latin" if line[i - 1].isascii() else "han"
+                em = (han["bbox"][2] - han["bbox"][0]) if kind == "han" else EM
+                widths[kind].append((c["bbox"][2] - c["bbox"][0]) / em)
+    assert len(widths["han"]) == 4 and len(widths["latin"]) == 1, widths  # author, heading, the chain's two
+    assert all(w > 0.9 for w in widths["han"]), widths
+    assert widths["latin"][0] < 0.5, widths
+
+
+def test_interpunct_between_han_is_marked_full_width_in_epub_and_html() -> None:
+    doc = chinese(para("拉赫曼·本·阿卜杜拉與Jean·Paul。"))
+    for fmt in ("html", "epub"):
+        data = pipeline.write(doc, fmt, Options(source_date_epoch=0), Diagnostics())
+        if fmt == "epub":
+            import io
+            import zipfile
+            z = zipfile.ZipFile(io.BytesIO(data))
+            text = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+            css = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".css"))
+        else:
+            text = css = data.decode()
+        assert text.count('<span class="interpunct">·</span>') == 2, fmt
+        assert "·Paul" in text and "interpunct\">·</span>Paul" not in text  # between Latin letters: as it is
+        assert re.search(r'span\.interpunct\s*\{\s*font-feature-settings:\s*"fwid" 1', css), fmt

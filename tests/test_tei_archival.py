@@ -18,6 +18,8 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.readers.tei import read
 from pipeline.teivocab import APPARATUS_NOTE
+from pipeline.walk import iter_blocks as iter_all
+from pipeline.walk import plain as plain_text
 
 from .conftest import require
 from .tei_validate import jing_path, saxon_available, validate
@@ -275,3 +277,53 @@ def test_a_head_inside_running_text_is_repaired_and_reported(tmp_path: Path) -> 
     again = pipeline.write(read(out.read_bytes(), Options(), Diagnostics(), name="out.xml"), "tei",
                            Options(source_date_epoch=0))
     assert '<seg rend="tei-head">標題</seg>' in again.decode()
+
+
+# ------------------------------------------------------------------------------------------- text in a div
+TAF = FIXTURES / "cbeta-taf-X1317.xml"
+
+
+def test_text_standing_in_a_div_is_paragraphs_around_its_blocks(tmp_path: Path) -> None:
+    """CBETA's TAF form puts bare lines and ``lb`` straight into ``div``, around its ``head``, ``ab`` and inner
+    ``div``s. Read as one paragraph (as before), the headings and every block became inline spans: now the
+    blocks stay blocks and each stretch of text between them is a paragraph — and TEI gets the element back as it
+    came as valid TEI (that text in ``<ab type="docpipe-mixed-text">``, blocks after a division in a division),
+    every ``lb`` and ``pb`` kept, the text the same."""
+    doc = _doc(TAF)
+    heads = [plain_text(b.children) for b in iter_all(doc.blocks) if isinstance(b, ir.Heading)]
+    assert heads == ["No. 1317-A"], heads  # (the other head stands inside an ab: repaired as before)
+    paras = [_squash(plain_text(b.children)) for b in iter_all(doc.blocks) if isinstance(b, ir.Para)]
+    assert len(paras) == 4, paras  # the abs and the stretches between them (it was one paragraph of it all)
+    assert "續刊古尊宿語要目錄" in paras  # the juan's opening ab, a paragraph of its own
+    src = _tei(etree.fromstring(TAF.read_bytes(), PARSER))
+    out = etree.parse(str(_tei_out(TAF, tmp_path))).getroot()
+    names = ("lb", "pb", "p")
+    count = {n: sum(1 for _ in next(src.iter(f"{{{TEI}}}body")).iter(f"{{{TEI}}}{n}")) for n in names}
+    assert count == {n: sum(1 for _ in next(out.iter(f"{{{TEI}}}body")).iter(f"{{{TEI}}}{n}")) for n in names}
+    assert count["lb"] == 446 and count["p"] == 0
+    # valid TEI: the text between blocks an ab of its own, the blocks after a division a division of their own
+    # (each read back as what it was: tests/test_tei_foreign.py's second pass)
+    mixed = sum(1 for b in iter_all(doc.blocks) if isinstance(b, ir.Div) and b.classes == ("tei-mixed-text",))
+    assert mixed and len(out.findall(f".//{{{TEI}}}ab[@type='docpipe-mixed-text']")) == mixed
+    assert out.findall(f".//{{{TEI}}}div[@type='docpipe-after-div']")
+    assert _squash("".join(next(src.iter(f"{{{TEI}}}body")).itertext())) == \
+        _squash("".join(next(out.iter(f"{{{TEI}}}body")).itertext()))
+    # in the other formats: the headings as headings, the stretches as paragraphs
+    html = pipeline.write(pipeline.transform(doc, Options(), Diagnostics()), "html", Options(source_date_epoch=0),
+                          Diagnostics()).decode()
+    assert "No. 1317-A</h" in html and html.count("<p") >= 4
+
+
+def test_words_encoded_one_by_one_keep_their_spaces() -> None:
+    """teiphy's and other critical editions write each word as ``<w>`` with nothing between them: two Greek words,
+    not one (the PDF of the UBS Ephesians apparatus read ``εντωηγαπημενω``); Han words and a word's parts
+    (``@part``) stay joined."""
+    src = ('<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>'
+           '<publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader><text><body>'
+           '<p><w>εν</w><w>τω</w><w>ηγαπημενω</w> <app><lem><w>εν</w><w>αυτω</w></lem><rdg wit="#P46"><w>αυτο</w>'
+           '</rdg></app>, <w>天</w><w>地</w><w part="I">ab</w><w part="F">cd</w></p></body></text></TEI>')
+    doc = read(src.encode(), Options(), Diagnostics(), name="w.xml")
+    text = plain_text(doc.blocks[0].children)  # type: ignore[union-attr]
+    assert re.sub(r"\[\d+\]", "", text) == "εν τω ηγαπημενω εν αυτω, 天地abcd", text  # (the apparatus note call)
+    reading = next(n for n in doc.blocks[0].children if isinstance(n, ir.Choice))  # type: ignore[union-attr]
+    assert plain_text(reading.readings[0].children) == "εν αυτω"

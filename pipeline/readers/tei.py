@@ -39,7 +39,17 @@ from ..diagnostics import Diagnostics
 from ..errors import InputError
 from ..options import Options
 from ..tables import ALIGNS
-from ..teivocab import ATTRS_WRAPPER, BLOCK_NOTE, EXPLICIT_BLOCKS, NOTE_PLACE, TEI, rend, unrend
+from ..teivocab import (
+    ATTRS_WRAPPER,
+    BLOCK_NOTE,
+    CONTAINERS,
+    EXPLICIT_BLOCKS,
+    MIXED_TEXT,
+    NOTE_PLACE,
+    TEI,
+    rend,
+    unrend,
+)
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -210,10 +220,15 @@ class _Reader:
 
     # ------------------------------------------------------------------ inlines
     def inlines(self, el: etree._Element, *, skip_label: bool = False) -> tuple[ir.Inline, ...]:
+        return self.run(el.text, list(el), skip_label=skip_label)
+
+    def run(self, text: str | None, children: list[etree._Element], *,
+            skip_label: bool = False) -> tuple[ir.Inline, ...]:
+        """Inline content: ``text``, then each of ``children`` with its tail."""
         out: list[ir.Inline] = []
-        if el.text:
-            out.append(ir.Text(text=el.text))
-        for child in el:
+        if text:
+            out.append(ir.Text(text=text))
+        for child in children:
             if not isinstance(child.tag, str):
                 self._tail(out, child.tail)
                 continue
@@ -253,6 +268,8 @@ class _Reader:
                     ref = self.apparatus_note(node)
                     if ref is not None:
                         out.append(ref)
+            if not tail and tei and name == "w" and _word_gap(child):
+                tail = " "  # <w>εν</w><w>τω</w>: two words, not one
             self._tail(out, tail)
         return _merge(out)
 
@@ -459,6 +476,10 @@ class _Reader:
             classes, attrs = unrend(el.get("rend"))
             return [ir.Div(blocks=self.blocks(el, depth), classes=classes, attrs=attrs, lang=el.get(XML_LANG),
                            id=el.get(XML_ID))]
+        if _name(el) == "ab" and el.get("type") == vocab.MIXED_AB:  # text of its container, written back as an ab
+            return [ir.Div(blocks=(ir.Para(children=self.inlines(el)),), classes=(MIXED_TEXT,))]
+        if _name(el).startswith("div") and el.get("type") == vocab.AFTER_DIV:  # blocks after a division
+            return list(self.blocks(el, depth))
         if _name(el) == "ab" and el.get("type") == vocab.HEADING_AB:  # a heading where TEI has no head
             level = el.get("n") or ""
             return [self.heading(el, int(level) if level.isdigit() else max(depth, 1))]
@@ -651,10 +672,39 @@ class _Reader:
             blocks = self.blocks(el, depth)
             if len(blocks) == 1 and _plain(blocks[0]):
                 blocks = (ir.Div(blocks=blocks, classes=(EXPLICIT_BLOCKS,)),)
+        elif any(_is_block(c) for c in el) and _name(el) in CONTAINERS:  # text where TEI allows none
+            blocks = self.mixed(el, depth)
         else:
             inl = self.inlines(el)
             blocks = (ir.Para(children=inl),) if inl else ()
         return ir.Div(blocks=blocks, classes=classes, attrs=attrs, lang=lang, id=xml_id)
+
+    def mixed(self, el: etree._Element, depth: int) -> tuple[ir.Block, ...]:
+        """The content of an element that mixes text with blocks (CBETA's ``<div>``: bare lines and ``<lb/>``s
+        around a ``<head>``, ``<ab>``s and ``<div>``s): its blocks as blocks, the text between them as paragraphs
+        (:data:`MIXED_TEXT`, written back in TEI as the element's own text); a stretch of nothing but line and
+        page beginnings goes to the block after it."""
+        out: list[ir.Block] = []
+
+        def flush(text: str | None, run: list[etree._Element]) -> None:
+            made = self.run(text, run)
+            if any(not isinstance(n, ir.Milestone) and not (isinstance(n, ir.Text) and not n.text.strip())
+                   for n in made):
+                out.append(ir.Div(blocks=(ir.Para(children=made),), classes=(MIXED_TEXT,)))
+            else:
+                out.extend(_HOLDER(n) for n in made if isinstance(n, ir.Milestone))
+
+        text: str | None = el.text
+        run: list[etree._Element] = []
+        for child in el:
+            if _is_block(child):
+                flush(text, run)
+                out.extend(self.block(child, depth))
+                text, run = child.tail, []
+            else:
+                run.append(child)
+        flush(text, run)
+        return _attach_milestones(out, foreign=self.foreign)
 
     def simple_table(self, el: etree._Element) -> bool:
         """A table the IR holds whole: a head, then rows of cells with spans and roles only."""
@@ -760,6 +810,23 @@ def _in_own_body(el: etree._Element) -> bool:
     body = el.getparent()
     outer = body.getparent() if body is not None else None
     return outer is not None and _name(outer) == "floatingText" and outer.get("type") in ("div", "box")
+
+
+#: A letter of a script that writes spaces between words (not Han, kana or Hangul, nor Thai, Lao, Khmer, Myanmar).
+_SPACED = re.compile(r"[^\W\d_\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u2e80-\u9fff\uac00-\ud7af\uf900-\ufaff"
+                     r"\U00020000-\U0003ffff]")
+
+
+def _word_gap(w: etree._Element) -> bool:
+    """Whether the ``w`` element ``w`` and the ``w`` right after it (no text between) are two words written with a
+    space between (both in a spaced script; not parts of one word, ``@part``)."""
+    after = w.getnext()
+    if after is None or not isinstance(after.tag, str) or _name(after) != "w" or etree.QName(after).namespace != TEI:
+        return False
+    if w.get("part") in ("I", "M") or after.get("part") in ("M", "F"):
+        return False
+    last, first = "".join(w.itertext())[-1:], "".join(after.itertext())[:1]
+    return bool(last and first and _SPACED.match(last) and _SPACED.match(first))
 
 
 def _is_block(el: etree._Element) -> bool:

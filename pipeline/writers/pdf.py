@@ -471,21 +471,38 @@ def _put(el: etree._Element, kind: str, lead: str, made: list[etree._Element]) -
         x.addnext(y)
 
 
+#: clreq 3.1 / GB/T 15834 间隔号: the middle dot between the parts of a name (安東尼奧·古特雷斯) takes a full-width
+#: cell in Chinese text, as Noto Sans CJK sets it; Noto Serif CJK's default form is Latin-narrow (0.33 em), so the
+#: same name was set two ways in one book (headings and cover wide, body and title page narrow). ``fwid`` here.
+INTERPUNCT = re.compile(f"(?<={HAN.pattern})\u00b7(?={HAN.pattern})")
+
+
+def _interpuncts(root: etree._Element) -> int:
+    """Wrap each middle dot between two Han characters in ``span.interpunct`` (full width)."""
+    return _wrap_matches(root, INTERPUNCT, "interpunct", "\u00b7")
+
+
 def _latin_quotes(root: etree._Element) -> int:
     """Wrap the quotation marks and apostrophes that belong to Latin text in ``span.latin-quote``."""
+    return _wrap_matches(root, _LATIN_QUOTE, "latin-quote", _QUOTES, skip="latin")
+
+
+def _wrap_matches(root: etree._Element, pattern: re.Pattern[str], cls: str, chars: str, skip: str = "") -> int:
+    """Wrap each match of ``pattern`` in the text of ``root`` (a text holding one of ``chars``) in a ``span`` of
+    class ``cls``, except inside an element of class ``skip``; returns how many."""
     count = 0
     for el in list(root.iter()):
         if not isinstance(el.tag, str) or el.tag in ("style", "head", "title", "meta", "script"):
             continue
-        if "latin" in (el.get("class") or "").split():
+        if skip and skip in (el.get("class") or "").split():
             continue  # span.latin has pwid on already
         for kind in ("text", "tail"):
             value = el.text if kind == "text" else el.tail
-            if not value or not any(q in value for q in _QUOTES) or not _LATIN_QUOTE.search(value):
+            if not value or not any(q in value for q in chars) or not pattern.search(value):
                 continue
             if kind == "tail" and el.getparent() is None:
                 continue
-            lead, made = _spans(_split(_LATIN_QUOTE, value, "latin-quote"))
+            lead, made = _spans(_split(pattern, value, cls))
             count += len(made)
             _put(el, kind, lead, made)
     return count
@@ -660,6 +677,7 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
     _cjk_math(root, doc, options)
     _math_gaps(root)
     _latin_quotes(root)
+    _interpuncts(root)
     _marks(root)
     _emphasis_dots(root)
     _hanging_lists(root)

@@ -42,6 +42,7 @@ from ..media import by_name
 from ..options import Options
 from ..teivocab import (
     ADDED_PREFIX,
+    AFTER_DIV,
     AGENCIES,
     APPARATUS_NOTE,
     ATTRS_KEY,
@@ -63,6 +64,8 @@ from ..teivocab import (
     HEAD_PARENTS,
     HEADER_KEY,
     HEADING_AB,
+    MIXED_AB,
+    MIXED_TEXT,
     NORMALISATION,
     NOTE_PLACE,
     NOTE_WRAPPER,
@@ -587,6 +590,10 @@ class _Writer:
             return True
         if node.classes == (BLOCK_NOTE,) and len(node.blocks) == 1 and isinstance(node.blocks[0], ir.Para):
             self.inlines(parent, node.blocks[0].children, lang)  # a note is allowed between blocks
+            return True
+        if node.classes == (MIXED_TEXT,) and len(node.blocks) == 1 and isinstance(node.blocks[0], ir.Para):
+            # text its container held between blocks, where tei_all allows none: an ab of its own (read back as it)
+            self.inlines(_sub(parent, "ab", {"type": MIXED_AB}), node.blocks[0].children, lang)
             return True
         if node.classes == (EXPLICIT_BLOCKS,):
             self.blocks(parent, node.blocks, lang)
@@ -1148,6 +1155,11 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
     if moved:
         diag.emit("writer-note", f"{moved} division opener(s)/closer(s) found amid the content are kept as "
                   "<ab rend='tei-NAME'> (tei_all allows them only at a division's start or end)")
+    after = _after_divisions(root)
+    if after:
+        diag.emit("text-repaired", f"{after} run(s) of blocks after a division in its container (CBETA's TAF "
+                  f"<div>), where tei_all allows only divisions, written as <div type='{AFTER_DIV}'> (read back "
+                  "as those blocks)")
     heads = [e for e in root.iter(_t("head")) if (p := e.getparent()) is not None
              and etree.QName(p).localname in PHRASE_PARENTS and etree.QName(p).namespace == TEI]
     wrapped = [el for el in heads if _head_of_blocks(el)]
@@ -1168,6 +1180,40 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
                   "allows none, kept as <seg rend='tei-head'> (read back as the same head)")
 
 
+def _after_divisions(root: etree._Element) -> int:
+    """Wrap each run of blocks that follows a division in its container (``model.common`` after ``model.divLike``,
+    which ``tei_all`` refuses) in ``<div type="docpipe-after-div">``; how many runs."""
+    made = 0
+    for container in [e for e in root.iter() if isinstance(e.tag, str) and _local(e) in CONTAINERS
+                      and etree.QName(e).namespace == TEI]:
+        seen: str | None = None  # the kind of division found (div, or div1 … div7: a wrapper is one of them)
+        run: list[etree._Element] = []
+        for c in [c for c in container if isinstance(c.tag, str)]:
+            name = _local(c)
+            if name in DIVISIONS:
+                if run:
+                    _wrap_after(run, seen or "div")
+                    made += 1
+                run, seen = [], name
+            elif seen and (run or name not in GLOBAL) and name not in DIV_BOTTOM:
+                run.append(c)
+        while run and _local(run[-1]) in GLOBAL:  # breaks and notes at the end stay where they are
+            run.pop()
+        if run:
+            _wrap_after(run, seen or "div")
+            made += 1
+    return made
+
+
+def _wrap_after(run: list[etree._Element], kind: str) -> None:
+    div = etree.Element(_t(kind), {"type": AFTER_DIV})
+    run[0].addprevious(div)
+    for c in run:
+        div.append(c)
+
+
+#: ``model.divLike`` and the numbered divisions: after the first, a container may hold no paragraph or text.
+DIVISIONS = frozenset({"div", "div1", "div2", "div3", "div4", "div5", "div6", "div7"})
 #: ``div/@type`` of the division made around a ``head`` that opens the blocks of a reading (``lem``, ``rdg``).
 HEAD_DIV = ADDED_PREFIX + "headed"
 #: Where ``tei_all`` allows divisions (``model.divLike``) but no ``head``.

@@ -219,12 +219,23 @@ def _append_text(parent: etree._Element, text: str) -> None:
     last.tail = (last.tail or "") + text
 
 
+#: 间隔号 between two Han characters: set full width (``span.interpunct``, ``fwid``) as the PDF sets it.
+_INTERPUNCT = re.compile(f"(?<=[{HAN}])\u00b7(?=[{HAN}])")
+
+
 def _text(parent: etree._Element, text: str, ctx: Context) -> None:
     for piece, sides in autospace(text):
         if sides:
             classes = "latin" + (" gl" if "l" in sides else "") + (" gr" if "r" in sides else "")
             span = etree.SubElement(parent, "span", {"class": classes})
             span.text = piece
+        elif "\u00b7" in piece and ctx.profile != "print" and _INTERPUNCT.search(piece):
+            pos = 0
+            for m in _INTERPUNCT.finditer(piece):
+                _append_text(parent, piece[pos:m.start()])
+                etree.SubElement(parent, "span", {"class": "interpunct"}).text = m.group()
+                pos = m.end()
+            _append_text(parent, piece[pos:])
         else:
             _append_text(parent, piece)
 

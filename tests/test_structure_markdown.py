@@ -303,3 +303,20 @@ def test_a_long_pipe_tables_undrawn_delimiter_row_sets_no_widths(tmp_path: Path)
     assert widths[2] == max(widths) and widths[2] > 2 * widths[0]  # the description column the widest
     assert tables[1].widths and abs(tables[1].widths[1] - 12 / 14) < 1e-6  # drawn: kept as pandoc gave it
     assert tables[2].widths == ()  # a short pipe table: pandoc gives none either
+
+
+def test_a_rule_pandoc_takes_for_a_broken_yaml_block_is_a_rule() -> None:
+    """free-programming-books' Tamil guide has a ``---`` after a code fence, and another further on: pandoc takes
+    the lines between for a YAML metadata block, cannot parse them (``**Wrong**``) and refuses the whole file
+    (exit 64). docpipe reads it with metadata only from the front matter at the top — the title kept — every
+    line of the text kept, and says so at the line."""
+    src = (b"---\ntitle: A guide\n---\n\nText before.\n\n```html\n<div>x</div>\n```\n---\n**Wrong**\n```html\n"
+           b"* [a](b)\n```\n---\n**Right**\n\nAfter the break.\n")
+    diag = Diagnostics()
+    doc = pipeline.read_bytes(src, "guide.md", Options(), diag)
+    assert doc.metadata.title == "A guide"
+    text = " ".join(plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Para | ir.Heading))
+    assert all(w in text for w in ("Text before.", "Wrong", "Right", "After the break."))
+    assert "Wrong" in block_text(doc.blocks) and "After the break." in block_text(doc.blocks)
+    repaired = [d for d in diag.items if d.code == "markdown-repaired"]
+    assert len(repaired) == 1 and repaired[0].line == 10 and "thematic break" in repaired[0].message

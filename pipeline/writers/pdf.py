@@ -754,6 +754,11 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         raise UsageError("--vertical is not available for PDF: WeasyPrint has no vertical writing mode "
                          "(writing-mode: vertical-rl)", expected="--vertical with --to epub only")
     check_family(options.serif_font, doc.metadata.language)
+    from ..core import complex_script
+    if (letter := complex_script(doc)) is not None:
+        diag.emit("writer-note", f"text in a script WeasyPrint's PDF does not keep in order (U+{ord(letter):04X} "
+                  f"{letter}): copying or searching it may not find its words; --pdf-engine typst keeps them "
+                  "(and is what auto picks)")
     from ..walk import iter_inlines_all
     cov = report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)),
                           doc.metadata.language, diag, override=options.serif_font)

@@ -153,7 +153,11 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options, diag: Diagnos
             from ...errors import LimitError as _Limit
             raise _Limit(f"pandoc needed more than {options.tool_memory_mb} MB to read it", file=name,
                          expected="a simpler document or a higher --tool-memory")
-        raise InputError(f"pandoc could not read it as {fmt}: {message[-1] if message else proc.returncode}",
+        bad_yaml = next((m for m in (_BAD_YAML.search(ln) for ln in message) if m), None)
+        if bad_yaml is not None and fmt.startswith("markdown") and "-yaml_metadata_block" not in fmt:
+            return _without_yaml_blocks(data, fmt, name, options, diag, int(bad_yaml.group(1)), message)
+        where = next((m.group(0) for m in (_AT_LINE.search(ln) for ln in message) if m), "")
+        raise InputError(f"pandoc could not read it as {fmt}{where}: {message[-1] if message else proc.returncode}",
                          file=name, expected=f"a valid {fmt} document")
     if diag is not None:
         for warning in pandoc_warnings(proc.stderr):
@@ -169,6 +173,35 @@ def run_pandoc(data: bytes, fmt: str, name: str, options: Options, diag: Diagnos
     if version < MIN_API:
         raise ToolError(f"pandoc API {'.'.join(map(str, version))} is too old", file=name,
                         expected=f"pandoc-api-version {MIN_API[0]}.{MIN_API[1]} or later (pandoc 3)")
+    return ast
+
+
+_BAD_YAML = re.compile(r"Error parsing YAML metadata at .*\(line (\d+), column \d+\)")
+_AT_LINE = re.compile(r" \(line \d+, column \d+\)")
+#: A front matter block at the very top of a Markdown text: ``---`` ... ``---`` or ``...``.
+_FRONT = re.compile(rb"\A---[ \t]*\r?\n(?:.*?\r?\n)??(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.S)
+
+
+def _without_yaml_blocks(data: bytes, fmt: str, name: str, options: Options, diag: Diagnostics | None, line: int,
+                         message: list[str]) -> dict[str, Any]:
+    """pandoc's AST for Markdown in which a ``---`` line after the top opens what pandoc takes for a YAML block and
+    cannot parse (a thematic break before a list, as in free-programming-books): read with metadata only from the
+    front matter at the top, the rest as Markdown without metadata blocks — the ``---`` a thematic break — and
+    said."""
+    front = _FRONT.match(data) if line > 1 else None
+    meta: dict[str, Any] = {}
+    if front is not None:
+        meta = run_pandoc(front.group(0), fmt, name, options, diag).get("meta", {})
+        rest = b"\n" * front.group(0).count(b"\n") + data[front.end():]  # the same line numbers
+    else:
+        rest = data
+    ast = run_pandoc(rest, fmt + "-yaml_metadata_block", name, options, diag)
+    ast["meta"] = meta
+    if diag is not None:
+        why = " ".join(ln.strip() for ln in message[1:3])[:160]
+        diag.emit("markdown-repaired", f"a '---' that pandoc took for a YAML metadata block it could not "
+                  f"parse ({why}) is read as a thematic break; metadata only from the front matter at the top",
+                  line=line)
     return ast
 
 

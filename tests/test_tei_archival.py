@@ -327,3 +327,27 @@ def test_words_encoded_one_by_one_keep_their_spaces() -> None:
     assert re.sub(r"\[\d+\]", "", text) == "εν τω ηγαπημενω εν αυτω, 天地abcd", text  # (the apparatus note call)
     reading = next(n for n in doc.blocks[0].children if isinstance(n, ir.Choice))  # type: ignore[union-attr]
     assert plain_text(reading.readings[0].children) == "εν αυτω"
+
+
+UBS = FIXTURES / "teiphy-ubs-ephesians.xml"
+
+
+def test_an_apparatus_of_words_keeps_its_spaces_links_and_categories(tmp_path: Path) -> None:
+    """teiphy's UBS apparatus of Ephesians: its words (``<w>`` after ``<w>``) apart in every reading, its
+    ``ref``s to an ``app``'s ``xml:id`` reaching it (EPUBCheck's RSC-012 three times before), the ``interp``
+    categories standing in ``text`` before ``body`` kept (14 of 14; none before)."""
+    result = pipeline.convert(UBS, ["tei", "epub"], tmp_path, Options(source_date_epoch=0), diag=Diagnostics())
+    out = etree.parse(str(result.outputs["tei"])).getroot()
+    assert len(out.findall(f".//{{{TEI}}}interp")) == 14
+    src = _tei(etree.fromstring(UBS.read_bytes(), PARSER))
+    for name in ("app", "lem", "rdg", "note"):
+        assert _count(out)[name] == _count(src)[name], name
+    ids = {e.get("{http://www.w3.org/XML/1998/namespace}id") for e in out.iter()}
+    targets = [r.get("target") for r in out.iter(f"{{{TEI}}}ref")]
+    assert targets and all(t and t.startswith("#") and t[1:] in ids for t in targets)
+    z = zipfile.ZipFile(result.outputs["epub"])
+    xhtml = "".join(z.read(n).decode() for n in z.namelist() if n.endswith(".xhtml"))
+    assert "εν τω ηγαπημενω" in re.sub(r"<[^>]+>", "", xhtml)
+    anchors = set(re.findall(r'\bid="([^"]+)"', xhtml))
+    hrefs = [h for h in re.findall(r'href="[^"#]*#([^"]+)"', xhtml)]
+    assert hrefs and all(h in anchors for h in hrefs), [h for h in hrefs if h not in anchors][:5]

@@ -20,6 +20,9 @@ from .tei_validate import RNG, jing_path, saxon_available, validate
 
 FIXTURES = Path(__file__).parent / "fixtures" / "tei"
 FOREIGN = sorted(p for p in FIXTURES.glob("*.xml") if not p.name.startswith("docpipe-"))
+#: Its own values tei_all refuses, kept as they came (tests/test_tei_valid.py has the detail).
+UBS = "teiphy-ubs-ephesians.xml"
+_UBS_INVALID = "teiphy's own invalid values (notBefore='800', certainty/@degree over 1, p in interp), kept as they came"
 ALL = sorted(FIXTURES.glob("*.xml"))
 COUNTED = ("p", "note", "lb", "pb", "app", "graphic", "table")
 NS = {"t": "http://www.tei-c.org/ns/1.0"}
@@ -45,7 +48,10 @@ def source(path: Path) -> etree._Element:
 
 def counts(root: etree._Element, part: str) -> dict[str, int]:
     scope = root.xpath(f"t:text/t:{part}" if part != "text" else "t:text", namespaces=NS)
-    return {tag: sum(len(s.xpath(f".//t:{tag}", namespaces=NS)) for s in scope) for tag in COUNTED}
+    # (a p[@rend='empty'] is docpipe's filler where tei_all wants a block, as around teiphy's body of apps alone:
+    # read back as nothing)
+    return {tag: sum(len(s.xpath(f".//t:{tag}" + ("[not(@rend='empty')]" if tag == "p" else ""), namespaces=NS))
+                     for s in scope) for tag in COUNTED}
 
 
 def header_without_ours(root: etree._Element) -> etree._Element:
@@ -189,7 +195,9 @@ def test_what_the_ir_names_and_what_it_keeps_generically() -> None:
     assert out.xpath("//t:cell/t:p", namespaces=NS), "a cell's explicit paragraph stays one"
 
 
-@pytest.mark.parametrize("path", FOREIGN, ids=lambda p: p.name)
+@pytest.mark.parametrize("path", [
+    pytest.param(p, marks=pytest.mark.xfail(strict=True, reason=_UBS_INVALID)) if p.name == UBS else p
+    for p in FOREIGN], ids=lambda p: p.name)
 def test_foreign_round_trip_is_valid(path: Path, tmp_path: Path) -> None:
     require(RNG.is_file(), f"the TEI schema ({RNG})")
     require(jing_path() is not None, "jing")

@@ -1204,6 +1204,14 @@ def _text_blocks(r: _Reader, text_el: etree._Element, foreign: bool,
                     blocks.extend(r.block(child, 0))
         elif pname == "group":
             blocks.extend(r.blocks(part))
+        elif foreign and isinstance(part.tag, str):
+            # what text holds besides front, body and back (tei_all's model.global: teiphy's <interpGrp> of the
+            # apparatus's categories before the body, a pb, a note): in the body's flow for the other formats,
+            # and back in text, before or after the body, in TEI
+            where = "after" if any(_name(p) == "body" for p in part.itersiblings(preceding=True)) else "before"
+            blocks.extend(dataclasses.replace(b, attrs=(*b.attrs, (vocab.PLACE, where)))
+                          if isinstance(b, ir.Div) and b.classes and b.classes[0].startswith("tei-") else b
+                          for b in r.block(part, 0))
     return blocks
 
 

@@ -70,6 +70,11 @@ def _anchor_id(node: ir.Inline) -> str | None:
     return None
 
 
+#: Marks a name in a block's anchors that only leads to the block (an apparatus entry's xml:id, which the entry
+#: keeps): never the block's own id, which would then be written twice in TEI.
+ALIAS = "\0"
+
+
 def _take_anchors(inlines: tuple[ir.Inline, ...], found: list[str]) -> tuple[ir.Inline, ...]:
     """``inlines`` without their anchors, whose names are appended to ``found``."""
     out: list[ir.Inline] = []
@@ -81,6 +86,12 @@ def _take_anchors(inlines: tuple[ir.Inline, ...], found: list[str]) -> tuple[ir.
             continue
         if isinstance(n, ir.Emph | ir.Strong | ir.Link | ir.Span | ir.BookTitle):
             n = dataclasses.replace(n, children=_take_anchors(n.children, found))
+        elif isinstance(n, ir.Choice):
+            # an apparatus entry's own xml:id (teiphy's <app xml:id>, named by <ref target>): a link to it goes to
+            # the block holding it, as a link to an anchor does; the entry keeps its id for TEI
+            name = dict(n.attrs).get("xml:id")
+            if name and len(found) < MAX_ANCHORS:
+                found.append(ALIAS + name)
         out.append(n)
     return tuple(out)
 
@@ -143,11 +154,13 @@ class _Ids:
         return f"a-{self.anchors}"
 
     def own(self, anchors: list[str]) -> str:
-        """An id for a block that has none, from its first anchor (kept when every format accepts it)."""
-        first = safe_id(anchors[0])
+        """An id for a block that has none, from its first anchor (kept when every format accepts it; an
+        :data:`ALIAS` never)."""
+        named = [a for a in anchors if not a.startswith(ALIAS)]
+        first = safe_id(named[0]) if named else ""
         if first and first not in self.seen:
-            if first != anchors[0]:
-                self._renamed(anchors[0], first)
+            if first != named[0]:
+                self._renamed(named[0], first)
             return self.unique(first)
         return self.unique(self.fresh())
 
@@ -188,7 +201,7 @@ class _Ids:
             block_id = getattr(b, "id", None)
             if block_id:
                 for a in anchors:
-                    self.name(a, block_id)
+                    self.name(a.removeprefix(ALIAS), block_id)
             out.append(b)
         return tuple(out)
 
@@ -301,6 +314,9 @@ class _Links:
                     out.append(dataclasses.replace(n, children=kids, target=new))
             elif isinstance(n, ir.Emph | ir.Strong | ir.Span | ir.BookTitle):
                 out.append(dataclasses.replace(n, children=self.inlines(n.children, inside)))
+            elif isinstance(n, ir.Choice):  # links inside the readings (a witness's <ref>) relinked too
+                out.append(dataclasses.replace(n, readings=tuple(
+                    dataclasses.replace(r, children=self.inlines(r.children, inside)) for r in n.readings)))
             elif isinstance(n, ir.Image):
                 out.append(dataclasses.replace(n, alt=self.inlines(n.alt, True)))
             elif isinstance(n, ir.NoteRef) and n.note_id not in self.note_ids:

@@ -38,6 +38,13 @@ def _q(value: str) -> str:
     return _YAML_BREAKS.sub(lambda m: f"\\u{ord(m.group()):04x}", json.dumps(value, ensure_ascii=False))
 
 
+def _qa(value: str) -> str:
+    """An attribute value (``{key="value"}``): quoted, with ``&``, ``<`` and ``>`` as entities, which pandoc decodes
+    there; where pandoc does not take the braces for attributes (a fuzzed ``place="foot<script>"`` in a note),
+    their text holds no tag (make fuzz seed 37)."""
+    return _q(value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
 def _meta(value: str) -> str:
     """A metadata value: pandoc reads YAML strings as Markdown, so the text is escaped as Markdown, then quoted."""
     return _q(_esc(value))
@@ -137,7 +144,7 @@ class _Writer:
                            "is written as its description")
             return f"\\[{_esc(plain(img.alt) or img.source or 'picture')}\\]"
         attrs = self.ident(ident)
-        attrs += [f"{k}={_q(v)}" for k, v in (("width", img.width), ("height", img.height)) if v]
+        attrs += [f"{k}={_qa(v)}" for k, v in (("width", img.width), ("height", img.height)) if v]
         title = f" {link_title(img.title)}" if img.title else ""
         tail = f"{{{' '.join(attrs)}}}" if attrs else ""
         dest = destination(f"{self.media_dir}/{img.media}")
@@ -167,7 +174,7 @@ class _Writer:
                 case ir.Span(children=c, lang=lang, classes=classes, attrs=attrs):
                     parts = [f".{x}" for x in classes if _CLASS.fullmatch(x)]
                     if lang:
-                        parts.append(f"lang={_q(lang)}")
+                        parts.append(f"lang={_qa(lang)}")
                     parts += self.attrs(attrs)
                     out.append(f"[{self.inlines(c)}]{{{' '.join(parts)}}}")
                 case ir.BookTitle(children=c, open=o, close=cl):
@@ -186,7 +193,7 @@ class _Writer:
                     out.append(math(tex, display))
                 case ir.Milestone(unit=unit, n=num):
                     cls = f" .{unit}" if _CLASS.fullmatch(unit) else ""
-                    out.append(f"[]{{.milestone{cls}" + (f" n={_q(num)}" if num else "") + "}")
+                    out.append(f"[]{{.milestone{cls}" + (f" n={_qa(num)}" if num else "") + "}")
                 case ir.Choice(readings=rs):
                     if len(rs) > 1 and "choice" not in self.reported:
                         self.reported.add("choice")
@@ -203,7 +210,7 @@ class _Writer:
         out = []
         for k, v in attrs:
             if attr_allowed(k):
-                out.append(f"{k}={_q(v)}")
+                out.append(f"{k}={_qa(v)}")
             elif "attr" not in self.reported:
                 self.reported.add("attr")
                 self.diag.emit("writer-dropped", f"Markdown writes only inert span and div attributes; {k!r} and "
@@ -219,9 +226,9 @@ class _Writer:
             case ir.Heading():
                 attrs = self.ident(b.id)
                 if b.label is not None:
-                    attrs.append(f"label={_q(b.label)}")
+                    attrs.append(f"label={_qa(b.label)}")
                 if b.lang:
-                    attrs.append(f"lang={_q(b.lang)}")
+                    attrs.append(f"lang={_qa(b.lang)}")
                 tail = f" {{{' '.join(attrs)}}}" if attrs else ""
                 return f"{'#' * min(max(b.level, 1), 6)} {self.inlines(b.children)}{tail}"
             case ir.Para():
@@ -231,13 +238,13 @@ class _Writer:
                 elif re.match(r"^\d{1,4}\.\s", plain(b.children)):
                     text = re.sub(r"^(\d+)\.", r"\1\\.", text)
                 if b.lang:
-                    return f"::: {{lang={_q(b.lang)}}}\n{text}\n:::"
+                    return f"::: {{lang={_qa(b.lang)}}}\n{text}\n:::"
                 return text or "\\"
             case ir.Box():
                 attrs = [".box", *self.ident(b.id)]
-                attrs.append(f"title={_q(plain(b.title))}")
+                attrs.append(f"title={_qa(plain(b.title))}")
                 if b.lang:
-                    attrs.append(f"lang={_q(b.lang)}")
+                    attrs.append(f"lang={_qa(b.lang)}")
                 inner = "\n\n".join(self.block(x) for x in b.blocks)
                 return f"::: {{{' '.join(attrs)}}}\n{inner}\n:::"
             case ir.ListBlock():
@@ -268,7 +275,7 @@ class _Writer:
             case ir.Div():
                 attrs = [*self.ident(b.id), *(f".{c}" for c in b.classes if _CLASS.fullmatch(c))]
                 if b.lang:
-                    attrs.append(f"lang={_q(b.lang)}")
+                    attrs.append(f"lang={_qa(b.lang)}")
                 attrs += self.attrs(b.attrs)
                 inner = "\n\n".join(self.block(x) for x in b.blocks)
                 return f"::: {{{' '.join(attrs) or '.div'}}}\n{inner}\n:::"
@@ -333,7 +340,10 @@ class _Writer:
         notes = []
         for i, note in enumerate(self.used, 1):
             body = "\n\n".join(self.block(b) for b in note.blocks)
-            notes.append(f"[^{i}]: " + body.replace("\n", "\n    "))
+            # a body that opens with a fenced block (a note's div, code) starts on the line after the label: on
+            # the label's line its fence is no fence, and its attributes text
+            lead = "\n    " if body.startswith((":::", "```", "~~~")) else " "
+            notes.append(f"[^{i}]:{lead}" + body.replace("\n", "\n    "))
         for note in self.doc.notes:
             if note.id not in self.number:
                 self.diag.emit("writer-dropped", f"note {note.marker} is never called; not written")

@@ -72,6 +72,7 @@ from ..teivocab import (
     OPTIONAL_HEADER_PARTS,
     OWN_HEADER_ID,
     PARA_CONTENT,
+    PLACE,
     READING_ROLES,
     RENAME,
     RESOURCE_KEY,
@@ -271,6 +272,8 @@ class _Writer:
         # the apparatus notes the reader made of each app: the app itself is written, not these
         self.notes = {n.id: n for n in doc.notes if not n.id.startswith(APPARATUS_NOTE)}
         self.placed: set[str] = set()
+        self.outside: list[tuple[etree._Element, str]] = []
+        """Elements written in the body that stood in ``text`` itself (:data:`PLACE`), and on which side."""
         self.langs: set[str] = set()
         self.media = by_name(doc)
         self.media_dir = f"{options.output_name}.media" if options.output_name else "media"
@@ -605,7 +608,10 @@ class _Writer:
         if name is None:
             return False
         el = _sub(parent, name)
-        set_attrs(el, name, node.attrs)
+        set_attrs(el, name, [a for a in node.attrs if a[0] != PLACE])
+        place = dict(node.attrs).get(PLACE)
+        if place in ("before", "after"):
+            self.outside.append((el, place))
         if node.id:
             el.set(f"{{{XML}}}id", node.id)
         _lang(el, node.lang, lang)
@@ -939,6 +945,15 @@ class _Writer:
             for value in extra_values(m, ATTRS_KEY + "body"):
                 set_attrs(body, "body", unrend(value)[1])
             self.body(body, tuple(blocks), m.language)
+            after = body
+            for el, place in self.outside:  # what stood in text itself, around the body, put back there
+                if el.getparent() is not body:
+                    continue
+                if place == "before":
+                    body.addprevious(el)
+                else:
+                    after.addnext(el)
+                    after = el
         if back is not None:
             assert isinstance(back, ir.Div)
             self.part(text, "back", back, m.language)

@@ -914,10 +914,14 @@ class _Writer:
         if not merged:
             self.header(tei)
         else:
+            from ..guard import inert_tree
             for resource in extra_values(m, RESOURCE_KEY):
                 el = safe_fragment(resource)
                 if el is not None and etree.QName(el).namespace == TEI:
                     sanitize(el)
+                    # pointers, pictures and links filtered as in the header (a fuzzed <ptr target="javascript:…">
+                    # beside the text, make fuzz seed 38)
+                    inert_tree(el)
                     tei.append(el)
         text = _sub(tei, "text")
         for value in extra_values(m, ATTRS_KEY + "text"):

@@ -284,3 +284,26 @@ def test_toc_links_follow_the_renamed_headings(monkeypatch: pytest.MonkeyPatch) 
     assert not any(isinstance(c, ir.Link) for link in links for c in link.children)  # page-number links unwrapped
     step = dict(next(s for s in doc.steps if s.name == "ids").counts)
     assert step["links-rewritten"] >= toc and step["links-unresolved"] == 0
+
+
+def test_a_caption_standing_alone_keeps_its_label(tmp_path: Path) -> None:
+    """A Word caption paragraph with no figure or table beside it (Apache Tika's test file: "Figure 1 This is a
+    caption for Figure 1", its chart not a picture docpipe keeps) keeps its label as text in every format; it was
+    held only as an attribute, so "Figure 1" was in no output."""
+    docx = need("docx")
+    d = docx.Document()
+    d.add_paragraph("Before the caption.")
+    d.add_paragraph("Figure 1 This is a caption for Figure 1", style="Caption")
+    d.add_paragraph("After the caption.")
+    src = tmp_path / "caption.docx"
+    d.save(str(src))
+    result = pipeline.convert(src, ["html", "md", "docx"], tmp_path / "out", Options(source_date_epoch=0))
+    assert result.document is not None
+    caps = [b for b in iter_blocks(result.document.blocks) if isinstance(b, ir.Div) and "caption" in b.classes]
+    assert len(caps) == 1 and plain(caps[0].blocks[0].children) == "Figure 1 This is a caption for Figure 1"
+    html = result.outputs["html"].read_text(encoding="utf-8")
+    assert "Figure 1 This is a caption for Figure 1" in re.sub(r"<[^>]+>", "", html)
+    assert "Figure 1 This is a caption" in result.outputs["md"].read_text(encoding="utf-8")
+    with zipfile.ZipFile(result.outputs["docx"]) as z:
+        text = "".join(etree.fromstring(z.read("word/document.xml")).itertext())
+    assert "Figure 1 This is a caption for Figure 1" in text

@@ -464,9 +464,10 @@ class _Converter:
                             for n in content) and (style or "").lower() not in CAPTION_STYLES:
             return [ir.Figure(images=tuple(pictures))]  # a picture standing alone is a figure
         if (style or "").lower() in CAPTION_STYLES and content:
-            label, cap = caption_label(content)
-            return [ir.Div(blocks=(ir.Para(children=cap),), classes=("caption",),
-                           attrs=(("label", label),) if label else ())]
+            # its label ("Figure 1", a SEQ field's result) stays in its text: readers/captions.py takes it off when
+            # the caption joins the figure or table beside it; a caption that stands alone shows it (Tika's test
+            # file lost "Figure 1" in every format when it was kept only as an attribute)
+            return [ir.Div(blocks=(ir.Para(children=content),), classes=("caption",))]
         if content and all(isinstance(n, ir.Span) and "anchor" in n.classes and not n.children for n in content):
             self.pending.extend(content)  # only link targets: they name the next paragraph or heading
             return []

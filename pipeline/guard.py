@@ -388,12 +388,14 @@ LOADING_ATTRIBUTES = frozenset({"data", "src", "srcset", "poster", "background",
                                 "dynsrc", "formaction", "action", "href", "ping"})
 
 
-def inert_tree(root: Any) -> list[str]:
+def inert_tree(root: Any, *, relative_pictures: bool = False) -> list[str]:
     """Make a kept XML tree (an lxml element: a TEI header passed through) inert under :func:`url_allowed`: event
     handler attributes and attributes with an active URL are removed, and so are picture URLs (``@url`` of
     ``graphic``…) that leave the document, the attributes other vocabularies load by themselves
     (:data:`LOADING_ATTRIBUTES`) unless they name a picture inside it, and styles that fetch a ``url()``; returns
-    what was removed (``element/@attribute``), for a diagnostic."""
+    what was removed (``element/@attribute``), for a diagnostic. With ``relative_pictures`` (a facsimile kept
+    beside the text: its page images beside the source, ``../Images/f1.png``) a picture named by a relative path
+    stays; one with a scheme (``https:``, ``data:``) or a host (``//``) goes as before."""
     removed: list[str] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
@@ -404,13 +406,16 @@ def inert_tree(root: Any) -> list[str]:
             value = el.attrib[attr]
             key = name.lower()
             loads = key in LOADING_ATTRIBUTES or (key == "url" and local in PICTURE_ELEMENTS)
+            relative = relative_pictures and not _HAS_SCHEME.match(value.strip())
             if key.startswith("on") or not url_allowed(value, "pointer") \
-                    or (loads and (key == "srcset" or not url_allowed(value, "picture"))) \
+                    or (loads and not relative and (key == "srcset" or not url_allowed(value, "picture"))) \
                     or (key == "style" and "url(" in _URL_NOISE.sub("", value).lower()):
                 removed.append(f"{local}/@{name}")
                 del el.attrib[attr]
     return removed
 
+
+_HAS_SCHEME = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|//|\\\\)")
 
 #: Longest picture source (a file name or URL) kept for diagnostics and placeholders.
 MAX_SOURCE = 300

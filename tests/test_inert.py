@@ -430,3 +430,20 @@ def test_long_metadata_to_docx_is_no_crash() -> None:
                                            session="s" * 300, symbol="A/79/" + "1" * 300),
                       blocks=(ir.Para(children=(ir.Text(text="x"),)),))
     assert render(doc, "docx")["x.docx"]
+
+
+def test_what_stands_beside_a_tei_text_is_made_inert_as_its_header() -> None:
+    """A facsimile kept beside the text keeps its page images named by relative paths (archival data) and loses
+    a remote one and an active pointer; an element TEI does not allow there (make fuzz seed 38's
+    ``<ptr target="javascript:…">``) is not written, and said."""
+    src = (b'<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt><title>t</title></titleStmt>'
+           b'<publicationStmt><p/></publicationStmt><sourceDesc><p/></sourceDesc></fileDesc></teiHeader>'
+           b'<facsimile><surface><graphic url="../Images/f1.png"/><graphic url="https://tracker.example/p.gif"/>'
+           b'<graphic url="javascript:alert(1)"/></surface></facsimile><ptr target="javascript:alert(2)"/>'
+           b'<text><body><p>x</p></body></text></TEI>')
+    diag = Diagnostics()
+    doc = core.read_bytes(src, "t.tei.xml", Options(), diag)
+    out = core.render(doc, ["tei"], Options(source_date_epoch=0), diag).files["tei"].decode()
+    assert 'url="../Images/f1.png"' in out
+    assert "tracker.example" not in out and "javascript:" not in out
+    assert any("<ptr> stood beside the text" in d.message for d in diag.items)

@@ -339,6 +339,8 @@ def test_an_apparatus_of_words_keeps_its_spaces_links_and_categories(tmp_path: P
     result = pipeline.convert(UBS, ["tei", "epub"], tmp_path, Options(source_date_epoch=0), diag=Diagnostics())
     out = etree.parse(str(result.outputs["tei"])).getroot()
     assert len(out.findall(f".//{{{TEI}}}interp")) == 14
+    years = [v for e in out.iter() for v in (e.get("notBefore"), e.get("notAfter")) if v]
+    assert years and all(re.fullmatch(r"-?\d{4,}", y) for y in years)  # "800" -> "0800": valid, the same year
     src = _tei(etree.fromstring(UBS.read_bytes(), PARSER))
     for name in ("app", "lem", "rdg", "note"):
         assert _count(out)[name] == _count(src)[name], name

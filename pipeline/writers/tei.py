@@ -921,8 +921,12 @@ class _Writer:
                     sanitize(el)
                     # pointers, pictures and links filtered as in the header (a fuzzed <ptr target="javascript:…">
                     # beside the text, make fuzz seed 38)
-                    inert_tree(el)
-                    tei.append(el)
+                    inert_tree(el, relative_pictures=True)
+                    if etree.QName(el).localname in TEI_LEVEL:
+                        tei.append(el)
+                    else:  # tei_all allows only these beside the text (a fuzzed <ptr> stood there)
+                        self.diag.emit("writer-dropped", f"<{etree.QName(el).localname}> stood beside the text, "
+                                       "where TEI allows only facsimile, fsdDecl, sourceDoc and standOff: not written")
         text = _sub(tei, "text")
         for value in extra_values(m, ATTRS_KEY + "text"):
             set_attrs(text, "text", unrend(value)[1])
@@ -977,6 +981,7 @@ class _Writer:
         repair(tei, self.diag)
         repair_lines(tei, self.diag)
         repair_strays(tei, self.diag)
+        repair_years(tei, self.diag)
         return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=not merged)
 
 
@@ -1369,6 +1374,30 @@ class _LgRepairs:
 #: belongs to its own list or entry) cannot stand: running text, and notes.
 _STRAY_PARENTS = PHRASE_PARENTS | {"note"}
 _NOT_STRAY = PARA_CONTENT | BLOCKISH | CONTAINERS | DIV_TOP | DIV_BOTTOM | GLOBAL | {"head", "p", "ab", "sp", "lg"}
+
+
+#: What ``tei_all`` allows in ``TEI`` besides the header and the text.
+TEI_LEVEL = frozenset({"facsimile", "fsdDecl", "sourceDoc", "standOff"})
+#: att.datable's attributes: W3C dates, whose year has at least four digits.
+DATABLE = ("when", "notBefore", "notAfter", "from", "to")
+_SHORT_YEAR = re.compile(r"(-?)(\d{1,3})((?:-\d\d){0,2})")
+
+
+def repair_years(root: etree._Element, diag: Diagnostics) -> None:
+    """A year of fewer than four digits in a date attribute (teiphy's ``notBefore="800"``) written with the
+    leading zeros the W3C form asks (``0800``): the same year, now valid; said once."""
+    fixed = 0
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
+            continue
+        for attr in DATABLE:
+            value = el.get(attr)
+            if value and (m := _SHORT_YEAR.fullmatch(value)):
+                el.set(attr, f"{m.group(1)}{int(m.group(2)):04d}{m.group(3)}")
+                fixed += 1
+    if fixed:
+        diag.emit("text-repaired", f"{fixed} date attribute(s) with a year of fewer than four digits written with "
+                  "leading zeros (notBefore='800' -> '0800', the W3C form tei_all asks)")
 
 
 def repair_strays(root: etree._Element, diag: Diagnostics) -> None:

@@ -831,10 +831,8 @@ def _chapter_sections(document: Any, doc: ir.Document, body: etree._Element, sec
     folio = next(rid for kind, which, rid in shared if (kind, which) == ("footer", "default"))
     for n, (holder, head) in enumerate(zip(holders, running, strict=True), 3):
         if n == 3 and contents_first and len(holders) > 1:  # as in the PDF: the folio, and no running head
-            rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, blank, RT_HEADER)
-            even, _ = _add_part(document, "/word/header-contents-even.xml", CT_HEADER, blank, RT_HEADER)
-            sections.append((holder, [*(s for s in shared if s[0] == "footer"), ("header", "default", rid),
-                                      ("header", "even", even)]))
+            sections.append((holder, [*(s for s in shared if s[0] == "footer"), ("header", "default", first),
+                                      ("header", "even", first)]))
             continue
         rid, _ = _add_part(document, f"/word/header{n}.xml", CT_HEADER, _odd_header(head), RT_HEADER)
         # the chapter's opening page (its section's first): no running head, the folio at the foot (clreq 5.2)

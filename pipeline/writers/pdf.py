@@ -473,13 +473,13 @@ def _put(el: etree._Element, kind: str, lead: str, made: list[etree._Element]) -
 
 #: clreq 3.1 / GB/T 15834 间隔号: the middle dot between the parts of a name (安東尼奧·古特雷斯) takes a full-width
 #: cell in Chinese text, as Noto Sans CJK sets it; Noto Serif CJK's default form is Latin-narrow (0.33 em), so the
-#: same name was set two ways in one book (headings and cover wide, body and title page narrow). ``fwid`` here.
-INTERPUNCT = re.compile(f"(?<={HAN.pattern})\u00b7(?={HAN.pattern})")
+#: same name was set two ways in one book (headings and cover wide, body and title page narrow): ``fwid`` on
+#: each one :data:`pipeline.writers.xhtml.INTERPUNCT` finds.
 
 
 def _interpuncts(root: etree._Element) -> int:
     """Wrap each middle dot between two Han characters in ``span.interpunct`` (full width)."""
-    return _wrap_matches(root, INTERPUNCT, "interpunct", "\u00b7")
+    return _wrap_matches(root, H.INTERPUNCT, "interpunct", "\u00b7")
 
 
 def _latin_quotes(root: etree._Element) -> int:

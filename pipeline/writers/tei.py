@@ -1162,8 +1162,7 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
     itself) becomes ``<ab rend="tei-NAME …">`` (or ``floatingText`` if it holds blocks), which reads back as the
     same element."""
     moved = 0
-    for container in [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname in CONTAINERS
-                      and etree.QName(e).namespace == TEI]:
+    for container in _containers(root):
         kids = [c for c in container if isinstance(c.tag, str)]
         names = [etree.QName(c).localname for c in kids]
         content = [i for i, n in enumerate(names) if n not in GLOBAL and n not in DIV_TOP | DIV_BOTTOM]
@@ -1204,12 +1203,17 @@ def repair(root: etree._Element, diag: Diagnostics) -> None:
                   "allows none, kept as <seg rend='tei-head'> (read back as the same head)")
 
 
+def _containers(root: etree._Element) -> list[etree._Element]:
+    """The TEI elements under ``root`` that hold divisions and blocks (body, div…, front, back)."""
+    return [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).localname in CONTAINERS
+            and etree.QName(e).namespace == TEI]
+
+
 def _after_divisions(root: etree._Element) -> int:
     """Wrap each run of blocks that follows a division in its container (``model.common`` after ``model.divLike``,
     which ``tei_all`` refuses) in ``<div type="docpipe-after-div">``; how many runs."""
     made = 0
-    for container in [e for e in root.iter() if isinstance(e.tag, str) and _local(e) in CONTAINERS
-                      and etree.QName(e).namespace == TEI]:
+    for container in _containers(root):
         seen: str | None = None  # the kind of division found (div, or div1 … div7: a wrapper is one of them)
         run: list[etree._Element] = []
         for c in [c for c in container if isinstance(c.tag, str)]:

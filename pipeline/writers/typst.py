@@ -713,23 +713,23 @@ class _Writer:
         parts: list[Part] = []
         current = [p for p in (titlepage, toc) if p]
         size = sum(map(len, current))
-        opens, running, arabic = False, None, False  # the current part's start
+        opens, running = False, None  # the current part's start
         before_running, before_arabic = None, False  # the state before the markup just received
         after_contents = bool(toc)
         after_opening = False
         for made in self.body(lang):
-            cuttable = current and not after_opening and (arabic or before_arabic or not self.divisions)
+            cuttable = current and not after_opening and (before_arabic or not self.divisions)
             if cuttable and (after_contents or (self.opening_now and size >= limit // 2) or size >= limit):
-                parts.append(Part("\n\n".join(current), opens, running, arabic))
+                parts.append(Part("\n\n".join(current), opens, running))
                 current, size = [], 0
-                opens, running, arabic = self.opening_now, before_running, before_arabic
+                opens, running = self.opening_now, before_running
             current.append(made)
             size += len(made)
             after_contents = CONTENTS_MARK in made
             after_opening = self.opening_now
             before_running, before_arabic = self.running, self.arabic
         current.extend(self.back(lang))
-        parts.append(Part("\n\n".join(p for p in current if p), opens, running, arabic))
+        parts.append(Part("\n\n".join(p for p in current if p), opens, running))
         return parts
 
     def contents(self, pages: dict[str, str]) -> str:
@@ -748,8 +748,6 @@ class Part:
     """It begins with a division's opening, on a recto."""
     running: str | None
     """The running head of the division it continues."""
-    arabic: bool
-    """A book's body, in arabic folios, began before it."""
 
 
 def _zh(lang: str | None) -> bool:
@@ -1013,8 +1011,8 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     if options.css:
         diag.emit("writer-dropped", f"--css {options.css} is not applied by the Typst engine (it reads no CSS)")
     check_family(options.serif_font, doc.metadata.language)
-    coverage = report_coverage("".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text)),
-                               doc.metadata.language, diag, override=options.serif_font)
+    text = "".join(n.text for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
+    coverage = report_coverage(text, doc.metadata.language, diag, override=options.serif_font)
     try:
         import typst
     except ImportError as exc:
@@ -1022,7 +1020,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
     standards = [STANDARDS[options.pdf_variant]] if options.pdf_variant else []
     stamp = _stamp(doc, options)
     has_math = any(isinstance(n, ir.Math) for n in iter_inlines_all(doc))
-    if not standards and _text_size(doc) > PARTED_TEXT:
+    if not standards and len(text) > PARTED_TEXT:
         return _write_parts(doc, options, diag, coverage, stamp, has_math)
     for attempt in ("math", "tex") if has_math else ("math",):
         source, files, families = _build(doc, options, diag if attempt == "math" else Diagnostics(),
@@ -1059,10 +1057,6 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
 PARTED_TEXT = 1_200_000
 #: Characters of Typst markup in a part (about 8 000 paragraphs of Chinese, 700 A4 pages, 250 MB).
 PART_SOURCE = 1_300_000
-
-
-def _text_size(doc: ir.Document) -> int:
-    return sum(len(n.text) for n in iter_inlines_all(doc) if isinstance(n, ir.Text))
 
 
 def _write_parts(doc: ir.Document, options: Options, diag: Diagnostics, coverage: Coverage,

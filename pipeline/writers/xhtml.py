@@ -219,8 +219,8 @@ def _append_text(parent: etree._Element, text: str) -> None:
     last.tail = (last.tail or "") + text
 
 
-#: 间隔号 between two Han characters: set full width (``span.interpunct``, ``fwid``) as the PDF sets it.
-_INTERPUNCT = re.compile(f"(?<=[{HAN}])\u00b7(?=[{HAN}])")
+#: 间隔号 between two Han characters: set full width (``span.interpunct``, ``fwid``) in EPUB, HTML and the PDF.
+INTERPUNCT = re.compile(f"(?<=[{HAN}])\u00b7(?=[{HAN}])")
 
 
 def _text(parent: etree._Element, text: str, ctx: Context) -> None:
@@ -229,9 +229,9 @@ def _text(parent: etree._Element, text: str, ctx: Context) -> None:
             classes = "latin" + (" gl" if "l" in sides else "") + (" gr" if "r" in sides else "")
             span = etree.SubElement(parent, "span", {"class": classes})
             span.text = piece
-        elif "\u00b7" in piece and ctx.profile != "print" and _INTERPUNCT.search(piece):
+        elif "\u00b7" in piece and ctx.profile != "print" and INTERPUNCT.search(piece):
             pos = 0
-            for m in _INTERPUNCT.finditer(piece):
+            for m in INTERPUNCT.finditer(piece):
                 _append_text(parent, piece[pos:m.start()])
                 etree.SubElement(parent, "span", {"class": "interpunct"}).text = m.group()
                 pos = m.end()

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -407,3 +408,51 @@ def test_a_long_run_without_a_break_is_set_in_linear_time_and_kept_whole_in_the_
              if "QUJD" in "".join(s["text"] for s in ln["spans"])]
     widths = sorted(ln["bbox"][2] - ln["bbox"][0] for ln in lines)
     assert len(lines) > 20 and widths[len(widths) // 2] > 0.95 * widths[-1]  # full lines, not ragged chunks
+
+
+def test_weasyprint_is_loaded_without_a_library_search_process() -> None:
+    """docpipe imports WeasyPrint with no ``ldconfig``/compiler/linker run (cffi's ``find_library`` fallback for the
+    library names that are not Linux sonames): in a fresh process, no child process at all."""
+    script = ("import subprocess, sys\n"
+              "ran = []\n"
+              "real = subprocess.Popen.__init__\n"
+              "def spy(self, args, *a, **k):\n"
+              "    ran.append(args)\n"
+              "    real(self, args, *a, **k)\n"
+              "subprocess.Popen.__init__ = spy\n"
+              "from pipeline.writers import pdf\n"
+              "pdf.load_weasyprint()\n"
+              "assert 'weasyprint.text.ffi' in sys.modules\n"
+              "print(len(ran), pdf.harfbuzz_subset_available())\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert out[0] == "0"
+    assert out[1] == "True"  # Makefile installs libharfbuzz-subset0 and the soname is found without a search
+
+
+def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    """pydyf serialises every object twice when the PDF has an identifier (docpipe's always has one); the finisher
+    makes each stream's bytes once. Same bytes as pydyf's own way, half the compressing."""
+    import zlib
+
+    import pydyf  # type: ignore[import-untyped]
+
+    from pipeline.writers import pdf
+
+    made = pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    calls: list[int] = []
+    real = zlib.compressobj
+
+    def counted(*args: object, **kwargs: object) -> object:
+        calls.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(zlib, "compressobj", counted)
+    monkeypatch.setattr(pdf, "_once_stream", lambda: type("Plain", (pydyf.Stream,), {}))  # pydyf's own way
+    twice = pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    plain_calls = len(calls)
+    monkeypatch.undo()
+    monkeypatch.setattr(zlib, "compressobj", counted)
+    calls.clear()
+    once = pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
+    assert once == twice == made
+    assert 0 < len(calls) < plain_calls

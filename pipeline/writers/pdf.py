@@ -66,7 +66,34 @@ from .xmltree import detach as _detach
 @functools.cache
 def harfbuzz_subset_available() -> bool:
     """Whether WeasyPrint can subset fonts with HarfBuzz (libharfbuzz-subset0), ~25x faster on CJK."""
-    return ctypes.util.find_library("harfbuzz-subset") is not None
+    load_weasyprint()
+    from weasyprint.text import ffi
+
+    return ffi.harfbuzz_subset is not None
+
+
+def load_weasyprint() -> None:
+    """Import WeasyPrint without its library search's subprocesses. Its ``text.ffi`` tries several names for each
+    library it opens (``libgobject-2.0-0``, ``gobject-2.0-0``… before ``libgobject-2.0.so.0``), and cffi answers
+    a name it cannot open directly with :func:`ctypes.util.find_library`, which on Linux runs ``ldconfig`` and then
+    a compiler and a linker to look (about 50 processes, 0.12 s of CPU per fresh process). The names that load
+    on Linux are the sonames, opened directly; so while it imports, every other name is simply not found. Should
+    that leave a library unopened, the import is tried again with the search as it is."""
+    import sys
+
+    if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
+        import weasyprint
+        return
+    search = ctypes.util.find_library
+    ctypes.util.find_library = lambda name: None
+    try:
+        import weasyprint
+    except OSError:
+        for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+            del sys.modules[name]
+    finally:
+        ctypes.util.find_library = search
+    import weasyprint  # noqa: F401
 
 
 def sandbox_fetcher(allowed: list[Path], diag: Diagnostics) -> Any:
@@ -407,6 +434,39 @@ def _page_labels(start: str | None) -> Any:
         nums += [first or 0, pydyf.Dictionary({"S": "/D"})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(nums)})
     return finish
+
+
+def _finisher(start: str | None) -> Any:
+    """The finisher for ``write_pdf``: the page labels of a book (:func:`_page_labels`), and each stream written
+    once. With an identifier (docpipe always gives one: the same input, the same file), pydyf serialises every
+    object twice, once to write it and once more to hash the file for the second ``/ID`` — compressing every
+    stream, the font subsets among them, a second time at zlib's level 9 (0.1 s of the sample's 2.5). Each stream
+    keeps the bytes it made the first time; the file is byte for byte what it was."""
+    labels = _page_labels(start) if start else None
+
+    def finish(document: Any, pdf: Any) -> None:
+        if labels is not None:
+            labels(document, pdf)
+        once = _once_stream()
+        for obj in pdf.objects:
+            if type(obj) is once.__base__:
+                obj.__class__ = once
+    return finish
+
+
+@functools.cache
+def _once_stream() -> Any:
+    """pydyf's ``Stream`` whose bytes are made once (what it holds no longer changes when the PDF is written)."""
+    import pydyf
+
+    class OnceStream(pydyf.Stream):  # type: ignore[misc]
+        @property
+        def data(self) -> bytes:
+            made: bytes | None = self.__dict__.get("_made")
+            if made is None:
+                made = self._made = pydyf.Stream.data.fget(self)
+            return made
+    return OnceStream
 
 
 def _running_strings(root: etree._Element) -> None:
@@ -764,6 +824,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                           doc.metadata.language, diag, override=options.serif_font)
     house = house_css(options)
     try:
+        load_weasyprint()
         from weasyprint import CSS, Attachment
     except (ImportError, OSError) as exc:
         raise OutputError(f"WeasyPrint cannot start ({exc}); run `make install`") from exc
@@ -833,7 +894,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                 # else WeasyPrint's sRGB: either way an output intent of type GTS_PDFX
                 kwargs["output_intent"] = "device-cmyk" if "device-cmyk" in rendered.color_profiles else "srgb"
             start = root.get("data-body-start")
-            rendered.write_pdf(out, finisher=_page_labels(start) if start else None, **kwargs)
+            rendered.write_pdf(out, finisher=_finisher(start), **kwargs)
     except (UsageError, OutputError):
         raise
     except Exception as exc:

@@ -118,6 +118,10 @@ GLOBAL = frozenset({"addSpan", "alt", "altGrp", "anchor", "app", "cb", "certaint
                     "milestone", "notatedMusic", "note", "noteGrp", "pause", "pb", "precision", "respons", "shift",
                     "space", "span", "spanGrp", "substJoin", "timeline", "vocal", "witDetail", "writing"})
 #: Divisions and their containers (where openers and closers are checked), and elements holding blocks.
+#: The elements whose ``@type`` takes only the values ``tei_all`` lists (a ``@subtype`` without ``@type`` cannot be
+#: moved there).
+CLOSED_TYPE = frozenset({"castItem", "classSpec", "constitution", "factuality", "interaction", "recording", "tag",
+                         "valList"})
 CONTAINERS = frozenset({"body", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "back", "front"})
 BLOCKISH = frozenset({"p", "ab", "lg", "list", "table", "quote", "q", "cit", "sp", "div", "floatingText", "listBibl",
                       "eg", "figure", "castList", "stage", "l"})

@@ -200,3 +200,45 @@ def allowed_attributes(element: str) -> frozenset[str]:
                 walk(el)
                 break
     return frozenset(out) if found else frozenset()
+
+
+def closed_type_elements() -> frozenset[str]:
+    """The TEI elements whose ``@type`` takes only the values the schema lists (``tag``: comment, empty, end…),
+    found as :func:`allowed_attributes` finds attributes."""
+    defines = _rng_defines()
+    closed: set[str] = set()
+
+    def type_attr(node: etree._Element, seen: set[str]) -> etree._Element | None:
+        for child in node:
+            if not isinstance(child.tag, str):
+                continue
+            tag = etree.QName(child).localname
+            if tag == "element":
+                continue
+            if tag == "attribute" and child.get("name") == "type":
+                return child
+            if tag == "ref":
+                ref = child.get("name", "")
+                if ref in seen:
+                    continue
+                seen.add(ref)
+                for d in defines.get(ref, []):
+                    if (found := type_attr(d, seen)) is not None:
+                        return found
+                continue
+            if (found := type_attr(child, seen)) is not None:
+                return found
+        return None
+
+    for name, ds in defines.items():
+        for d in ds:
+            for el in d.iter(f"{{{RNG_NS}}}element"):
+                if el.get("name") != name:
+                    continue
+                attr = type_attr(el, set())
+                if attr is None:
+                    continue
+                kinds = {etree.QName(c).localname for c in attr.iter() if isinstance(c.tag, str)} - {"attribute"}
+                if kinds and kinds <= {"choice", "value", "documentation", "a", "p"} and "value" in kinds:
+                    closed.add(name)
+    return frozenset(closed)

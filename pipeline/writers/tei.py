@@ -52,6 +52,7 @@ from ..teivocab import (
     BLOCK_NOTE,
     BLOCKISH,
     BOOLEAN_VALUES,
+    CLOSED_TYPE,
     CONTAINER_DIV,
     CONTAINERS,
     DIV_BOTTOM,
@@ -982,6 +983,7 @@ class _Writer:
         repair_lines(tei, self.diag)
         repair_strays(tei, self.diag)
         repair_years(tei, self.diag)
+        repair_source(tei, self.diag)
         return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=not merged)
 
 
@@ -1402,6 +1404,140 @@ def repair_years(root: etree._Element, diag: Diagnostics) -> None:
     if fixed:
         diag.emit("text-repaired", f"{fixed} date attribute(s) with a year of fewer than four digits written with "
                   "leading zeros (notBefore='800' -> '0800', the W3C form tei_all asks)")
+
+
+#: Attributes whose value is a list of one or more pointers (teidata.pointer+): an empty one is invalid and says
+#: nothing (teiphy's ``<rdg wit=""/>``).
+POINTER_LISTS = ("wit", "corresp", "target", "ana", "source", "resp", "hand", "ref", "sameAs", "copyOf", "next",
+                 "prev", "facs", "select")
+#: The elements that may come before ``publicationStmt`` in ``fileDesc``.
+_BEFORE_PUBLICATION = frozenset({"titleStmt", "editionStmt", "extent"})
+
+
+def repair_source(root: etree._Element, diag: Diagnostics) -> None:
+    """What a source got wrong that TEI says how to put right, put right and said once each (the same content, now
+    valid); what only its author could put right (a value out of range, a relation with no name) said, and kept:
+
+    * a ``del`` or ``add`` around whole blocks (GRETIL's ``<del><lg>…</lg></del>``) becomes ``delSpan``/``addSpan``
+      before the blocks and an ``anchor`` after them (TEI's encoding of a deletion across blocks);
+    * a ``fileDesc`` with no ``publicationStmt`` gets an empty one (required; what it would say is unknown);
+    * ``@subtype`` with no ``@type`` is written as ``@type``; an empty pointer list (``wit=""``) is left out;
+    * a ``p`` inside ``interp`` (which holds phrases) gives its text to the ``interp``."""
+    said: dict[str, int] = {}
+
+    def note(what: str) -> None:
+        said[what] = said.get(what, 0) + 1
+
+    for el in [e for e in root.iter(_t("del"), _t("add")) if _block_span(e)]:
+        _to_span(el, root)
+        note(f"<{etree.QName(el).localname}> around whole blocks written as "
+             f"<{etree.QName(el).localname}Span spanTo='#…'/> … <anchor/>")
+    for fd in root.iter(_t("fileDesc")):
+        if not any(c.tag == _t("publicationStmt") for c in fd):
+            where = [c for c in fd if isinstance(c.tag, str) and _local(c) in _BEFORE_PUBLICATION]
+            made = etree.Element(_t("publicationStmt"))
+            _sub(made, "p")
+            if where:
+                where[-1].addnext(made)
+            else:
+                fd.insert(0, made)
+            note("fileDesc without the publicationStmt TEI requires: an empty one added")
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
+            continue
+        if el.get("subtype") is not None and el.get("type") is None and _local(el) not in CLOSED_TYPE:
+            el.set("type", el.attrib.pop("subtype"))
+            note("@subtype without the @type it subdivides written as @type")
+        for attr in POINTER_LISTS:
+            if el.get(attr) is not None and not el.get(attr, "").strip():
+                del el.attrib[attr]
+                note(f"empty @{attr} (a list of pointers: at least one) left out")
+    for p in [p for p in root.iter(_t("p")) if (up := p.getparent()) is not None and up.tag == _t("interp")]:
+        _unwrap(p)
+        note("<p> inside <interp>, which holds phrases only: its text given to the interp")
+    for what, n in said.items():
+        diag.emit("text-repaired", f"the source's TEI: {n} × {what}")
+    kept = [f"certainty/@degree={c.get('degree')!r} (at most 1)" for c in root.iter(_t("certainty"))
+            if _over_one(c.get("degree"))]
+    kept += ["<relation> with no @name, @ref or @key" for r in root.iter(_t("relation"))
+             if not any(r.get(a) for a in ("name", "ref", "key"))]
+    kept += ["<msIdentifier> naming neither the repository nor the location" for ms in root.iter(_t("msIdentifier"))
+             if (up := ms.getparent()) is not None and up.tag != _t("msPart") and _unplaced(ms)]
+    kept += [f"<{_local(e)}> with @subtype but no @type (whose values TEI fixes)" for e in root.iter()
+             if isinstance(e.tag, str) and e.get("subtype") is not None and e.get("type") is None
+             and etree.QName(e).namespace == TEI]
+    if kept:
+        counts: dict[str, int] = {}
+        for k in kept:
+            counts[k] = counts.get(k, 0) + 1
+        diag.emit("text-repaired", "the source's TEI holds values TEI refuses that only its author can correct, "
+                  "kept as they are: " + "; ".join(f"{n} × {k}" for k, n in sorted(counts.items())))
+
+
+def _block_span(el: etree._Element) -> bool:
+    """Whether ``el`` (a del or add) stands among blocks and holds blocks, where TEI allows only its span form."""
+    up = el.getparent()
+    return up is not None and up.tag in {_t(c) for c in CONTAINERS} and \
+        any(isinstance(c.tag, str) and _local(c) in BLOCKISH | {"lg", "sp"} for c in el)
+
+
+def _to_span(el: etree._Element, root: etree._Element) -> None:
+    """``<del …>blocks</del>`` -> ``<delSpan … spanTo="#END"/>blocks<anchor xml:id="END"/>``."""
+    name = etree.QName(el).localname
+    taken = {e.get(f"{{{XML}}}id") for e in root.iter() if isinstance(e.tag, str)}
+    base = f"{el.get(f'{{{XML}}}id') or 'docpipe-' + name}-end"
+    end, n = base, 1
+    while end in taken:
+        n += 1
+        end = f"{base}-{n}"
+    span = etree.Element(_t(name + "Span"), dict(el.attrib))
+    span.set("spanTo", "#" + end)
+    anchor = etree.Element(_t("anchor"))
+    anchor.set(f"{{{XML}}}id", end)
+    el.addprevious(span)
+    if el.text and el.text.strip():
+        span.tail = el.text
+    for c in list(el):
+        el.addprevious(c)
+    anchor.tail = el.tail
+    el.addprevious(anchor)
+    up = el.getparent()
+    assert up is not None
+    up.remove(el)
+
+
+def _unwrap(el: etree._Element) -> None:
+    """Put ``el``'s content in its place, its text and tail joined to their neighbours' with a space."""
+    def join(a: str | None, b: str | None) -> str | None:
+        return " ".join(t for t in ((a or "").strip(), (b or "").strip()) if t) or None
+
+    up = el.getparent()
+    assert up is not None
+    prev = el.getprevious()
+    kids = list(el)
+    tail = None if kids else el.tail
+    if prev is not None:
+        prev.tail = join(join(prev.tail, el.text), tail)
+    else:
+        up.text = join(join(up.text, el.text), tail)
+    for c in kids:
+        el.addprevious(c)
+    if kids:
+        kids[-1].tail = join(kids[-1].tail, el.tail)
+    up.remove(el)
+
+
+def _unplaced(ms: etree._Element) -> bool:
+    """tei_all's rule for an ``msIdentifier``: it opens with no place (an idno first) or says nothing."""
+    first = next((c for c in ms if isinstance(c.tag, str)), None)
+    return (first is not None and _local(first) in ("idno", "altIdentifier")) or not "".join(ms.itertext()).strip()
+
+
+def _over_one(value: str | None) -> bool:
+    try:
+        return value is not None and float(value) > 1
+    except ValueError:
+        return False
 
 
 def repair_strays(root: etree._Element, diag: Diagnostics) -> None:

@@ -156,11 +156,11 @@ def _rng_defines() -> dict[str, list[etree._Element]]:
     return defines
 
 
-def allowed_attributes(element: str) -> frozenset[str]:
-    """The attribute names ``tei_all.rng`` allows on the TEI element ``element`` (``xml:`` ones prefixed), found by
-    following ``ref``s without entering child elements; empty when the schema has no such element."""
+def _attributes(element: str) -> list[etree._Element] | None:
+    """The ``attribute`` patterns of ``tei_all.rng`` that apply to the TEI element ``element``, found by following
+    ``ref``s without entering child elements; None when the schema has no such element."""
     defines = _rng_defines()
-    out: set[str] = set()
+    out: list[etree._Element] = []
     seen: set[str] = set()
 
     def walk(node: etree._Element) -> None:
@@ -168,77 +168,51 @@ def allowed_attributes(element: str) -> frozenset[str]:
             if not isinstance(child.tag, str):
                 continue
             tag = etree.QName(child).localname
-            if tag == "element":
-                continue
             if tag == "attribute":
-                name = child.get("name")
-                if name is None:
-                    nm = child.find(f"{{{RNG_NS}}}name")
-                    if nm is not None and nm.text:
-                        name = nm.text.strip()
-                        if nm.get("ns") == "http://www.w3.org/XML/1998/namespace":
-                            name = "xml:" + name
-                elif child.get("ns") == "http://www.w3.org/XML/1998/namespace" or name.startswith("xml:"):
-                    name = name if name.startswith("xml:") else "xml:" + name
-                if name:
-                    out.add(name)
-                continue
-            if tag == "ref":
-                ref = child.get("name", "")
-                if ref not in seen:
-                    seen.add(ref)
-                    for d in defines.get(ref, []):
-                        walk(d)
-                continue
-            walk(child)
+                out.append(child)
+            elif tag == "ref" and (ref := child.get("name", "")) not in seen:
+                seen.add(ref)
+                for d in defines.get(ref, []):
+                    walk(d)
+            elif tag not in ("element", "ref"):
+                walk(child)
 
-    found = False
     for d in defines.get(element, []):
         for el in d.iter(f"{{{RNG_NS}}}element"):
             if el.get("name") == element:
-                found = True
                 walk(el)
-                break
-    return frozenset(out) if found else frozenset()
+                return out
+    return None
+
+
+def _attribute_name(node: etree._Element) -> str | None:
+    """An ``attribute`` pattern's name (``xml:`` ones prefixed)."""
+    name = node.get("name")
+    if name is None:
+        nm = node.find(f"{{{RNG_NS}}}name")
+        if nm is None or not nm.text:
+            return None
+        name = nm.text.strip()
+        return "xml:" + name if nm.get("ns") == "http://www.w3.org/XML/1998/namespace" else name
+    if node.get("ns") == "http://www.w3.org/XML/1998/namespace" and not name.startswith("xml:"):
+        return "xml:" + name
+    return name
+
+
+def allowed_attributes(element: str) -> frozenset[str]:
+    """The attribute names ``tei_all.rng`` allows on the TEI element ``element`` (``xml:`` ones prefixed); empty when
+    the schema has no such element."""
+    return frozenset(n for a in _attributes(element) or [] if (n := _attribute_name(a)))
 
 
 def closed_type_elements() -> frozenset[str]:
-    """The TEI elements whose ``@type`` takes only the values the schema lists (``tag``: comment, empty, end…),
-    found as :func:`allowed_attributes` finds attributes."""
-    defines = _rng_defines()
-    closed: set[str] = set()
-
-    def type_attr(node: etree._Element, seen: set[str]) -> etree._Element | None:
-        for child in node:
-            if not isinstance(child.tag, str):
+    """The TEI elements whose ``@type`` takes only the values the schema lists (``tag``: comment, empty, end…)."""
+    closed = set()
+    for name in _rng_defines():
+        for attr in _attributes(name) or []:
+            if _attribute_name(attr) != "type":
                 continue
-            tag = etree.QName(child).localname
-            if tag == "element":
-                continue
-            if tag == "attribute" and child.get("name") == "type":
-                return child
-            if tag == "ref":
-                ref = child.get("name", "")
-                if ref in seen:
-                    continue
-                seen.add(ref)
-                for d in defines.get(ref, []):
-                    if (found := type_attr(d, seen)) is not None:
-                        return found
-                continue
-            if (found := type_attr(child, seen)) is not None:
-                return found
-        return None
-
-    for name, ds in defines.items():
-        for d in ds:
-            for el in d.iter(f"{{{RNG_NS}}}element"):
-                if el.get("name") != name:
-                    continue
-                attr = type_attr(el, set())
-                if attr is None:
-                    continue
-                kinds = {etree.QName(c).localname for c in attr.iter() if isinstance(c.tag, str)} - {"attribute"}
-                if kinds and kinds <= {"choice", "value", "documentation", "a", "p"} and "value" in kinds:
-                    closed.add(name)
+            kinds = {etree.QName(c).localname for c in attr.iter() if isinstance(c.tag, str)} - {"attribute"}
+            if "value" in kinds and kinds <= {"choice", "value", "documentation"}:
+                closed.add(name)
     return frozenset(closed)

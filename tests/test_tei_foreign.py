@@ -22,8 +22,8 @@ FIXTURES = Path(__file__).parent / "fixtures" / "tei"
 FOREIGN = sorted(p for p in FIXTURES.glob("*.xml") if not p.name.startswith("docpipe-"))
 #: Its own values tei_all refuses, kept as they came (tests/test_tei_valid.py has the detail).
 UBS = "teiphy-ubs-ephesians.xml"
-_UBS_INVALID = ("teiphy's own invalid values (certainty/@degree over 1, relation with no @name, @ref or @key): reported "
-                "and kept as they came")
+_UBS_INVALID = ("teiphy's own invalid values (certainty/@degree over 1, relation with no @name, @ref or @key): "
+                "reported and kept as they came")
 ALL = sorted(FIXTURES.glob("*.xml"))
 COUNTED = ("p", "note", "lb", "pb", "app", "graphic", "table")
 NS = {"t": "http://www.tei-c.org/ns/1.0"}

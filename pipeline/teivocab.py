@@ -54,6 +54,10 @@ CONTAINER_DIV = "docpipe-container"
 APPARATUS_NOTE = "docpipe-app-"
 #: Class of a span holding the text shown for a ``g`` from its ``charDecl`` (not written back to TEI).
 GLYPH_SHOWN = "docpipe-glyph"
+#: Class of the division the TEI reader makes of the apparatus in the ``standOff``s beside the text (the entries of
+#: their ``listApp``), so that the other formats show it; the TEI writer leaves it out, as the ``standOff`` itself is
+#: given back whole (:data:`RESOURCE_KEY`).
+STANDOFF_SHOWN = "docpipe-standoff-apparatus"
 #: ``ab/@type`` of a heading where tei_all allows no ``head`` (in a quotation, an item, a cell, after content).
 HEADING_AB = "docpipe-heading"
 READING_ROLES = {True: frozenset({"lem", "rdg"}),

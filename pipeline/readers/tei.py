@@ -20,6 +20,10 @@ wrote it. TEI from elsewhere is read for what the IR names, and what it does not
   beside the source's own notes): the source's line or page, the lemma and every reading with its sigla, so that
   DOCX footnotes, the PDF's page foot and EPUB pop-ups show them; the TEI writer leaves these notes out;
 * a ``g`` without content with the character its ``charDecl`` entry gives shown beside it (or 〓, reported);
+* the ``app``s of the ``standOff``s beside the text (an edition's ``<standOff type="apparatus"><listApp>``) as
+  a section after the text, "Apparatus criticus", one numbered entry per ``app`` as the notes above have them
+  (``rdgGrp``s flattened, each reading with its sigla, a ``gap`` shown as …), for the formats other than TEI:
+  the TEI writer leaves it out, the ``standOff`` being given back whole;
 * every other element — ``div``, ``g`` (with its ``@ref`` and character), ``gap``, ``unclear``, ``anchor``,
   ``figure``, elements of other namespaces… — as a generic ``Span``/``Div`` whose only class is ``tei-NAME``
   (``tei-{namespace}name`` outside TEI) with all its attributes, so that the writer gives it back.
@@ -406,18 +410,8 @@ class _Reader:
         n = self.apparatus
         marker = _letters(n) if self.lettered else str(n)
         note_id = f"{vocab.APPARATUS_NOTE}{n}"
-        kids: list[ir.Inline] = []
-        where = self.line or self.page
-        if where:
-            kids.append(ir.Span(children=(ir.Text(text=where),), classes=("apparatus-loc",)))
-            kids.append(ir.Text(text=" "))
-        if lemma is not None:
-            kids.extend(_reading_text(lemma))
-            kids.append(ir.Text(text="]"))
-        for i, r in enumerate(others):
-            kids.append(ir.Text(text=" " if i == 0 else "; "))
-            kids.extend(_reading_text(r))
-        self.notes.append(ir.Note(id=note_id, marker=marker, blocks=(ir.Para(children=_merge(kids)),)))
+        entry = _apparatus_entry(self.line or self.page, lemma, others)
+        self.notes.append(ir.Note(id=note_id, marker=marker, blocks=(ir.Para(children=entry),)))
         self.note_ids.add(note_id)
         return ir.NoteRef(note_id=note_id, marker=marker)
 
@@ -780,6 +774,93 @@ class _Reader:
         return dataclasses.replace(table, aligns=_aligns(table, rends)) if any(rends.values()) else table
 
 
+#: The heading of the apparatus made of the ``standOff``s beside the text (no writer's heading has a table of
+#: labels by language; the contents' heading is English outside Chinese, and the apparatus has no Chinese source).
+APPARATUS_HEADING = "Apparatus criticus"
+#: What a ``gap`` in a reading of that apparatus shows: text the witness does not give (lost, illegible).
+GAP_SHOWN = "…"
+_SPACES = re.compile(r"\s+")
+
+
+class _StandOff(_Reader):
+    """The apparatus of a ``standOff`` (``listApp``), read as the text's readings are, but for what only a reading
+    shown outside any text has: a ``note`` in it (a witness's underlined or marginal words) is shown in place, in
+    italics, and a ``gap`` as :data:`GAP_SHOWN`; its problems are the standOff's, kept whole in TEI, so not said."""
+
+    def __init__(self, r: _Reader) -> None:
+        super().__init__(r.options, Diagnostics(), r.name, foreign=True)
+        self.media, self.glyphs = r.media, r.glyphs
+
+    def inline(self, el: etree._Element) -> ir.Inline | None:
+        match _name(el):
+            case "note":
+                return ir.Emph(children=self.inlines(el))
+            case "gap":
+                return ir.Span(children=(ir.Text(text=GAP_SHOWN),), classes=("apparatus-gap",))
+        return super().inline(el)
+
+    def entry(self, app: etree._Element) -> tuple[ir.Inline, ...]:
+        """One ``app`` as an apparatus entry: its place (``@loc``, ``@from``–``@to`` or ``@n``), its lemma, its
+        readings, then its own notes (the editor's remarks), in italics."""
+        readings = self.readings(app)
+        lemma = next((r for r in readings if r.role == "lem"), None)
+        ends = [p.lstrip("#") for p in (app.get("from"), app.get("to")) if p]
+        where = app.get("loc") or "–".join(dict.fromkeys(ends)) or app.get("n")
+        entry = list(_apparatus_entry(where, lemma, [r for r in readings if r is not lemma]))
+        for note in (c for c in app if _name(c) == "note"):
+            entry += [ir.Text(text=" "), ir.Emph(children=self.inlines(note))]
+        # the source's layout (indentation, a witness's line break) folded: one space where it had any
+        return tuple(dataclasses.replace(k, text=_SPACES.sub(" ", k.text)) if isinstance(k, ir.Text) else k
+                     for k in _merge(entry))
+
+    def readings(self, el: etree._Element) -> list[ir.Reading]:
+        """The ``lem`` and ``rdg`` of an ``app`` in order, those of a ``rdgGrp`` among them (see :meth:`group`)."""
+        out: list[ir.Reading] = []
+        for c in el:
+            if _name(c) in ("lem", "rdg"):
+                out.append(ir.Reading(role=_name(c), children=self.inlines(c), attrs=_attrs(c)))
+            elif _name(c) == "rdgGrp":
+                out.extend(self.group(c))
+        return out
+
+    def group(self, grp: etree._Element) -> list[ir.Reading]:
+        """The readings of a ``rdgGrp``, each with its own witnesses; the one that names none (the group's
+        normalised form, Kuruntokai's ``type="main"``) with those of the group's ``@select`` (or ``@wit``) that no
+        other names. A reading's ``@type`` there places it in the group (``main``, ``minor``): not shown."""
+        inner = [dataclasses.replace(r, attrs=tuple(a for a in r.attrs if a[0] != "type"))
+                 for r in self.readings(grp)]
+        named = {w for r in inner for w in dict(r.attrs).get("wit", "").split()}
+        rest = " ".join(w for w in (grp.get("select") or grp.get("wit") or "").split() if w not in named)
+        return [dataclasses.replace(r, attrs=(("wit", rest), *r.attrs)) if rest and not _sigla(r) else r
+                for r in inner]
+
+
+def _apparatus_apps(standoff: etree._Element) -> list[etree._Element]:
+    """The ``app``s of a ``standOff``, those inside another's readings left to it."""
+    return [a for a in standoff.iter(f"{{{TEI}}}app") if not any(_name(p) == "app" for p in a.iterancestors())]
+
+
+def _standoff_apparatus(root: etree._Element, r: _Reader) -> list[ir.Block]:
+    """The apparatus of the ``standOff``s beside the text (``<standOff type="apparatus"><listApp><app>``) as a
+    section after it, one numbered entry per ``app``, a list per ``standOff`` (headed by the passage it is of,
+    ``@corresp``, when there are several), so that the formats other than TEI show it; nothing without an ``app``."""
+    parts = [(s, _apparatus_apps(s)) for s in root if _name(s) == "standOff"]
+    parts = [(s, apps) for s, apps in parts if apps]
+    if not parts:
+        return []
+    reader = _StandOff(r)
+    blocks: list[ir.Block] = [ir.Heading(level=1, children=(ir.Text(text=APPARATUS_HEADING),), lang="en")]
+    start = 1
+    for standoff, apps in parts:
+        passage = " ".join(t.lstrip("#") for t in (standoff.get("corresp") or "").split()) or standoff.get("n")
+        if len(parts) > 1 and passage:
+            blocks.append(ir.Heading(level=2, children=(ir.Text(text=passage),)))
+        items = tuple(ir.ListItem(blocks=(ir.Para(children=reader.entry(app)),)) for app in apps)
+        blocks.append(ir.ListBlock(items=items, ordered=True, start=start))
+        start += len(items)
+    return [ir.Div(blocks=tuple(blocks), classes=(vocab.STANDOFF_SHOWN,))]
+
+
 def _aligns(table: ir.Table, rends: dict[tuple[int, int], str | None]) -> tuple[str, ...]:
     """Each column's alignment from its cells' ``rend`` (docpipe's own TEI writes one on every cell of an
     aligned column): the alignment every cell starting in the column names, else ``""``."""
@@ -894,6 +975,23 @@ def _letters(n: int) -> str:
         n, r = divmod(n - 1, 26)
         out = chr(ord("a") + r) + out
     return out
+
+
+def _apparatus_entry(where: str | None, lemma: ir.Reading | None,
+                     others: list[ir.Reading]) -> tuple[ir.Inline, ...]:
+    """An entry of the apparatus criticus: where it stands, the lemma with its sigla and ``]``, then each other
+    reading with its sigla, separated by ``;``."""
+    kids: list[ir.Inline] = []
+    if where:
+        kids.append(ir.Span(children=(ir.Text(text=where),), classes=("apparatus-loc",)))
+        kids.append(ir.Text(text=" "))
+    if lemma is not None:
+        kids.extend(_reading_text(lemma))
+        kids.append(ir.Text(text="]"))
+    for i, r in enumerate(others):
+        kids.append(ir.Text(text=" " if i == 0 else "; "))
+        kids.extend(_reading_text(r))
+    return _merge(kids)
 
 
 def _sigla(r: ir.Reading) -> str:
@@ -1252,6 +1350,8 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
             if attrs:
                 extra.append((vocab.ATTRS_KEY + key, rend((), attrs) or ""))
     blocks = _text_blocks(r, text_el, foreign, extra) if text_el is not None else []
+    if foreign:
+        blocks.extend(_standoff_apparatus(root, r))
     titles = _all(ts, "title")
     main = next((t for t in titles if t.get("type") in (None, "main")), titles[0] if titles else None)
     title = _text(main)

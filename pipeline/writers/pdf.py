@@ -699,6 +699,16 @@ def _hanging_lists(root: etree._Element) -> None:
             first.set("style", f"text-indent: -{width}em")
 
 
+def _list_starts(root: etree._Element) -> None:
+    """A numbered list that starts past 1 (``<ol start="18">``, the second passage of an apparatus) counts from
+    there: WeasyPrint does not read ``@start``, so its counter is set where the list begins."""
+    for ol in root.iter("ol"):
+        start = ol.get("start") or ""
+        if start.lstrip("-").isdigit():
+            style = ol.get("style")
+            ol.set("style", (f"{style}; " if style else "") + f"counter-reset: list-item {int(start) - 1}")
+
+
 def _byline(root: etree._Element, doc: ir.Document) -> None:
     """No title page without a title or a symbol: the author, date and publisher are a byline heading the first
     page (the contents', else the first chapter's opening), as in DOCX; a page holding only an author is no
@@ -741,6 +751,7 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
     _marks(root)
     _emphasis_dots(root)
     _hanging_lists(root)
+    _list_starts(root)
     compressed = _compress_punctuation(root)
     if compressed:
         diag.emit("writer-note", f"{compressed} adjacent punctuation pair(s) compressed (half-width first mark)")

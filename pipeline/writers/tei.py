@@ -78,6 +78,7 @@ from ..teivocab import (
     RENAME,
     RESOURCE_KEY,
     SOURCE_HEADER_ID,
+    STANDOFF_SHOWN,
     TEI,
     TEI_ELEMENTS,
     TEI_EXAMPLES,
@@ -605,6 +606,8 @@ class _Writer:
         if node.classes == (NOTE_PLACE,):
             self.note_at_place(parent, node.attrs, lang)
             return True
+        if node.classes == (STANDOFF_SHOWN,):
+            return True  # the standOff it shows is written back whole, beside the text
         name = tei_name(node.classes)
         if name is None:
             return False

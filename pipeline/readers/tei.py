@@ -837,7 +837,8 @@ class _StandOff(_Reader):
 
 def _apparatus_apps(standoff: etree._Element) -> list[etree._Element]:
     """The ``app``s of a ``standOff``, those inside another's readings left to it."""
-    return [a for a in standoff.iter(f"{{{TEI}}}app") if not any(_name(p) == "app" for p in a.iterancestors())]
+    return [a for a in standoff.iter() if isinstance(a.tag, str) and _name(a) == "app"
+            and not any(_name(p) == "app" for p in a.iterancestors())]
 
 
 def _standoff_apparatus(root: etree._Element, r: _Reader) -> list[ir.Block]:

@@ -29,6 +29,7 @@ element (``<ab rend="tei-{ns}name @key=value">``), so nothing is dropped and the
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from typing import assert_never
 
@@ -1426,15 +1427,13 @@ def repair_source(root: etree._Element, diag: Diagnostics) -> None:
     * a ``fileDesc`` with no ``publicationStmt`` gets an empty one (required; what it would say is unknown);
     * ``@subtype`` with no ``@type`` is written as ``@type``; an empty pointer list (``wit=""``) is left out;
     * a ``p`` inside ``interp`` (which holds phrases) gives its text to the ``interp``."""
-    said: dict[str, int] = {}
-
-    def note(what: str) -> None:
-        said[what] = said.get(what, 0) + 1
-
+    said: Counter[str] = Counter()
+    kept: Counter[str] = Counter()
+    taken = {i for e in root.iter() if isinstance(e.tag, str) and (i := e.get(f"{{{XML}}}id"))}
     for el in [e for e in root.iter(_t("del"), _t("add")) if _block_span(e)]:
-        _to_span(el, root)
-        note(f"<{etree.QName(el).localname}> around whole blocks written as "
-             f"<{etree.QName(el).localname}Span spanTo='#…'/> … <anchor/>")
+        name = etree.QName(el).localname
+        _to_span(el, taken)
+        said[f"<{name}> around whole blocks written as <{name}Span spanTo='#…'/> … <anchor/>"] += 1
     for fd in root.iter(_t("fileDesc")):
         if not any(c.tag == _t("publicationStmt") for c in fd):
             where = [c for c in fd if isinstance(c.tag, str) and _local(c) in _BEFORE_PUBLICATION]
@@ -1444,55 +1443,53 @@ def repair_source(root: etree._Element, diag: Diagnostics) -> None:
                 where[-1].addnext(made)
             else:
                 fd.insert(0, made)
-            note("fileDesc without the publicationStmt TEI requires: an empty one added")
+            said["fileDesc without the publicationStmt TEI requires: an empty one added"] += 1
     for el in root.iter():
         if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
             continue
-        if el.get("subtype") is not None and el.get("type") is None and _local(el) not in CLOSED_TYPE:
-            el.set("type", el.attrib.pop("subtype"))
-            note("@subtype without the @type it subdivides written as @type")
+        if el.get("subtype") is not None and el.get("type") is None:
+            if _local(el) in CLOSED_TYPE:
+                kept[f"<{_local(el)}> with @subtype but no @type (whose values TEI fixes)"] += 1
+            else:
+                el.set("type", el.attrib.pop("subtype"))
+                said["@subtype without the @type it subdivides written as @type"] += 1
         for attr in POINTER_LISTS:
             if el.get(attr) is not None and not el.get(attr, "").strip():
                 del el.attrib[attr]
-                note(f"empty @{attr} (a list of pointers: at least one) left out")
+                said[f"empty @{attr} (a list of pointers: at least one) left out"] += 1
     for p in [p for p in root.iter(_t("p")) if (up := p.getparent()) is not None and up.tag == _t("interp")]:
         _unwrap(p)
-        note("<p> inside <interp>, which holds phrases only: its text given to the interp")
+        said["<p> inside <interp>, which holds phrases only: its text given to the interp"] += 1
     for what, n in said.items():
         diag.emit("text-repaired", f"the source's TEI: {n} × {what}")
-    kept = [f"certainty/@degree={c.get('degree')!r} (at most 1)" for c in root.iter(_t("certainty"))
-            if _over_one(c.get("degree"))]
-    kept += ["<relation> with no @name, @ref or @key" for r in root.iter(_t("relation"))
-             if not any(r.get(a) for a in ("name", "ref", "key"))]
-    kept += ["<msIdentifier> naming neither the repository nor the location" for ms in root.iter(_t("msIdentifier"))
-             if (up := ms.getparent()) is not None and up.tag != _t("msPart") and _unplaced(ms)]
-    kept += [f"<{_local(e)}> with @subtype but no @type (whose values TEI fixes)" for e in root.iter()
-             if isinstance(e.tag, str) and e.get("subtype") is not None and e.get("type") is None
-             and etree.QName(e).namespace == TEI]
+    kept.update(f"certainty/@degree={c.get('degree')!r} (at most 1)" for c in root.iter(_t("certainty"))
+                if _over_one(c.get("degree")))
+    kept.update("<relation> with no @name, @ref or @key" for r in root.iter(_t("relation"))
+                if not any(r.get(a) for a in ("name", "ref", "key")))
+    kept.update("<msIdentifier> naming neither the repository nor the location" for ms in root.iter(_t("msIdentifier"))
+                if (up := ms.getparent()) is not None and up.tag != _t("msPart") and _unplaced(ms))
     if kept:
-        counts: dict[str, int] = {}
-        for k in kept:
-            counts[k] = counts.get(k, 0) + 1
         diag.emit("text-repaired", "the source's TEI holds values TEI refuses that only its author can correct, "
-                  "kept as they are: " + "; ".join(f"{n} × {k}" for k, n in sorted(counts.items())))
+                  "kept as they are: " + "; ".join(f"{n} × {k}" for k, n in sorted(kept.items())))
 
 
 def _block_span(el: etree._Element) -> bool:
     """Whether ``el`` (a del or add) stands among blocks and holds blocks, where TEI allows only its span form."""
     up = el.getparent()
-    return up is not None and up.tag in {_t(c) for c in CONTAINERS} and \
-        any(isinstance(c.tag, str) and _local(c) in BLOCKISH | {"lg", "sp"} for c in el)
+    return up is not None and etree.QName(up).namespace == TEI and _local(up) in CONTAINERS and \
+        any(isinstance(c.tag, str) and _local(c) in BLOCKISH for c in el)
 
 
-def _to_span(el: etree._Element, root: etree._Element) -> None:
-    """``<del …>blocks</del>`` -> ``<delSpan … spanTo="#END"/>blocks<anchor xml:id="END"/>``."""
+def _to_span(el: etree._Element, taken: set[str]) -> None:
+    """``<del …>blocks</del>`` -> ``<delSpan … spanTo="#END"/>blocks<anchor xml:id="END"/>``, END not among the
+    ids ``taken`` (and added to them)."""
     name = etree.QName(el).localname
-    taken = {e.get(f"{{{XML}}}id") for e in root.iter() if isinstance(e.tag, str)}
     base = f"{el.get(f'{{{XML}}}id') or 'docpipe-' + name}-end"
     end, n = base, 1
     while end in taken:
         n += 1
         end = f"{base}-{n}"
+    taken.add(end)
     span = etree.Element(_t(name + "Span"), dict(el.attrib))
     span.set("spanTo", "#" + end)
     anchor = etree.Element(_t("anchor"))

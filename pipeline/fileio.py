@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import signal
 import tempfile
+import threading
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .errors import OutputError
@@ -55,9 +58,52 @@ def _alive(pid: int) -> bool:
     return True
 
 
+_HELD = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGTERM", None)) if s is not None)
+
+
+@contextmanager
+def _signals_held() -> Iterator[None]:
+    """Ctrl-C and SIGTERM wait until the block is done (their handlers run as it ends): a temporary file is then
+    either not made yet or already known to the code that removes it, never left behind by an interrupt landing
+    between its creation and the ``try`` that cleans up. The handlers are swapped, not the signal mask, since the
+    kernel gives a process's signal to any thread that does not block it (a progress bar's, a pool's). Python
+    runs handlers in the main thread only, so only it holds."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {s: signal.getsignal(s) for s in _HELD}
+    if any(h is None for h in previous.values()):  # a handler set outside Python: left alone
+        yield
+        return
+    pending: list[int] = []
+
+    def hold(signum: int, frame: object) -> None:
+        pending.append(signum)
+
+    for s in previous:
+        signal.signal(s, hold)
+    try:
+        yield
+    finally:
+        for s, handler in previous.items():
+            signal.signal(s, handler)
+        for s in dict.fromkeys(pending):
+            handler = previous[s]
+            if callable(handler):
+                handler(s, None)
+            elif handler == signal.SIG_DFL:
+                signal.raise_signal(s)
+
+
 def write_all(files: dict[Path, bytes]) -> None:
     """Write every file or none: all are written to temporary files first, then renamed into place; if a
-    rename fails, the files already replaced get their previous content back."""
+    rename fails, the files already replaced get their previous content back. An interrupt waits for the
+    writing to end."""
+    with _signals_held():
+        _write_all(files)
+
+
+def _write_all(files: dict[Path, bytes]) -> None:
     temps: dict[Path, str] = {}
     try:
         for target, data in files.items():
@@ -122,9 +168,14 @@ def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 
     The temporary file lives in the same folder (so the rename is atomic) and is removed on any failure,
-    including KeyboardInterrupt and the SystemExit the CLI raises on SIGTERM.
+    including KeyboardInterrupt and the SystemExit the CLI raises on SIGTERM; an interrupt waits for the
+    writing to end (it is delivered as soon as the file is in place).
     """
-    target = Path(path)
+    with _signals_held():
+        _atomic_write(Path(path), data)
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     try:
         fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)

@@ -65,3 +65,41 @@ def test_read_only_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.raises(OutputError, match="Permission denied"):
         pipeline.convert(SAMPLE, ["html"], out, Options())
     assert list(out.iterdir()) == []
+
+
+class _Interrupted(Exception):
+    pass
+
+
+@pytest.mark.parametrize("write", ["atomic_write", "write_all"])
+def test_an_interrupt_just_after_the_temporary_file_is_made_leaves_no_temporary_file(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, write: str) -> None:
+    """Ctrl-C landing between mkstemp and the code that would remove its file (the build test's rare flake):
+    the interrupt waits for the write to end, so the file is in place and nothing is left behind."""
+    import signal
+    import tempfile
+
+    target = tmp_path / "out.pdf"
+    target.write_bytes(b"old")
+    real_mkstemp = tempfile.mkstemp
+
+    def mkstemp_then_ctrl_c(*args: Any, **kwargs: Any) -> tuple[int, str]:
+        made = real_mkstemp(*args, **kwargs)
+        os.kill(os.getpid(), signal.SIGINT)
+        return made
+
+    def interrupted(signum: int, frame: object) -> None:
+        raise _Interrupted
+
+    previous = signal.signal(signal.SIGINT, interrupted)
+    monkeypatch.setattr(fileio.tempfile, "mkstemp", mkstemp_then_ctrl_c)
+    try:
+        with pytest.raises(_Interrupted):
+            if write == "atomic_write":
+                fileio.atomic_write(target, b"new")
+            else:
+                fileio.write_all({target: b"new"})
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert target.read_bytes() == b"new"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.pdf"]

@@ -194,6 +194,7 @@ def _small() -> ir.Document:
 
 
 def test_the_justification_patch_lasts_only_as_long_as_our_render(monkeypatch: pytest.MonkeyPatch) -> None:
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import block, inline
     from weasyprint.text import line_break
 
@@ -205,14 +206,26 @@ def test_the_justification_patch_lasts_only_as_long_as_our_render(monkeypatch: p
 
     def spy(document: object, calls: dict[str, str]) -> set[str]:  # between layout and drawing, inside the patch
         during.append(justify.installed() and inline.text_align is not before[0]
-                      and footnote_keep.installed() and block._linebox_layout is not before[2])
+                      and footnote_keep.installed() and block._linebox_layout is not before[2]
+                      and "int" in vars(draw_text))
         return original(document, calls)
 
     monkeypatch.setattr(pdf, "_notes_off_their_page", spy)
     pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
     assert during == [True]
     assert (inline.text_align, line_break.Layout.set_text, block._linebox_layout) == before
-    assert not justify.installed() and not footnote_keep.installed()
+    assert not justify.installed() and not footnote_keep.installed() and "int" not in vars(draw_text)
+
+
+def test_the_kerning_weasyprint_truncates_is_written_exactly_inside_our_render_only() -> None:
+    from pipeline.writers import justify
+
+    assert justify._drawing_int(-12.3456) == -12 and type(justify._drawing_int(-12.3456)) is int  # outside
+    with justify.inter_character():
+        kept = justify._drawing_int(-12.3456)
+        assert kept == -12 and kept + 1 == -11  # arithmetic as WeasyPrint expects
+        assert f">{kept}<" == ">-12.346<" and f">{justify._drawing_int(3.0)}<" == ">3<"
+        assert f"{justify._drawing_int(-0.0001)}" == "0" and justify._drawing_int("7") == 7
 
 
 def test_a_weasyprint_it_was_not_written_for_is_refused_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -11,8 +11,11 @@ gap next to a CJK character and every space alike:
 * between two text boxes (a ``span.latin``, a book title, a note call) the gap gets ``s`` by shifting what
   follows; an atomic box (the paragraph number) is a barrier: nothing is added on either side of it;
 * spaces get ``s`` through WeasyPrint's own word spacing;
-* CJK text boxes are cut into pieces of a few characters, each placed at its exact position, because
-  WeasyPrint writes letter spacing into the PDF truncated to a thousandth of an em per glyph.
+* each glyph's spacing is written into the PDF to a millionth of an em: WeasyPrint truncates it to a
+  thousandth (``int(kerning)`` in ``draw/text.py``), which over a 40-character A4 line of letter-spaced text
+  falls 0.42 pt short of the measure; inside our renders that ``int`` keeps its whole value for arithmetic but
+  writes its decimals (:class:`_Kerning`), so a line's last glyph meets the measure without cutting the line's
+  text into separately shaped pieces (what this module did before: a fifth of the justification's time).
 
 Lines without a CJK character are left to WeasyPrint. A line that overflows its measure by less than
 half an em (WeasyPrint never shrinks) is compressed the same way, so no line passes the measure. The
@@ -44,11 +47,7 @@ _STICKY = STICKY_RANGES
 #: A line may be compressed by at most this share of its font size (WeasyPrint lets lines overflow when a
 #: prohibition rule leaves no break; more than this is left as it is and reported by the tests).
 MAX_SHRINK_EM = 0.5
-#: Characters per drawn piece: WeasyPrint writes each glyph's extra spacing truncated to a thousandth of an
-#: em, so a long letter-spaced run falls short by up to one thousandth per glyph (0.42 pt over a 40-character
-#: A4 line); pieces placed at exact positions keep that error within a tenth of a point (measured on the
-#: sample: 0.10 pt at most, against 0.03 pt with pieces of 4, which cost a fifth more of the PDF's time).
-CHUNK = 12
+
 
 
 def _class(ranges: Sequence[tuple[int, int]]) -> str:
@@ -137,47 +136,6 @@ def _has_wide(line: Any) -> bool:
     return any(isinstance(x, boxes.TextBox) and _WIDE_CHAR.search(x.text) is not None for x in leaves)
 
 
-def _chunks(text: str) -> list[str]:
-    """``text`` cut at justification opportunities into pieces of about :data:`CHUNK` characters."""
-    pieces: list[str] = []
-    begin = 0
-    for i in range(1, len(text)):
-        if i - begin >= CHUNK and opportunity(text[i - 1], text[i]):
-            pieces.append(text[begin:i])
-            begin = i
-    pieces.append(text[begin:])
-    return pieces
-
-
-def _split_wide(context: Any, box: Any) -> None:
-    """Cut the wide text boxes of ``box`` into short pieces (each its own box, placed exactly)."""
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.inline import split_text_box
-
-    children = []
-    for child in box.children:
-        if isinstance(child, boxes.TextBox) and child.is_in_normal_flow() and _WIDE_CHAR.search(child.text):
-            pieces = _chunks(child.text)
-            if len(pieces) == 1:
-                children.append(child)
-                continue
-            x = child.position_x
-            for piece in pieces:
-                probe = child.copy_with_text(piece)
-                made, _, _ = split_text_box(context, probe, None, 0)
-                assert made is not None
-                made.position_x, made.position_y = x, child.position_y
-                x += made.width
-                children.append(made)
-            # the pieces' widths sum to the whole's but for float noise: keep the line's total exact
-            children[-1].width += child.position_x + child.width - x
-        else:
-            if isinstance(child, boxes.InlineBox):
-                _split_wide(context, child)
-            children.append(child)
-    box.children = children
-
-
 def _trailing_spacing(line: Any) -> float:
     """The letter-spacing (CSS px) WeasyPrint leaves after the last character of ``line`` (a tracked paragraph's):
     counted as room, so the last character, not the space after it, meets the measure."""
@@ -203,8 +161,6 @@ def _spread(context: Any, line: Any, extra: float) -> bool:
     plan, total = _plan(line)
     if total <= 0:
         return False
-    _split_wide(context, line)
-    plan, total = _plan(line)
     s = extra / total
     grow = {id(leaf): inner * s for leaf, inner, _ in plan}
     shift_before = {id(leaf): before * s for leaf, _, before in plan}
@@ -430,23 +386,49 @@ def _patched(original_align: Any, original_set_text: Any) -> tuple[Any, Any]:
     return text_align, set_text
 
 
+class _Kerning(int):
+    """A glyph's kerning as WeasyPrint's drawing truncates it (``int(kerning)``): that whole number in arithmetic,
+    its exact value (to a millionth of an em) where it is written into the PDF (``f'>{int(kerning)}<'``)."""
+
+    exact: float
+
+    def __format__(self, spec: str) -> str:
+        if spec:
+            return int.__format__(self, spec)
+        text = f"{self.exact:.3f}".rstrip("0").rstrip(".")
+        return "0" if text in ("", "-0") else text
+
+
+def _drawing_int(x: Any = 0, *base: int) -> int:
+    """``int`` as ``weasyprint.draw.text`` sees it inside our renders: a float becomes a :class:`_Kerning`."""
+    if base or not isinstance(x, float) or not _PATCH.active():
+        return int(x, *base)
+    kept = _Kerning(x)
+    kept.exact = x
+    return kept
+
+
 def _install() -> tuple[Any, Any]:
     """Check WeasyPrint, then put the patched functions in place; what they replaced."""
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
     check_weasyprint()
     saved = (inline.text_align, line_break.Layout.set_text)
     inline.text_align, line_break.Layout.set_text = _patched(*saved)
+    draw_text.int = _drawing_int  # a module global shadows the builtin there
     return saved
 
 
 def _restore(saved: tuple[Any, Any]) -> None:
     """Put WeasyPrint's own functions back."""
+    from weasyprint.draw import text as draw_text
     from weasyprint.layout import inline
     from weasyprint.text import line_break
 
     inline.text_align, line_break.Layout.set_text = saved
+    del draw_text.int
 
 
 _PATCH = ScopedPatch(_install, _restore)

@@ -63,11 +63,11 @@ _HELD = tuple(s for s in (getattr(signal, "SIGINT", None), getattr(signal, "SIGT
 
 @contextmanager
 def _signals_held() -> Iterator[None]:
-    """Ctrl-C and SIGTERM wait until the block is done (their handlers run as it ends): a temporary file is then
-    either not made yet or already known to the code that removes it, never left behind by an interrupt landing
-    between its creation and the ``try`` that cleans up. The handlers are swapped, not the signal mask, since the
-    kernel gives a process's signal to any thread that does not block it (a progress bar's, a pool's). Python
-    runs handlers in the main thread only, so only it holds."""
+    """Ctrl-C and SIGTERM wait until the block (a temporary file's creation) is done, their handlers run as it
+    ends: the file is then either not made yet or already known to the code that removes it, never left behind by
+    an interrupt landing between its creation and the ``try`` that cleans up. The handlers are swapped, not the
+    signal mask, since the kernel gives a process's signal to any thread that does not block it (a progress
+    bar's, a pool's). Python runs handlers in the main thread only, so only it holds."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
@@ -97,17 +97,11 @@ def _signals_held() -> Iterator[None]:
 
 def write_all(files: dict[Path, bytes]) -> None:
     """Write every file or none: all are written to temporary files first, then renamed into place; if a
-    rename fails, the files already replaced get their previous content back. An interrupt waits for the
-    writing to end."""
-    with _signals_held():
-        _write_all(files)
-
-
-def _write_all(files: dict[Path, bytes]) -> None:
+    rename fails, the files already replaced get their previous content back."""
     temps: dict[Path, str] = {}
     try:
         for target, data in files.items():
-            temps[target] = _write_temp(target, data)
+            _write_temp(target, data, temps)
         backups: dict[Path, bytes | None] = {}
         done: list[Path] = []
         try:
@@ -125,7 +119,13 @@ def _write_all(files: dict[Path, bytes]) -> None:
                     if old is None:
                         os.unlink(target)
                     else:
-                        os.replace(_write_temp(target, old), target)
+                        restore: dict[Path, str] = {}
+                        try:
+                            _write_temp(target, old, restore)
+                            os.replace(restore[target], target)
+                        finally:
+                            for tmp in restore.values():
+                                _unlink(tmp)
                 except OSError:
                     pass
             raise
@@ -157,39 +157,43 @@ def _fill(fd: int, tmp: str, data: bytes) -> None:
         raise
 
 
-def _write_temp(target: Path, data: bytes) -> str:
+def _write_temp(target: Path, data: bytes, made: dict[Path, str]) -> None:
+    """Write ``data`` to a new temporary file beside ``target``, its name put in ``made`` (by the caller's
+    cleanup) before an interrupt can land."""
     folder = target.parent if str(target.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
-    _fill(fd, tmp, data)
-    return tmp
+    fd = -1
+    try:
+        with _signals_held():
+            fd, made[target] = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
+        handed, fd = fd, -1
+        _fill(handed, made[target], data)
+    finally:
+        if fd != -1:
+            os.close(fd)
 
 
 def atomic_write(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` so that readers see the old file or the whole new one, never a part.
 
     The temporary file lives in the same folder (so the rename is atomic) and is removed on any failure,
-    including KeyboardInterrupt and the SystemExit the CLI raises on SIGTERM; an interrupt waits for the
-    writing to end (it is delivered as soon as the file is in place).
+    including KeyboardInterrupt and the SystemExit the CLI raises on SIGTERM, wherever they land.
     """
-    with _signals_held():
-        _atomic_write(Path(path), data)
-
-
-def _atomic_write(target: Path, data: bytes) -> None:
+    target = Path(path)
     folder = target.parent if str(target.parent) else Path(".")
+    made: dict[Path, str] = {}
     try:
-        fd, tmp = tempfile.mkstemp(prefix=_tmp_prefix(target), suffix=".tmp", dir=folder)
-    except OSError as exc:
-        raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}", file=str(target)) from exc
-    try:
-        _fill(fd, tmp, data)
         try:
-            os.replace(tmp, target)
-        except BaseException:
-            _unlink(tmp)
+            _write_temp(target, data, made)
+        except OSError as exc:
+            if target not in made:
+                raise OutputError(f"cannot write into {folder}: {exc.strerror or exc}", file=str(target)) from exc
             raise
+        os.replace(made[target], target)  # the name left in `made` is gone: removing it again does nothing
     except OSError as exc:
         raise OutputError(f"cannot write: {exc.strerror or exc}", file=str(target)) from exc
+    finally:
+        for tmp in made.values():
+            _unlink(tmp)
 
 
 def date_epoch(date: str | None) -> int | None:

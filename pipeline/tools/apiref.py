@@ -119,8 +119,13 @@ def public_names(mod: Module) -> list[str]:
 
 
 def imported_from(mod: Module, name: str) -> str | None:
-    """The module a name is imported from (``from .core import read_bytes`` -> ``pipeline.core``)."""
+    """The module a name is imported from (``from .core import read_bytes`` -> ``pipeline.core``), also under
+    ``if TYPE_CHECKING:`` (a package that loads its names when first used)."""
+    body = list(mod.tree.body)
     for node in mod.tree.body:
+        if isinstance(node, ast.If) and isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+            body += node.body
+    for node in body:
         if isinstance(node, ast.ImportFrom) and any((a.asname or a.name) == name for a in node.names):
             if node.level == 0:
                 return node.module

@@ -54,7 +54,7 @@ def _prepared(path: Path, options: Options) -> Options:
     if options.base_dir is None:
         changes["base_dir"] = str(path.resolve().parent)
     if options.resource_root is None:
-        from .book import find_book_root
+        from .book.root import find_book_root
         root = find_book_root(path)
         if root is not None:
             changes["resource_root"] = str(root)
@@ -115,7 +115,7 @@ def default_name(path: Path, script: str = "keep") -> str:
     tag takes the edition's (the Simplified edition of ``report.zh-Hant.txt`` is ``report.zh-Hans.*``)."""
     import re
 
-    from .book import is_book_file
+    from .book.root import is_book_file
     if is_book_file(path):
         folder = path.resolve().parent
         if path.name == "SUMMARY.md" and folder.name == "src":
@@ -141,8 +141,9 @@ def read_document(source: Source | Sequence[Source], options: Options, diag: Dia
     paths = [Path(source)] if isinstance(source, str | os.PathLike) else [Path(s) for s in source]
     if not paths:
         raise UsageError("no input named", expected="a document, several, or a book file")
-    from .book import is_book_file, read_book
+    from .book.root import is_book_file
     if len(paths) > 1 or is_book_file(paths[0]):
+        from .book import read_book
         doc, mtime, root = read_book(paths, options, diag)
         options = options.with_(source_name=options.source_name or paths[0].name,
                                 base_dir=options.base_dir or str(root),

@@ -176,15 +176,80 @@ def _font_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".ttc", ".otf", ".ttf") and p.is_file())
 
 
+def _stat_line(path: str) -> str:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return f"{path}\t-"
+    return f"{path}\t{st.st_mtime_ns}\t{st.st_size}"
+
+
+def _fontconfig_state() -> list[str]:
+    """What fontconfig's list depends on, cheaply: its configuration and caches, and every folder (with its
+    sub-folders) where fonts are installed by convention or shipped with docpipe, each with its modification time
+    (a font added or removed changes its folder's). Two milliseconds, against a tenth of a second for fc-list."""
+    env = [f"{k}={os.environ.get(k, '')}" for k in ("FONTCONFIG_FILE", "FONTCONFIG_PATH", "FONTCONFIG_SYSROOT",
+                                                    "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_CONFIG_HOME", "HOME")]
+    home = os.path.expanduser("~")
+    data = os.environ.get("XDG_DATA_HOME") or os.path.join(home, ".local", "share")
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(home, ".cache")
+    config = os.environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config")
+    lines = env + [_stat_line(p) for p in (
+        shutil.which("fc-list") or "fc-list", "/etc/fonts", "/etc/fonts/conf.d", "/etc/fonts/fonts.conf",
+        "/etc/fonts/local.conf", "/var/cache/fontconfig", os.path.join(cache, "fontconfig"),
+        os.path.join(config, "fontconfig"), os.path.join(config, "fontconfig", "fonts.conf"))]
+    for root in ("/usr/share/fonts", "/usr/local/share/fonts", os.path.join(home, ".fonts"),
+                 os.path.join(data, "fonts"), str(FONTS_DIR)):
+        for folder, subfolders, files in os.walk(root):
+            subfolders.sort()
+            lines.append(_stat_line(folder))
+            if folder == str(FONTS_DIR):  # docpipe's own files are replaced in place by an upgrade
+                lines += [_stat_line(os.path.join(folder, f)) for f in sorted(files)]
+    return lines
+
+
+def _fc_entries() -> list[_Entry] | None:
+    """fontconfig's list of faces (with ``fonts/``'s own files), kept on disk while :func:`_fontconfig_state` and
+    the folders of the faces listed are unchanged; None without fontconfig."""
+    state = _fontconfig_state()
+    key = hashlib.sha256("\n".join(state).encode("utf-8", "surrogateescape")).hexdigest()[:32]
+    path = _cache_dir() / f"fc-list-{key}.json"
+    try:
+        kept = json.loads(path.read_text(encoding="utf-8"))
+        if all(_stat_line(folder) == line for folder, line in kept["folders"].items()):
+            return [_Entry(tuple(r[0]), Path(r[1]), int(r[2]), int(r[3]), str(r[4])) for r in kept["faces"]]
+    except (OSError, ValueError, KeyError, TypeError, IndexError):
+        pass
+    out = _fc(["fc-list", "--format", _FC_FORMAT])
+    if out is None:
+        return None
+    entries = _parse_fc(out)
+    own = [str(p) for p in _font_files(FONTS_DIR)]
+    if own:  # shipped beside fonts.toml: not in fontconfig's configuration
+        entries += _parse_fc(_fc(["fc-query", "--format", _FC_FORMAT, *own]) or "")
+    folders = sorted({str(e.path.parent) for e in entries})
+    record = {"folders": {f: _stat_line(f) for f in folders},
+              "faces": [[list(e.families), str(e.path), e.index, e.regular, e.charset] for e in entries]}
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for old in path.parent.glob("fc-list-*.json"):  # the lists of earlier states
+            old.unlink(missing_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record, fh, ensure_ascii=False)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only home: fc-list runs in each process
+    return entries
+
+
 @functools.cache
 def _entries() -> tuple[_Entry, ...]:
-    """Every installed face, once per process: fontconfig's list (with ``fonts/``'s own files), else a scan."""
-    out = _fc(["fc-list", "--format", _FC_FORMAT])
-    if out is not None:
-        entries = _parse_fc(out)
-        own = [str(p) for p in _font_files(FONTS_DIR)]
-        if own:  # shipped beside fonts.toml: not in fontconfig's configuration
-            entries += _parse_fc(_fc(["fc-query", "--format", _FC_FORMAT, *own]) or "")
+    """Every installed face, once per process: fontconfig's list (with ``fonts/``'s own files; from the disk
+    cache while fontconfig's state is unchanged), else a scan."""
+    fc = _fc_entries()
+    if fc is not None:
+        entries = fc
     else:
         search = config().get("search", [])
         assert isinstance(search, list)

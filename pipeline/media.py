@@ -13,6 +13,7 @@ EMF/WMF pictures are converted to PNG by LibreOffice headless when it is install
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import re
@@ -282,8 +283,15 @@ def _svg_expansion(root: Any, limit: int) -> int:
 _NAME_START = ("A-Z_a-z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u02ff\u0370-\u037d\u037f-\u1fff\u200c-\u200d"
                "\u2070-\u218f\u2c00-\u2fef\u3001-\ud7ff\uf900-\ufdcf\ufdf0-\ufffd\U00010000-\U000effff")
 _NAME_MORE = "\\-.0-9\u00b7\u0300-\u036f\u203f-\u2040"
-NCNAME = re.compile(f"[{_NAME_START}][{_NAME_START}{_NAME_MORE}]*")
-_NOT_NAME_CHAR = re.compile(f"[^{_NAME_START}{_NAME_MORE}]")
+
+
+@functools.cache
+def _names() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """An NCName, and a character no name holds: compiled when an SVG first needs them (the two classes span
+    the whole of Unicode: 17 ms of every process that imported them)."""
+    return (re.compile(f"[{_NAME_START}][{_NAME_START}{_NAME_MORE}]*"), re.compile(f"[^{_NAME_START}{_NAME_MORE}]"))
+
+
 #: ``url(#id)`` in an attribute or in CSS; ``#id`` in a CSS selector (an identifier, CSS escapes allowed).
 _URL_REF = re.compile(r"""url\(\s*(['"]?)#([^'")\s]+)\1\s*\)""")
 _CSS_ID = re.compile(r"#((?:[\w-]|\\[0-9A-Fa-f]{1,6}\s?|\\[^\n0-9A-Fa-f])+)")
@@ -294,8 +302,9 @@ _TIMING_REF = re.compile(r"(^|[;\s])([^;\s.+-][^;\s]*?)\.(begin|end|repeat\(|cli
 def _ncname(raw: str) -> str:
     """``raw`` as an NCName: characters no name may hold become ``_``; a name that cannot start as it does gets
     ``id-`` in front."""
-    out = _NOT_NAME_CHAR.sub("_", raw)
-    return out if NCNAME.fullmatch(out) else "id-" + out
+    name, not_name = _names()
+    out = not_name.sub("_", raw)
+    return out if name.fullmatch(out) else "id-" + out
 
 
 def _css_unescape(ident: str) -> str:
@@ -334,7 +343,8 @@ def _svg_ids(root: Any) -> int:
     """
     from lxml import etree
     elements = [el for el in root.iter() if isinstance(el.tag, str) and el.get("id") is not None]
-    taken = {el.get("id") for el in elements if NCNAME.fullmatch(el.get("id"))}
+    ncname = _names()[0]
+    taken = {el.get("id") for el in elements if ncname.fullmatch(el.get("id"))}
     renamed: dict[str, str] = {}  # an id the first element holding it changed: old -> new
     seen: set[str] = set()
     counters: dict[str, int] = {}
@@ -343,7 +353,7 @@ def _svg_ids(root: Any) -> int:
         old = el.get("id")
         first = old not in seen
         seen.add(old)
-        if first and NCNAME.fullmatch(old):
+        if first and ncname.fullmatch(old):
             continue
         base = _ncname(old)
         new = base

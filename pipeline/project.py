@@ -173,7 +173,7 @@ def collect(sources: Iterable[Path], include: Sequence[str] = DEFAULT_INCLUDE, e
                                  expected="files matching " + " ".join(include))
             found.extend(inside)
         else:
-            from .book import is_book_file
+            from .book.root import is_book_file
             book = is_book_file(s)
             if not book:
                 registry.reader_for_path(s)  # an unknown kind is a usage error before any work

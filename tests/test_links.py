@@ -25,7 +25,7 @@ import pipeline
 from pipeline import ir, ir_json
 from pipeline.diagnostics import Diagnostics
 from pipeline.guard import FILE_LINK, link_kind
-from pipeline.media import NCNAME, sanitize_svg
+from pipeline.media import _names, sanitize_svg
 from pipeline.options import Options
 
 from .conftest import SCHEMAS, require, require_tool
@@ -212,11 +212,11 @@ def svg_refs(data: bytes) -> list[str]:
 def test_svg_ids_of_real_pictures_are_names_unique_and_followed(name: str) -> None:
     data = (SVGS / name).read_bytes()
     before = svg_ids(data)
-    assert len(set(before)) < len(before) or not all(NCNAME.fullmatch(i) for i in before)  # the fixture's point
+    assert len(set(before)) < len(before) or not all(_names()[0].fullmatch(i) for i in before)  # the fixture's point
     out, _ = sanitize_svg(data)
     ids = svg_ids(out)
     assert len(ids) == len(before)
-    assert all(NCNAME.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
+    assert all(_names()[0].fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
     assert set(svg_refs(out)) <= set(ids) | (set(svg_refs(data)) - set(before))
     pymupdf = _pymupdf()
     pictures = []
@@ -235,7 +235,7 @@ def test_svg_id_references_follow_in_every_form() -> None:
     <animate id="0anim" attributeName="x" begin="1.end; 0anim.end+1s" dur="1s"/></svg>"""
     out = sanitize_svg(svg)[0].decode("utf-8")
     ids = svg_ids(out.encode("utf-8"))
-    assert all(NCNAME.fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
+    assert all(_names()[0].fullmatch(i) for i in ids) and len(set(ids)) == len(ids)
     assert ids[:3] == ["a_b-2", "id-1", "r"] and "a_b" in ids and "r-2" in ids  # a_b was taken by a valid id
     assert "#a_b-2 {" in out and "url(#a_b-2)" in out and 'fill="url(#a_b-2)"' in out
     assert 'xlink:href="#id-1"' in out and 'href="#r"' in out
@@ -278,7 +278,7 @@ def test_svg_id_pass_is_linear() -> None:
 
     small, large = picture(400), picture(4000)
     ids = svg_ids(sanitize_svg(large)[0])
-    assert len(ids) == 8000 and len(set(ids)) == 8000 and all(NCNAME.fullmatch(i) for i in ids)
+    assert len(ids) == 8000 and len(set(ids)) == 8000 and all(_names()[0].fullmatch(i) for i in ids)
     assert cpu(large) < 25 * max(cpu(small), 0.002)
 
 

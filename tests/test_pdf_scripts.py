@@ -7,6 +7,7 @@ Fixtures: tests/fixtures/scripts/ (PROVENANCE.md there)."""
 from __future__ import annotations
 
 import collections
+import json
 import logging
 import re
 import subprocess
@@ -225,3 +226,30 @@ def test_font_table_gives_latin_languages_a_latin_face() -> None:
     assert fontsel.family_for("zh-CN") == "Noto Serif CJK SC" and fontsel.family_for("zh-TW") == "Noto Serif CJK TC"
     assert fontsel.family_for("zh-Hant-HK", "sans") == "Noto Sans CJK HK" and fontsel.family_for("ja") == \
         "Noto Serif CJK JP"
+
+
+def test_fontconfigs_list_is_kept_on_disk_until_a_font_folder_changes(tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A fresh process reads the list fc-list gave an earlier one (its cost is a tenth of a second per
+    conversion), and runs fc-list again when the folder of a listed font changes."""
+    require_tool("fc-list")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    real = fontsel._fc
+    calls: list[str] = []
+
+    def counted(args: list[str]) -> str | None:
+        calls.append(args[0])
+        return real(args)
+
+    monkeypatch.setattr(fontsel, "_fc", counted)
+    first = fontsel._fc_entries()
+    assert first and calls.count("fc-list") == 1
+    again = fontsel._fc_entries()
+    assert again == first and calls.count("fc-list") == 1  # from the disk
+    kept = next((tmp_path / "cache").rglob("fc-list-*.json"))
+    folders = json.loads(kept.read_text(encoding="utf-8"))["folders"]
+    assert str(first[0].path.parent) in folders
+    record = json.loads(kept.read_text(encoding="utf-8"))
+    record["folders"][next(iter(folders))] += "0"  # as if a font were added to that folder since
+    kept.write_text(json.dumps(record), encoding="utf-8")
+    assert fontsel._fc_entries() == first and calls.count("fc-list") == 2

@@ -30,7 +30,7 @@ from pipeline.book import (
     read_chapter,
     slugs,
 )
-from pipeline.book.assemble import BOOK_LINK
+from pipeline.book.assembly import BOOK_LINK
 from pipeline.book.plan import BookPlan, Entry
 from pipeline.walk import iter_blocks, iter_inlines_all, plain
 

@@ -11,13 +11,13 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .assemble import assemble
+    from .assembly import assemble
     from .parsers import describe_plan, load_plan, plan_of_files
     from .plan import BookPlan, Entry
     from .read import book_plan, keep_relative_links, read_book, read_chapter
     from .root import BOOK_FILES, find_book_root, is_book_file
 
-_WHERE = {"assemble": "assemble", "describe_plan": "parsers", "load_plan": "parsers", "plan_of_files": "parsers",
+_WHERE = {"assemble": "assembly", "describe_plan": "parsers", "load_plan": "parsers", "plan_of_files": "parsers",
           "BookPlan": "plan", "Entry": "plan", "book_plan": "read", "keep_relative_links": "read",
           "read_book": "read", "read_chapter": "read", "BOOK_FILES": "root", "find_book_root": "root",
           "is_book_file": "root"}

@@ -13,7 +13,7 @@ from ..diagnostics import Diagnostics
 from ..errors import InputError, LimitError, UsageError
 from ..fileio import read_source
 from ..options import Options
-from .assemble import BOOK_LINK, _relative, assemble
+from .assembly import BOOK_LINK, _relative, assemble
 from .cache import ChapterCache
 from .parsers import load_plan, plan_of_files
 from .plan import BookPlan, Numbering

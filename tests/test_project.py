@@ -238,16 +238,23 @@ def test_a_book_rebuild_rereads_only_the_chapters_that_changed(tmp_path: Path) -
         return subprocess.run([sys.executable, "-m", "pipeline", "build", "-q"], cwd=where, capture_output=True,
                               text=True, timeout=600, env={**os.environ, **env_epoch})
 
-    def entries() -> dict[str, int]:
-        return {p.name: p.stat().st_mtime_ns for p in (book / "out" / "chapters.cache").rglob("*.json")}
+    def entries(kind: str = "chapter") -> dict[str, int]:
+        return {p.name: p.stat().st_mtime_ns for p in (book / "out" / "chapters.cache").rglob("*.json")
+                if p.name.startswith("book-") == (kind == "book")}
 
     assert run(book).returncode == 0
     first = entries()
     assert len(first) == 3
+    whole = entries("book")
+    assert len(whole) == 1  # the whole book as the workers were sent it
+    forced = subprocess.run([sys.executable, "-m", "pipeline", "build", "-q", "--force"], cwd=book,
+                            capture_output=True, text=True, timeout=600, env={**os.environ, **env_epoch})
+    assert forced.returncode == 0 and entries("book") == whole and entries() == first  # nothing read again
     (book / "c3.md").write_text("# 第3章\n\n改過的第三段。\n", encoding="utf-8")
     assert "1 built" in run(book).stdout
     second = entries()
     assert len(second) == 3 and len(set(second) & set(first)) == 2  # the old c3 entry pruned, one new
+    assert len(entries("book")) == 1 and not set(entries("book")) & set(whole)  # the book kept anew
     assert all(second[name] == first[name] for name in set(second) & set(first))  # c1, c2 not read again
     outputs = sorted((book / "out" / "web").iterdir())
     kept = {p.name: p.read_bytes() for p in outputs if p.is_file()}

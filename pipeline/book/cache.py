@@ -62,6 +62,37 @@ class ChapterCache:
         head = json.dumps([_code(), ir.IR_VERSION, rel, settings, self.pictures], sort_keys=True).encode()
         return hashlib.sha256(head + b"\0" + hashlib.sha256(data).digest()).hexdigest()
 
+    def book_key(self, digest: str, options: Options) -> str:
+        """What the whole book read with ``options`` is kept under, when its files are as ``digest`` says
+        (:func:`pipeline.build.book_digest`: the book file, every chapter and the pictures)."""
+        settings = {f.name: repr(getattr(options, f.name)) for f in dataclasses.fields(options)}
+        head = json.dumps([_code(), ir.IR_VERSION, "book", settings, digest], sort_keys=True).encode()
+        return "book-" + hashlib.sha256(head).hexdigest()
+
+    def get_book(self, key: str) -> tuple[bytes, int | None, tuple[Diagnostic, ...]] | None:
+        """The whole book as a build's task sends it (compact ``.ir.json`` bytes), its newest modification time
+        and what reading it reported, kept under ``key`` (:meth:`book_key`); or None."""
+        self.used.add(key)
+        try:
+            head, _, body = (self.folder / f"{key}.json").read_bytes().partition(b"\n")
+            mtime, found = json.loads(head)
+            if mtime is not None and not isinstance(mtime, int):
+                raise ValueError("not a time")
+            return body, mtime, tuple(_diagnostic(d) for d in found)
+        except Exception:  # none yet, damaged, or from another version: the book is read
+            return None
+
+    def put_book(self, key: str, data: bytes, mtime: int | None, found: tuple[Diagnostic, ...]) -> None:
+        """Keep the whole book just read (see :meth:`get_book`); one that cannot be written is only a later miss."""
+        self.used.add(key)
+        head = json.dumps([mtime, [[d.code, d.message, d.severity.name, d.file, d.line] for d in found]],
+                          ensure_ascii=False)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            atomic_write(self.folder / f"{key}.json", head.encode() + b"\n" + data)
+        except OSError:
+            pass
+
     def get(self, key: str) -> tuple[ir.Document, list[Diagnostic]] | None:
         """The chapter kept under ``key`` and what reading it reported, or None."""
         self.used.add(key)
@@ -109,7 +140,7 @@ class ChapterCache:
         head = json.dumps([[d.code, d.message, d.severity.name, d.file, d.line] for d in found], ensure_ascii=False)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            atomic_write(self.folder / f"{key}.json", f"{head}\n{dumps(doc)}".encode())
+            atomic_write(self.folder / f"{key}.json", f"{head}\n{dumps(doc, compact=True)}".encode())
         except OSError:
             pass
 

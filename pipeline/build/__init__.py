@@ -123,9 +123,9 @@ class _Run:
                 if first.source.book:
                     if first.source.path not in books:
                         cache = self.chapter_cache(first.source.path)
-                        books[first.source.path] = book_bytes(first.source.path, first.edition.options(Options()),
-                                                              cache)
-                        cache.write_behind()  # while the workers render what was just read
+                        books[first.source.path] = kept_book_bytes(first.source.path,
+                                                                   first.edition.options(Options()), cache,
+                                                                   self.manifest.path.parent)
                     data, mtime, found = books[first.source.path]
                 else:
                     data, mtime = read_source(first.source.path, limit=limit, root=first.source.root)
@@ -164,11 +164,29 @@ def book_bytes(path: Path, options: Options, cache: ChapterCache | None = None
     renders like any other document, with no need to see the book's files; and what reading it reported.
     ``cache``: the chapters kept from the last build (only the chapters changed since are read)."""
     from ..book import read_book
-    from ..ir_json import write as ir_write
+    from ..ir_json import dumps
     options = options.with_(source_name=path.name, base_dir=str(path.resolve().parent))
     diag = Diagnostics(file=str(path))
     doc, mtime, _root = read_book([path], options, diag, cache)
-    return ir_write(doc, options, Diagnostics()), mtime, tuple(diag.items)
+    return dumps(doc, compact=True).encode("utf-8"), mtime, tuple(diag.items)
+
+
+def kept_book_bytes(path: Path, options: Options, cache: ChapterCache, output: Path
+                    ) -> tuple[bytes, int | None, tuple[Diagnostic, ...]]:
+    """:func:`book_bytes`, kept whole beside the chapters while none of the book's files changed: a build of an
+    unchanged book sends its workers the bytes it sent last time, without reading, assembling and writing the
+    book again in the client while they wait (0.6 s for 40 chapters). Kept only when the files did not change
+    while they were read."""
+    digest = book_digest(path, output)
+    key = cache.book_key(digest, options)
+    kept = cache.get_book(key)
+    if kept is not None:
+        return kept
+    read = book_bytes(path, options, cache)
+    cache.write_behind()  # the chapters, while the workers render what was just read
+    if book_digest(path, output) == digest:
+        cache.put_book(key, *read)
+    return read
 
 
 def log_text(job: Job, res: EditionResult | None, error: str) -> bytes:

@@ -469,3 +469,25 @@ def test_each_stream_is_compressed_once_and_the_file_is_the_same(monkeypatch: py
     once = pipeline.write(_small(), "pdf", Options(source_date_epoch=0), Diagnostics())
     assert once == twice == made
     assert 0 < len(calls) < plain_calls
+
+
+def test_equations_go_to_the_engine_that_sets_them_as_text() -> None:
+    """Under ``auto`` a document with equations is set by Typst, whose PDF holds them as text; WeasyPrint's draws
+    each as a picture of outlines (a Word file of equations: 59 % of its text found in the PDF, against 98 %)."""
+    import unicodedata
+
+    import pymupdf
+
+    doc = ir.Document(metadata=ir.Metadata(title="Energy", language="en"), blocks=(ir.Para(children=(
+        ir.Text(text="The energy "), ir.Math(tex="E = mc^2"), ir.Text(text=" holds, and "),
+        ir.Math(tex=r"\frac{a}{b} + \sin x", display=True))),))
+    assert pipeline.core.pdf_engine_for(doc, Options()) == "typst"
+    assert pipeline.core.pdf_engine_for(doc, Options(marks=True)) == "weasyprint"  # what only WeasyPrint does
+
+    def text(engine: str) -> str:
+        data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), Diagnostics())
+        found = "".join(page.get_text() for page in pymupdf.open(stream=data, filetype="pdf"))
+        return unicodedata.normalize("NFKC", found).replace(" ", "")  # math italic 𝐸 is E
+
+    assert "E=mc2" in text("auto") and "sinx" in text("auto")
+    assert "E=mc2" not in text("weasyprint")  # why: the picture has no text

@@ -346,6 +346,35 @@ def test_mending_a_runt_without_a_second_layout_gives_the_pages_a_second_layout_
     assert _same_places(_glyphs(swapped), _glyphs(laid_out_again)) == []
 
 
+def test_the_tighter_trackings_are_tried_only_where_the_looser_leave_a_runt(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The 孤字 trial lays out copies with the looser trackings first (one layout); the others are tried in a
+    second, smaller layout only for the paragraphs still ending on one character. With the first attempt alone
+    in the first layout, the sample's paragraphs that need the second (4 of 7) are tried again, mended, and the pages
+    are the ones the usual trial gives."""
+    from pipeline.writers import pdf
+
+    opts = Options(source_date_epoch=0, source_name=SAMPLE.name, base_dir=str(SAMPLE.parent))
+    doc = pipeline.transform(pipeline.read(SAMPLE, opts, Diagnostics()), opts, Diagnostics())
+    calls: list[tuple[list[int], int | None]] = []
+    trial = pdf._trial_document
+
+    def spy(*args: object) -> object:
+        only = args[6] if len(args) > 6 else None
+        calls.append((list(args[5]), len(only) if isinstance(only, set) else None))  # type: ignore[call-overload]
+        return trial(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "_trial_document", spy)
+    usual = pipeline.write(doc, "pdf", opts, Diagnostics())
+    assert calls == [([0, 1], None)]  # every runt mended by a looser tracking: no second trial
+    calls.clear()
+    monkeypatch.setattr(pdf, "_LOOSER", range(1))
+    diag = Diagnostics()
+    staged = pipeline.write(doc, "pdf", opts, diag)
+    assert calls[0] == ([0], None) and calls[1][0] == [1, 2] and 0 < (calls[1][1] or 0) < 7 and len(calls) == 2
+    assert not [d for d in diag.items if "alone on its last line" in d.message]
+    assert _same_places(_glyphs(staged), _glyphs(usual)) == []
+
+
 #: A TEI division as TEI Stylesheets' own test file has it (Test/test.xml, BSD-2): line ends and tabs of the source
 #: inside a heading with a note and paragraphs with notes.
 _INDENTED_TEI = (

@@ -111,11 +111,15 @@ class MediaTable:
             return None
         width = height = dpi = None
         if kind == "image/svg+xml":
+            repaired: list[str] = []
             try:
-                data, (width, height) = sanitize_svg(data)
+                data, (width, height) = sanitize_svg(data, repaired)
             except ValueError as exc:
                 self.diag.emit("media-refused", f"{source}: {exc}")
                 return None
+            if repaired:
+                self.diag.emit("svg-repaired", f"{source}: {len(repaired)} attribute(s) with a number that is not "
+                               f"one (NaN, Infinity) dropped, as browsers ignore them: {'; '.join(repaired[:3])}")
             digest = hashlib.sha256(data).hexdigest()
         elif kind not in ("image/x-emf", "image/x-wmf"):
             try:
@@ -393,9 +397,18 @@ def _svg_ids(root: Any) -> int:
     return changed
 
 
-def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
+#: A number no SVG renderer draws (a script's ``NaN``, ``Infinity``): an attribute holding one is in error, so
+#: browsers ignore it (SVG 2, 4.6 "Attributes with invalid values"), where librsvg refuses the whole drawing.
+_NOT_A_NUMBER = re.compile(r"(?<![\w.#-])[+-]?(?:nan|inf(?:inity)?)(?![\w-])", re.IGNORECASE)
+#: Attributes whose values are text or names, never numbers (a font named Infinity stays).
+_TEXT_ATTRIBUTES = frozenset({"id", "class", "font-family", "href", "lang", "title", "style", "media", "type",
+                              "requiredExtensions", "systemLanguage", "role", "aria-label", "target"})
+
+
+def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes, tuple[int | None, int | None]]:
     """The SVG reduced to an allow-list of elements and attributes: no script, event handler, foreign content,
-    animation of a link or outside reference survives; its size in px.
+    animation of a link or outside reference survives; its size in px. An attribute whose numbers include NaN or
+    Infinity is dropped, as browsers ignore it (a renderer would refuse the picture), and named in ``repaired``.
 
     A DOCTYPE without entities (as Illustrator writes) is dropped; entities are refused (no expansion bomb), and so
     is an SVG that would draw more than :data:`MAX_SVG_ELEMENTS` elements once its ``<use>`` references are
@@ -448,6 +461,10 @@ def sanitize_svg(data: bytes) -> tuple[bytes, tuple[int | None, int | None]]:
                 keep = _svg_href(local, value)
             if keep and (aq.localname == "style" or "url(" in value.lower()):
                 keep = css_inert(value)
+            if keep and aq.localname not in _TEXT_ATTRIBUTES and _NOT_A_NUMBER.search(value):
+                keep = False
+                if repaired is not None:
+                    repaired.append(f'{local} {aq.localname}="{value[:60]}"')
             if not keep:
                 del el.attrib[attr]
         if local == "style" and (len(el) or not css_inert(el.text or "")):

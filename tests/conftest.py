@@ -41,6 +41,15 @@ def require_tool(name: str) -> str:
     return path
 
 
+def openxml_audit(path: Path) -> None:
+    """openxml-audit finds no error in the DOCX at ``path`` (skip/fail as :func:`require` says without it)."""
+    import subprocess
+    exe = shutil.which("openxml-audit") or str(ROOT / ".venv" / "bin" / "openxml-audit")
+    require(Path(exe).exists(), "openxml-audit (pip install openxml-audit)")
+    r = subprocess.run([exe, "-m", "0", str(path)], capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0 and "Errors: 0" in r.stdout, (path.name, r.stdout[-3000:])
+
+
 @pytest.fixture(scope="session")
 def sample_path() -> Path:
     return SAMPLE

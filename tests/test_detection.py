@@ -17,7 +17,7 @@ from pipeline.diagnostics import Diagnostics
 from pipeline.options import Options
 from pipeline.transforms import script
 from pipeline.walk import iter_inlines_all, plain
-from tests.conftest import require_tool
+from tests.conftest import openxml_audit, require_tool
 
 HERE = Path(__file__).parent / "fixtures" / "detection"
 ENGLISH_DOCX = HERE / "english-with-chinese.docx"
@@ -219,3 +219,119 @@ def test_under_keep_a_part_only_words_tell_is_tagged_as_the_document(tmp_path: P
     assert doc.metadata.language == "zh-Hant"
     assert paragraphs(doc) == [("我們的會議在這裡舉行，報告說明了經濟與發展。", None), ("台北", None),
                                ("我们在这里。", "zh-Hans")]
+
+
+# ------------------------------------------------------------------------------------------- right-to-left text
+
+RTL = Path(__file__).parent / "fixtures" / "rtl"
+#: Bidi controls pdftotext puts around right-to-left runs (and the Arabic letter mark).
+_BIDI_CONTROLS = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _docx_part(path: Path, name: str) -> str:
+    with zipfile.ZipFile(path) as z:
+        return z.read(name).decode()
+
+
+@pytest.mark.parametrize(("name", "lang"), [("arabic-undeclared.md", "ar"), ("hebrew-undeclared.md", "he")])
+def test_undeclared_right_to_left_text_takes_its_scripts_language(name: str, lang: str) -> None:
+    doc = pipeline.transform(pipeline.read(RTL / name, Options()), Options())
+    assert doc.metadata.language == lang
+    assert settings(doc, "lang")["language-from"] == "majority"
+    assert all(b_lang is None for _, b_lang in paragraphs(doc))  # each paragraph is in the document's language
+
+
+def test_persian_and_urdu_are_told_from_arabic_by_their_letters() -> None:
+    from pipeline.rtl import direction, rtl_language
+    assert rtl_language("این یک متن کوتاه فارسی است که درباره کتاب نوشته شده") == "fa"
+    assert rtl_language("یہ ایک چھوٹا سا اردو جملہ ہے اور بڑا ٹھیک ہے") == "ur"
+    assert rtl_language("هذه جملة قصيرة باللغة العربية عن الكتاب") == "ar"
+    assert rtl_language("An English sentence with one word in Arabic: كتاب.") is None
+    assert [direction(t) for t in ("ar", "he-IL", "az-Arab", "ku-Latn", "en", None)] == \
+        ["rtl", "rtl", "rtl", "ltr", "ltr", "ltr"]
+
+
+def test_a_page_in_a_script_without_spaces_is_not_outnumbered_by_one_arabic_paragraph() -> None:
+    """A Japanese sentence is one run of letters: counted as one word, one Arabic paragraph outnumbered three pages."""
+    from pipeline.rtl import rtl_language
+    arabic = "هذه جملة قصيرة باللغة العربية عن الكتاب والمكتبة في المدينة"
+    japanese = "これは日本語の文章です。図書館で本を読みました。とても面白かったです。" * 3
+    assert rtl_language(f"{japanese}\n{arabic}") is None
+    assert rtl_language(f"The library.\n{arabic}") == "ar"
+
+
+def test_undeclared_arabic_is_right_to_left_in_every_output(tmp_path: Path) -> None:
+    """The document is Arabic: ``lang``/``dir`` on HTML and EPUB (pages turning leftwards), ``w:bidi`` on Word's
+    paragraphs, and the PDF's paragraphs set right to left, so its text layer reads in the source's order (set
+    left to right, the full stop came first)."""
+    from .epubcheck_run import epubcheck
+    pdftotext = require_tool("pdftotext")
+    import subprocess
+    out = pipeline.convert(RTL / "arabic-undeclared.md", ["html", "epub", "docx", "pdf"], tmp_path,
+                           Options(source_date_epoch=0)).outputs
+    html = out["html"].read_text(encoding="utf-8")
+    assert re.search(r'<html lang="ar" dir="rtl">', html)
+    with zipfile.ZipFile(out["epub"]) as z:
+        opf = next(z.read(n).decode() for n in z.namelist() if n.endswith(".opf"))
+        chapter = next(z.read(n).decode() for n in z.namelist() if "chapter" in n)
+    assert "<dc:language>ar</dc:language>" in opf and 'page-progression-direction="rtl"' in opf
+    assert re.search(r'<html [^>]*lang="ar"[^>]* dir="rtl"', chapter)
+    assert epubcheck(out["epub"], "-q").returncode == 0
+    styles = _docx_part(out["docx"], "word/styles.xml")
+    assert re.search(r"<w:pPrDefault><w:pPr>.*<w:bidi/>.*</w:pPr></w:pPrDefault>", styles)
+    document = _docx_part(out["docx"], "word/document.xml")
+    assert "<w:rtl/>" in document and 'w:bidi="ar"' in document
+    openxml_audit(out["docx"])
+    text = subprocess.run([pdftotext, "-enc", "UTF-8", str(out["pdf"]), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    lines = [_BIDI_CONTROLS.sub("", line).strip() for line in text.splitlines()]
+    para = next(line for line in lines if "عملت" in line)
+    # the words in the source's order, the full stop last (pdftotext may move the Arabic comma by its space)
+    assert re.findall(r"\w+", para) == re.findall(r"\w+", paragraphs(pipeline.transform(
+        pipeline.read(RTL / "arabic-undeclared.md", Options()), Options()))[0][0])
+    assert para.endswith("بالحاسوب.")
+    assert "• مراجعة نتائج الحاسوب" in lines
+
+
+def test_undeclared_english_with_an_arabic_paragraph_tags_only_that_paragraph(tmp_path: Path) -> None:
+    doc = pipeline.transform(pipeline.read(RTL / "english-with-arabic.md", Options()), Options())
+    assert doc.metadata.language is None
+    assert [lang for _, lang in paragraphs(doc)] == [None, "ar", None]
+    out = pipeline.convert(RTL / "english-with-arabic.md", ["html", "docx"], tmp_path,
+                           Options(source_date_epoch=0)).outputs
+    html = out["html"].read_text(encoding="utf-8")
+    assert "<html>" in html and re.search(r'<p lang="ar" dir="rtl">كتبت الرسالة', html)
+    assert html.count('dir="') == 1
+    document = _docx_part(out["docx"], "word/document.xml")
+    assert document.count("<w:bidi/>") == 1 and "<w:bidi/>" not in _docx_part(out["docx"], "word/styles.xml")
+    openxml_audit(out["docx"])
+
+
+def test_a_declared_language_wins_over_right_to_left_text(tmp_path: Path) -> None:
+    text = (RTL / "arabic-undeclared.md").read_text(encoding="utf-8")
+    doc = edition(markdown(tmp_path, f"---\nlang: fa\n---\n\n{text}"), "keep")
+    assert doc.metadata.language == "fa" and settings(doc, "lang")["language-from"] == "declared"
+    assert all(lang is None for _, lang in paragraphs(doc))
+
+
+def test_inspect_shows_a_detected_right_to_left_language() -> None:
+    report = pipeline.inspect(RTL / "arabic-undeclared.md", Options())
+    assert report["metadata"]["language"] == "ar"
+    found = [d["message"] for d in report["diagnostics"] if d["code"] == "language-detected"]
+    assert any(m.startswith("document language ar (the majority of its body)") for m in found), found
+
+
+def test_an_arabic_tutorial_is_arabic_whatever_its_code_and_its_code_reads_left_to_right(tmp_path: Path) -> None:
+    """An Arabic React tutorial (react.dev's, translated) has more identifiers in its code than Arabic words:
+    code is left out of the count, and set left to right inside the right-to-left document."""
+    source = RTL / "arabic-with-code.md"
+    doc = pipeline.transform(pipeline.read(source, Options()), Options())
+    assert doc.metadata.language == "ar"
+    out = pipeline.convert(source, ["html", "docx"], tmp_path, Options(source_date_epoch=0)).outputs
+    html = out["html"].read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html
+    assert '<pre dir="ltr">' in html and '<code dir="ltr">map()</code>' in html
+    document = _docx_part(out["docx"], "word/document.xml")
+    code = re.findall(r'<w:pPr><w:pStyle w:val="CodeBlock"/>(<w:bidi w:val="0"/>)?', document)
+    assert code and all(code), code  # every line of code left to right
+    openxml_audit(out["docx"])

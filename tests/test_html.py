@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import zipfile
+from pathlib import Path
 
 import pytest
 from lxml import etree, html
@@ -128,3 +130,42 @@ def test_no_space_character_is_added(sample_html: tuple[ir.Document, etree._Elem
     _, root = sample_html
     para = root.xpath("//p[@id='para-7']")[0]
     assert re.search(r"幫助了74個國家的2\.45億人", para.text_content())
+
+
+# ------------------------------------------------------------------------------- the HTML reader: wrapper divs
+
+DIV_WRAPPED = Path(__file__).parent / "fixtures" / "html" / "div-wrapped-headings.html"
+
+
+def test_headings_inside_wrapper_divs_are_section_headings_in_every_output(tmp_path: Path) -> None:
+    """A ``div`` with only a class (or an id) is no floating text: its headings open the document's sections in
+    TEI (``div/head``, never ``ab type="docpipe-heading"``), HTML, EPUB's contents and DOCX; a note stays an
+    aside, and a link to the wrapper's id still lands."""
+    from .epubcheck_run import epubcheck
+    from .tei_validate import jing, jing_path
+    out = pipeline.convert(DIV_WRAPPED, ["tei", "html", "epub", "docx"], tmp_path,
+                           Options(source_date_epoch=0)).outputs
+    ns = {"t": "http://www.tei-c.org/ns/1.0"}
+    tei = etree.parse(str(out["tei"]))
+    heads = [h.xpath("string()") for h in tei.xpath("//t:div/t:head", namespaces=ns)]
+    assert heads == ["Units of measure", "Overview", "Converting between units", "Rounding", "Summary"]
+    assert not tei.xpath("//t:ab[@type='docpipe-heading']", namespaces=ns)
+    rounding = tei.xpath("//t:div[t:head='Rounding']", namespaces=ns)[0]
+    assert rounding.get("type") == "subsection" and rounding.getparent().xpath("string(t:head)", namespaces=ns) \
+        == "Converting between units"
+    assert tei.xpath("string(//t:floatingText[@rend='note']/t:body/t:head)", namespaces=ns) == "A note with a title"
+    assert tei.xpath("//*[@xml:id='wrapped-list']", namespaces=ns)  # the link's target kept
+    if jing_path() is not None:
+        assert jing([out["tei"]]) == {}
+    page = html.fromstring(out["html"].read_bytes())
+    assert [s.xpath("string(h2)") for s in page.xpath("//main/section/section[@class='level2']")] == \
+        ["Overview", "Converting between units", "Summary"]
+    assert page.xpath("//section[@class='level3']/h3/text()") == ["Rounding"]
+    with zipfile.ZipFile(out["epub"]) as z:
+        nav = z.read("EPUB/nav.xhtml").decode()
+    assert all(f">{h}<" in nav for h in heads)
+    assert epubcheck(out["epub"], "-q").returncode == 0
+    with zipfile.ZipFile(out["docx"]) as z:
+        document = z.read("word/document.xml").decode()
+    styles = re.findall(r'<w:pStyle w:val="(Heading\d)"/>.*?<w:t[^>]*>([^<]*)', document)
+    assert [s for s, t in styles if t in heads] == ["Heading1", "Heading2", "Heading2", "Heading3", "Heading2"]

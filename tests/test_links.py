@@ -28,7 +28,7 @@ from pipeline.guard import FILE_LINK, link_kind
 from pipeline.media import _names, sanitize_svg
 from pipeline.options import Options
 
-from .conftest import SCHEMAS, require, require_tool
+from .conftest import SCHEMAS, openxml_audit, require, require_tool
 
 FIXTURES = Path(__file__).parent / "fixtures"
 SVGS = FIXTURES / "svg-ids"
@@ -326,3 +326,31 @@ def test_an_html_pages_links_are_not_reported_as_resources_not_fetched(tmp_path:
     assert not [m for m in said if "w3.org/TR" in m or m.endswith("example.org/")], said
     assert any("//cdn.example/s.css" in m for m in said) and any("example.org/p.png" in m for m in said), said
     assert any("t.example/p.gif" in m for m in said), said
+
+
+SVG_NAN = Path(__file__).parent / "fixtures" / "svg-nan"
+
+
+def test_svg_attributes_holding_nan_or_infinity_are_dropped_as_browsers_ignore_them() -> None:
+    repaired: list[str] = []
+    out = sanitize_svg((SVG_NAN / "images" / "arrow.svg").read_bytes(), repaired)[0].decode("utf-8")
+    assert "NaN" not in out and 'r="Infinity"' not in out
+    assert 'font-family="Infinity, serif"' in out  # a name, not a number
+    assert 'x2="192"' in out and 'stroke="black"' in out  # the rest of the element kept
+    assert repaired == ['line transform="rotate(NaN, 200, 50)"', 'circle r="Infinity"']
+    assert sanitize_svg(out.encode("utf-8"))[0].decode("utf-8") == out
+
+
+def test_a_docx_draws_an_svg_whose_script_wrote_nan(tmp_path: Path) -> None:
+    """``rotate(NaN, …)`` made librsvg refuse the picture ("cannot open broken document"): DOCX had a placeholder."""
+    diag = Diagnostics()
+    out = pipeline.convert(SVG_NAN / "index.html", ["docx", "html"], tmp_path,
+                           Options(source_date_epoch=0, resource_root=str(SVG_NAN)), diag=diag).outputs
+    assert not [d for d in diag.items if d.code == "media-placeholder"], diag.items
+    assert [d.code for d in diag.items if "arrow.svg" in d.message] == ["svg-repaired"]
+    with zipfile.ZipFile(out["docx"]) as z:
+        names = z.namelist()
+        document = z.read("word/document.xml").decode()
+    assert any(n.startswith("word/media/") and n.endswith(".png") for n in names)
+    assert document.count("<w:drawing>") == 1 and "a request arrow" in document
+    openxml_audit(out["docx"])

@@ -2,12 +2,14 @@
 
 The document's language is the one it declares (front matter ``lang``, Word's default language, HTML ``lang``,
 TEI ``xml:lang``), else the majority of its body — Chinese when Han characters outnumber the words of other
-scripts — never one paragraph's: an English document with a Chinese paragraph stays English, that paragraph
-tagged. Under an edition every Chinese part carries the edition's tag (``zh-Hant``, ``zh-Hans``, ``zh-Hant-TW``,
-``zh-Hant-HK``), and so does the document when it is Chinese; under ``keep`` each Chinese part's tag comes from
-its own script, so Simplified boxes inside a Traditional report are ``zh-Hans``. A part is tagged only where it
-differs from its container, except boxes and notes, which always carry their tag (they are set apart and may be
-read alone). Parts in another language keep the tag they had.
+scripts, Arabic, Hebrew, Syriac, Thaana… when the words of that right-to-left script do (:mod:`pipeline.rtl`) —
+never one paragraph's: an English document with a Chinese or an Arabic paragraph stays English, that paragraph
+tagged (a part the source left untagged, in a script other than the document's: a Persian document's paragraphs
+stay Persian). Under an edition every Chinese part carries the edition's tag (``zh-Hant``, ``zh-Hans``,
+``zh-Hant-TW``, ``zh-Hant-HK``), and so does the document when it is Chinese; under ``keep`` each Chinese
+part's tag comes from its own script, so Simplified boxes inside a Traditional report are ``zh-Hans``. A part is
+tagged only where it differs from its container, except boxes and notes, which always carry their tag (they are
+set apart and may be read alone). Parts in another language keep the tag they had.
 """
 
 from __future__ import annotations
@@ -19,7 +21,8 @@ from .. import ir
 from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
-from ..walk import block_text, plain, rewrite_blocks
+from ..rtl import rtl_language, rtl_script
+from ..walk import block_text, iter_blocks, iter_inlines, plain, rewrite_blocks
 from ._base import record
 from .script import detect, is_chinese_tag, tag_script
 
@@ -36,7 +39,19 @@ def document_language(doc: ir.Document, edition: str | None) -> tuple[str | None
     body = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
     if mostly_chinese(body):
         return edition or _majority_script(body) or "zh", "majority"
+    if rtl := rtl_language(_prose(doc.blocks)):
+        return rtl, "majority"
     return None, "none"
+
+
+def _prose(blocks: tuple[ir.Block, ...]) -> str:
+    """The text of the headings and paragraphs of ``blocks`` outside boxes, code left out: a programming book's
+    identifiers are no words of its language (an Arabic React tutorial has more of them than Arabic words)."""
+    lines = []
+    for b in iter_blocks(tuple(x for x in blocks if not isinstance(x, ir.Box))):
+        if isinstance(b, ir.Heading | ir.Para):
+            lines.append("".join(n.text for n in iter_inlines(b.children) if isinstance(n, ir.Text)))
+    return "\n".join(lines)
 
 
 def _majority_script(body: str) -> str | None:
@@ -67,7 +82,9 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
         if current and not is_chinese_tag(current):
             return current
         if not mostly_chinese(text):
-            return current
+            if current or not (rtl := rtl_language(text)) or rtl_script(rtl) == rtl_script(doc_lang):
+                return current  # a Persian document's paragraphs are Persian, whatever their letters say
+            return rtl
         if edition or found is None:
             return edition
         prior = tag_script(current) or (found.script if words_only(clauses(text)) else declared)
@@ -100,7 +117,7 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
                                rights=walk(doc.metadata.rights, doc_lang))
     doc = dataclasses.replace(doc, metadata=meta, blocks=walk(doc.blocks, doc_lang), notes=tuple(notes))
     why = {"declared": "declared by the source", "majority": "the majority of its body",
-           "none": "undeclared, and its body is not mostly Chinese"}[source]
+           "none": "undeclared, and its body is mostly in no script docpipe tells"}[source]
     diag.emit("language-detected", f"document language {doc_lang or 'und'} ({why}); "
                                    f"{counts['tagged']} part(s) tagged with a language of their own")
     return record(doc, diag, "lang", counts, (("language", doc_lang or "und"), ("language-from", source)))

@@ -39,6 +39,7 @@ from ..fontsel import family_for
 from ..guard import file_link_dropped, file_link_target
 from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
+from ..rtl import direction, has_rtl_letters, is_rtl
 from ..units import parse_length
 from ..walk import iter_inlines_all, plain
 from . import divisions as D
@@ -142,8 +143,11 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     rpr.append(_fonts(serif))
     _sub(rpr, "sz", {"val": "22"})
     _sub(rpr, "szCs", {"val": "22"})
-    _sub(rpr, "lang", {"val": "en-US", "eastAsia": east_asian(lang), "bidi": "ar-SA"})
+    bidi = lang if lang and is_rtl(lang) else "ar-SA"
+    _sub(rpr, "lang", {"val": "en-US", "eastAsia": east_asian(lang), "bidi": bidi})
     ppr = _sub(_sub(defaults, "pPrDefault"), "pPr")
+    if is_rtl(lang):  # a right-to-left document: every paragraph runs right to left unless it says otherwise
+        _sub(ppr, "bidi")
     _sub(ppr, "kinsoku", {"val": "1"})
     _sub(ppr, "overflowPunct", {"val": "0"})  # no hanging punctuation: it stays inside the measure
     _sub(ppr, "autoSpaceDE", {"val": "1"})
@@ -248,10 +252,16 @@ class _Writer:
         else:
             self.omml = {}
 
-    def para(self, style: str, *, lang: str | None = None) -> etree._Element:
+    def para(self, style: str, *, lang: str | None = None, ltr: bool = False) -> etree._Element:
+        """A paragraph in ``style``, its direction (``w:bidi``) set where it is not the document's (which the
+        default paragraph properties carry): ``lang`` runs the other way, or it is ``ltr`` (code)."""
         p = _el("p")
         ppr = _sub(p, "pPr")
         _sub(ppr, "pStyle", {"val": style})
+        doc_dir = direction(self.doc.metadata.language)
+        own = "ltr" if ltr else direction(lang) if lang else doc_dir
+        if own != doc_dir:
+            _sub(ppr, "bidi", {} if own == "rtl" else {"val": "0"})
         if self.sect is not None:
             self.sect.addprevious(p)
         else:
@@ -272,8 +282,10 @@ class _Writer:
                 return
         r = _sub(parent, "r")
         props = list(rpr or [])
+        if is_rtl(lang) and has_rtl_letters(text):  # Arabic, Hebrew…: a complex-script run (neutrals set RTL)
+            props.append(_el("rtl"))
         if lang:
-            props.append(_el("lang", {"eastAsia": east_asian(lang)}))
+            props.append(_el("lang", {"eastAsia": east_asian(lang), **({"bidi": lang} if is_rtl(lang) else {})}))
         if props:
             rp = _sub(r, "rPr")
             for x in props:
@@ -521,7 +533,8 @@ class _Writer:
             case ir.Heading():
                 level = min(max(node.level, 1), 4)
                 # a book's made half-title and title page show the title as the Title style (outside the outline)
-                p = self.para("Title" if node.role in ("halftitlepage", "titlepage") else f"Heading{level}")
+                p = self.para("Title" if node.role in ("halftitlepage", "titlepage") else f"Heading{level}",
+                              lang=node.lang or lang)
                 if node.label:
                     self.run(p, f"{node.label}\u3000" if (lang or "").startswith("zh") else f"{node.label} ")
                 self.inlines(p, node.children, node.lang or lang)
@@ -530,7 +543,7 @@ class _Writer:
             case ir.Para():
                 from .xhtml import labelled
                 numbered = node.number is not None and not labelled(node)  # 第一条 is its own number
-                p = self.para(style or ("NumberedParagraph" if numbered else "Normal"))
+                p = self.para(style or ("NumberedParagraph" if numbered else "Normal"), lang=node.lang or lang)
                 if numbered and style is None:
                     self.run(p, f"{node.number}.\t")
                 self.inlines(p, node.children, node.lang or lang)
@@ -538,7 +551,7 @@ class _Writer:
                     self.bookmark_around(p, node.id)
             case ir.Box():
                 sub = node.lang or lang
-                title = self.para("BoxTitle")
+                title = self.para("BoxTitle", lang=sub)
                 self.inlines(title, node.title, sub)
                 if node.id:
                     self.bookmark_around(title, node.id)
@@ -575,7 +588,7 @@ class _Writer:
                     self.caption("Caption", "Figure", node.label, node.caption, lang)
             case ir.CodeBlock():
                 for line in node.text.split("\n"):
-                    self.run(self.para("CodeBlock"), line)
+                    self.run(self.para("CodeBlock", ltr=True), line)
             case ir.Div():
                 last = self.last_element()
                 for b in node.blocks:
@@ -601,7 +614,7 @@ class _Writer:
         for i, item in enumerate(node.items):
             blocks = item.blocks or (ir.Para(children=()),)
             first = blocks[0] if isinstance(blocks[0], ir.Para) else ir.Para(children=())
-            p = self.para("ListItem")
+            p = self.para("ListItem", lang=first.lang or lang)
             ppr = p.find(_w("pPr"))
             assert ppr is not None
             numpr = _el("numPr", {}, _el("ilvl", {"val": str(depth)}), _el("numId", {"val": nums[i]}))

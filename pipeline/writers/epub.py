@@ -31,6 +31,7 @@ from ..errors import OutputError, UsageError
 from ..fileio import date_epoch, deterministic_zip
 from ..media import EPUB_TYPES, by_name, shown
 from ..options import Options
+from ..rtl import is_rtl
 from ..walk import block_inlines, block_text, iter_blocks, iter_inlines, plain
 from . import divisions as D
 from . import xhtml as H
@@ -122,6 +123,8 @@ def _document(title: str, lang: str | None, body_children: list[etree._Element],
     if lang:
         root.set("lang", lang)
         root.set("{http://www.w3.org/XML/1998/namespace}lang", lang)
+    if is_rtl(lang):
+        root.set("dir", "rtl")
     if options.vertical:
         root.set("class", "vertical")
     head = etree.SubElement(root, f"{{{XHTML}}}head")
@@ -261,7 +264,7 @@ def _package_metadata(book: Any, doc: ir.Document, options: Options, diag: Diagn
          "paragraphs, titled sidebars and linked footnotes; reading order follows the source."),
     ):
         book.add_metadata(None, "meta", value, {"property": prop})
-    if options.vertical:
+    if options.vertical or is_rtl(m.language):  # pages turn leftwards: vertical CJK, right-to-left scripts
         book.set_direction("rtl")
     _publisher_metadata(book, doc, options)
     if options.source_date_epoch is None and date_epoch(m.date) is None:

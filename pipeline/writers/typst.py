@@ -53,6 +53,7 @@ from ..guard import file_link_dropped, file_link_target
 from ..media import by_name, placeholder, shown
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
+from ..rtl import is_rtl
 from ..tables import cell_aligns, layout
 from ..walk import block_text, iter_inlines_all, plain
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions, has_role
@@ -478,7 +479,8 @@ class _Writer:
                 return (self.anchor(node.id) + f"#figure([{images}], kind: image, numbering: none, "
                         f"supplement: none{cap})")
             case ir.CodeBlock():
-                return f"#raw({lit(node.text)}, block: true)"
+                code = f"#raw({lit(node.text)}, block: true)"
+                return f"#[#set text(dir: ltr);{code}]" if is_rtl(lang) else code  # code reads left to right
             case ir.Div():
                 inner = node.lang or lang
                 return self.anchor(node.id) + self.in_lang(node.lang, lang, f"#[{self.blocks(node.blocks, inner)}]")

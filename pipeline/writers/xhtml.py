@@ -33,6 +33,7 @@ from ..guard import ACTIVE_SCHEMES, FILE_LINK, file_link_dropped, file_link_targ
 from ..media import WEB_TYPES, by_name, placeholder, shown
 from ..options import Options
 from ..resources import STYLES_DIR
+from ..rtl import direction, is_rtl
 from ..tables import cell_aligns
 from ..units import parse_length
 from ..walk import iter_inlines_all, plain
@@ -241,9 +242,12 @@ def _text(parent: etree._Element, text: str, ctx: Context) -> None:
 
 
 def _lang_attrs(lang: str | None, parent_lang: str | None, ctx: Context) -> dict[str, str]:
+    """``lang`` (and ``dir`` where the direction changes) for a part in ``lang`` inside one in ``parent_lang``."""
     if not lang or lang == parent_lang:
         return {}
     attrs = {"lang": lang}
+    if direction(lang) != direction(parent_lang):
+        attrs["dir"] = direction(lang)
     if ctx.profile == "epub":
         attrs["{http://www.w3.org/XML/1998/namespace}lang"] = lang
     return attrs
@@ -260,7 +264,7 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
             case ir.Strong(children=c):
                 inlines(etree.SubElement(parent, "strong"), c, ctx, lang)
             case ir.Code(text=t):
-                etree.SubElement(parent, "code").text = t
+                etree.SubElement(parent, "code", {"dir": "ltr"} if is_rtl(lang) else {}).text = t
             case ir.Link(children=c, target=target, title=title):
                 if parent.tag == "a" or any(a.tag == "a" for a in parent.iterancestors()):
                     inlines(parent, c, ctx, lang)  # a link inside a link: HTML forbids it, the outer one wins
@@ -445,7 +449,7 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
                 caption(etree.SubElement(fig, "figcaption"), node.label, node.caption, ctx, lang)
             return fig
         case ir.CodeBlock():
-            pre = _e("pre")
+            pre = _e("pre", {"dir": "ltr"} if is_rtl(lang) else {})  # code reads left to right in any language
             code = etree.SubElement(pre, "code")
             if node.language:
                 code.set("class", f"language-{node.language}")
@@ -613,7 +617,7 @@ def render_document(doc: ir.Document, options: Options, diag: Diagnostics, *, pr
     lang = doc.metadata.language
     ctx = Context(options, diag, profile, lang, lambda i: f"#{i}", media=by_name(doc), media_href=media_href,
                   math=math_table(doc, options, diag) if profile != "print" else {})
-    root = _e("html", {"lang": lang} if lang else {})
+    root = _e("html", ({"lang": lang} if lang else {}) | ({"dir": "rtl"} if is_rtl(lang) else {}))
     h = head(doc, ctx, css=css)
     if inline_css:
         etree.SubElement(h, "style").text = inline_css

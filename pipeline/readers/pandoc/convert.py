@@ -35,6 +35,8 @@ from .word import CAPTION_STYLES, TITLE_STYLES, caption_label, contents_title, i
 INLINE_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt", "caption", "figcaption"})
 #: Formats whose raw HTML is parsed into the IR (pandoc's HTML reader parses its own).
 RAW_HTML_FORMATS = frozenset({"markdown", "org"})
+#: ARIA roles of an HTML ``div`` that only wraps a part of the page (its headings are the document's sections).
+WRAPPER_ROLES = frozenset({"region", "main", "document", "article", "presentation", "none", "group"})
 #: pandoc's column alignments as the IR's.
 _ALIGNS = {"AlignLeft": "left", "AlignRight": "right", "AlignCenter": "center"}
 _WRAPPER_TAG = re.compile(r"</?(?:cite|time|sup|sub|small|abbr|bdi|mark|q|dfn|data)\b[^>]*>", re.IGNORECASE)
@@ -522,9 +524,13 @@ class _Converter:
             if level and inner and isinstance(inner[0], ir.Heading):
                 # our HTML numbers h1–h6 by nesting; the section's class keeps the source's level
                 inner[0] = dataclasses.replace(inner[0], level=level)
-            return _named(inner, did) if did else inner
+            return _unwrapped(inner, did)
         lang = attrs_d.pop("lang", None)
-        return [ir.Div(blocks=self.blocks(kids), classes=tuple(classes), attrs=tuple(attrs_d.items()),
+        content = self.blocks(kids)
+        if self.fmt in ("html", "epub") and lang is None and not kinds \
+                and attrs_d.get("role", "region") in WRAPPER_ROLES and any(isinstance(b, ir.Heading) for b in content):
+            return _unwrapped(list(content), did)
+        return [ir.Div(blocks=content, classes=tuple(classes), attrs=tuple(attrs_d.items()),
                        lang=lang, id=did or None)]
 
     def box(self, did: str, boxed: bool, kinds: list[str], attrs: dict[str, str],
@@ -714,6 +720,19 @@ def _named(blocks: list[ir.Block], name: str) -> list[ir.Block]:
             and not (isinstance(first, ir.Div) and "raw-marker" in first.classes):
         return [dataclasses.replace(first, id=name), *blocks[1:]]
     return [ir.Div(blocks=tuple(blocks), id=name)]
+
+
+def _unwrapped(blocks: list[ir.Block], name: str) -> list[ir.Block]:
+    """The blocks of an HTML wrapper that holds headings (a W3C specification's ``<div class="ready-for-review">``,
+    a page's ``<div id="content">``; not a note, example or other aside, :data:`BOX_KINDS`): such a ``div`` means
+    nothing docpipe keeps but its class, and kept it would make its headings a floating text's, outside the
+    document's sections (TEI ``floatingText``, no ``div/head``). Its id names its first block, or a Div of the
+    blocks before its first heading."""
+    named = _named(blocks, name) if name else blocks
+    cut = next((i for i, b in enumerate(blocks) if isinstance(b, ir.Heading)), None)
+    if name and cut and len(named) == 1 and isinstance(named[0], ir.Div) and named[0].blocks == tuple(blocks):
+        return [*_named(blocks[:cut], name), *blocks[cut:]]
+    return named
 
 
 def _lstrip_first(blocks: tuple[ir.Block, ...]) -> tuple[ir.Block, ...]:

@@ -58,6 +58,12 @@ GLYPH_SHOWN = "docpipe-glyph"
 #: their ``listApp``), so that the other formats show it; the TEI writer leaves it out, as the ``standOff`` itself is
 #: given back whole (:data:`RESOURCE_KEY`).
 STANDOFF_SHOWN = "docpipe-standoff-apparatus"
+#: Class of the container the TEI reader makes of a ``list`` with a ``head`` (TEI from elsewhere): the heads (each a
+#: :data:`LIST_HEAD`, shown as a paragraph before the list), then the list itself; the TEI writer puts the heads back
+#: inside the ``list``. Its attributes are the list's.
+HEADED_LIST = "tei-headed-list"
+#: Class of a ``head`` of a list inside :data:`HEADED_LIST`: a paragraph of its text, its attributes kept.
+LIST_HEAD = "tei-list-head"
 #: ``ab/@type`` of a heading where tei_all allows no ``head`` (in a quotation, an item, a cell, after content).
 HEADING_AB = "docpipe-heading"
 READING_ROLES = {True: frozenset({"lem", "rdg"}),

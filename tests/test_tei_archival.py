@@ -353,3 +353,27 @@ def test_an_apparatus_of_words_keeps_its_spaces_links_and_categories(tmp_path: P
     anchors = set(re.findall(r'\bid="([^"]+)"', xhtml))
     hrefs = [h for h in re.findall(r'href="[^"#]*#([^"]+)"', xhtml)]
     assert hrefs and all(h in anchors for h in hrefs), [h for h in hrefs if h not in anchors][:5]
+
+
+IOSPE = FIXTURES / "iospe-w-lb.xml"
+
+
+def test_a_word_broken_across_lines_is_one_word() -> None:
+    """IOSPE's EpiDoc ``<w>ἄν\\n    <lb break="no"/>δρα</w>``: the indentation before a break inside a word is the
+    source's layout, not a space (it read "ἄν δρα", "ὁ δῆμος" for "ὁδῆμος"); a break between words keeps its space.
+    TEI keeps every ``lb`` with its ``break``."""
+    doc = read(IOSPE.read_bytes(), Options(), Diagnostics(), name=IOSPE.name)
+    text = " ".join(plain_text(next(b for b in iter_all(doc.blocks) if isinstance(b, ir.Para)).children).split())
+    assert text == "ἡ βουλὴ καὶ ὁδῆμος ἐτίμησεν τὸν ἄνδρα καὶ τοὺς πολίτας"
+    out = etree.fromstring(pipeline.write(doc, "tei", Options(source_date_epoch=0)))
+    assert [lb.get("break") for lb in out.iter(f"{{{TEI}}}lb")] == [None, "no", "no", None]
+
+
+def test_words_in_their_own_elements_are_spaced_in_the_pdf_text(tmp_path: Path) -> None:
+    """``<w>καὶ</w> <w>τοὺς</w>`` is ``<span>καὶ</span> <span>τοὺς</span>`` in the print HTML; WeasyPrint draws
+    no glyph for the space standing alone between the two, so the PDF's text read "καὶτοὺς" though the page
+    showed the gap. The space goes into the word after it, and the text layer has every space."""
+    result = pipeline.convert(IOSPE, ["pdf"], tmp_path, Options(source_date_epoch=0), diag=Diagnostics())
+    with pymupdf.open(result.outputs["pdf"]) as pdf:
+        text = " ".join("".join(page.get_text() for page in pdf).split())
+    assert "ἡ βουλὴ καὶ ὁδῆμος ἐτίμησεν τὸν ἄνδρα καὶ τοὺς πολίτας" in text, text

@@ -278,3 +278,101 @@ def test_what_tei_requires_and_the_source_left_out_is_added_or_said(tmp_path: Pa
     assert "publicationStmt" in text and "<p> inside <interp>" in text and "empty @wit" in text
     assert "certainty/@degree='10'" in text and "<relation> with no @name" in text and "<tag> with @subtype" in text
     assert errors and all("degree" in e or "@name, @ref or @key" in e or "subtype" in e for e in errors), errors
+
+
+def _converted(path: Path, tmp_path: Path, formats: list[str]) -> dict[str, Path]:
+    """``path`` converted by the whole pipeline to ``formats``."""
+    result = pipeline.convert(path, formats, tmp_path, Options(source_date_epoch=0), name="out", diag=Diagnostics())
+    return result.outputs
+
+
+def _docx_numbered(path: Path) -> int:
+    """How many paragraphs of a DOCX carry list numbering (``w:numPr``)."""
+    import zipfile
+    with zipfile.ZipFile(path) as z:
+        return z.read("word/document.xml").count(b"<w:numPr>")
+
+
+def test_a_list_inside_a_paragraph_is_a_list_in_every_format(tmp_path: Path) -> None:
+    """aso2101/meter's ``<p>text <list><item/>…<lb/><item/></list> text</p>``: the paragraph is split around the
+    list (its text before and after paragraphs), the list a real list in HTML (``ol``/``li``) and DOCX
+    (numbering); TEI gives the ``p`` back around its ``list``, the ``lb`` in the item after it, valid."""
+    path = FIXTURES / "meter-list-in-p.xml"
+    out = _converted(path, tmp_path, ["html", "docx", "tei"])
+    html = etree.parse(str(out["html"]), etree.HTMLParser()).getroot()
+    assert [li.xpath("string()").strip() for li in html.iterfind(".//ol/li")] == [
+        "first class", "second class", "third class"]
+    assert not html.xpath("//*[contains(@class, 'tei-list') or contains(@class, 'tei-item')]")
+    text = " ".join(html.xpath("string(//main)").split())
+    assert text.index("The classes are these") < text.index("first class") < text.index("and so on")
+    assert _docx_numbered(out["docx"]) == 3
+    root = etree.parse(str(out["tei"])).getroot()
+    p = root.find(".//t:body//t:p[@n='3']", NS)
+    assert p is not None and [etree.QName(c).localname for c in p] == ["s", "list", "note"]
+    lst = p.find("t:list", NS)
+    assert lst is not None and lst.get("type") == "ordered"
+    assert [" ".join(i.xpath("string()").split()) for i in lst] == ["first class", "second class", "third class"]
+    assert lst[2].find("t:lb", NS) is not None
+    assert "and so on" in (p[1].tail or "")
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    assert validate([out["tei"]]).get(str(out["tei"]), []) == []
+
+
+def test_a_list_with_a_head_is_a_list_with_its_head_shown(tmp_path: Path) -> None:
+    """EEBO-TCP's contents, ``<list><head>…</head><item/>…</list>`` (a ``pb`` among them): a real list in HTML and
+    DOCX, its head a paragraph before it; TEI gives each head back first in its list, attributes kept, valid."""
+    path = FIXTURES / "eebo-list-head.xml"
+    out = _converted(path, tmp_path, ["html", "docx", "tei"])
+    html = etree.parse(str(out["html"]), etree.HTMLParser()).getroot()
+    assert len(html.findall(".//ul/li")) == 6
+    assert not html.xpath("//div[contains(@class, 'tei-list') and not(contains(@class, 'head'))]")
+    heads = [" ".join(d.xpath("string()").split()) for d in html.xpath("//*[@class='tei-list-head']")]
+    assert heads == ["The first part.", "The second part."]
+    first = html.xpath("//*[@class='tei-list-head']")[0]
+    assert first.getnext() is not None and first.getnext().tag == "ul"
+    assert _docx_numbered(out["docx"]) == 6
+    root = etree.parse(str(out["tei"])).getroot()
+    lists = root.findall(".//t:body//t:list", NS)
+    assert [[etree.QName(c).localname for c in lst] for lst in lists] == [
+        ["head", "item", "item"], ["head", "item", "item"], ["item", "item"]]
+    assert lists[1][0].get("rend") == "italic" and lists[1][1].find("t:pb", NS) is not None
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    assert validate([out["tei"]]).get(str(out["tei"]), []) == []
+
+
+def test_a_reference_that_links_nowhere_stays_a_ref_in_a_citation(tmp_path: Path) -> None:
+    """aso2101/meter's ``<cit><quote/> <ref target="Jānā.1.25">…</ref></cit>``: a ``ref`` whose target is no id
+    of the document nor an address was unwrapped to bare text, which a ``cit`` does not allow. It stays a ``ref``
+    with its target as written (a ``ref`` to an id of the document or to the web is a link as before); valid."""
+    path = FIXTURES / "meter-cit-ref.xml"
+    out = _converted(path, tmp_path, ["html", "tei"])
+    root = etree.parse(str(out["tei"])).getroot()
+    cits = root.findall(".//t:body//t:cit", NS)
+    assert [[etree.QName(c).localname for c in cit] for cit in cits] == [["quote", "ref"]] * 4
+    assert [cit[1].get("target") for cit in cits] == ["Sūtra.1.25", "#nowhere", "#start", "https://example.org/sutra"]
+    assert cits[1][1].get("type") == "source"
+    assert not any((cit.text or "").strip() or (cit[0].tail or "").strip() for cit in cits)
+    html = etree.parse(str(out["html"]), etree.HTMLParser()).getroot()
+    assert [a.get("href") for a in html.iterfind(".//main//a")][-2:] == ["#start", "https://example.org/sutra"]
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    assert validate([out["tei"]]).get(str(out["tei"]), []) == []
+
+
+def test_a_page_beginning_before_a_gap_stays_outside_it(tmp_path: Path) -> None:
+    """EEBO-TCP's ``<pb/><gap><desc/></gap>`` between stanzas: the ``pb`` went into the gap (``<gap><pb/>``, which
+    tei_all refuses). Each ``pb`` stays where it stood, before its gap, between the blocks; valid."""
+    path = FIXTURES / "eebo-pb-gap.xml"
+    out = _converted(path, tmp_path, ["tei"])
+    root = etree.parse(str(out["tei"])).getroot()
+    div = root.find(".//t:body/t:div", NS)
+    assert div is not None
+    assert [(etree.QName(c).localname, c.get("n")) for c in div][:6] == [
+        ("lg", None), ("pb", "8"), ("gap", None), ("pb", "9"), ("gap", None), ("lg", None)]
+    assert not root.findall(".//t:gap//t:pb", NS)
+    assert div[5].find(".//t:pb[@n='10']", NS) is not None
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    assert validate([out["tei"]]).get(str(out["tei"]), []) == []

@@ -160,3 +160,33 @@ def test_the_boolean_table_is_the_schemas() -> None:
     """:data:`pipeline.teivocab.BOOLEAN_ATTRS` is what ``tei_all.rng`` types as a plain boolean, element by element."""
     assert {k: set(v) for k, v in teivocab.BOOLEAN_ATTRS.items()} == _boolean_attributes()
     assert teivocab.boolean_attr("note", "anchored") and not teivocab.boolean_attr("p", "anchored")
+
+
+P4 = Path(__file__).parent / "fixtures" / "tei" / "perseus-p4-tei2.xml"
+
+
+def test_tei_p4_with_its_root_tei_2_is_read_as_tei(tmp_path: Path) -> None:
+    """Perseus's TEI P4 (root ``<TEI.2>``, no namespace) was refused ("the root element is <TEI.2>"): P4 and P5
+    share their elements but for the root, so it is read as P5, said, and written as valid P5 with every line and
+    note; its P4 attributes repaired as before."""
+    out, root, messages = convert(tmp_path, P4.read_text(encoding="utf-8"))
+    assert etree.QName(root).localname == "TEI" and etree.QName(root).namespace == TEI_NS
+    assert [" ".join((el.text or "").split()) for el in root.iterfind(".//t:l", NS)][:1] == [
+        "Cui dabo hunc parvum librum,"]
+    assert len(root.findall(".//t:body//t:l", NS)) == 2 and root.find(".//t:body//t:note", NS) is not None
+    assert root.find(".//t:titleStmt/t:title", NS) is not None
+    assert any("TEI P4 (root <TEI.2>, no namespace) read as TEI P5" in m for m in messages), messages
+    assert_valid(out)
+
+
+def test_tei_p4_declaring_entities_is_still_refused(tmp_path: Path) -> None:
+    """A P4 file that declares entities (Perseus's ``&responsibility;``) is refused as before: docpipe expands
+    no entity (those of the real Perseus files are declared in external DTDs, which are never fetched)."""
+    import pytest
+
+    from pipeline.errors import InputError
+    decl = '<!DOCTYPE TEI.2 [\n<!ENTITY resp "<respStmt><resp>markup</resp><name>P</name></respStmt>">\n]>'
+    data = P4.read_text(encoding="utf-8").replace("<!DOCTYPE TEI.2>", decl).replace(
+        "<author>Anonymus</author>", "<author>Anonymus</author>&resp;")
+    with pytest.raises(InputError, match="declares XML entities"):
+        read(data.encode(), Options(), Diagnostics(), name="p4.xml")

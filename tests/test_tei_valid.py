@@ -149,3 +149,20 @@ def test_a_header_without_languages_has_no_empty_lang_usage() -> None:
     assert not root.xpath("//t:langUsage", namespaces=ns)
     first = root.xpath("//t:publicationStmt/*[1]", namespaces=ns)[0]
     assert etree.QName(first).localname in ("publisher", "distributor", "authority")
+
+
+def test_an_empty_list_is_left_out_and_said(tmp_path: Path) -> None:
+    """A ReSpec dictionary without members leaves ``<dl></dl>`` (an empty ``ul`` the HTML reader drops itself):
+    written as ``<list type="bulleted"/>``, which tei_all refuses (a list needs an item). Left out, said once with
+    the count; the list with an item beside them is kept; valid."""
+    src = FIXTURES / "tei" / "w3c-empty-dl.html"
+    diag = Diagnostics(file=str(src))
+    out = pipeline.convert(src, ["tei"], tmp_path, Options(source_date_epoch=0), name="out", diag=diag).outputs["tei"]
+    root = etree.parse(str(out)).getroot()
+    lists = root.findall(f".//{{{teivocab.TEI}}}body//{{{teivocab.TEI}}}list")
+    assert len(lists) == 1 and len(lists[0]) >= 1
+    assert [d.message for d in diag.items if "without an item" in d.message] == [
+        "1 list(s) without an item (an empty <dl></dl>…) left out of TEI, whose list needs at least one item"]
+    require(RNG.is_file(), f"the TEI schema ({RNG})")
+    require(jing_path() is not None, "jing")
+    assert jing([out]) == {}

@@ -14,8 +14,10 @@ wrote it. TEI from elsewhere is read for what the IR names, and what it does not
   none follows), ``note`` (a Note with its attributes; a ``note@target`` pointing at an ``anchor`` is placed where
   the anchor is, the anchor kept), ``app``/``lem``/``rdg`` and ``choice`` (Choice), ``graphic`` (Image), simple
   ``table``s and ``list``s;
-* TEI written without its namespace (CBETA's P5a as its readers ship it) as TEI P5 (reported as a repair), and
-  the P4 attributes of its text (``lang``, ``anchored="yes"``) as P5's (``xml:lang``, ``true``), reported;
+* TEI written without its namespace (CBETA's P5a as its readers ship it) as TEI P5 (reported as a repair), TEI P4
+  (root ``TEI.2``, Perseus) likewise, a ``p`` holding a ``list`` split around it, a ``list``'s ``head`` shown
+  before it, and the P4 attributes of its text (``lang``, ``anchored="yes"``) as P5's (``xml:lang``, ``true``),
+  reported;
 * each ``app`` with readings also as a note of the apparatus criticus (id ``docpipe-app-N``, numbered, or lettered
   beside the source's own notes): the source's line or page, the lemma and every reading with its sigla, so that
   DOCX footnotes, the PDF's page foot and EPUB pop-ups show them; the TEI writer leaves these notes out;
@@ -170,6 +172,8 @@ class _Reader:
         #: what each ``g`` shows: ``char``/``glyph`` ``@xml:id`` -> text (from the header's ``charDecl``)
         self.glyphs: dict[str, str] = {}
         self.unresolved: set[str] = set()
+        #: the ``xml:id``s of the document: what an internal ``ref`` of TEI from elsewhere may point at
+        self.ids: set[str] = set()
 
     def anchors(self, text: etree._Element) -> None:
         """Find the notes whose ``@target`` is one ``anchor`` of the text: they are read where the anchor is."""
@@ -274,6 +278,11 @@ class _Reader:
                         out.append(ref)
             if not tail and tei and name == "w" and _word_gap(child):
                 tail = " "  # <w>εν</w><w>τω</w>: two words, not one
+            if tei and name == "lb" and _inside_word(child):
+                # a word broken across lines (EpiDoc's <w>τε <lb break="no"/>λεωτάτᾳ</w>) is one word: the source's
+                # layout around the break is no space
+                _strip_before(out)
+                tail = tail.lstrip() if tail else tail
             self._tail(out, tail)
         return _merge(out)
 
@@ -290,8 +299,11 @@ class _Reader:
     def inline(self, el: etree._Element) -> ir.Inline | None:
         name = _name(el)
         attrs = _attrs(el)
-        if self.foreign and name == "ref" and not el.get("target"):
-            return self.generic_span(el)  # a reference by @cRef or by nothing: no link to make, kept as itself
+        if self.foreign and name == "ref" and not self.linkable(el.get("target") or ""):
+            # a reference by @cRef or by nothing, to an id the document lacks, or by a pointer no format follows
+            # (another scheme, a host without one): no link to make (one unwrapped would leave bare text where TEI
+            # allows none, in a cit), kept as itself, its target as written
+            return self.generic_span(el)
         if self.foreign and attrs and name in ("hi", "emph", "title", "ref", "code"):
             return self.wrapped(el, name, attrs)
         match name:
@@ -352,6 +364,15 @@ class _Reader:
                 return ir.Choice(kind=name, readings=readings, attrs=attrs)
             case _:
                 return self.generic_span(el)
+
+    def linkable(self, target: str) -> bool:
+        """Whether a ``ref``'s target is a link the other formats can make: an ``#id`` of this document, a web or
+        mail address, or a relative reference to another file (kept as such where the output sits among files)."""
+        from ..guard import link_kind
+        target = target.strip()
+        if target.startswith("#"):
+            return target[1:] in self.ids
+        return link_kind(target) in ("live", "file")
 
     def wrapped(self, el: etree._Element, name: str, attrs: tuple[tuple[str, str], ...]) -> ir.Inline:
         """An emphasis, title, link or code of TEI from elsewhere with attributes the IR node lacks: the node, in a
@@ -595,6 +616,8 @@ class _Reader:
         match name:
             case "p" if el.get("rend") == "empty" and not len(el) and not el.text and _in_own_body(el):
                 return []
+            case "p" if any(_name(c) in SPLIT_PARA and etree.QName(c).namespace == TEI for c in el):
+                return [self.split_para(el, depth)]
             case "p":
                 para = ir.Para(children=self.inlines(el), number=el.get("n"), id=el.get(XML_ID), lang=lang)
                 extra = _attrs(el, ("n", "xml:id", "xml:lang"))
@@ -640,18 +663,50 @@ class _Reader:
             case "table" if self.simple_table(el):
                 return [ir.Div(blocks=(self.table(el, depth),), classes=(ATTRS_WRAPPER,),
                                attrs=_attrs(el, ("xml:id",)))]
-            case "list" if all(_name(c) == "item" and set(c.attrib) <= {"n"} for c in el if isinstance(c.tag, str)):
-                items = tuple(ir.ListItem(blocks=self.item_blocks(c, depth), label=c.get("n"))
-                              for c in el if isinstance(c.tag, str))
-                kind = (el.get("type") or el.get("rend") or "").lower()
-                n = el.get("n")
-                lst = ir.ListBlock(items=items, ordered=kind in ("ordered", "numbered"),
-                                   start=int(n) if n and n.isdigit() else 1)
-                return [ir.Div(blocks=(lst,), classes=(ATTRS_WRAPPER,), attrs=_attrs(el))]
+            case "list" if _whole_list(el):
+                return [self.foreign_list(el, depth)]
             case "div" | "div1" | "div2" | "div3" | "div4" | "div5" | "div6" | "div7":
                 return [self.generic_div(el, depth + 1)]
             case _:
                 return [self.generic_div(el, depth)]
+
+    def foreign_list(self, el: etree._Element, depth: int) -> ir.Div:
+        """A list of TEI from elsewhere the IR holds whole (see :func:`_whole_list`): its items a ListBlock in an
+        attribute wrapper; its heads, when it has any, paragraphs before the list (:data:`vocab.HEADED_LIST`); a
+        line or page break between items goes into the item after it (after the last item: into that item)."""
+        items: list[ir.ListItem] = []
+        heads: list[ir.Block] = []
+        pending: list[ir.Block] = []
+        for c in el:
+            if not isinstance(c.tag, str):
+                continue
+            name = _name(c)
+            if name == "head":
+                heads.append(ir.Div(blocks=(ir.Para(children=self.inlines(c)),), classes=(vocab.LIST_HEAD,),
+                                    attrs=_attrs(c, ("xml:id", "xml:lang")), lang=c.get(XML_LANG), id=c.get(XML_ID)))
+            elif name == "item":
+                blocks = _attach_milestones([*pending, *self.item_blocks(c, depth)], foreign=True)
+                items.append(ir.ListItem(blocks=blocks, label=c.get("n")))
+                pending = []
+            else:
+                pending.append(_HOLDER(self.milestone(c)))
+        if pending and items:
+            last = items[-1]
+            items[-1] = dataclasses.replace(last, blocks=_attach_milestones([*last.blocks, *pending], foreign=True))
+        kind = (el.get("type") or el.get("rend") or "").lower()
+        n = el.get("n")
+        lst = ir.ListBlock(items=tuple(items), ordered=kind in ("ordered", "numbered"),
+                           start=int(n) if n and n.isdigit() else 1)
+        if heads:
+            return ir.Div(blocks=(*heads, lst), classes=(vocab.HEADED_LIST,), attrs=_attrs(el))
+        return ir.Div(blocks=(lst,), classes=(ATTRS_WRAPPER,), attrs=_attrs(el))
+
+    def split_para(self, el: etree._Element, depth: int) -> ir.Div:
+        """A ``p`` holding a ``list`` (TEI allows one there; HTML, DOCX and the others have no list inside a
+        paragraph): the paragraph split around its lists, its text before, between and after them paragraphs
+        (:data:`MIXED_TEXT`), the lists lists, in a container the TEI writer gives back as the ``p``."""
+        return ir.Div(blocks=self.mixed(el, depth, split=SPLIT_PARA), classes=("tei-p",),
+                      attrs=_attrs(el, ("xml:id", "xml:lang")), lang=el.get(XML_LANG), id=el.get(XML_ID))
 
     def generic_div(self, el: etree._Element, depth: int) -> ir.Div:
         """Any element as a Div named after it: its blocks, or (when it mixes text with its children, or holds
@@ -673,11 +728,13 @@ class _Reader:
             blocks = (ir.Para(children=inl),) if inl else ()
         return ir.Div(blocks=blocks, classes=classes, attrs=attrs, lang=lang, id=xml_id)
 
-    def mixed(self, el: etree._Element, depth: int) -> tuple[ir.Block, ...]:
+    def mixed(self, el: etree._Element, depth: int,
+              split: frozenset[str] | None = None) -> tuple[ir.Block, ...]:
         """The content of an element that mixes text with blocks (CBETA's ``<div>``: bare lines and ``<lb/>``s
         around a ``<head>``, ``<ab>``s and ``<div>``s): its blocks as blocks, the text between them as paragraphs
         (:data:`MIXED_TEXT`, written back in TEI as the element's own text); a stretch of nothing but line and
-        page beginnings goes to the block after it."""
+        page beginnings goes to the block after it. With ``split``, only TEI elements of those names are blocks
+        (a ``p``'s lists), the others are read inline."""
         out: list[ir.Block] = []
 
         def flush(text: str | None, run: list[etree._Element]) -> None:
@@ -691,7 +748,7 @@ class _Reader:
         text: str | None = el.text
         run: list[etree._Element] = []
         for child in el:
-            if _is_block(child):
+            if _is_block(child) if split is None else (_name(child) in split and etree.QName(child).namespace == TEI):
                 flush(text, run)
                 out.extend(self.block(child, depth))
                 text, run = child.tail, []
@@ -887,6 +944,30 @@ BLOCKS = {"p", "ab", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div
           "speaker", "listWit", "bibl", "fw"}
 
 
+#: The elements a ``p`` of TEI from elsewhere is split around (see :meth:`_Reader.split_para`).
+SPLIT_PARA = frozenset({"list"})
+
+
+def _whole_list(el: etree._Element) -> bool:
+    """Whether the IR holds a list of TEI from elsewhere whole: its heads first, then items (with no attribute but
+    ``n``), with line, page and column breaks (empty) among them."""
+    items = seen = False
+    for c in el:
+        if not isinstance(c.tag, str):
+            continue
+        if etree.QName(c).namespace != TEI:
+            return False
+        name = _name(c)
+        if name == "head" and not seen:
+            continue
+        seen = True
+        if name == "item" and set(c.attrib) <= {"n"}:
+            items = True
+        elif not (name in ("lb", "pb", "cb", "milestone") and not len(c) and not (c.text or "").strip()):
+            return False
+    return items or not any(_name(c) == "head" for c in el if isinstance(c.tag, str))
+
+
 def _in_own_body(el: etree._Element) -> bool:
     """Whether ``el`` stands in the body of one of docpipe's floatingTexts (where it adds an empty paragraph)."""
     body = el.getparent()
@@ -909,6 +990,29 @@ def _word_gap(w: etree._Element) -> bool:
         return False
     last, first = "".join(w.itertext())[-1:], "".join(after.itertext())[:1]
     return bool(last and first and _SPACED.match(last) and _SPACED.match(first))
+
+
+def _inside_word(lb: etree._Element) -> bool:
+    """Whether the line break ``lb`` falls inside a word (``break="no"``; P5 once wrote ``false``)."""
+    return (lb.get("break") or "").strip().lower() in ("no", "false")
+
+
+def _strip_before(out: list[ir.Inline]) -> None:
+    """The white space at the end of ``out`` (the text before a break inside a word, in the text and tails read so
+    far; not inside the elements before it) removed."""
+    i = len(out) - 1
+    while i >= 0 and isinstance(out[i], ir.Milestone):
+        i -= 1  # the break itself, just appended
+    while i >= 0:
+        node = out[i]
+        if not isinstance(node, ir.Text) or node.orig is not None:
+            return
+        kept = node.text.rstrip()
+        if kept:
+            out[i] = ir.Text(text=kept)
+            return
+        del out[i]
+        i -= 1
 
 
 def _is_block(el: etree._Element) -> bool:
@@ -937,11 +1041,18 @@ def _prepend(b: ir.Block, pending: list[ir.Milestone]) -> ir.Block | None:
     return None
 
 
+def _between_blocks(b: ir.Block) -> bool:
+    """Whether ``b`` is an element of TEI from elsewhere that stands between blocks (``model.global``: ``gap``,
+    ``fw``, ``anchor``, ``figure``…), kept as a generic container: no break goes into it."""
+    return isinstance(b, ir.Div) and vocab.tei_name(b.classes) in vocab.GLOBAL
+
+
 def _attach_milestones(blocks: list[ir.Block], *, foreign: bool = False) -> tuple[ir.Block, ...]:
     """Line and page breaks between blocks go to the start of the next paragraph or heading (or the end of
     the previous one), so that the IR keeps every one where a reader meets it. With no paragraph or heading
     to go to, they make one; in TEI from elsewhere they stay between the blocks where they stood instead (as
-    the notes there do), since a ``p`` may not stand where they did (``<l><note/><cb/></l>``)."""
+    the notes there do), since a ``p`` may not stand where they did (``<l><note/><cb/></l>``), and so do those
+    before an element that stands between blocks itself (``<pb/><gap/>``, see :func:`_between_blocks`)."""
     out: list[ir.Block] = []
     pending: list[ir.Milestone] = []
     for b in blocks:
@@ -950,6 +1061,11 @@ def _attach_milestones(blocks: list[ir.Block], *, foreign: bool = False) -> tupl
             rest = tuple((k, v) for k, v in b.attrs if k not in ("unit", "n"))
             pending.append(ir.Milestone(unit=a["unit"], n=a["n"] or None, attrs=rest))
             continue
+        if pending and foreign and _between_blocks(b):
+            # a gap, fw, anchor… of its own between the blocks: the breaks stay before it (a pb inside a gap is
+            # not allowed, and would put the page after what it begins)
+            out.append(ir.Div(blocks=(ir.Para(children=tuple(pending)),), classes=(BLOCK_NOTE,)))
+            pending = []
         if pending:
             moved = _prepend(b, pending)
             if moved is not None:
@@ -1193,10 +1309,21 @@ def repair_attributes(text: etree._Element, diag: Diagnostics) -> None:
                   + "; ".join(done), line=first)
 
 
+#: The roots of TEI P4 (no namespace) and their P5 names: the rest of a P4 text is read as P5 (with its P4
+#: attributes repaired, see :func:`repair_attributes`).
+P4_ROOTS = {"TEI.2": "TEI", "teiCorpus.2": "teiCorpus"}
+
+
 def _tei_root(data: bytes, options: Options, diag: Diagnostics, name: str) -> etree._Element:
     """The ``TEI`` element of a document (the first of a ``teiCorpus``), in the TEI namespace (repaired and
     reported when it was written without it); anything else is an InputError."""
     root = parse_xml(data, name, options)
+    if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in P4_ROOTS:
+        # TEI P4 (Perseus, early TCP): its elements are P5's but for the root's name, and it has no namespace
+        for el in root.iter(*P4_ROOTS):
+            el.tag = P4_ROOTS[_name(el)]
+        diag.emit("text-repaired", "TEI P4 (root <TEI.2>, no namespace) read as TEI P5: <TEI.2> as <TEI>",
+                  line=root.sourceline)
     if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in ("TEI", "teiCorpus"):
         moved = into_tei_namespace(root)
         diag.emit("text-repaired", f"TEI without its namespace: {moved} element(s) read as TEI P5 "
@@ -1334,6 +1461,7 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     if foreign and text_el is not None:
         repair_attributes(text_el, diag)
     r = _Reader(options, diag, name, foreign=foreign)
+    r.ids = {i for el in root.iter() if isinstance(el.tag, str) and (i := el.get(XML_ID))}
     if header is not None:
         r.glyphs = declared_glyphs(header)
     r.lettered = text_el is not None and any(_name(e) == "note" for e in text_el.iter())

@@ -767,6 +767,7 @@ def build_html(doc: ir.Document, options: Options, diag: Diagnostics) -> etree._
         etree.SubElement(head, "meta", {"name": "keywords", "content": ", ".join(x for x in (m.symbol, m.session)
                                                                                if x)})
     _collapse_spaces(root)
+    _spaces_into_text(root)
     return root
 
 
@@ -793,6 +794,63 @@ def _collapse_spaces(root: etree._Element) -> None:
         parent = el.getparent()
         if el.tail and (parent is None or id(parent) not in verbatim):
             el.tail = _breakable(_SPACES.sub(" ", el.tail))
+
+
+#: Inline elements a space between two of them may move into (not a footnote, a picture or a block).
+_INLINE = frozenset({"span", "a", "em", "strong", "i", "b", "bdi", "bdo", "q", "cite", "small", "abbr", "dfn", "mark",
+                     "s", "u", "sub", "sup", "var"})
+
+
+def _first_text(el: etree._Element, steps: int = 32) -> tuple[etree._Element, str] | None:
+    """Where the first text of the inline element ``el`` (or after it, past empty inline elements such as a
+    milestone's marker) stands: ``(element, "text" | "tail")``; None when a footnote, a block or nothing comes
+    first (looking ``steps`` places at most)."""
+    cur: etree._Element | None = el
+    while cur is not None and steps > 0:
+        if not isinstance(cur.tag, str) or cur.tag not in _INLINE or "footnote" in (cur.get("class") or ""):
+            return None
+        for node in cur.iter():
+            steps -= 1
+            if steps <= 0:
+                return None
+            if node is not cur and (not isinstance(node.tag, str) or node.tag not in _INLINE
+                                    or "footnote" in (node.get("class") or "")):
+                return None
+            if node.text:
+                return node, "text"
+            if node is not cur and node.tail:
+                return node, "tail"
+        if cur.tail:
+            return cur, "tail"
+        cur = cur.getnext()
+    return None
+
+
+def _spaces_into_text(root: etree._Element) -> None:
+    """A space standing alone between two inline elements (an EpiDoc edition's ``<w>καὶ</w> <w>τοὺς</w>``:
+    ``<span>καὶ</span> <span>τοὺς</span>``) moved to the start of the text after it (``<span> τοὺς</span>``):
+    WeasyPrint draws no glyph for a text box of white space alone, so the PDF's text layer ran the two words
+    together ("καὶτοὺς") although the page shows the gap; in a box with the word it is drawn, and extracted."""
+    verbatim = {id(el) for v in root.iter(*_VERBATIM) for el in v.iter()}
+    for el in root.iter(*_INLINE):
+        tail = el.tail
+        if not tail or tail.strip() or id(el) in verbatim:
+            continue
+        nxt = el.getnext()
+        if nxt is None:
+            continue
+        found = _first_text(nxt)
+        if found is None:
+            continue
+        node, slot = found
+        text = (node.text if slot == "text" else node.tail) or ""
+        if not text[:1].isspace():
+            text = " " + text
+        if slot == "text":
+            node.text = text
+        else:
+            node.tail = text
+        el.tail = None
 
 
 def _breakable(text: str) -> str:

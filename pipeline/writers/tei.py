@@ -64,8 +64,10 @@ from ..teivocab import (
     GLYPH_SHOWN,
     GROUP,
     HEAD_PARENTS,
+    HEADED_LIST,
     HEADER_KEY,
     HEADING_AB,
+    LIST_HEAD,
     MIXED_AB,
     MIXED_TEXT,
     NORMALISATION,
@@ -281,6 +283,8 @@ class _Writer:
         self.media = by_name(doc)
         self.media_dir = f"{options.output_name}.media" if options.output_name else "media"
         self.head_checked: dict[etree._Element, tuple[int, bool]] = {}
+        self.empty_lists = 0
+        """Lists without an item, left out (tei_all's ``list`` needs one): said once, with their count."""
         headers = extra_values(doc.metadata, HEADER_KEY)
         self.foreign_header = headers[0] if headers else None
         self.foreign = self.foreign_header is not None
@@ -352,6 +356,9 @@ class _Writer:
         if node.classes == (GLYPH_SHOWN,):
             return  # what the reader showed for a g from its charDecl: the g and the charDecl are written
         href = file_link_target(node)
+        if href is not None and self.foreign:  # TEI from elsewhere pointing at another file: its pointer as written
+            self.inlines(_sub(parent, "ref", {"target": href}), node.children, lang)
+            return
         if href is not None:  # a link to another file: one TEI file has no other file to point at
             file_link_dropped(self.diag, href, "tei")
             self.inlines(parent, node.children, lang)
@@ -495,6 +502,9 @@ class _Writer:
                 self.inlines(_sub(body, "head"), node.title, node.lang or lang)
                 self.blocks(body, node.blocks, node.lang or lang)
                 _fill(body)
+            case ir.ListBlock() if not node.items:
+                # tei_all's list holds at least one item (an empty HTML <dl></dl>): nothing to give, said
+                self.empty_lists += 1
             case ir.ListBlock():
                 lst = _sub(parent, "list", {"type": "ordered" if node.ordered else "bulleted",
                                             "n": str(node.start) if node.start != 1 else None})
@@ -598,8 +608,29 @@ class _Writer:
             self.inlines(parent, node.blocks[0].children, lang)  # a note is allowed between blocks
             return True
         if node.classes == (MIXED_TEXT,) and len(node.blocks) == 1 and isinstance(node.blocks[0], ir.Para):
+            if etree.QName(parent).localname in PHRASE_PARENTS:  # a p split around its list: the p's own text
+                self.inlines(parent, node.blocks[0].children, lang)
+                return True
             # text its container held between blocks, where tei_all allows none: an ab of its own (read back as it)
             self.inlines(_sub(parent, "ab", {"type": MIXED_AB}), node.blocks[0].children, lang)
+            return True
+        if node.classes == (HEADED_LIST,) and node.blocks and isinstance(node.blocks[-1], ir.ListBlock):
+            prev = _last(parent)
+            self.block(parent, node.blocks[-1], lang)
+            lst = _first_after(parent, prev)
+            if lst is not None:
+                set_attrs(lst, "list", node.attrs, replace=True)
+                for i, h in enumerate(node.blocks[:-1]):  # the list's heads, before its items
+                    head = etree.Element(_t("head"))
+                    lst.insert(i, head)
+                    if isinstance(h, ir.Div) and h.classes == (LIST_HEAD,):
+                        set_attrs(head, "head", h.attrs)
+                        if h.id:
+                            head.set(f"{{{XML}}}id", h.id)
+                        _lang(head, h.lang, lang)
+                        self.content(head, h.blocks, h.lang or lang)
+                    else:
+                        self.content(head, (h,), lang)
             return True
         if node.classes == (EXPLICIT_BLOCKS,):
             self.blocks(parent, node.blocks, lang)
@@ -983,6 +1014,9 @@ class _Writer:
                 self.langs.add(lang)
         if not merged:
             self.profile(tei[0])
+        if self.empty_lists:
+            self.diag.emit("writer-note", f"{self.empty_lists} list(s) without an item (an empty <dl></dl>…) left "
+                           "out of TEI, whose list needs at least one item")
         repair(tei, self.diag)
         repair_lines(tei, self.diag)
         repair_strays(tei, self.diag)

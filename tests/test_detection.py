@@ -335,3 +335,28 @@ def test_an_arabic_tutorial_is_arabic_whatever_its_code_and_its_code_reads_left_
     code = re.findall(r'<w:pPr><w:pStyle w:val="CodeBlock"/>(<w:bidi w:val="0"/>)?', document)
     assert code and all(code), code  # every line of code left to right
     openxml_audit(out["docx"])
+
+
+def test_the_contents_are_headed_in_the_documents_language() -> None:
+    """The contents page's heading follows the document's language, detected or declared (an Arabic book's
+    contents were headed "Contents"), in DOCX and in both PDF engines."""
+    import pymupdf
+
+    from pipeline.writers.divisions import contents_heading
+
+    assert contents_heading("zh-Hant-TW") == "目錄" and contents_heading("zh-CN") == "目录"
+    assert contents_heading("zh-TW") == "目錄" and contents_heading("ar-EG") == "المحتويات"
+    assert contents_heading("he") == "תוכן העניינים" and contents_heading("xx") == "Contents"
+    assert contents_heading(None) == "Contents"
+    src = ("# الفصل الأول\n\nهذا نص عربي طويل بما يكفي ليكون فقرة في كتاب.\n\n"
+           "# الفصل الثاني\n\nوهذه فقرة أخرى من النص العربي في الفصل الثاني.\n").encode()
+    opts = Options(source_date_epoch=0)
+    doc = pipeline.transform(pipeline.read_bytes(src, "book.md", opts, Diagnostics()), opts, Diagnostics())
+    assert doc.metadata.language == "ar"
+    docx = pipeline.write(doc, "docx", opts, Diagnostics())
+    with zipfile.ZipFile(__import__("io").BytesIO(docx)) as z:
+        assert "المحتويات" in z.read("word/document.xml").decode("utf-8")
+    for engine in ("weasyprint", "typst"):
+        data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), Diagnostics())
+        text = "".join(page.get_text() for page in pymupdf.open(stream=data, filetype="pdf"))
+        assert "المحتويات" in text and "Contents" not in text, engine

@@ -81,6 +81,25 @@ def has_role(doc: ir.Document, role: str) -> bool:
     return any(isinstance(b, ir.Heading) and b.role == role for b in doc.blocks)
 
 
+#: The heading of a table of contents in the document's language (by its tag's first subtag, Chinese by script),
+#: as books in that language print it; English for a language not listed.
+CONTENTS_HEADINGS: dict[str, str] = {
+    "zh-Hant": "目錄", "zh": "目录", "ja": "目次", "ko": "목차", "ar": "المحتويات", "fa": "فهرست مطالب",
+    "ur": "فہرست", "he": "תוכן העניינים", "syr": "ܚܘܝܕܐ", "hi": "विषय सूची", "sa": "विषयसूची",
+    "ta": "பொருளடக்கம்", "bn": "সূচিপত্র", "ru": "Содержание", "uk": "Зміст", "el": "Περιεχόμενα",
+    "fr": "Table des matières", "de": "Inhalt", "es": "Índice", "it": "Indice", "pt": "Sumário",
+    "nl": "Inhoud", "la": "Index", "en": "Contents"}
+
+
+def contents_heading(lang: str | None) -> str:
+    """The heading of a table of contents for a document in ``lang`` (:data:`CONTENTS_HEADINGS`)."""
+    tag = lang or ""
+    if tag.startswith("zh"):
+        traditional = tag.startswith("zh-Hant") or tag.split("-")[-1].upper() in ("TW", "HK", "MO")
+        return CONTENTS_HEADINGS["zh-Hant" if traditional else "zh"]
+    return CONTENTS_HEADINGS.get(tag.split("-")[0].lower(), CONTENTS_HEADINGS["en"])
+
+
 def contents_title(h: ir.Heading) -> str:
     """A division's entry in a table of contents: its label and text."""
     return ((f"{h.label} " if h.label else "") + plain(h.children)).strip() or "§"

@@ -700,8 +700,7 @@ def _balance_title(body: etree._Element, doc: ir.Document, text_width: int) -> N
 
 
 def _toc_title(doc: ir.Document) -> str:
-    lang = doc.metadata.language or ""
-    return "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
+    return D.contents_heading(doc.metadata.language)
 
 
 def _title_section(body: etree._Element, sect: etree._Element, book: list[Any]

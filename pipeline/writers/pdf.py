@@ -44,7 +44,7 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from . import xhtml as H
-from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions
+from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions
 from .footnote_keep import footnotes_kept
 from .justify import inter_character, wide
 from .line_swap import swap_lines
@@ -223,8 +223,7 @@ def _toc(root: etree._Element, doc: ir.Document) -> None:
         return  # a contents list of one line says nothing a reader does not see on the next page (as DOCX)
     nav = etree.Element("nav", {"class": "toc", "role": "doc-toc"})
     title = etree.SubElement(nav, "p", {"class": "toc-title"})
-    title.text = "目錄" if (doc.metadata.language or "").startswith("zh-Hant") else \
-        "目录" if (doc.metadata.language or "").startswith("zh") else "Contents"
+    title.text = contents_heading(doc.metadata.language)
     ol = etree.SubElement(nav, "ol")
     book = divisions(doc.blocks)
     front = {d.heading.id for d in book if d.place == "front"}

@@ -56,7 +56,7 @@ from ..resources import FONTS_DIR, STYLES_DIR
 from ..rtl import is_rtl
 from ..tables import cell_aligns, layout
 from ..walk import block_text, iter_inlines_all, plain
-from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, divisions, has_role
+from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions, has_role
 from .page import (
     bleed_mm,
     continued_label,
@@ -625,8 +625,7 @@ class _Writer:
         entries = [b for b in self.doc.blocks if isinstance(b, ir.Heading) and b.level <= 2 and b.id]
         if not entries or (len(entries) < 2 and not self.divisions):
             return ""  # a contents list of one line says nothing a reader does not see on the next page
-        lang = self.doc.metadata.language or ""
-        title = "目錄" if lang.startswith("zh-Hant") else "目录" if lang.startswith("zh") else "Contents"
+        title = contents_heading(self.doc.metadata.language)
         made = f"#dp-toc-list({lit(title)}, {CONTENTS_MARK})" if self.parted else f"#dp-toc({lit(title)})"
         if not self.divisions:
             return made

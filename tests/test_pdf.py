@@ -520,3 +520,23 @@ def test_equations_go_to_the_engine_that_sets_them_as_text() -> None:
 
     assert "E=mc2" in text("auto") and "sinx" in text("auto")
     assert "E=mc2" not in text("weasyprint")  # why: the picture has no text
+
+
+@pytest.mark.parametrize("title,lang", [
+    ("Декрет в честь Тита Аврелия Кальпурниана Аполлонида и его супруги Аврелии Паулины", "ru"),
+    ("聯合國秘書長關於聯合國工作的報告（二〇二四年）以及其他相關的文件與附件", "zh-Hant")], ids=["ru", "zh"])
+def test_a_title_broken_on_the_title_page_runs_whole_in_the_running_heads(title: str, lang: str) -> None:
+    """The title page breaks a long title into balanced lines; the running heads take it on one line, each line
+    break the space it replaced (IOSPE's Russian title ran "АврелияКальпурниана" in every head) and none
+    between two Chinese characters."""
+    from lxml import etree
+
+    from pipeline.writers import pdf
+
+    doc = ir.Document(metadata=ir.Metadata(title=title, language=lang),
+                      blocks=(ir.Para(children=(ir.Text(text="Текст." if lang == "ru" else "正文。"),)),))
+    root = pdf.build_html(doc, Options(source_date_epoch=0), Diagnostics())
+    h1 = next(e for e in root.iter("h1") if e.get("class") == "title")
+    assert h1.find("br") is not None  # the title page did break it
+    assert h1.get("data-running") == pdf.running(title)
+    assert etree.tostring(h1, encoding="unicode").count("<br/>") >= 1

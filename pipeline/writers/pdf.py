@@ -412,7 +412,7 @@ def _book(root: etree._Element, doc: ir.Document) -> str | None:
         if d.role == "appendix" and label is not None and label.get("class") == "label" and label.text:
             label.text = division_label(d.role, label.text, d.heading.lang or doc.metadata.language)
         if kind != "made":
-            head.set("data-running", running("".join(head.itertext())))
+            head.set("data-running", running(heading_text(head)))
         if d is start:
             if not head.get("id"):
                 head.set("id", "docpipe-body-start")  # where the arabic folios start (the PDF's page labels)
@@ -474,7 +474,37 @@ def _running_strings(root: etree._Element) -> None:
         parent = el.getparent()
         classes = (parent.get("class") or "").split() if parent is not None else []
         if el.get("class") == "title" or ("level1" in classes and "div-made" not in classes):
-            el.set("data-running", running("".join(el.itertext())))
+            el.set("data-running", running(heading_text(el)))
+
+
+def heading_text(el: etree._Element) -> str:
+    """The text of a heading on one line: a line break the title page put in (:func:`_balance_title`) is the
+    space it replaced, except between two CJK characters, where there was none ("Тита Аврелия<br/>Кальпурниана"
+    ran together in the running heads)."""
+    parts: list[str] = []
+
+    def walk(node: etree._Element) -> None:
+        if isinstance(node.tag, str) and node.text:
+            parts.append(node.text)
+        for child in node:
+            if child.tag == "br":
+                parts.append("\0")
+            else:
+                walk(child)
+            if child.tail:
+                parts.append(child.tail)
+
+    walk(el)
+    text = "".join(parts)
+    out = []
+    for i, ch in enumerate(text):
+        if ch == "\0":
+            before, after = text[:i].rstrip("\0")[-1:], text[i + 1:].lstrip("\0")[:1]
+            if not (before and after and wide(before) and wide(after)):
+                out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
 
 
 #: Quotation marks and apostrophes of Latin text: Noto CJK sets them full width unless asked for its

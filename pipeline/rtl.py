@@ -112,3 +112,24 @@ def rtl_script(lang: str | None) -> str | None:
 def direction(lang: str | None) -> str:
     """``rtl`` or ``ltr`` for a BCP 47 tag."""
     return "rtl" if is_rtl(lang) else "ltr"
+
+
+#: ISO 15924 subtags of the scripts written left to right that a part of a right-to-left document may be in.
+_LTR_SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARMENIAN": "Armn", "GEORGIAN": "Geor",
+                "DEVANAGARI": "Deva"}
+
+
+def undetermined_ltr(text: str) -> str | None:
+    """For a part that has letters and none of a right-to-left script: ``und-`` and the script of its first letter
+    (``und-Latn``: a language docpipe does not tell, written left to right), so that inside a right-to-left
+    document it is set left to right as the Unicode bidirectional algorithm sets a paragraph by its first strong
+    character; None when it has a right-to-left letter or no letter at all."""
+    import unicodedata
+
+    if has_rtl_letters(text):
+        return None
+    for ch in text:
+        if unicodedata.bidirectional(ch) == "L" and ch.isalpha():
+            script = _LTR_SCRIPTS.get(unicodedata.name(ch, "").split(" ")[0])
+            return f"und-{script}" if script else "und"
+    return None

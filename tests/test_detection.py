@@ -360,3 +360,29 @@ def test_the_contents_are_headed_in_the_documents_language() -> None:
         data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), Diagnostics())
         text = "".join(page.get_text() for page in pymupdf.open(stream=data, filetype="pdf"))
         assert "المحتويات" in text and "Contents" not in text, engine
+
+
+def test_an_english_paragraph_of_an_arabic_document_reads_left_to_right(tmp_path: Path) -> None:
+    """A part with letters and none right to left, in a right-to-left document, is tagged ``und-Latn`` (a
+    language docpipe does not tell, in Latin script) and so set left to right, as the bidirectional algorithm
+    sets a paragraph by its first strong character; an Arabic paragraph that opens with a Latin word stays
+    Arabic. Outputs valid."""
+    from tests.tei_validate import validate
+
+    from .epubcheck_run import epubcheck
+
+    text = (RTL / "arabic-undeclared.md").read_text(encoding="utf-8")
+    src = markdown(tmp_path, text + "\nThe English summary of the chapter, for readers of the translation.\n\n"
+                                    "React مكتبة لبناء واجهات المستخدم في المتصفح.\n")
+    doc = pipeline.transform(pipeline.read(src, Options()), Options())
+    assert doc.metadata.language == "ar"
+    langs = [lang for _, lang in paragraphs(doc)]
+    assert langs[0] is None and langs[-2:] == ["und-Latn", None]
+    out = pipeline.convert(src, ["html", "epub", "docx", "tei"], tmp_path / "out", Options(source_date_epoch=0)).outputs
+    html = out["html"].read_text(encoding="utf-8")
+    assert re.search(r'<p lang="und-Latn" dir="ltr">The English summary', html)
+    document = _docx_part(out["docx"], "word/document.xml")
+    assert '<w:bidi w:val="0"/>' in document
+    openxml_audit(out["docx"])
+    assert epubcheck(out["epub"], "-q").returncode == 0
+    assert validate([out["tei"]]) == {}

@@ -21,7 +21,7 @@ from .. import ir
 from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
-from ..rtl import rtl_language, rtl_script
+from ..rtl import is_rtl, rtl_language, rtl_script, undetermined_ltr
 from ..walk import block_text, iter_blocks, iter_inlines, plain, rewrite_blocks
 from ._base import record
 from .script import detect, is_chinese_tag, tag_script
@@ -82,6 +82,8 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
         if current and not is_chinese_tag(current):
             return current
         if not mostly_chinese(text):
+            if not current and is_rtl(doc_lang) and (ltr := undetermined_ltr(text)):
+                return ltr  # an English paragraph of an Arabic page reads left to right, whatever its language
             if current or not (rtl := rtl_language(text)) or rtl_script(rtl) == rtl_script(doc_lang):
                 return current  # a Persian document's paragraphs are Persian, whatever their letters say
             return rtl

@@ -10,6 +10,7 @@ script's most common one (Hebrew ``he``, not Yiddish).
 from __future__ import annotations
 
 import re
+import unicodedata
 
 #: (script, its letters, the language its text is taken to be).
 SCRIPTS: tuple[tuple[str, str, str], ...] = (
@@ -124,8 +125,6 @@ def undetermined_ltr(text: str) -> str | None:
     (``und-Latn``: a language docpipe does not tell, written left to right), so that inside a right-to-left
     document it is set left to right as the Unicode bidirectional algorithm sets a paragraph by its first strong
     character; None when it has a right-to-left letter or no letter at all."""
-    import unicodedata
-
     if has_rtl_letters(text):
         return None
     for ch in text:

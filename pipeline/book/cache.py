@@ -16,6 +16,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -58,15 +59,13 @@ class ChapterCache:
 
     def key(self, rel: str, data: bytes, options: Options) -> str:
         """What the chapter at ``rel`` (its path in the book) read from ``data`` with ``options`` is kept under."""
-        settings = {f.name: repr(getattr(options, f.name)) for f in dataclasses.fields(options)}
-        head = json.dumps([_code(), ir.IR_VERSION, rel, settings, self.pictures], sort_keys=True).encode()
+        head = json.dumps([_code(), ir.IR_VERSION, rel, _settings(options), self.pictures], sort_keys=True).encode()
         return hashlib.sha256(head + b"\0" + hashlib.sha256(data).digest()).hexdigest()
 
     def book_key(self, digest: str, options: Options) -> str:
         """What the whole book read with ``options`` is kept under, when its files are as ``digest`` says
         (:func:`pipeline.build.book_digest`: the book file, every chapter and the pictures)."""
-        settings = {f.name: repr(getattr(options, f.name)) for f in dataclasses.fields(options)}
-        head = json.dumps([_code(), ir.IR_VERSION, "book", settings, digest], sort_keys=True).encode()
+        head = json.dumps([_code(), ir.IR_VERSION, "book", _settings(options), digest], sort_keys=True).encode()
         return "book-" + hashlib.sha256(head).hexdigest()
 
     def get_book(self, key: str) -> tuple[bytes, int | None, tuple[Diagnostic, ...]] | None:
@@ -85,8 +84,7 @@ class ChapterCache:
     def put_book(self, key: str, data: bytes, mtime: int | None, found: tuple[Diagnostic, ...]) -> None:
         """Keep the whole book just read (see :meth:`get_book`); one that cannot be written is only a later miss."""
         self.used.add(key)
-        head = json.dumps([mtime, [[d.code, d.message, d.severity.name, d.file, d.line] for d in found]],
-                          ensure_ascii=False)
+        head = json.dumps([mtime, _rows(found)], ensure_ascii=False)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.folder / f"{key}.json", head.encode() + b"\n" + data)
@@ -137,7 +135,7 @@ class ChapterCache:
             self.writer = None
 
     def _write(self, key: str, doc: ir.Document, found: list[Diagnostic]) -> None:
-        head = json.dumps([[d.code, d.message, d.severity.name, d.file, d.line] for d in found], ensure_ascii=False)
+        head = json.dumps(_rows(found), ensure_ascii=False)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             atomic_write(self.folder / f"{key}.json", f"{head}\n{dumps(doc, compact=True)}".encode())
@@ -188,6 +186,16 @@ def _code() -> str:
         st = path.stat()
         rows.append(f"{path.relative_to(package)}\0{st.st_size}\0{st.st_mtime_ns}")
     return hashlib.sha256("\n".join(rows).encode("utf-8", "surrogateescape")).hexdigest()
+
+
+def _settings(options: Options) -> dict[str, str]:
+    """The options a reading depends on, as a key's part."""
+    return {f.name: repr(getattr(options, f.name)) for f in dataclasses.fields(options)}
+
+
+def _rows(found: Iterable[Diagnostic]) -> list[list[object]]:
+    """What reading reported, as kept beside an entry (read back by :func:`_diagnostic`)."""
+    return [[d.code, d.message, d.severity.name, d.file, d.line] for d in found]
 
 
 def _diagnostic(row: Any) -> Diagnostic:

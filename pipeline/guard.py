@@ -30,6 +30,7 @@ from . import ir
 from .diagnostics import Diagnostics
 from .errors import LimitError
 from .options import Options
+from .walk import kept
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -310,7 +311,7 @@ class _Guard:
                         for r in rs)))
                 case _:
                     out.append(n)
-        return tuple(out)
+        return kept(out, nodes)
 
     def blocks(self, nodes: tuple[ir.Block, ...], depth: int) -> tuple[ir.Block, ...]:
         self.deep(depth)
@@ -318,7 +319,8 @@ class _Guard:
         for b in map(self.scalars, nodes):
             match b:
                 case ir.Heading() | ir.Para():
-                    out.append(dataclasses.replace(b, children=self.inlines(b.children, depth + 1)))
+                    kids = self.inlines(b.children, depth + 1)
+                    out.append(b if kids is b.children else dataclasses.replace(b, children=kids))
                 case ir.Box():
                     out.append(dataclasses.replace(b, title=self.inlines(b.title, depth + 1),
                                                    blocks=self.blocks(b.blocks, depth + 1)))
@@ -338,19 +340,19 @@ class _Guard:
                     out.append(dataclasses.replace(b, images=images, caption=self.inlines(b.caption, depth + 1)))
                 case ir.CodeBlock(text=t):
                     out.append(b if self.text(t) == t else dataclasses.replace(b, text=self.text(t)))
-        return tuple(out)
+        return kept(out, nodes)
 
     def attrs(self, attrs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         """Attributes kept for a source's own vocabulary (TEI ``@target``, ``@facs``…) without active URLs."""
         if not attrs:
             return attrs
-        kept = []
+        safe = []
         for k, v in attrs:
             if url_allowed(v, "pointer") and not k.lower().startswith("on"):
-                kept.append((k, v))
+                safe.append((k, v))
             else:
                 self.pointers.append(f"{k}={v[:60]}")
-        return attrs if len(kept) == len(attrs) else tuple(kept)
+        return attrs if len(safe) == len(attrs) else tuple(safe)
 
     def image(self, img: ir.Image, depth: int) -> ir.Image:
         img = self.scalars(img)

@@ -12,9 +12,11 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import assert_never
+from typing import Any, TypeVar, assert_never
 
 from . import ir
+
+T = TypeVar("T")
 
 #: Called with a text and the language in force there (None if unknown); returns the new text.
 TextFn = Callable[[str, str | None], str]
@@ -30,39 +32,63 @@ BlockFn = Callable[[ir.Block, str | None], ir.Block]
 def map_parts(b: ir.Block, on_inlines: InlineMap, on_blocks: BlocksMap, lang: str | None) -> ir.Block:
     """``b`` with each inline sequence it holds directly replaced by ``on_inlines(seq, lang there)`` and each child
     block sequence by ``on_blocks(seq, lang there)``, in the order of :func:`parts`; a CodeBlock is returned as
-    it is (its text is verbatim)."""
+    it is (its text is verbatim). A block none of whose sequences changed (each returned as the very tuple it
+    was given) is returned itself, not copied: a transform that touches a few paragraphs of a book copies those."""
     match b:
         case ir.Heading() | ir.Para():
-            return dataclasses.replace(b, children=on_inlines(b.children, b.lang or lang))
+            children = on_inlines(b.children, b.lang or lang)
+            return b if children is b.children else dataclasses.replace(b, children=children)
         case ir.Box():
             sub = b.lang or lang
-            title = on_inlines(b.title, sub)
-            return dataclasses.replace(b, title=title, blocks=on_blocks(b.blocks, sub))
+            title, blocks = on_inlines(b.title, sub), on_blocks(b.blocks, sub)
+            if title is b.title and blocks is b.blocks:
+                return b
+            return dataclasses.replace(b, title=title, blocks=blocks)
         case ir.ListBlock():
             # plain loops, not generator expressions: each of those is one more frame per level of nesting
             items: list[ir.ListItem] = []
             for item in b.items:
-                items.append(dataclasses.replace(item, blocks=on_blocks(item.blocks, lang)))
-            return dataclasses.replace(b, items=tuple(items))
+                blocks = on_blocks(item.blocks, lang)
+                items.append(item if blocks is item.blocks else dataclasses.replace(item, blocks=blocks))
+            return b if _same_nodes(items, b.items) else dataclasses.replace(b, items=tuple(items))
         case ir.BlockQuote() | ir.Div():
-            return dataclasses.replace(b, blocks=on_blocks(b.blocks, b.lang or lang))
+            blocks = on_blocks(b.blocks, b.lang or lang)
+            return b if blocks is b.blocks else dataclasses.replace(b, blocks=blocks)
         case ir.Table():
             rows: list[tuple[ir.Cell, ...]] = []
             for row in b.rows:
                 cells: list[ir.Cell] = []
                 for cell in row:
-                    cells.append(dataclasses.replace(cell, blocks=on_blocks(cell.blocks, lang)))
-                rows.append(tuple(cells))
-            return dataclasses.replace(b, rows=tuple(rows), caption=on_inlines(b.caption, lang))
+                    blocks = on_blocks(cell.blocks, lang)
+                    cells.append(cell if blocks is cell.blocks else dataclasses.replace(cell, blocks=blocks))
+                rows.append(row if _same_nodes(cells, row) else tuple(cells))
+            caption = on_inlines(b.caption, lang)
+            if caption is b.caption and _same_nodes(rows, b.rows):
+                return b
+            return dataclasses.replace(b, rows=tuple(rows), caption=caption)
         case ir.Figure():
             images: list[ir.Image] = []
             for image in b.images:
-                images.append(dataclasses.replace(image, alt=on_inlines(image.alt, lang)))
-            return dataclasses.replace(b, images=tuple(images), caption=on_inlines(b.caption, lang))
+                alt = on_inlines(image.alt, lang)
+                images.append(image if alt is image.alt else dataclasses.replace(image, alt=alt))
+            caption = on_inlines(b.caption, lang)
+            if caption is b.caption and _same_nodes(images, b.images):
+                return b
+            return dataclasses.replace(b, images=tuple(images), caption=caption)
         case ir.CodeBlock():
             return b
         case _:
             assert_never(b)
+
+
+def _same_nodes(new: list[Any], old: tuple[Any, ...]) -> bool:
+    """Whether ``new`` holds the very objects of ``old``, in order (nothing was rewritten)."""
+    return len(new) == len(old) and all(a is b for a, b in zip(new, old, strict=True))
+
+
+def kept(new: list[T], old: tuple[T, ...]) -> tuple[T, ...]:
+    """``old`` itself when ``new`` holds its very objects (so the caller sees nothing changed), else ``new``."""
+    return old if _same_nodes(new, old) else tuple(new)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,7 +156,7 @@ def rewrite_blocks(blocks: tuple[ir.Block, ...], fn: BlockFn, lang: str | None =
         out: list[ir.Block] = []
         for b in bs:
             out.append(map_parts(fn(b, lg), _same, inner, lg) if top_down else fn(map_parts(b, _same, inner, lg), lg))
-        return tuple(out)
+        return kept(out, bs)
 
     return inner(blocks, lang)
 
@@ -142,7 +168,7 @@ def map_block_inlines(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | N
         out: list[ir.Block] = []
         for b in bs:
             out.append(map_parts(b, on, inner, lg))
-        return tuple(out)
+        return kept(out, bs)
 
     return inner(blocks, lang)
 
@@ -150,27 +176,34 @@ def map_block_inlines(blocks: tuple[ir.Block, ...], on: InlineMap, lang: str | N
 
 def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) -> tuple[ir.Inline, ...]:
     """Apply ``fn`` to every Text inside ``inlines``; Code, link targets and every reading of a choice but the
-    one shown are left alone."""
+    one shown are left alone. Returns ``inlines`` itself when no text changed."""
     out: list[ir.Inline] = []
     for node in inlines:
         match node:
             case ir.Text(text=t):
                 out.append(retext(node, fn(t, lang)))
             case ir.Span(children=c, lang=sub):
-                out.append(dataclasses.replace(node, children=map_inlines(c, fn, sub or lang)))
+                kids = map_inlines(c, fn, sub or lang)
+                out.append(node if kids is c else dataclasses.replace(node, children=kids))
             case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.BookTitle(children=c):
-                out.append(dataclasses.replace(node, children=map_inlines(c, fn, lang)))
+                kids = map_inlines(c, fn, lang)
+                out.append(node if kids is c else dataclasses.replace(node, children=kids))
             case ir.Image(alt=a):
-                out.append(dataclasses.replace(node, alt=map_inlines(a, fn, lang)))
+                alt = map_inlines(a, fn, lang)
+                out.append(node if alt is a else dataclasses.replace(node, alt=alt))
             case ir.Choice(readings=rs) if rs:
                 # only the reading shown is the edition's text; the others stay as the witnesses wrote them
-                first = dataclasses.replace(rs[0], children=map_inlines(rs[0].children, fn, lang))
-                out.append(dataclasses.replace(node, readings=(first, *rs[1:])))
+                kids = map_inlines(rs[0].children, fn, lang)
+                if kids is rs[0].children:
+                    out.append(node)
+                else:
+                    first = dataclasses.replace(rs[0], children=kids)
+                    out.append(dataclasses.replace(node, readings=(first, *rs[1:])))
             case ir.Choice() | ir.Code() | ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
                 out.append(node)
             case _:
                 assert_never(node)
-    return tuple(out)
+    return kept(out, inlines)
 
 
 def retext(node: ir.Text, new: str) -> ir.Text:
@@ -370,23 +403,29 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
                     next(counter)
                     out.append(n)
                 case ir.Choice(readings=rs) if rs:
-                    first = dataclasses.replace(rs[0], children=rebuild(rs[0].children, cur))
-                    out.append(dataclasses.replace(n, readings=(first, *rs[1:])))
+                    kids = rebuild(rs[0].children, cur)
+                    if kids is rs[0].children:
+                        out.append(n)
+                    else:
+                        first = dataclasses.replace(rs[0], children=kids)
+                        out.append(dataclasses.replace(n, readings=(first, *rs[1:])))
                 case ir.BookTitle(children=c):
                     next(counter)
                     kids = rebuild(c, cur)
                     next(counter)
-                    out.append(dataclasses.replace(n, children=kids))
+                    out.append(n if kids is c else dataclasses.replace(n, children=kids))
                 case ir.Span(children=c, lang=sub):
-                    out.append(dataclasses.replace(n, children=rebuild(c, sub or cur)))
+                    kids = rebuild(c, sub or cur)
+                    out.append(n if kids is c else dataclasses.replace(n, children=kids))
                 case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c):
-                    out.append(dataclasses.replace(n, children=rebuild(c, cur)))
+                    kids = rebuild(c, cur)
+                    out.append(n if kids is c else dataclasses.replace(n, children=kids))
                 case ir.Choice() | ir.NoteRef() | ir.LineBreak() | ir.Milestone() | ir.Image() | ir.Math():
                     next(counter)
                     out.append(n)
                 case _:
                     assert_never(n)
-        return tuple(out)
+        return kept(out, nodes)
 
     return rebuild(inlines, lang)
 

@@ -7,6 +7,7 @@ import dataclasses
 from collections.abc import Callable
 
 from .. import ir
+from ..walk import kept
 
 BlockFn = Callable[[ir.Block], ir.Block]
 InlinesFn = Callable[[tuple[ir.Inline, ...]], tuple[ir.Inline, ...]]
@@ -24,7 +25,8 @@ def map_tree(blocks: tuple[ir.Block, ...], on_inlines: InlinesFn, on_block: Bloc
     for b in blocks:
         match b:
             case ir.Heading() | ir.Para():
-                b = dataclasses.replace(b, children=on_inlines(b.children))
+                kids = on_inlines(b.children)
+                b = b if kids is b.children else dataclasses.replace(b, children=kids)
             case ir.Box():
                 b = dataclasses.replace(b, title=on_inlines(b.title), blocks=map_tree(b.blocks, on_inlines, on_block))
             case ir.ListBlock():
@@ -56,7 +58,8 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: InlineFn) -> tuple[ir.Inline
     for n in inlines:
         match n:
             case ir.Emph() | ir.Strong() | ir.Link() | ir.Span() | ir.BookTitle():
-                n = dataclasses.replace(n, children=map_inlines(n.children, fn))
+                kids = map_inlines(n.children, fn)
+                n = n if kids is n.children else dataclasses.replace(n, children=kids)
             case ir.Image():
                 n = dataclasses.replace(n, alt=map_inlines(n.alt, fn))
             case ir.Choice():
@@ -65,4 +68,4 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: InlineFn) -> tuple[ir.Inline
             case _:
                 pass
         out.extend(fn(n))
-    return tuple(out)
+    return kept(out, inlines)

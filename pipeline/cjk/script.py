@@ -252,8 +252,11 @@ def chinese_share(text: str) -> tuple[int, int]:
 
 def mostly_chinese(text: str) -> bool:
     """``text`` is mostly Chinese: Han characters, no kana or Hangul, at least as many as words of other scripts."""
-    han, other = chinese_share(text)
-    return han > 0 and han >= other
+    if _KANA_HANGUL.search(text):
+        return False
+    han = HAN.subn("", text)[1]
+    # a word is a character at least: Han in half the text or more outnumbers the words, which need not be counted
+    return han > 0 and (2 * han >= len(text) or han >= _OTHER_WORD.subn("", text)[1])
 
 
 def detect_language(text: str) -> str | None:

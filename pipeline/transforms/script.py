@@ -245,8 +245,24 @@ def _declared_other(doc: ir.Document) -> bool:
     return lang in ("ja", "ko", "jpn", "kor", "vi")
 
 
+#: The last detection and the parts of the document it was made from: the language transform asks again about
+#: the document the script transform left unchanged (an edition that keeps the script), and the walks keep an
+#: unchanged part the very same object, so the answer is reused rather than counted again (a second of a
+#: 600-page book). One entry: a worker holds at most the parts of its last document.
+_LAST: list[tuple[tuple[ir.Block, ...], tuple[ir.Note, ...], ir.Metadata, Detection]] = []
+
+
 def detect(doc: ir.Document) -> Detection:
     """The script and Traditional standard of ``doc``, from its tags and, where they are silent, its text."""
+    for blocks, notes, meta, found in list(_LAST):
+        if doc.blocks is blocks and doc.notes is notes and doc.metadata is meta:
+            return found
+    found = _detect(doc)
+    _LAST[:] = [(doc.blocks, doc.notes, doc.metadata, found)]
+    return found
+
+
+def _detect(doc: ir.Document) -> Detection:
     parts: list[tuple[tuple[Clause, ...], str | None]] = []  # (a Chinese part's clauses, the script its tag names)
     other = _declared_other(doc)
 

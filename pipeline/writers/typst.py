@@ -494,11 +494,17 @@ class _Writer:
         labelled = isinstance(first, ir.Span) and "label" in first.classes
         if node.number is not None and not labelled:
             out = f"#dp-numbered({lit(node.number + '.')}, [{text}])"
-        elif (inner or "").startswith("zh") and node.number is None and not self.unindented:
+        elif self.indents(node, lang):
             out = f"#[#set par(first-line-indent: (amount: 2em, all: true));{text}]"
         else:
             out = f"#[{text}]"
         return self.anchor(node.id) + self.in_lang(node.lang, lang, out)
+
+    def indents(self, node: ir.Block, lang: str | None) -> bool:
+        """Whether :meth:`para` sets ``node`` with its own first-line indent (a Chinese paragraph, not numbered)."""
+        if not isinstance(node, ir.Para) or node.number is not None or self.unindented:
+            return False
+        return (node.lang or lang or "").startswith("zh")
 
     def list_block(self, node: ir.ListBlock, lang: str | None) -> str:
         if any(item.label for item in node.items):  # the source's own labels ((一), (a), 1.)) are the text
@@ -520,7 +526,11 @@ class _Writer:
             return "#block[" + "\n\n".join(rows) + "]"
         items = []
         for item in node.items:
-            items.append(f"[#set par(first-line-indent: 0pt);{self.blocks(item.blocks, lang)}]")
+            # no indent in an item, but where each of its blocks sets its own (one set rule fewer per item: a
+            # fifth of a second in Typst on a 600-page book of numbered paragraphs)
+            own = bool(item.blocks) and all(self.indents(b, lang) for b in item.blocks)
+            reset = "" if own else "#set par(first-line-indent: 0pt);"
+            items.append(f"[{reset}{self.blocks(item.blocks, lang)}]")
         if node.ordered:
             return f"#enum(start: {max(node.start, 0)}, {', '.join(items)})" if items else ""
         return f"#list({', '.join(items)})" if items else ""

@@ -58,6 +58,26 @@ def test_generated_cover_passes_epubcheck(tmp_path: Path) -> None:
     img = cover.find(".//x:img", NS)
     assert img is not None and "聯合國秘書長" in (img.get("alt") or "")
     assert cover.find("x:body", NS).get(f"{{{NS['epub']}}}type") == "cover"
+    assert landmark_names(files) == ("導覽", ["封面", "目錄"])  # named in the document's language
+
+
+def landmark_names(files: dict[str, bytes]) -> tuple[str, list[str]]:
+    """The landmarks list's heading and the names of its first two entries (cover and contents)."""
+    nav = etree.fromstring(files["EPUB/nav.xhtml"])
+    landmarks = nav.find(".//x:nav[@epub:type='landmarks']", NS)
+    assert landmarks is not None
+    return (landmarks.findtext("x:h2", namespaces=NS) or "",
+            ["".join(a.itertext()) for a in landmarks.iterfind(".//x:a", NS)][:2])
+
+
+def test_landmarks_are_named_in_the_documents_language(tmp_path: Path) -> None:
+    guide = tmp_path / "guide.md"
+    guide.write_text("# A guide\n\nSome text.\n\n## More\n\nMore text.\n", encoding="utf-8")
+    for lang, heading, contents in (("en", "Landmarks", "Contents"), ("fr-CA", "Repères", "Table des matières")):
+        options = Options(source_date_epoch=0, lang=lang)
+        files = members(pipeline.convert(guide, ["epub"], tmp_path / lang, options).outputs["epub"])
+        assert landmark_names(files)[0] == heading
+        assert contents in landmark_names(files)[1]
 
 
 def test_given_cover_is_used_and_checked(tmp_path: Path) -> None:
@@ -71,6 +91,7 @@ def test_given_cover_is_used_and_checked(tmp_path: Path) -> None:
     item = opf(files).find(".//opf:item[@properties='cover-image']", NS)
     assert item is not None and item.get("media-type") == "image/jpeg"
     assert files["EPUB/" + (item.get("href") or "")] == picture.read_bytes()
+    assert landmark_names(files) == ("导览", ["封面", "目录"])  # the Simplified edition's names
 
 
 def test_bad_covers_are_refused(tmp_path: Path) -> None:

@@ -93,11 +93,38 @@ CONTENTS_HEADINGS: dict[str, str] = {
 
 def contents_heading(lang: str | None) -> str:
     """The heading of a table of contents for a document in ``lang`` (:data:`CONTENTS_HEADINGS`)."""
+    return CONTENTS_HEADINGS.get(_label_key(lang), CONTENTS_HEADINGS["en"])
+
+
+#: The names of the EPUB's landmarks (the reading system's "go to" menu) in the document's language (keyed as
+#: :data:`CONTENTS_HEADINGS`): the landmarks list itself, the cover and the rights page; English for a language
+#: not listed. The contents is named by :func:`contents_heading`.
+NAV_LABELS: dict[str, dict[str, str]] = {
+    "landmarks": {"zh-Hant": "導覽", "zh": "导览", "ja": "ランドマーク", "ko": "랜드마크", "ru": "Ориентиры",
+                  "fr": "Repères", "de": "Orientierungspunkte", "es": "Puntos de referencia",
+                  "it": "Punti di riferimento", "pt": "Pontos de referência", "en": "Landmarks"},
+    "cover": {"zh-Hant": "封面", "zh": "封面", "ja": "表紙", "ko": "표지", "ar": "الغلاف", "fa": "جلد", "he": "כריכה",
+              "hi": "आवरण", "ru": "Обложка", "uk": "Обкладинка", "el": "Εξώφυλλο", "fr": "Couverture",
+              "de": "Umschlag", "es": "Cubierta", "it": "Copertina", "pt": "Capa", "nl": "Omslag", "en": "Cover"},
+    "rights": {"zh-Hant": "版權", "zh": "版权", "ja": "著作権", "ko": "저작권", "ru": "Авторские права",
+               "fr": "Droits", "de": "Rechte", "es": "Derechos", "it": "Diritti", "pt": "Direitos",
+               "nl": "Rechten", "en": "Rights"},
+}
+
+
+def nav_label(key: str, lang: str | None) -> str:
+    """The name of landmark ``key`` (:data:`NAV_LABELS`) for a document in ``lang``."""
+    names = NAV_LABELS[key]
+    return names.get(_label_key(lang), names["en"])
+
+
+def _label_key(lang: str | None) -> str:
+    """The key of ``lang`` in the label tables: ``zh-Hant`` or ``zh`` for Chinese by script, else its language."""
     tag = lang or ""
     if tag.startswith("zh"):
         traditional = tag.startswith("zh-Hant") or tag.split("-")[-1].upper() in ("TW", "HK", "MO")
-        return CONTENTS_HEADINGS["zh-Hant" if traditional else "zh"]
-    return CONTENTS_HEADINGS.get(tag.split("-")[0].lower(), CONTENTS_HEADINGS["en"])
+        return "zh-Hant" if traditional else "zh"
+    return tag.split("-")[0].lower()
 
 
 def contents_title(h: ir.Heading) -> str:

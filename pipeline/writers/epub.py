@@ -310,11 +310,12 @@ def _package(book: Any, doc: ir.Document, options: Options, parts: list[Part], s
     nav = epub.EpubNav()
     nav.file_name = "nav.xhtml"
     book.add_item(nav)
-    book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": "Cover"}] if cover_page else []),
-                  {"type": "toc", "href": "nav.xhtml", "title": "Contents"},
+    book.guide = [*([{"type": "cover", "href": "text/cover.xhtml", "title": D.nav_label("cover", lang)}]
+                    if cover_page else []),
+                  {"type": "toc", "href": "nav.xhtml", "title": D.contents_heading(lang)},
                   *_landmarks(parts)]
     if rights_item is not None and not any(p.role == "copyright-page" for p in parts):
-        book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": "Rights"})
+        book.guide.append({"type": "copyright-page", "href": "text/rights.xhtml", "title": D.nav_label("rights", lang)})
     # the contents in reading order: after the title page, or after a book's half-title, title, copyright and
     # dedication pages
     at = 1 if len(title_block) else next((i for i, p in enumerate(parts) if p.role not in D.BEFORE_CONTENTS), 1)
@@ -322,8 +323,9 @@ def _package(book: Any, doc: ir.Document, options: Options, parts: list[Part], s
     buf = io.BytesIO()
     try:
         epub.write_epub(buf, book, {"mtime": _modified(options, doc), "epub2_guide": True, "epub3_landmark": True,
-                                    "landmark_title": "Landmarks", "spine_direction": True, "epub3_pages": False,
-                                    "package_direction": False, "play_order": {"enabled": True, "start_from": 1}})
+                                    "landmark_title": D.nav_label("landmarks", lang), "spine_direction": True,
+                                    "epub3_pages": False, "package_direction": False,
+                                    "play_order": {"enabled": True, "start_from": 1}})
     except Exception as exc:  # ebooklib raises bare exceptions
         raise OutputError(f"ebooklib could not write the EPUB: {exc}") from exc
     return normalise_zip(buf.getvalue(), options, lang=lang, date=_modified(options, doc).date().isoformat())
@@ -417,8 +419,9 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         spine.append(item)
     rights_item = None
     if back:
-        rights_item = _RawHtml.make("rights", "text/rights.xhtml", "Rights",
-                                    _document("Rights", m.language, back, options, body_type="backmatter"),
+        rights_name = D.nav_label("rights", m.language)
+        rights_item = _RawHtml.make("rights", "text/rights.xhtml", rights_name,
+                                    _document(rights_name, m.language, back, options, body_type="backmatter"),
                                     m.language)
         book.add_item(rights_item)
         spine.append(rights_item)
@@ -678,8 +681,9 @@ def _cover(book: Any, doc: ir.Document, options: Options, diag: Diagnostics) -> 
     img = etree.Element("img", {"src": f"../images/cover.{ext}", "alt": alt, "class": "cover", "role": "doc-cover"})
     section = etree.Element("section", {"class": "cover"})
     section.append(img)
-    page = _RawHtml.make("cover", "text/cover.xhtml", "封面" if zh else "Cover",
-                         _document("封面" if zh else "Cover", m.language, [section], options, body_type="cover"),
+    cover = D.nav_label("cover", m.language)
+    page = _RawHtml.make("cover", "text/cover.xhtml", cover,
+                         _document(cover, m.language, [section], options, body_type="cover"),
                          m.language)
     book.add_item(page)
     return page

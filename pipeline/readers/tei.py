@@ -36,6 +36,8 @@ from __future__ import annotations
 import copy
 import dataclasses
 import re
+from collections import Counter
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -56,6 +58,9 @@ from ..teivocab import (
     rend,
     unrend,
 )
+
+if TYPE_CHECKING:
+    from .doctype import Report
 
 XML_NS = "http://www.w3.org/XML/1998/namespace"
 XML_LANG = f"{{{XML_NS}}}lang"
@@ -103,10 +108,19 @@ def _attrs(el: etree._Element, skip: tuple[str, ...] = ()) -> tuple[tuple[str, s
     return tuple(out + decoded)
 
 
-def parse_xml(data: bytes, name: str, options: Options) -> etree._Element:
-    """Parse untrusted XML: no DTD, no entities, no network, bounded depth (comments kept for the header)."""
+def parse_xml(data: bytes, name: str, options: Options, diag: Diagnostics | None = None) -> etree._Element:
+    """Parse untrusted XML: no DTD, no entities, no network, bounded depth (comments kept for the header). With
+    ``diag``, a DOCTYPE declaration is dropped and its entities replaced by :mod:`.doctype` (reported there);
+    without, a document that declares entities is refused."""
     from .precheck import doctype_entity
     offset = doctype_entity(data)  # the whole file, not its first 64 KB
+    if diag is not None and (b"<!DOCTYPE" in data or b"<!doctype" in data):
+        from .doctype import without_doctype
+        done = without_doctype(data, name, options.max_input_bytes)
+        if done is not None:
+            data, report = done
+            offset = None
+            _report_doctype(report, diag)
     if offset is not None:
         raise InputError("declares XML entities, which docpipe does not expand", file=name, offset=offset,
                          expected="XML without <!ENTITY declarations")
@@ -128,6 +142,26 @@ def parse_xml(data: bytes, name: str, options: Options) -> etree._Element:
         raise LimitError(f"elements nested {depth} deep, over the limit of {options.max_depth}", file=name,
                          expected="a shallower document or a higher --max-depth")
     return root
+
+
+def _report_doctype(report: Report, diag: Diagnostics) -> None:
+    """What dropping a DOCTYPE declaration did to the entity references (:class:`.doctype.Report`)."""
+    def some(counts: Counter[str]) -> str:
+        return ", ".join(f"&{k}; ×{v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
+
+    done = []
+    if report.declared:
+        done.append(f"{sum(report.declared.values())} reference(s) to entities its internal subset declares "
+                    f"replaced by their values ({some(report.declared)})")
+    if report.characters:
+        done.append(f"{sum(report.characters.values())} to named characters replaced by the characters "
+                    f"({some(report.characters)})")
+    diag.emit("text-repaired", "the DOCTYPE declaration dropped (docpipe reads no DTD)"
+              + (": " + "; ".join(done) if done else ""), line=report.doctype_line)
+    if report.dropped:
+        diag.emit("external-resource-blocked", f"{sum(report.dropped.values())} reference(s) to entities of an "
+                  f"external DTD, which docpipe does not read, left out ({some(report.dropped)})",
+                  line=report.doctype_line)
 
 
 def _depth(root: etree._Element) -> int:
@@ -1314,16 +1348,45 @@ def repair_attributes(text: etree._Element, diag: Diagnostics) -> None:
 P4_ROOTS = {"TEI.2": "TEI", "teiCorpus.2": "teiCorpus"}
 
 
+def p4_header(root: etree._Element) -> Counter[str]:
+    """The header elements TEI P4 wrote otherwise than P5, written as P5 (before the namespace is added): a
+    ``language``'s ``@id`` (its tag) as ``@ident``; ``refsDecl``'s ``state`` and ``step`` as ``refState`` (a step's
+    ``@refunit`` as ``@unit``); in a ``change``, the ``respStmt`` and ``item`` P5 no longer allows there as
+    ``seg``s of those types (the same text, phrase content of the change). Returns what was rewritten."""
+    done: Counter[str] = Counter()
+    for el in root.iter("language"):
+        if el.get("id") is not None and el.get("ident") is None:
+            el.set("ident", el.attrib.pop("id"))
+            done["<language id> as <language ident>"] += 1
+    for decl in root.iter("refsDecl"):
+        for el in decl:
+            if el.tag == "state" or el.tag == "step":
+                if el.tag == "step" and el.get("refunit") is not None and el.get("unit") is None:
+                    el.set("unit", el.attrib.pop("refunit"))
+                done[f"<refsDecl><{el.tag}> as <refState>"] += 1
+                el.tag = "refState"
+    for change in root.iter("change"):
+        for el in change:
+            if el.tag in ("respStmt", "item"):
+                done[f"<{el.tag}> in a <change> as <seg type='{el.tag}'>"] += 1
+                el.set("type", el.tag)
+                el.tag = "seg"
+                for sub in el.iter("resp"):
+                    sub.tag = "seg"
+                    sub.set("type", "resp")
+    return done
+
+
 def _tei_root(data: bytes, options: Options, diag: Diagnostics, name: str) -> etree._Element:
     """The ``TEI`` element of a document (the first of a ``teiCorpus``), in the TEI namespace (repaired and
     reported when it was written without it); anything else is an InputError."""
-    root = parse_xml(data, name, options)
+    root = parse_xml(data, name, options, diag)
     if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in P4_ROOTS:
         # TEI P4 (Perseus, early TCP): its elements are P5's but for the root's name, and it has no namespace
         for el in root.iter(*P4_ROOTS):
             el.tag = P4_ROOTS[_name(el)]
-        diag.emit("text-repaired", "TEI P4 (root <TEI.2>, no namespace) read as TEI P5: <TEI.2> as <TEI>",
-                  line=root.sourceline)
+        diag.emit("text-repaired", "TEI P4 (root <TEI.2>, no namespace) read as TEI P5: <TEI.2> as <TEI>"
+                  + "".join(f"; {n} × {what}" for what, n in p4_header(root).items()), line=root.sourceline)
     if isinstance(root.tag, str) and not root.tag.startswith("{") and _name(root) in ("TEI", "teiCorpus"):
         moved = into_tei_namespace(root)
         diag.emit("text-repaired", f"TEI without its namespace: {moved} element(s) read as TEI P5 "

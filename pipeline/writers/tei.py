@@ -1459,7 +1459,8 @@ def repair_source(root: etree._Element, diag: Diagnostics) -> None:
     * a ``del`` or ``add`` around whole blocks (GRETIL's ``<del><lg>…</lg></del>``) becomes ``delSpan``/``addSpan``
       before the blocks and an ``anchor`` after them (TEI's encoding of a deletion across blocks);
     * a ``fileDesc`` with no ``publicationStmt`` gets an empty one (required; what it would say is unknown);
-    * ``@subtype`` with no ``@type`` is written as ``@type``; an empty pointer list (``wit=""``) is left out;
+    * ``@subtype`` with no ``@type`` is written as ``@type``; an empty pointer list (``wit=""``) is left out; a
+      ``@type`` or ``@subtype`` of several words (``type="Long Poems"``) has them joined by ``_``;
     * a ``p`` inside ``interp`` (which holds phrases) gives its text to the ``interp``."""
     said: Counter[str] = Counter()
     kept: Counter[str] = Counter()
@@ -1491,6 +1492,12 @@ def repair_source(root: etree._Element, diag: Diagnostics) -> None:
             if el.get(attr) is not None and not el.get(attr, "").strip():
                 del el.attrib[attr]
                 said[f"empty @{attr} (a list of pointers: at least one) left out"] += 1
+        for attr in ("type", "subtype"):
+            value = el.get(attr)
+            if value is not None and value.strip() and len(words := value.split()) > 1:
+                el.set(attr, "_".join(words))  # Perseus's <div1 type="Long Poems">
+                said[f"@{attr} of several words (a TEI type is one word) joined with '_' ({value!r} -> "
+                     f"{'_'.join(words)!r})"] += 1
     for p in [p for p in root.iter(_t("p")) if (up := p.getparent()) is not None and up.tag == _t("interp")]:
         _unwrap(p)
         said["<p> inside <interp>, which holds phrases only: its text given to the interp"] += 1

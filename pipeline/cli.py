@@ -610,3 +610,7 @@ def _what(args: argparse.Namespace | None) -> str:
 
 
 __all__ = ["Edition", "build_parser", "completion", "main"]
+
+
+if __name__ == "__main__":  # ``python -m pipeline.cli`` as ``python -m pipeline``
+    raise SystemExit(main())

@@ -221,7 +221,9 @@ GEN = Path(__file__).parent / "fixtures" / "generality"
 
 
 def pandoc_list_items(path: Path) -> int:
-    """List items pandoc itself reads in a Markdown file (independent of docpipe's reader)."""
+    """List items pandoc itself reads in a Markdown file (independent of docpipe's reader). pandoc's CommonMark
+    reader (gfm): its ``markdown`` reader takes VitePress' fences (```` ```js [app.js] ````, ```` ```js{2} ````)
+    for inline code, and the text after such a block for code, as docpipe no longer does."""
     import json
 
     import pypandoc
@@ -238,7 +240,7 @@ def pandoc_list_items(path: Path) -> int:
             return sum(count(v) for v in node)
         return 0
 
-    return count(json.loads(pypandoc.convert_file(str(path), "json", format="markdown"))["blocks"])
+    return count(json.loads(pypandoc.convert_file(str(path), "json", format="gfm"))["blocks"])
 
 
 @pytest.mark.parametrize("name", ["vue-transition.zh-CN.md", "vue-ssr.zh-CN.md"])
@@ -320,3 +322,19 @@ def test_a_rule_pandoc_takes_for_a_broken_yaml_block_is_a_rule() -> None:
     assert "Wrong" in block_text(doc.blocks) and "After the break." in block_text(doc.blocks)
     repaired = [d for d in diag.items if d.code == "markdown-repaired"]
     assert len(repaired) == 1 and repaired[0].line == 10 and "thematic break" in repaired[0].message
+
+
+def test_code_fences_with_attributes_or_chunk_braces_stay_code_blocks(tmp_path: Path) -> None:
+    """MkDocs' ```` ```python title="x.py" ```` (in a content tab) and Quarto's ```` ```{r} ```` are code blocks whose
+    comments stay code: pandoc's Markdown reads their opening lines as inline code, and a blank line in the code
+    used to turn its comments into headings and the text after it into code (hello-algo, r4ds)."""
+    src = tmp_path / "fences.md"
+    src.write_text('# Title\n\n=== "Python"\n\n    ```python title="demo.py"\n    # a comment\n    x = 1\n\n'
+                   '    # after a blank line\n    ```\n\n## After\n\n```{r}\n#| echo: false\n# an R comment\n\n'
+                   'y$z <- 2\n```\n\n## Last\n\n```rust,ignore\nfn main() {}\n```\n', encoding="utf-8")
+    doc = pipeline.read(src)
+    heads = [plain(b.children) for b in iter_blocks(doc.blocks) if isinstance(b, ir.Heading)]
+    codes = [b for b in iter_blocks(doc.blocks) if isinstance(b, ir.CodeBlock)]
+    assert heads == ["Title", "After", "Last"] or heads == ["After", "Last"]
+    assert [c.language for c in codes] == ["python", "r", "rust,ignore"]
+    assert "# after a blank line" in codes[0].text and "y$z <- 2" in codes[1].text

@@ -27,7 +27,7 @@ from .convert import convert as to_ir  # the module keeps its name: pipeline.rea
 from .epub import linear_spine, package_path
 from .html5 import Counts as Html5Counts
 from .html5 import prepare as html5_structure
-from .markup import containers, markdown_numbers, prepare_html
+from .markup import containers, fence_infos, markdown_numbers, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc, run_pandoc_many
 from .statutes import statutes, title_from_heading
 from .word import group_boxes, with_core_title, with_declared_language, word_box_groups
@@ -70,7 +70,7 @@ def markdown_text(data: bytes, options: Options, diag: Diagnostics, name: str) -
     """What pandoc reads of a Markdown source: checked, its containers and report numbers made pandoc's."""
     counts = {"containers": 0, "stray": 0, "unclosed": 0}
     from ..precheck import check_markdown
-    text = markdown_numbers(containers(check_markdown(_decode(data, name), options, diag, name), counts))
+    text = markdown_numbers(containers(fence_infos(check_markdown(_decode(data, name), options, diag, name)), counts))
     if counts["containers"]:
         diag.emit("container-box", f"{counts['containers']} container(s) (:::, !!!, ???) read as boxes or divs")
     if counts["stray"] or counts["unclosed"]:

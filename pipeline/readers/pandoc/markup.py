@@ -88,6 +88,53 @@ def prepare_html(text: str) -> str:
     return text
 
 
+#: A code fence line: its indentation, the fence, and its info string.
+_FENCE_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<info>[^`]*?)[ \t]*$")
+#: An info string pandoc's Markdown reads as it stands: none, one word (``rust,ignore``), or an attribute block
+#: (``{.python}``, ``{#id .c}``, ``{=html}``, ``{.r key="v"}``).
+_PANDOC_INFO = re.compile(r"^(?:[^\s{}]*|\{[ \t]*[.#=][^{}]*\}|\{[ \t]*[\w-]+=[^{}]*\})$")
+#: The title pymdownx.superfences and Docusaurus give a code block (``python title="demo.py"``).
+_FENCE_TITLE = re.compile(r'\btitle=("[^"]*")')
+
+
+def _fence_class(word: str) -> str:
+    """A language name as a pandoc class (``c++`` → ``cpp``, ``c#`` → ``csharp``)."""
+    word = word.replace("++", "pp").replace("#", "sharp")
+    return re.sub(r"[^\w-]", "", word)
+
+
+def fence_infos(text: str) -> str:
+    """Code fences whose info string pandoc's Markdown refuses, rewritten as the attribute block it reads: MkDocs'
+    and Docusaurus' ``python title="x.py"`` (``{.python title="x.py"}``), Quarto's and R Markdown's executable
+    chunks ``{r}``, ``{python}``, ``{r label, echo=FALSE}`` (``{.r}``). pandoc reads such a fence's opening line
+    as the start of inline code, so the block became a paragraph, its ``#`` comments headings, and a blank line in
+    it left the closing fence to open a code block that swallowed the text after it. Lines inside a fence are left
+    alone; a fence closes on a line of the same character, at least as long, with no info string."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in text.split("\n"):
+        m = _FENCE_LINE.match(line)
+        if fence is not None:
+            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) and not m.group("info"):
+                fence = None
+            out.append(line)
+            continue
+        if m is None:
+            out.append(line)
+            continue
+        fence = m.group("fence")
+        info = m.group("info")
+        if info and not _PANDOC_INFO.match(info):
+            inner = info[1:-1] if info.startswith("{") and info.endswith("}") else info
+            word = re.match(r"[ \t]*([^\s,{}]*)", inner)
+            cls = _fence_class(word.group(1)) if word and "=" not in word.group(1) else ""
+            title = _FENCE_TITLE.search(inner) if not info.startswith("{") else None
+            attrs = " ".join(x for x in ((f".{cls}" if cls else ""), (f"title={title.group(1)}" if title else "")) if x)
+            line = f"{m.group('indent')}{fence}{' {' + attrs + '}' if attrs else ''}"
+        out.append(line)
+    return "\n".join(out)
+
+
 def markdown_numbers(text: str) -> str:
     """Report-style ``12. text`` paragraphs stay paragraphs (the dot escaped so pandoc makes no list) — but only
     in a document written as numbered-paragraph prose (:func:`numbered_prose`); elsewhere ``1.`` is a list."""

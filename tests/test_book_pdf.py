@@ -233,3 +233,33 @@ def test_a_book_of_bare_chapters(engine: str) -> None:
     assert list(pypdf.PdfReader(io.BytesIO(data)).page_labels) == ["1", "2", "3"]
     pages = [squash(p.get_text()) for p in pymupdf.open(stream=data, filetype="pdf")]
     assert pages[0].startswith("One") and pages[1] == "" and pages[2].startswith("Two"), pages
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_part_opening_with_a_tall_picture_stays_on_its_recto(engine: str, tmp_path: Path) -> None:
+    """A MkDocs section whose index page opens with a picture too tall for what is left of its opening page
+    (hello-algo's chapter covers): the heading was kept with the picture, both went to the next page — a verso —
+    and the recto was left blank. The heading stays on its recto now; the picture follows on the next page."""
+    from PIL import Image
+    docs = tmp_path / "docs"
+    (docs / "a").mkdir(parents=True)
+    Image.new("RGB", (600, 1000), (30, 90, 160)).save(docs / "a" / "tall.png")
+    (docs / "index.md").write_text("# Preface\n\nPreface text.\n", encoding="utf-8")
+    (docs / "a" / "index.md").write_text("# Part a intro\n\n![Part A cover](tall.png)\n\nIntro of part a.\n",
+                                         encoding="utf-8")
+    (docs / "a" / "one.md").write_text("# Chapter a.1\n\n" + "Body of a.1. " * 900 + "\n", encoding="utf-8")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Part test\nnav:\n  - Preface:\n    - index.md\n"
+                                         "  - Part A:\n    - a/index.md\n    - A.1: a/one.md\n", encoding="utf-8")
+    result = pipeline.convert(tmp_path / "mkdocs.yml", ["pdf"], tmp_path / "out",
+                              Options(source_date_epoch=EPOCH, pdf_engine=engine))
+    assert result.document is not None
+    opening = check_book(result.outputs["pdf"].read_bytes(), result.document)
+    pymupdf = need("pymupdf")
+    pdf = pymupdf.open(result.outputs["pdf"])
+    heading = next(d.heading.id for d in divisions(result.document.blocks)
+                   if plain(d.heading.children) == "Part a intro")
+    assert "Part a intro" in pdf[opening[heading] - 1].get_text()
+    # the picture drawn once, inside the text block (not into the foot of its page, over the folio)
+    drawn = [(i, im["bbox"]) for i in range(len(pdf)) for im in pdf[i].get_image_info()]
+    assert len(drawn) == 1 and drawn[0][0] in (opening[heading] - 1, opening[heading]), drawn
+    assert drawn[0][1][3] <= pdf[0].rect.height - 22 * MM + 1, drawn

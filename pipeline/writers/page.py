@@ -84,6 +84,19 @@ def measure_pt(options: Options) -> float:
     return (width - inner - outer) * 72 / 25.4
 
 
+#: The page's top and bottom margins (mm): print.css's ``@page`` and print.typ's ``page``.
+TOP_MM, BOTTOM_MM = 24.0, 22.0
+#: Room kept below a figure's picture on its page for its caption and the figure's margins (mm).
+FIGURE_CAPTION_MM = 20.0
+
+
+def picture_height_pt(options: Options) -> float:
+    """The tallest a figure's picture is drawn, in points: the text block's height less room for a caption. A
+    taller one ran into the foot of its page, over the folio, its caption going to the next page."""
+    _, height = page_mm(options.page_size)
+    return (height - TOP_MM - BOTTOM_MM - FIGURE_CAPTION_MM) * 72 / 25.4
+
+
 #: Where a Chinese title may break: before a preposition opening a phrase, around brackets and punctuation,
 #: at spaces.
 _TITLE_BREAK = re.compile(r"(?=關於|关于|有關|有关|對於|对于|題為|题为|（|\(|《|〈|「)|(?<=[，、：；）\)》〉」\s])")

@@ -57,6 +57,7 @@ from .page import (
     mark_pieces,
     page_mm,
     page_size,
+    picture_height_pt,
     title_lines,
 )
 from .page import length_mm as _mm
@@ -307,7 +308,8 @@ def _page_css(options: Options) -> str:
             f"header.titlepage .symbol {{ margin-bottom: {30 * f:.1f}mm; }}\n"
             f"header.titlepage .title {{ font-size: {title_pt}pt; margin-bottom: {14 * f:.1f}mm; }}\n"
             f"header.titlepage .author {{ margin-top: {14 * f:.1f}mm; }}\n"
-            f"header.titlepage .edition-note {{ margin-top: {30 * f:.1f}mm; }}\n")
+            f"header.titlepage .edition-note {{ margin-top: {30 * f:.1f}mm; }}\n"
+            f"figure.figure img {{ max-height: {picture_height_pt(options):.1f}pt; width: auto; }}\n")
 
 
 def _balance_title(root: etree._Element, doc: ir.Document, options: Options, diag: Diagnostics) -> None:

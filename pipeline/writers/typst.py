@@ -68,6 +68,7 @@ from .page import (
     mark_pieces,
     measure_pt,
     page_mm,
+    picture_height_pt,
     title_lines,
     title_pt,
     title_space,
@@ -342,6 +343,11 @@ class _Writer:
         width = _length(node.width, measure_pt(self.options))
         if width is None and medium.width:
             width = f"{min(medium.width * 0.75, measure_pt(self.options)):.2f}pt"
+        if block and width and width.endswith("pt") and medium.width and medium.height:
+            # no taller than the text block less room for a caption (page.picture_height_pt), the shape kept
+            most = picture_height_pt(self.options) * medium.width / medium.height
+            if float(width[:-2]) > most:
+                width = f"{most:.2f}pt"
         args = [lit(name), f"format: {lit(ext)}"]
         if width:
             args.append(f"width: {width}")

@@ -780,10 +780,26 @@ class _Writer:
             self.diag.emit("writer-dropped", "the source's TEI header kept in the document is not well-formed; "
                            "docpipe's own header is written instead")
             return False
+        if not any(c.tag == _t("fileDesc") for c in hdr):
+            # an empty <teiHeader/> (ksanaforge/cbeta2014's sample): TEI requires fileDesc; the least one that says
+            # what docpipe knows (the title), with the publication and source it cannot know left empty
+            m = self.doc.metadata
+            fd = etree.Element(_t("fileDesc"))
+            _sub(_sub(fd, "titleStmt"), "title", text=m.title or m.symbol or m.source or "Untitled")
+            _sub(_sub(fd, "publicationStmt"), "p")
+            _sub(_sub(fd, "sourceDesc"), "p")
+            hdr.insert(0, fd)
+            self.diag.emit("text-repaired", "the source's TEI header has no fileDesc (which TEI requires): a "
+                           "minimal one added (title; empty publicationStmt and sourceDesc)")
         moved, notes = to_xeno_data(hdr)
         for sentence in notes:
             self.diag.emit("writer-note", f"the source's TEI header: {sentence}")
         removed = moved + sanitize(hdr)
+        for sd in hdr.iter(_t("sourceDesc")):
+            # a sourceDesc that held only another vocabulary (van Gogh letters' vg:letDesc, kept verbatim in
+            # notesStmt below) is left empty, which TEI refuses: an empty paragraph, as for publicationStmt
+            if not any(isinstance(c.tag, str) for c in sd):
+                _sub(sd, "p")
         from ..guard import inert_tree
         removed += inert_tree(hdr)  # pointers, pictures and links filtered as on every other route
         tei.append(hdr)
@@ -1425,6 +1441,9 @@ TEI_LEVEL = frozenset({"facsimile", "fsdDecl", "sourceDoc", "standOff"})
 #: att.datable's attributes: W3C dates, whose year has at least four digits.
 DATABLE = ("when", "notBefore", "notAfter", "from", "to")
 _SHORT_YEAR = re.compile(r"(-?)(\d{1,3})((?:-\d\d){0,2})")
+#: Elements whose @from/@to are not dates: pointers (``app``, ``span``, ``arc``) or page and folio numbers
+#: (att.citing's ``biblScope``/``citedRange``, ``locus``): ``<app from="7">``, ``<biblScope from="12">`` stay.
+_FROM_TO_NOT_DATES = frozenset({"app", "span", "arc", "locus", "biblScope", "citedRange"})
 
 
 def repair_years(root: etree._Element, diag: Diagnostics) -> None:
@@ -1435,6 +1454,8 @@ def repair_years(root: etree._Element, diag: Diagnostics) -> None:
         if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
             continue
         for attr in DATABLE:
+            if attr in ("from", "to") and etree.QName(el).localname in _FROM_TO_NOT_DATES:
+                continue
             value = el.get(attr)
             if value and (m := _SHORT_YEAR.fullmatch(value)):
                 el.set(attr, f"{m.group(1)}{int(m.group(2)):04d}{m.group(3)}")

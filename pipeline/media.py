@@ -508,8 +508,9 @@ def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes,
         for attr in [a for a in el.attrib if etree.QName(a).localname == "href"]:
             value = el.get(attr, "").strip()
             if value.startswith("#") and value[1:] not in ids:
-                if etree.QName(el).localname == "use" and el.getparent() is not None:
-                    el.getparent().remove(el)
+                up = el.getparent()
+                if etree.QName(el).localname == "use" and up is not None:
+                    up.remove(el)
                     break
                 del el.attrib[attr]
     drawn = _svg_expansion(root, MAX_SVG_ELEMENTS)

@@ -110,3 +110,19 @@ def test_a_use_of_a_symbol_the_drawing_does_not_hold_is_dropped(tmp_path: Path) 
                      'viewBox="0 0 200 100"><use xlink:href="#arrowRight" x="155" y="25"></use>'
                      '<text x="10" y="80">Basic Multilingual Plane</text></svg>')
     assert len(svgs) == 1 and svgs[0].find(f".//{{{SVG}}}use") is None
+
+
+def test_an_apparatus_entry_with_an_id_adds_no_paragraph_where_none_may_stand(tmp_path: Path) -> None:
+    """DigitalLatin's Propertius: an ``app`` with an ``xml:id`` inside ``<l>`` (or a ``listApp`` of them) gave
+    its line a ``<p xml:id>`` to carry the anchor id, which TEI forbids there (27 jing errors): the line, or the
+    list, carries the id now."""
+    header = ('<teiHeader><fileDesc><titleStmt><title>t</title></titleStmt><publicationStmt><p/></publicationStmt>'
+              '<sourceDesc><p/></sourceDesc></fileDesc></teiHeader>')
+    root, _ = to_tei(tmp_path, f'<TEI xmlns="http://www.tei-c.org/ns/1.0">{header}<text><body><lg><l n="1">Saepe '
+                     'ego <app xml:id="d1"><lem>dura</lem><rdg wit="#T">iura</rdg></app> timebam,</l><l n="2">hac '
+                     'tamen excepta.</l></lg><listApp><app xml:id="app1"><lem>alpha</lem><rdg wit="#A">beta</rdg>'
+                     '</app><app xml:id="app2"><lem>gamma</lem><rdg wit="#B">delta</rdg></app></listApp></body>'
+                     '</text></TEI>')
+    assert not root.findall(".//t:l/t:p", NS) and not root.findall(".//t:listApp/t:p", NS)
+    assert [a.get("{http://www.w3.org/XML/1998/namespace}id") for a in root.iterfind(".//t:app", NS)] == [
+        "d1", "app1", "app2"]

@@ -469,6 +469,17 @@ class _Writer:
             _lang(parent, para.lang, lang)
             self.langs.add(para.lang or "")
             self.inlines(parent, para.children, para.lang)
+        elif (len(blocks) == 1 and isinstance(blocks[0], ir.Para) and blocks[0].number is None and blocks[0].id
+              and blocks[0].lang is None and etree.QName(parent).localname in NO_P):
+            # a paragraph with an id (an apparatus entry's anchor) that is all of an element where no <p> may stand
+            # (<l>, <listApp>: a Propertius edition's 27 jing errors): the element takes the id, or an anchor does
+            para = blocks[0]
+            assert para.id is not None
+            if parent.get(f"{{{XML}}}id") is None:
+                parent.set(f"{{{XML}}}id", para.id)
+            else:
+                _sub(parent, "anchor").set(f"{{{XML}}}id", para.id)
+            self.inlines(parent, para.children, lang)
         elif self.foreign and len(blocks) == 1 and isinstance(blocks[0], ir.Div) and \
                 blocks[0].classes == (EXPLICIT_BLOCKS,):
             self.blocks(parent, blocks[0].blocks, lang)
@@ -784,22 +795,22 @@ class _Writer:
             # an empty <teiHeader/> (ksanaforge/cbeta2014's sample): TEI requires fileDesc; the least one that says
             # what docpipe knows (the title), with the publication and source it cannot know left empty
             m = self.doc.metadata
-            fd = etree.Element(_t("fileDesc"))
-            _sub(_sub(fd, "titleStmt"), "title", text=m.title or m.symbol or m.source or "Untitled")
-            _sub(_sub(fd, "publicationStmt"), "p")
-            _sub(_sub(fd, "sourceDesc"), "p")
-            hdr.insert(0, fd)
+            made = etree.Element(_t("fileDesc"))
+            _sub(_sub(made, "titleStmt"), "title", text=m.title or m.symbol or m.source or "Untitled")
+            _sub(_sub(made, "publicationStmt"), "p")
+            _sub(_sub(made, "sourceDesc"), "p")
+            hdr.insert(0, made)
             self.diag.emit("text-repaired", "the source's TEI header has no fileDesc (which TEI requires): a "
                            "minimal one added (title; empty publicationStmt and sourceDesc)")
         moved, notes = to_xeno_data(hdr)
         for sentence in notes:
             self.diag.emit("writer-note", f"the source's TEI header: {sentence}")
         removed = moved + sanitize(hdr)
-        for sd in hdr.iter(_t("sourceDesc")):
+        for desc in hdr.iter(_t("sourceDesc")):
             # a sourceDesc that held only another vocabulary (van Gogh letters' vg:letDesc, kept verbatim in
             # notesStmt below) is left empty, which TEI refuses: an empty paragraph, as for publicationStmt
-            if not any(isinstance(c.tag, str) for c in sd):
-                _sub(sd, "p")
+            if not any(isinstance(c.tag, str) for c in desc):
+                _sub(desc, "p")
         from ..guard import inert_tree
         removed += inert_tree(hdr)  # pointers, pictures and links filtered as on every other route
         tei.append(hdr)
@@ -1325,6 +1336,10 @@ def _head_of_blocks(head: etree._Element) -> bool:
 PHRASE_PARENTS = frozenset({"p", "ab", "l", "seg", "hi", "emph", "q", "said", "foreign", "title", "s", "w", "name",
                             "persName", "placeName", "orgName", "rs", "term", "mentioned", "soCalled", "add", "del",
                             "supplied", "unclear", "sic", "corr", "orig", "reg", "lem", "rdg", "speaker", "stage"})
+
+#: Where a paragraph cannot stand: phrase-level parents, and lists of apparatus entries or witnesses.
+NO_P = PHRASE_PARENTS | {"listApp", "listWit", "head", "label"}
+
 
 
 def _fallback(el: etree._Element, name: str, *, inline: bool = False) -> None:

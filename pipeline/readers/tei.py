@@ -149,13 +149,9 @@ def _report_doctype(report: Report, diag: Diagnostics) -> None:
     def some(counts: Counter[str]) -> str:
         return ", ".join(f"&{k}; ×{v}" for k, v in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:6])
 
-    done = []
-    if report.declared:
-        done.append(f"{sum(report.declared.values())} reference(s) to entities its internal subset declares "
-                    f"replaced by their values ({some(report.declared)})")
-    if report.characters:
-        done.append(f"{sum(report.characters.values())} to named characters replaced by the characters "
-                    f"({some(report.characters)})")
+    kinds = ((report.declared, "reference(s) to entities its internal subset declares replaced by their values"),
+             (report.characters, "to named characters replaced by the characters"))
+    done = [f"{sum(counts.values())} {what} ({some(counts)})" for counts, what in kinds if counts]
     diag.emit("text-repaired", "the DOCTYPE declaration dropped (docpipe reads no DTD)"
               + (": " + "; ".join(done) if done else ""), line=report.doctype_line)
     if report.dropped:

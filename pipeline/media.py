@@ -410,6 +410,59 @@ _TEXT_ATTRIBUTES = frozenset({"id", "class", "font-family", "href", "lang", "tit
 _SVG_CASE = {n.lower(): n for n in SVG_ELEMENTS | SVG_ATTRIBUTES if n != n.lower()}
 
 
+def _parse_svg(data: bytes, parser: Any) -> Any:
+    """``data`` parsed; an SVG inline in HTML (W3C i18n articles) may use ``xlink:href`` without declaring the
+    prefix, which HTML's syntax declares for it: written out on its own (pandoc's data: URL) it gets the
+    declaration back. ValueError if it is not well-formed."""
+    from lxml import etree
+
+    try:
+        return etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        if b"xlink:" not in data or b"xmlns:xlink" in data:
+            raise ValueError(f"an SVG that is not well-formed XML ({exc})") from exc
+        declared = re.sub(rb"<svg\b", b'<svg xmlns:xlink="' + _XLINK_NS.encode() + b'"', data, count=1)
+        try:
+            return etree.fromstring(declared, parser)
+        except etree.XMLSyntaxError:
+            raise ValueError(f"an SVG that is not well-formed XML ({exc})") from exc
+
+
+def _svg_case(el: Any) -> str:
+    """``el``'s local name, its name and attributes given back the case an HTML parser folded (:data:`_SVG_CASE`)."""
+    from lxml import etree
+
+    q = etree.QName(el)
+    local = q.localname
+    if local not in SVG_ELEMENTS and local in _SVG_CASE and q.namespace in (SVG_NS, None):
+        local = _SVG_CASE[local]
+        el.tag = f"{{{q.namespace}}}{local}" if q.namespace else local
+    for attr in [a for a in el.attrib if "}" not in a and a not in SVG_ATTRIBUTES and a in _SVG_CASE]:
+        if _SVG_CASE[attr] not in el.attrib:
+            el.set(_SVG_CASE[attr], el.attrib.pop(attr))
+    return local
+
+
+def _dangling_references(root: Any) -> None:
+    """References to an id the drawing does not hold (an inline SVG of a web page using a symbol another SVG of
+    the page defines, W3C i18n's ``<use xlink:href="#arrowRight">``) dropped, a ``use`` with its reference:
+    nothing to draw, and EPUBCheck's RSC-012."""
+    from lxml import etree
+
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    for el in list(root.iter()):
+        if not isinstance(el.tag, str):
+            continue
+        for attr in [a for a in el.attrib if etree.QName(a).localname == "href"]:
+            value = el.get(attr, "").strip()
+            if value.startswith("#") and value[1:] not in ids:
+                up = el.getparent()
+                if etree.QName(el).localname == "use" and up is not None:
+                    up.remove(el)
+                    break
+                del el.attrib[attr]
+
+
 def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes, tuple[int | None, int | None]]:
     """The SVG reduced to an allow-list of elements and attributes: no script, event handler, foreign content,
     animation of a link or outside reference survives; its size in px. An attribute whose numbers include NaN or
@@ -425,18 +478,7 @@ def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes,
         raise ValueError("an SVG that declares entities (refused)")
     parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False,
                              remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except etree.XMLSyntaxError as exc:
-        # an SVG inline in HTML (W3C i18n articles) may use xlink:href without declaring the prefix, which HTML's
-        # syntax declares for it: written out on its own (pandoc's data: URL) it needs the declaration back
-        if b"xlink:" not in data or b"xmlns:xlink" in data:
-            raise ValueError(f"an SVG that is not well-formed XML ({exc})") from exc
-        declared = re.sub(rb"<svg\b", b'<svg xmlns:xlink="' + _XLINK_NS.encode() + b'"', data, count=1)
-        try:
-            root = etree.fromstring(declared, parser)
-        except etree.XMLSyntaxError:
-            raise ValueError(f"an SVG that is not well-formed XML ({exc})") from exc
+    root = _parse_svg(data, parser)
     if not isinstance(root.tag, str) or etree.QName(root).localname != "svg" \
             or etree.QName(root).namespace not in (SVG_NS, None):
         raise ValueError("not an SVG document")
@@ -451,13 +493,7 @@ def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes,
             doomed.append(el)
             continue
         q = etree.QName(el)
-        local = q.localname
-        if local not in SVG_ELEMENTS and local in _SVG_CASE and q.namespace in (SVG_NS, None):
-            local = _SVG_CASE[local]
-            el.tag = f"{{{q.namespace}}}{local}" if q.namespace else local
-        for attr in [a for a in el.attrib if "}" not in a and a not in SVG_ATTRIBUTES and a in _SVG_CASE]:
-            if _SVG_CASE[attr] not in el.attrib:
-                el.set(_SVG_CASE[attr], el.attrib.pop(attr))
+        local = _svg_case(el)
         if q.namespace not in (SVG_NS, None) or local not in SVG_ELEMENTS:
             doomed.append(el)
             continue
@@ -499,20 +535,7 @@ def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes,
                     parent.text = (parent.text or "") + el.tail
             parent.remove(el)
     _svg_ids(root)
-    # a reference to an id the drawing does not hold (an inline SVG of a web page using a symbol another SVG of the
-    # page defines, W3C i18n's <use xlink:href="#arrowRight">): nothing to draw, and EPUBCheck's RSC-012
-    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
-    for el in list(root.iter()):
-        if not isinstance(el.tag, str):
-            continue
-        for attr in [a for a in el.attrib if etree.QName(a).localname == "href"]:
-            value = el.get(attr, "").strip()
-            if value.startswith("#") and value[1:] not in ids:
-                up = el.getparent()
-                if etree.QName(el).localname == "use" and up is not None:
-                    up.remove(el)
-                    break
-                del el.attrib[attr]
+    _dangling_references(root)
     drawn = _svg_expansion(root, MAX_SVG_ELEMENTS)
     if drawn > MAX_SVG_ELEMENTS:
         raise ValueError(f"an SVG that would draw more than {MAX_SVG_ELEMENTS} elements once its <use> references "

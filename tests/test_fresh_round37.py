@@ -126,3 +126,23 @@ def test_an_apparatus_entry_with_an_id_adds_no_paragraph_where_none_may_stand(tm
     assert not root.findall(".//t:l/t:p", NS) and not root.findall(".//t:listApp/t:p", NS)
     assert [a.get("{http://www.w3.org/XML/1998/namespace}id") for a in root.iterfind(".//t:app", NS)] == [
         "d1", "app1", "app2"]
+
+
+def test_a_nav_inside_the_content_is_kept_and_the_pages_own_is_said(tmp_path: Path) -> None:
+    """W3C aria-practices' treeview example is a ``<nav>`` inside ``<main>``: every nav was left out, silently (92
+    list items -> 61, 7 pictures -> 1). The page's own navigation is still left out, and now said; a nav inside
+    the content is content."""
+    src = tmp_path / "tree.html"
+    src.write_text('<!DOCTYPE html><html lang="en"><head><title>Tree</title></head><body><nav><a href="/">Site home'
+                   '</a></nav><main><h1>Treeview</h1><p>The example below.</p><nav aria-label="University"><ul>'
+                   '<li>About<ul><li>Facts</li></ul></li><li>Admissions</li></ul></nav><p>After.</p></main></body>'
+                   '</html>', encoding="utf-8")
+    diag = Diagnostics()
+    out = pipeline.convert(src, ["html"], tmp_path / "out", Options(source_date_epoch=0), diag=diag).outputs["html"]
+    html = etree.parse(str(out), etree.HTMLParser()).getroot()
+    items = ["".join(li.itertext()).split("\n")[0] for li in html.iter("li")]
+    assert [i for i in items if i.startswith(("About", "Facts", "Admissions"))] == ["AboutFacts", "Facts",
+                                                                                    "Admissions"]
+    assert "Site home" not in "".join(html.itertext())
+    said = [d.message for d in diag.items if d.code == "removed-furniture"]
+    assert any("1 navigation element(s)" in m for m in said) and any("1 <nav> inside the content" in m for m in said)

@@ -135,6 +135,16 @@ _REMOTE = re.compile(rb"""<(?![aA]\b|[aA][rR][eE][aA]\b)[A-Za-z][\w:.-]*\b[^>]*?
                      rb"""((?:https?:|file:|//)[^"'\s>]+)""")
 
 
+def _report_navs(navs: dict[str, int], diag: Diagnostics) -> None:
+    """What :func:`.markup.strip_nav` did with the ``nav`` elements."""
+    if navs.get("nav-dropped"):
+        diag.emit("removed-furniture", f"{navs['nav-dropped']} navigation element(s) (<nav>) of the page around its "
+                  "content left out (site navigation is not content)")
+    if navs.get("nav-kept"):
+        diag.emit("removed-furniture", f"{navs['nav-kept']} <nav> inside the content (<main>, <article>) kept as "
+                  "part of the text")
+
+
 def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
     """HTML (``section``/``h1``–``h6``, ``aside.box``, footnote links)."""
     declared = ENTITY.search(data)  # the whole file: a prolog may hold any amount before its DOCTYPE
@@ -145,7 +155,9 @@ def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
     text, found = html5_structure(data.decode("utf-8", "replace"), xml=False)
     _report_html5(found, diag)
-    text = prepare_html(text)
+    navs: dict[str, int] = {}
+    text = prepare_html(text, navs)
+    _report_navs(navs, diag)
     ast = run_pandoc(text.encode("utf-8"), "html", name, options, diag)
     from ..captions import attach_captions
     return attach_captions(to_ir(ast, options, diag, name, "html"), diag)
@@ -182,6 +194,7 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     src = zipfile.ZipFile(BytesIO(data))
     out = BytesIO()
     found = Html5Counts()
+    navs: dict[str, int] = {}
     opf_path = package_path(src)
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
@@ -197,9 +210,10 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
                                                xml=not info.filename.lower().endswith((".html", ".htm")))
                 for key, value in vars(counts).items():
                     setattr(found, key, getattr(found, key) + value)
-                member = prepare_html(text).encode("utf-8")
+                member = prepare_html(text, navs).encode("utf-8")
             z.writestr(info, member, compress_type=zipfile.ZIP_STORED if info.filename == "mimetype" else None)
     _report_html5(found, diag)
+    _report_navs(navs, diag)
     ast = run_pandoc(out.getvalue(), "epub", name, options, diag)
     return to_ir(ast, options, diag, name, "epub", archive=data)
 

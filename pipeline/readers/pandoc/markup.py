@@ -28,25 +28,46 @@ _ELEMENT_REWRITES: list[tuple[re.Pattern[str], re.Pattern[str], Callable[[re.Mat
      lambda m, inner: f'<span class="noteref" data-target="{m.group(3)}">{inner}</span>'),
     (re.compile(r'<a[^>]*class="note-back"[^>]*>'), re.compile(r"</a\s*>"), lambda m, inner: ""),
 ]
-_NAV = re.compile(r"<nav\b|</nav\s*>", re.IGNORECASE)
+_NAV = re.compile(r"<(/?)(nav|main|article)\b[^>]*>", re.IGNORECASE)
 
 
-def strip_nav(text: str) -> str:
-    """``text`` without its ``nav`` elements (navigation is not content), nested ones included, in one pass;
-    an unclosed ``nav`` is left for the reader (it becomes a div) rather than swallowing the rest."""
+def strip_nav(text: str, counts: dict[str, int] | None = None) -> str:
+    """``text`` without the ``nav`` elements of the page around its content (site navigation is not content),
+    nested ones included, in one pass; a ``nav`` inside ``main`` or ``article`` is the content's own (a W3C
+    example of a tree of links, a chapter's list of sections) and is kept, as a ``div``. An unclosed ``nav`` is
+    left for the reader (it becomes a div) rather than swallowing the rest. ``counts``: ``nav-dropped`` and
+    ``nav-kept`` added to."""
     out: list[str] = []
-    pos = depth = 0
+    pos = depth = inside = 0
     start = 0
+    kept: list[int] = []  # the depths (of nav nesting) at which a kept nav opened
     for m in _NAV.finditer(text):
-        if m.group().startswith("</"):
-            if depth:
+        closing, name = m.group(1) == "/", m.group(2).lower()
+        if name != "nav":
+            if depth == 0:
+                inside = max(0, inside + (-1 if closing else 1))
+            continue
+        if closing:
+            if kept and kept[-1] == depth:
+                kept.pop()
+                out += (text[pos:m.start()], "</div>")
+                pos = m.end()
+            elif depth:
                 depth -= 1
                 if depth == 0:
                     pos = m.end()
+        elif depth == 0 and inside:
+            kept.append(depth)
+            out += (text[pos:m.start()], '<div class="nav">')
+            pos = m.end()
+            if counts is not None:
+                counts["nav-kept"] = counts.get("nav-kept", 0) + 1
         else:
             if depth == 0:
                 start = m.start()
                 out.append(text[pos:start])
+                if counts is not None:
+                    counts["nav-dropped"] = counts.get("nav-dropped", 0) + 1
             depth += 1
     if depth:
         out.append(text[start:])
@@ -78,9 +99,10 @@ def rewrite_elements(text: str, opening: re.Pattern[str], closing: re.Pattern[st
     return "".join(out)
 
 
-def prepare_html(text: str) -> str:
-    """Keep what pandoc's HTML reader drops: asides and sections become divs, note calls become spans."""
-    text = strip_nav(text)
+def prepare_html(text: str, counts: dict[str, int] | None = None) -> str:
+    """Keep what pandoc's HTML reader drops: asides and sections become divs, note calls become spans; the page's
+    own navigation is left out (:func:`strip_nav`, which adds to ``counts``)."""
+    text = strip_nav(text, counts)
     for pattern, repl in _HTML_REWRITES:
         text = pattern.sub(repl, text)
     for opening, closing, element in _ELEMENT_REWRITES:

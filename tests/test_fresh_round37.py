@@ -46,7 +46,8 @@ def test_from_and_to_are_padded_only_where_they_are_dates(tmp_path: Path) -> Non
     root, _ = to_tei(tmp_path, """<TEI xmlns="http://www.tei-c.org/ns/1.0"><teiHeader><fileDesc><titleStmt>
 <title>t</title></titleStmt><publicationStmt><p/></publicationStmt><sourceDesc><bibl><title>Book</title>
 <biblScope unit="page" from="12" to="15"/></bibl><msDesc><msIdentifier><idno>X</idno></msIdentifier><msContents>
-<msItem><locus from="3" to="7">3-7</locus><title>Work</title></msItem></msContents></msDesc></sourceDesc></fileDesc></teiHeader>
+<msItem><locus from="3" to="7">3-7</locus><title>Work</title></msItem></msContents></msDesc></sourceDesc>
+</fileDesc></teiHeader>
 <text><body><p>Born <date from="800" to="850">in the ninth century</date>.</p></body></text></TEI>""")
     scope = root.find(".//t:biblScope", NS)
     locus = root.find(".//t:locus", NS)

@@ -179,21 +179,26 @@ def clauses(text: str) -> tuple[Clause, ...]:
     return tuple(Clause("".join(p), s, w, b) for p, s, w, b in merged)
 
 
+#: A character that is not a space, and a run of spaces (``str.isspace``'s, as ``str.split`` cuts at).
+_SOLID = re.compile(r"\S")
+_BLANKS = re.compile(r"\s*")
+
+
 def clauses_in(text: str, orig: str | None) -> tuple[Clause, ...]:
     """:func:`clauses` of ``text``, cut where ``orig`` — the same text before the spaces in it were closed
     (``甲胄 甲冑`` → ``甲胄甲冑``, :mod:`pipeline.transforms.spacing`) — has its clause ends."""
     if not orig or orig == text or "".join(orig.split()) != "".join(text.split()):
         return clauses(text)
     out: list[Clause] = []
-    i = 0
+    # where each clause of ``orig`` ends in ``text``: after as many characters that are not spaces (the two
+    # texts have the same ones), and the spaces after them
+    solid = [m.start() for m in _SOLID.finditer(text)]
+    i = seen = 0
     for c in clauses(orig):
-        wanted = sum(not ch.isspace() for ch in c.text)
-        j = i
-        while j < len(text) and wanted:
-            wanted -= not text[j].isspace()
-            j += 1
-        while j < len(text) and text[j].isspace():
-            j += 1
+        wanted = len("".join(c.text.split()))
+        j = solid[seen + wanted - 1] + 1 if wanted else i
+        seen += wanted
+        j = _BLANKS.match(text, j).end()  # type: ignore[union-attr]  # matches, if only the empty string
         if j > i:
             out.append(Clause(text[i:j], c.script, c.weight, c.by_words))
         i = j

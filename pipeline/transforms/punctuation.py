@@ -19,6 +19,7 @@ nothing: ``第2719(2023)號`` is Chinese, ``in 2023 (see above)`` English.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from .. import ir
@@ -30,6 +31,8 @@ from ._base import record
 
 MARKS = {",": "，", ":": "：", ";": "；", "!": "！", "?": "？"}
 DIGITS = frozenset("0123456789")
+_MARK = re.compile("[,:;!?]")
+_BRACKET = re.compile("[()]")
 
 
 def convert(text: str, before: str = "", after: str = "", counts: Counter[str] | None = None) -> str:
@@ -42,12 +45,11 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
     # brackets first, as pairs
     stack: list[int] = []
     pairs: list[tuple[int, int]] = []
-    for i, c in enumerate(chars):
-        if mask[i]:
-            continue
-        if c == "(":
+    brackets = [m.start() for m in _BRACKET.finditer(text) if not mask[m.start()]]
+    for i in brackets:
+        if chars[i] == "(":
             stack.append(i)
-        elif c == ")" and stack:
+        elif stack:
             pairs.append((stack.pop(), i))
     paired = {i for p in pairs for i in p}
 
@@ -70,7 +72,7 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
     # so marks never depend on brackets. A left-to-right sweep settles every chain of marks growing rightwards
     # (each sees its left neighbour already decided), the right-to-left sweep every chain growing leftwards:
     # two sweeps reach the fixpoint, so a run of 40,000 commas costs two passes, not 40,000.
-    marks = [i for i, c in enumerate(chars) if not mask[i] and c in MARKS]
+    marks = [m.start() for m in _MARK.finditer(text) if not mask[m.start()]]
     for order in (marks, marks[::-1]):
         for i in order:
             c = chars[i]
@@ -88,9 +90,9 @@ def convert(text: str, before: str = "", after: str = "", counts: Counter[str] |
             chars[o] = "（"
             chars[cl] = "）"
             counts["brackets"] += 1
-    for i, c in enumerate(chars):
-        if c in "()" and not mask[i] and i not in paired and opens_chinese(i, i):
-            chars[i] = "（" if c == "(" else "）"
+    for i in brackets:
+        if i not in paired and opens_chinese(i, i):
+            chars[i] = "（" if chars[i] == "(" else "）"
             counts["brackets"] += 1
     return "".join(chars)
 

@@ -84,7 +84,8 @@ def measure_pt(options: Options) -> float:
     return (width - inner - outer) * 72 / 25.4
 
 
-#: The page's top and bottom margins (mm): print.css's ``@page`` and print.typ's ``page``.
+#: The page's top and bottom margins (mm), the one source of both engines' (``pdf._page_css``, print.typ's
+#: ``docpipe`` template).
 TOP_MM, BOTTOM_MM = 24.0, 22.0
 #: Room kept below a figure's picture on its page for its caption and the figure's margins (mm).
 FIGURE_CAPTION_MM = 20.0

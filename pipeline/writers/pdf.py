@@ -49,6 +49,8 @@ from .footnote_keep import footnotes_kept
 from .justify import inter_character, wide
 from .line_swap import swap_lines
 from .page import (
+    BOTTOM_MM,
+    TOP_MM,
     continued_label,
     division_label,
     han_gap,
@@ -290,7 +292,7 @@ def _same_family(lang: str, base: str | None) -> bool:
 def _page_css(options: Options) -> str:
     size = page_size(options.page_size)
     inner, outer = margins_mm(options)
-    page = f"size: {size};"
+    page = f"size: {size}; margin-top: {TOP_MM}mm; margin-bottom: {BOTTOM_MM}mm;"
     bleed = options.bleed or ("3mm" if options.marks else None)
     if bleed:
         page += f" bleed: {_mm(bleed):.2f}mm;"

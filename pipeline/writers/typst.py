@@ -58,6 +58,8 @@ from ..tables import cell_aligns, layout
 from ..walk import block_text, iter_inlines_all, plain
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions, has_role
 from .page import (
+    BOTTOM_MM,
+    TOP_MM,
     bleed_mm,
     continued_label,
     continued_mark,
@@ -678,7 +680,8 @@ class _Writer:
             f"#set document(title: {lit(m.title or m.symbol or m.source or 'document')}, "
             f"author: {_lits(m.authors)}, keywords: {_lits(keywords)}, date: {date})",
             f"#show: docpipe.with(width: {width:.2f}mm, height: {height:.2f}mm, inner: {inner}mm, outer: {outer}mm, "
-            f"bleed: {bleed_mm(self.options):.2f}mm, lang: {lit(base)}, region: {lit(region) if region else 'none'}, "
+            f"head-room: {TOP_MM}mm, foot-room: {BOTTOM_MM}mm, bleed: {bleed_mm(self.options):.2f}mm, "
+            f"lang: {lit(base)}, region: {lit(region) if region else 'none'}, "
             f"serif: {self.fonts(lang)}, sans: {self.fonts(lang, 'sans')}, "
             f"mono: {self.mono(lang)}, "
             f"running-title: {lit(m.title) if m.title else 'none'}, "

@@ -40,7 +40,7 @@ def strip_nav(text: str, counts: dict[str, int] | None = None) -> str:
     out: list[str] = []
     pos = depth = inside = 0
     start = 0
-    kept: list[int] = []  # the depths (of nav nesting) at which a kept nav opened
+    kept = 0  # kept navs open (a kept nav opens only outside a dropped one, so it closes at depth 0)
     for m in _NAV.finditer(text):
         closing, name = m.group(1) == "/", m.group(2).lower()
         if name != "nav":
@@ -48,8 +48,8 @@ def strip_nav(text: str, counts: dict[str, int] | None = None) -> str:
                 inside = max(0, inside + (-1 if closing else 1))
             continue
         if closing:
-            if kept and kept[-1] == depth:
-                kept.pop()
+            if kept and depth == 0:
+                kept -= 1
                 out += (text[pos:m.start()], "</div>")
                 pos = m.end()
             elif depth:
@@ -57,7 +57,7 @@ def strip_nav(text: str, counts: dict[str, int] | None = None) -> str:
                 if depth == 0:
                     pos = m.end()
         elif depth == 0 and inside:
-            kept.append(depth)
+            kept += 1
             out += (text[pos:m.start()], '<div class="nav">')
             pos = m.end()
             if counts is not None:

@@ -142,6 +142,17 @@ BLOCKISH = frozenset({"p", "ab", "lg", "list", "table", "quote", "q", "cit", "sp
 # checks it against the schema. The attributes every one of these elements allows:
 ATT_GLOBAL = frozenset(("ana cert change copyOf corresp exclude facs n next prev rend rendition resp sameAs select "
                         "source style synch xml:base xml:id xml:lang xml:space").split())
+#: The elements whose ``@when``, ``@notBefore``, ``@notAfter``, ``@from`` and ``@to`` are W3C dates or times
+#: (att.datable.w3c); elsewhere ``@from``/``@to`` are pointers (``app``, ``span``, ``arc``, ``rt``) or pages
+#: (``locus``, ``biblScope``, ``citedRange``). tests/tei_validate.py:datable_elements.
+DATABLE_ELEMENTS = frozenset((
+    "acquisition affiliation age altIdentifier application author binding birth bloc change climate conversion "
+    "country creation custEvent date death district docDate editor education event eventName faith floruit funder "
+    "gender geogFeat geogName idno langKnowledge langKnown licence localProp location mapping meeting name "
+    "nationality objectName occupation offset org orgName origDate origPlace origin persName persPronouns person "
+    "place placeName population post precision principal provenance region relation residence resp seal settlement "
+    "sex socecStatus sponsor stamp state terrain time title trait unicodeProp unihanProp unitDecl unitDef"
+).split())
 #: The attributes ``tei_all`` allows on common elements besides :data:`ATT_GLOBAL`.
 ATTS: dict[str, str] = {
     "ab": "decls generatedBy hand part subtype type",

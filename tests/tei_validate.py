@@ -205,6 +205,14 @@ def allowed_attributes(element: str) -> frozenset[str]:
     return frozenset(n for a in _attributes(element) or [] if (n := _attribute_name(a)))
 
 
+def datable_elements() -> frozenset[str]:
+    """The TEI elements whose ``@from`` (and ``@to``, ``@when``, ``@notBefore``, ``@notAfter``) is a W3C date or time
+    (att.datable.w3c), not a pointer (``app``, ``span``) or a page (``locus``, ``citedRange``)."""
+    return frozenset(name for name in _rng_defines() for attr in _attributes(name) or []
+                     if _attribute_name(attr) == "from"
+                     and any(d.get("type") == "gYear" for d in attr.iter(f"{{{RNG_NS}}}data")))
+
+
 def closed_type_elements() -> frozenset[str]:
     """The TEI elements whose ``@type`` takes only the values the schema lists (``tag``: comment, empty, end…)."""
     closed = set()

@@ -18,6 +18,7 @@ from .tei_validate import (
     RNG,
     allowed_attributes,
     closed_type_elements,
+    datable_elements,
     jing,
     jing_path,
     saxon_available,
@@ -135,6 +136,7 @@ def test_the_attribute_table_agrees_with_the_schema() -> None:
         assert name in teivocab.TEI_ELEMENTS
     assert "Icon" not in teivocab.TEI_ELEMENTS
     assert teivocab.CLOSED_TYPE == closed_type_elements()
+    assert teivocab.DATABLE_ELEMENTS == datable_elements()
 
 
 def test_a_header_without_languages_has_no_empty_lang_usage() -> None:

@@ -56,6 +56,7 @@ from ..teivocab import (
     CLOSED_TYPE,
     CONTAINER_DIV,
     CONTAINERS,
+    DATABLE_ELEMENTS,
     DIV_BOTTOM,
     DIV_TOP,
     EXPLICIT_BLOCKS,
@@ -1458,7 +1459,6 @@ DATABLE = ("when", "notBefore", "notAfter", "from", "to")
 _SHORT_YEAR = re.compile(r"(-?)(\d{1,3})((?:-\d\d){0,2})")
 #: Elements whose @from/@to are not dates: pointers (``app``, ``span``, ``arc``) or page and folio numbers
 #: (att.citing's ``biblScope``/``citedRange``, ``locus``): ``<app from="7">``, ``<biblScope from="12">`` stay.
-_FROM_TO_NOT_DATES = frozenset({"app", "span", "arc", "locus", "biblScope", "citedRange"})
 
 
 def repair_years(root: etree._Element, diag: Diagnostics) -> None:
@@ -1468,9 +1468,9 @@ def repair_years(root: etree._Element, diag: Diagnostics) -> None:
     for el in root.iter():
         if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
             continue
+        if etree.QName(el).localname not in DATABLE_ELEMENTS:
+            continue  # @from and @to of an app or a locus point or count, they do not date
         for attr in DATABLE:
-            if attr in ("from", "to") and etree.QName(el).localname in _FROM_TO_NOT_DATES:
-                continue
             value = el.get(attr)
             if value and (m := _SHORT_YEAR.fullmatch(value)):
                 el.set(attr, f"{m.group(1)}{int(m.group(2)):04d}{m.group(3)}")

@@ -23,7 +23,7 @@ InfoCode: TypeAlias = Literal[
     "encoding-detected", "removed-furniture", "split-run-together", "joined-broken-paragraph", "joined-wrapped-lines",
     "separated-heading", "metadata-found", "footnote-linked", "unrecognised-block", "ignored-element", "caption-found",
     "word-numbering", "stale-toc-dropped", "html-comment-dropped", "raw-html-parsed", "container-box",
-    "statute-articles", "spine-nonlinear", "caption-blocks-moved", "svg-repaired",
+    "statute-articles", "spine-nonlinear", "caption-blocks-moved", "svg-repaired", "chunk-picture",
     # transforms
     "transform-count", "id-renamed", "script-conversion", "language-detected",
     # writing

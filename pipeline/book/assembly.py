@@ -10,7 +10,8 @@
 * Links: ``#id`` follows its renamed id; ``other.md``, ``other.md#anchor``, ``../dir/x.md``, ``x.html`` (mdBook),
   ``dir/`` (an index page) and the heading anchors MkDocs, PyMdown, mdBook, pandoc and GitHub generate resolve to
   the target's id in the book. A link to a file that is no chapter of the book becomes its text, reported with
-  why (``link-outside-book``). Quarto's ``@sec-id`` cross-references become links to their heading.
+  why (``link-outside-book``). Quarto's ``@sec-id`` cross-references become links to their heading; one naming
+  no label of the book stays text, reported at its line (``link-unresolved``).
 * Divisions: each part, chapter, appendix and front- or back-matter entry's title heading carries its role
   (``Heading.role``: ``part``, ``chapter``, ``appendix``, or a front/back role the book file names or
   :func:`.roles.guess` finds); an unnumbered chapter (``{.unnumbered}``) before the first numbered one is front
@@ -26,11 +27,13 @@ import re
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import unquote
 
 from .. import ir
 from ..diagnostics import Diagnostics
 from ..guard import split_url
+from ..labels import float_name
 from .plan import BookPlan, Entry, Numbering
 from .roles import guess
 from .slugs import aliases
@@ -44,6 +47,14 @@ PAGE_SUFFIXES = (".md", ".markdown", ".qmd", ".rmd", ".html", ".htm", ".ipynb", 
                  ".txt", ".epub")
 #: Quarto cross-references (``@sec-intro``, ``[-@sec-intro]``'s ``-@sec-intro``).
 _XREF = re.compile(r"(?<![\w@.])-?@((?:sec|fig|tbl|lst|eq|thm|lem|cor|prp|def|exm|exr|cnj)-[\w-]*\w)")
+#: What each kind of Quarto cross-reference names (for the report of one that names nothing in the book).
+_XREF_KINDS = {"sec": "section", "fig": "figure", "tbl": "table", "lst": "listing", "eq": "equation",
+               "thm": "theorem", "lem": "lemma", "cor": "corollary", "prp": "proposition", "def": "definition",
+               "exm": "example", "exr": "exercise", "cnj": "conjecture"}
+#: A Quarto chunk option naming the chunk (``#| label: fig-flow``): what a cross-reference to its output uses.
+_CHUNK_LABEL = re.compile(r"^[ \t]*#\|[ \t]*label:[ \t]*[\"']?([\w-]+)", re.MULTILINE)
+#: Chapter suffixes whose source lines are the text's lines (where an unresolved cross-reference is looked up).
+_TEXT_SUFFIXES = (".qmd", ".md", ".markdown", ".rmd")
 _LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
@@ -90,7 +101,10 @@ def assemble(plan: BookPlan, documents: Mapping[str, ir.Document], diag: Diagnos
             u.anchors = {}
         else:
             _place(u, ids, numbering, para_counter)
-    linker = _Linker(units, plan.site_url, plan.source == "quarto")
+    if plan.source == "quarto":
+        for u in units:
+            _number_floats(u, metadata.language)
+    linker = _Linker(units, plan.site_url, plan.source == "quarto", plan.root)
     for u in units:
         if u.doc is not None:
             linker.relink(u, diag)
@@ -114,6 +128,7 @@ def assemble(plan: BookPlan, documents: Mapping[str, ir.Document], diag: Diagnos
         ("chapters", len(docs)), ("parts", sum(u.entry.kind == "part" for u in units)),
         ("links-resolved", counts["resolved"]), ("links-to-chapter-start", counts["to-start"]),
         ("links-outside", counts["outside"]), ("cross-references", counts["xref"]),
+        ("cross-references-unresolved", counts["xref-unresolved"]),
         ("ids-prefixed", ids.prefixed), ("pages-made", len(plan.pages))),
         settings=(("source", plan.source), ("numbering", numbering), *kinds))
     return ir.Document(metadata=metadata, blocks=tuple(blocks), notes=tuple(notes),
@@ -385,10 +400,33 @@ def _anchors(u: _Unit, rename: dict[str, str], title_text: str, body: tuple[ir.B
     u.anchors = anchors
 
 
+def _number_floats(u: _Unit, lang: str | None) -> None:
+    """Quarto's numbers for the figures and tables of unit ``u`` that carry a cross-reference label (``fig-``,
+    ``tbl-``): ``Figure 3.2``, the chapter's number then the float's in the chapter (``Figure 2`` in an unnumbered
+    chapter), as their caption's label and as what a cross-reference to them shows."""
+    if u.doc is None:
+        return
+    source = {new: old for old, new in u.rename.items()}
+    seen = {"fig": 0, "tbl": 0}
+
+    def on_block(b: ir.Block) -> ir.Block:
+        if not isinstance(b, ir.Figure | ir.Table) or not b.id or b.label is not None:
+            return b
+        kind = source.get(b.id, b.id).split("-", 1)[0]
+        if kind not in seen or kind != ("fig" if isinstance(b, ir.Figure) else "tbl"):
+            return b
+        seen[kind] += 1
+        label = f"{float_name(kind, lang)} {f'{u.prefix}.' if u.prefix else ''}{seen[kind]}"
+        u.titles[b.id] = label
+        return dataclasses.replace(b, label=label)
+
+    u.blocks = map_tree(u.blocks, lambda inl: inl, on_block)
+
+
 class _Linker:
     """The book's chapters by path and id, and the counts of what linking them did."""
 
-    def __init__(self, units: list[_Unit], site_url: str | None, quarto: bool) -> None:
+    def __init__(self, units: list[_Unit], site_url: str | None, quarto: bool, root: Path | None = None) -> None:
         self.by_path = {u.entry.path: u for u in units if u.doc is not None and u.entry.path is not None}
         self.by_stem: dict[str, _Unit] = {}
         for p, u in self.by_path.items():
@@ -399,8 +437,18 @@ class _Linker:
                 self.ids_anywhere.setdefault(old, (u, new))
         self.site = site_url.rstrip("/") + "/" if site_url else None
         self.quarto = quarto
+        self.root = root
         self.counts: Counter[str] = Counter()
         self.outside: list[str] = []
+        self.unresolved: list[str] = []
+        """The labels of the cross-references of the chapter being relinked that name nothing in the book."""
+        self.chunk_labels: set[str] = set()
+        """The labels of the book's executable chunks (shown as code: their figures and tables are not made)."""
+        if quarto:
+            from ..walk import iter_blocks
+            self.chunk_labels = {m.group(1) for u in units if u.doc is not None for b in iter_blocks(u.doc.blocks)
+                                 if isinstance(b, ir.CodeBlock) and "#|" in b.text
+                                 for m in _CHUNK_LABEL.finditer(b.text)}
 
     def find(self, joined: str, is_dir: bool) -> _Unit | None:
         """The chapter a path from the book's root names: its file, its page under another suffix (mdBook's
@@ -463,6 +511,7 @@ class _Linker:
         for m in _XREF.finditer(t.text):
             hit = self.ids_anywhere.get(m.group(1))
             if hit is None:
+                self.unresolved.append(m.group(1))
                 continue
             unit, new = hit
             if m.start() > pos:
@@ -480,6 +529,7 @@ class _Linker:
         """Every link of unit ``u`` pointed at its target's id in the book, or turned into text when it has
         none."""
         to_start: list[str] = []
+        self.unresolved = []
 
         def fn(n: ir.Inline) -> tuple[ir.Inline, ...]:
             match n:
@@ -517,6 +567,39 @@ class _Linker:
         if to_start:
             diag.emit("link-unresolved", f"{len(to_start)} link(s) name an anchor their chapter does not have and "
                       f"lead to the chapter's start instead: {', '.join(to_start)}", file=u.entry.path)
+        self.report_unresolved(u, diag)
+
+    def report_unresolved(self, u: _Unit, diag: Diagnostics) -> None:
+        """One warning per cross-reference of unit ``u`` that names no label of the book (a chapter left out of
+        the book file, a typo), at its line in the chapter's source when the source is text."""
+        if not self.unresolved:
+            return
+        lines = _xref_lines(self.root / u.entry.path) if self.root is not None and u.entry.path else {}
+        self.counts["xref-unresolved"] += len(self.unresolved)
+        for label in self.unresolved:
+            where = lines.get(label)
+            kind = _XREF_KINDS.get(label.split("-", 1)[0], "place")
+            why = (f"its {kind} is made by a code chunk, which docpipe does not run" if label in self.chunk_labels
+                   else f"no {kind} with this label in the book")
+            diag.emit("link-unresolved", f"cross-reference @{label}: {why}; kept as text", file=u.entry.path,
+                      line=where.pop(0) if where else None)
+
+
+def _xref_lines(path: Path) -> dict[str, list[int]]:
+    """Each cross-reference label of a text chapter and the lines it appears on, in order (empty for a chapter
+    that is no text file or cannot be read)."""
+    if path.suffix.lower() not in _TEXT_SUFFIXES:
+        return {}
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return {}
+    lines: dict[str, list[int]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if "@" in line:
+            for m in _XREF.finditer(line):
+                lines.setdefault(m.group(1), []).append(number)
+    return lines
 
 
 def _relative(target: str) -> bool:

@@ -51,7 +51,8 @@ def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: D
             mtimes.append(int(plan.book_file.stat().st_mtime))
         except OSError:
             pass
-    chapter_options = options.with_(resource_root=str(resources))
+    # the book's language is its chapters' (the words a reader adds, such as a callout's title, are in it)
+    chapter_options = options.with_(resource_root=str(resources), lang=options.lang or plan.language)
     inside = plan.root if plan.book_file is not None else None
     sources = [_chapter_source(plan.root / rel, chapter_options, inside) for rel in plan.files()]
     if cache is not None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from .. import ir
+from ..labels import label_key
 from ..options import Options
 from ..walk import map_block_inlines, plain
 
@@ -93,7 +94,7 @@ CONTENTS_HEADINGS: dict[str, str] = {
 
 def contents_heading(lang: str | None) -> str:
     """The heading of a table of contents for a document in ``lang`` (:data:`CONTENTS_HEADINGS`)."""
-    return CONTENTS_HEADINGS.get(_label_key(lang), CONTENTS_HEADINGS["en"])
+    return CONTENTS_HEADINGS.get(label_key(lang), CONTENTS_HEADINGS["en"])
 
 
 #: The names of the EPUB's landmarks (the reading system's "go to" menu) in the document's language (keyed as
@@ -115,16 +116,7 @@ NAV_LABELS: dict[str, dict[str, str]] = {
 def nav_label(key: str, lang: str | None) -> str:
     """The name of landmark ``key`` (:data:`NAV_LABELS`) for a document in ``lang``."""
     names = NAV_LABELS[key]
-    return names.get(_label_key(lang), names["en"])
-
-
-def _label_key(lang: str | None) -> str:
-    """The key of ``lang`` in the label tables: ``zh-Hant`` or ``zh`` for Chinese by script, else its language."""
-    tag = lang or ""
-    if tag.startswith("zh"):
-        traditional = tag.startswith("zh-Hant") or tag.split("-")[-1].upper() in ("TW", "HK", "MO")
-        return "zh-Hant" if traditional else "zh"
-    return tag.split("-")[0].lower()
+    return names.get(label_key(lang), names["en"])
 
 
 def contents_title(h: ir.Heading) -> str:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import zipfile
+from collections import Counter
 from collections.abc import Sequence
 from io import BytesIO
 from typing import Any
@@ -27,7 +28,7 @@ from .convert import convert as to_ir  # the module keeps its name: pipeline.rea
 from .epub import linear_spine, package_path
 from .html5 import Counts as Html5Counts
 from .html5 import prepare as html5_structure
-from .markup import containers, fence_infos, markdown_numbers, prepare_html
+from .markup import containers, fence_infos, markdown_numbers, picture_chunks, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc, run_pandoc_many
 from .statutes import statutes, title_from_heading
 from .word import group_boxes, with_core_title, with_declared_language, word_box_groups
@@ -68,9 +69,18 @@ def read_markdown_many(sources: Sequence[tuple[bytes, Options, Diagnostics, str]
 
 def markdown_text(data: bytes, options: Options, diag: Diagnostics, name: str) -> bytes:
     """What pandoc reads of a Markdown source: checked, its containers and report numbers made pandoc's."""
-    counts = {"containers": 0, "stray": 0, "unclosed": 0}
+    counts = {"containers": 0, "stray": 0, "unclosed": 0, "pictures": 0}
     from ..precheck import check_markdown
-    text = markdown_numbers(containers(fence_infos(check_markdown(_decode(data, name), options, diag, name)), counts))
+    chunks: Counter[str] = Counter()
+    text = check_markdown(_decode(data, name), options, diag, name)
+    text = markdown_numbers(containers(fence_infos(picture_chunks(text, counts), chunks), counts))
+    if counts["pictures"]:
+        diag.emit("chunk-picture", f"{counts['pictures']} R chunk(s) that only show a picture file "
+                  "(knitr::include_graphics) read as that picture")
+    if chunks:
+        engines = ", ".join(f"{{{engine}}} {n}" for engine, n in sorted(chunks.items(), key=lambda kv: -kv[1]))
+        diag.emit("unsupported-content", f"{chunks.total()} executable code chunk(s) ({engines}) shown as code, "
+                  "not run: docpipe does not execute code (what they would draw or print is not in the edition)")
     if counts["containers"]:
         diag.emit("container-box", f"{counts['containers']} container(s) (:::, !!!, ???) read as boxes or divs")
     if counts["stray"] or counts["unclosed"]:

@@ -22,6 +22,7 @@ from typing import Any
 from ... import ir
 from ...diagnostics import Diagnostics
 from ...errors import LimitError
+from ...labels import callout_title
 from ...media import MediaTable, local_file, read_local
 from ...options import Options
 from ...walk import block_text
@@ -117,6 +118,8 @@ class _Converter:
     shared: frozenset[str] = frozenset()
     #: captions whose blocks other than text were moved after their figure or table, and those blocks
     caption_moved: list[int] = field(default_factory=lambda: [0, 0])
+    #: the document's language (the edition's, else the source's own): the words docpipe adds are in it
+    lang: str | None = None
     media: MediaTable = field(init=False)
 
     def __post_init__(self) -> None:
@@ -167,7 +170,9 @@ class _Converter:
         (_, _, attrs), alt, (src, title) = c
         attrs_d = dict(attrs)
         name = self.picture(src)
-        return ir.Image(media=name or "", alt=self.inlines(alt), width=attrs_d.get("width"),
+        # Quarto's fig-alt: the picture's description, where the alt text is the figure's caption
+        described = text_inlines(attrs_d["fig-alt"], {}) if attrs_d.get("fig-alt") else None
+        return ir.Image(media=name or "", alt=described or self.inlines(alt), width=attrs_d.get("width"),
                         height=attrs_d.get("height"), title=(title or None) if title != "fig:" else None,
                         source=src)
 
@@ -536,7 +541,8 @@ class _Converter:
     def box(self, did: str, boxed: bool, kinds: list[str], attrs: dict[str, str],
             kids: list[dict[str, Any]]) -> ir.Box:
         """A box from a ``box`` Div (``boxed``) or an admonition or callout (``kinds``). Its title: a ``title``
-        attribute, else a callout's first heading or its kind, else a box's ``box-title`` Div or first paragraph."""
+        attribute, else a callout's first heading or its kind's name in the document's language, else a box's
+        ``box-title`` Div or first paragraph. (A callout's ``collapse`` is for a screen: a page shows it open.)"""
         title_attr = attrs.get("title")
         inner = list(self.blocks(kids))
         if title_attr is not None:
@@ -546,7 +552,7 @@ class _Converter:
             assert isinstance(heading, ir.Heading)
             title = heading.children
         elif not boxed:
-            title = (ir.Text(text=kinds[0].removeprefix("callout-").capitalize()),)
+            title = (ir.Text(text=callout_title(kinds[0], self.lang)),)
         elif inner and isinstance(inner[0], ir.Div) and "box-title" in inner[0].classes:
             first_div = inner.pop(0)
             assert isinstance(first_div, ir.Div)
@@ -574,7 +580,7 @@ class _Converter:
                 *moved]
 
     def table(self, c: list[Any]) -> list[ir.Block]:
-        (_, _, _), caption, _specs, head, bodies, foot = c
+        (tid, _, _), caption, _specs, head, bodies, foot = c
         rows: list[tuple[ir.Cell, ...]] = []
 
         def add(row_list: list[Any], header: bool) -> None:
@@ -598,6 +604,7 @@ class _Converter:
                        for s in _specs)
         aligns = tuple(_ALIGNS.get(s[0].get("t", "") if isinstance(s[0], dict) else "", "") for s in _specs)
         anchor = self.anchors.pop() if self.anchors else None
+        anchor = anchor or _unprefix(tid, self.shared) or None  # pandoc's caption id (``: Cap. {#tbl-x}``)
         return [ir.Table(rows=tuple(rows), caption=cap_inl, head_rows=head_rows, label=label,
                          widths=widths if any(widths) else (), aligns=aligns if any(aligns) else (), id=anchor),
                 *moved]
@@ -873,6 +880,8 @@ def convert(ast: dict[str, Any], options: Options, diag: Diagnostics, name: str,
     conv = _Converter(options, diag, name, fmt, zipfile.ZipFile(BytesIO(archive)) if archive else None)
     if fmt == "epub":
         conv.shared = _shared_ids(ast.get("blocks", []))
+    declared = _meta_value(ast["meta"]["lang"]) if isinstance(ast.get("meta", {}).get("lang"), dict) else None
+    conv.lang = options.lang or (declared if isinstance(declared, str) else None)
     blocks = list(conv.blocks(ast.get("blocks", [])))
     body, footer = _rights_and_body(blocks)
     footer = footer or conv.rights

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -115,6 +116,8 @@ _FENCE_LINE = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,}|~{3,})[ \t]*(?P<in
 #: An info string pandoc's Markdown reads as it stands: none, one word (``rust,ignore``), or an attribute block
 #: (``{.python}``, ``{#id .c}``, ``{=html}``, ``{.r key="v"}``).
 _PANDOC_INFO = re.compile(r"^(?:[^\s{}]*|\{[ \t]*[.#=][^{}]*\}|\{[ \t]*[\w-]+=[^{}]*\})$")
+#: knitr engines whose chunk is only shown, as written (nothing to run, nothing missing)
+_SHOWN_ENGINES = frozenset({"verbatim"})
 #: The title pymdownx.superfences and Docusaurus give a code block (``python title="demo.py"``).
 _FENCE_TITLE = re.compile(r'\btitle=("[^"]*")')
 
@@ -125,20 +128,29 @@ def _fence_class(word: str) -> str:
     return re.sub(r"[^\w-]", "", word)
 
 
-def fence_infos(text: str) -> str:
+def _still_open(fence: str, line: re.Match[str] | None) -> str | None:
+    """``fence`` after a line inside it (``line``: the line's match of ``_FENCE_LINE``, if any): None when the line
+    closes it — the same character, at least as long, with no info string."""
+    if line and line.group("fence")[0] == fence[0] and len(line.group("fence")) >= len(fence) \
+            and not line.group("info"):
+        return None
+    return fence
+
+
+def fence_infos(text: str, chunks: Counter[str] | None = None) -> str:
     """Code fences whose info string pandoc's Markdown refuses, rewritten as the attribute block it reads: MkDocs'
     and Docusaurus' ``python title="x.py"`` (``{.python title="x.py"}``), Quarto's and R Markdown's executable
     chunks ``{r}``, ``{python}``, ``{r label, echo=FALSE}`` (``{.r}``). pandoc reads such a fence's opening line
     as the start of inline code, so the block became a paragraph, its ``#`` comments headings, and a blank line in
     it left the closing fence to open a code block that swallowed the text after it. Lines inside a fence are left
-    alone; a fence closes on a line of the same character, at least as long, with no info string."""
+    alone; a fence closes on a line of the same character, at least as long, with no info string. ``chunks``
+    counts the executable chunks by engine (``r``, ``python``, ``ojs``)."""
     out: list[str] = []
     fence: str | None = None
     for line in text.split("\n"):
         m = _FENCE_LINE.match(line)
         if fence is not None:
-            if m and m.group("fence")[0] == fence[0] and len(m.group("fence")) >= len(fence) and not m.group("info"):
-                fence = None
+            fence = _still_open(fence, m)
             out.append(line)
             continue
         if m is None:
@@ -150,10 +162,95 @@ def fence_infos(text: str) -> str:
             inner = info[1:-1] if info.startswith("{") and info.endswith("}") else info
             word = re.match(r"[ \t]*([^\s,{}]*)", inner)
             cls = _fence_class(word.group(1)) if word and "=" not in word.group(1) else ""
+            if chunks is not None and cls and cls not in _SHOWN_ENGINES and info.startswith("{") \
+                    and not info.startswith("{{"):
+                chunks[cls] += 1
             title = _FENCE_TITLE.search(inner) if not info.startswith("{") else None
             attrs = " ".join(x for x in ((f".{cls}" if cls else ""), (f"title={title.group(1)}" if title else "")) if x)
             line = f"{m.group('indent')}{fence}{' {' + attrs + '}' if attrs else ''}"
         out.append(line)
+    return "\n".join(out)
+
+
+#: A chunk that only shows a picture file: ``knitr::include_graphics("diagrams/x.png", dpi = 270)``
+_INCLUDE_GRAPHICS = re.compile(r'^(?:knitr::)?include_graphics\(\s*(["\'])(?P<path>[^"\'\n]+)\1\s*(?:,[^()]*)?\)\s*$')
+#: An executable chunk's opening fence: ```` ```{r} ````, ```` ```{r label, echo=FALSE} ````
+_CHUNK_OPEN = re.compile(r"^(?P<indent>[ \t]*)(?P<fence>`{3,})[ \t]*\{[ \t]*r\b(?P<header>[^}]*)\}[ \t]*$")
+
+
+def _chunk_options(lines: list[str]) -> dict[str, object] | None:
+    """A chunk's ``#|`` options (YAML), or None when they are not YAML the reader can read."""
+    import yaml
+    try:
+        options = yaml.safe_load("\n".join(line[3:] if line.startswith("#| ") else line[2:] for line in lines))
+    except yaml.YAMLError:
+        return None
+    return options if isinstance(options, dict) else {} if options is None else None
+
+
+def _picture_chunk(header: str, body: list[str]) -> str | None:
+    """The Markdown picture a chunk that only calls ``knitr::include_graphics`` on one file shows (its caption
+    ``fig-cap``, its ``fig-`` label as the figure's id, ``fig-alt``); None for any other chunk."""
+    options_lines = [line for line in body if line.startswith("#|")]
+    code = [line for line in body if line.strip() and not line.startswith("#")]
+    if len(code) != 1 or (m := _INCLUDE_GRAPHICS.match(code[0].strip())) is None:
+        return None
+    options = _chunk_options(options_lines)
+    if options is None:
+        return None
+    header_words = re.split(r"[ \t,]+", header.strip())
+    label = options.get("label") or (header_words[0] if header_words and "=" not in header_words[0] else None)
+    cap = options.get("fig-cap", options.get("fig.cap"))
+    alt = options.get("fig-alt", options.get("fig.alt"))
+
+    def one_line(value: object) -> str:
+        return " ".join(str(value).split()) if isinstance(value, str | int | float) else ""
+
+    caption = one_line(cap).replace("]", "\\]")
+    attrs = [f"#{label}"] if isinstance(label, str) and re.fullmatch(r"fig-[\w-]+", label) else []
+    if one_line(alt):
+        attrs.append(f"fig-alt={_attr(one_line(alt))}")
+    return f"![{caption}]({m.group('path')})" + (f"{{{' '.join(attrs)}}}" if attrs else "")
+
+
+def picture_chunks(text: str, counts: dict[str, int] | None = None) -> str:
+    """R chunks that only show a picture file (``knitr::include_graphics("x.png")``, the way Quarto and bookdown
+    books put a diagram or screenshot in), as that picture in Markdown: the chunk is run by nobody here, and its
+    picture is a file beside the chapter. Other chunks, and lines inside other fences, are left alone."""
+    lines = text.split("\n")
+    out: list[str] = []
+    i = 0
+    fence: str | None = None
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        f = _FENCE_LINE.match(line)
+        if fence is not None:
+            fence = _still_open(fence, f)
+            out.append(line)
+            continue
+        m = _CHUNK_OPEN.match(line)
+        if m is None:
+            if f:
+                fence = f.group("fence")
+            out.append(line)
+            continue
+        indent, close = m.group("indent"), m.group("fence")
+        end = next((j for j in range(i, min(len(lines), i + 60)) if lines[j].strip().startswith(close)
+                    and lines[j].strip().strip("`") == ""), None)
+        picture = None
+        if end is not None:
+            body = [x[len(indent):] if x.startswith(indent) else x.lstrip() for x in lines[i:end]]
+            picture = _picture_chunk(m.group("header"), body)
+        if picture is None:
+            fence = close
+            out.append(line)
+            continue
+        assert end is not None
+        out.append(indent + picture)
+        i = end + 1
+        if counts is not None:
+            counts["pictures"] = counts.get("pictures", 0) + 1
     return "\n".join(out)
 
 
@@ -265,7 +362,11 @@ def _attr(value: str) -> str:
 def _opening(indent: str, kind: str, title: str | None, extra: tuple[str, ...] = ()) -> str:
     """A pandoc fenced div for a container: a box when the kind is one, with its title — the kind's name when
     the source gives none, as VuePress and MkDocs show it; a title of its own is Markdown (Docusaurus allows
-    ``**bold**`` in it), so it goes in a ``box-title`` div the converter takes as the box's title."""
+    ``**bold**`` in it), so it goes in a ``box-title`` div the converter takes as the box's title. A Quarto
+    callout written ``::: callout-note`` is the callout ``{.callout-note}``: the converter titles it."""
+    if kind.lower().startswith("callout-"):
+        own = f" title={_attr(title)}" if title and title.strip() else ""
+        return f"{indent}::: {{.{kind.lower()}{''.join(f' .{c}' for c in extra)}{own}}}"
     known = kind.lower() in BOX_KINDS
     classes = [".box", f".{kind.lower()}"] if known else [f".{kind}"]
     classes += [f".{c}" for c in extra]

@@ -72,6 +72,13 @@ def _declaration_end(data: bytes, i: int) -> int:
     return -1
 
 
+def doctype_at(data: bytes) -> int | None:
+    """Where the DOCTYPE declaration of ``data`` starts, in any case (``<!DOCTYPE``, ``<!doctype``, ``<!DocType``),
+    or None: the one test of whether a document has one."""
+    m = _DOCTYPE.search(data)
+    return m.start() if m else None
+
+
 def _doctype(data: bytes, name: str) -> tuple[int, int, dict[bytes, bytes]] | None:
     """(start, end, internal general entities) of the DOCTYPE declaration of ``data``, or None if it has none."""
     m = _DOCTYPE.search(data)

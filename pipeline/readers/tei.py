@@ -112,9 +112,10 @@ def parse_xml(data: bytes, name: str, options: Options, diag: Diagnostics | None
     """Parse untrusted XML: no DTD, no entities, no network, bounded depth (comments kept for the header). With
     ``diag``, a DOCTYPE declaration is dropped and its entities replaced by :mod:`.doctype` (reported there);
     without, a document that declares entities is refused."""
+    from .doctype import doctype_at
     from .precheck import doctype_entity
     offset = doctype_entity(data)  # the whole file, not its first 64 KB
-    if diag is not None and (b"<!DOCTYPE" in data or b"<!doctype" in data):
+    if diag is not None and doctype_at(data) is not None:
         from .doctype import without_doctype
         done = without_doctype(data, name, options.max_input_bytes)
         if done is not None:
@@ -204,6 +205,10 @@ class _Reader:
         self.unresolved: set[str] = set()
         #: the ``xml:id``s of the document: what an internal ``ref`` of TEI from elsewhere may point at
         self.ids: set[str] = set()
+        #: how deep the reading is in readings of an ``app`` that the text does not show (its ``rdg``s)
+        self.apart = 0
+        #: each witness's siglum as the apparatus shows it: ``witness/@xml:id`` -> its siglum (:func:`sigla_of`)
+        self.sigla: dict[str, str] = {}
 
     def anchors(self, text: etree._Element) -> None:
         """Find the notes whose ``@target`` is one ``anchor`` of the text: they are read where the anchor is."""
@@ -359,6 +364,10 @@ class _Reader:
             case "seg" if not self.foreign:
                 classes, sattrs = unrend(el.get("rend"))
                 return ir.Span(children=self.inlines(el), lang=el.get(XML_LANG), classes=classes, attrs=sattrs)
+            case "note" if self.foreign and self.apart:
+                # a note on a reading the text does not show (inside an ``rdg``, a ``rdgGrp``): kept as itself in
+                # the reading, shown in the apparatus entry after that reading (:func:`_reading_text`)
+                return self.generic_span(el)
             case "note":
                 return self.note(el)
             case "lb" if el.get("type") == "forced" and len(el.attrib) == 1:
@@ -386,14 +395,24 @@ class _Reader:
                 desc = next((c for c in el if _name(c) == "desc"), None)
                 return ir.Image(media="", alt=self.inlines(desc) if desc is not None else ())
             case "app" | "choice":
-                readings = tuple(ir.Reading(role=_name(c) if etree.QName(c).namespace == TEI else _qname(c),
-                                            children=self.inlines(c), attrs=_attrs(c))
+                readings = tuple(self.reading(c, apart=name == "app" and _name(c) != "lem")
                                  for c in el if isinstance(c.tag, str) and c not in self.anchored)
                 if name == "app":  # the lemma is the text; readings of witnesses follow
                     readings = tuple(sorted(readings, key=lambda r: r.role != "lem"))
                 return ir.Choice(kind=name, readings=readings, attrs=attrs)
             case _:
                 return self.generic_span(el)
+
+    def reading(self, el: etree._Element, *, apart: bool) -> ir.Reading:
+        """A child of an ``app`` or ``choice`` as a Reading; ``apart``: one the text does not show (all of an
+        ``app``'s but its lemma), whose notes are read as part of it (see :meth:`inline`)."""
+        self.apart += apart
+        try:
+            children = self.inlines(el)
+        finally:
+            self.apart -= apart
+        return ir.Reading(role=_name(el) if etree.QName(el).namespace == TEI else _qname(el), children=children,
+                          attrs=_attrs(el))
 
     def linkable(self, target: str) -> bool:
         """Whether a ``ref``'s target is a link the other formats can make: an ``#id`` of this document, a web or
@@ -454,14 +473,14 @@ class _Reader:
         the source (the last ``lb``/``pb`` number), the lemma and its witnesses, then each other reading with
         its witnesses (``om.`` for an empty one), so that every format shows every reading."""
         lemma = next((r for r in app.readings if r.role == "lem"), None)
-        others = [r for r in app.readings if r is not lemma]
+        others = _flat([r for r in app.readings if r is not lemma])
         if not others:
             return None
         self.apparatus += 1
         n = self.apparatus
         marker = _letters(n) if self.lettered else str(n)
         note_id = f"{vocab.APPARATUS_NOTE}{n}"
-        entry = _apparatus_entry(self.line or self.page, lemma, others)
+        entry = _folded(_apparatus_entry(self.line or self.page, lemma, others, self.sigla))
         self.notes.append(ir.Note(id=note_id, marker=marker, blocks=(ir.Para(children=entry),)))
         self.note_ids.add(note_id)
         return ir.NoteRef(note_id=note_id, marker=marker)
@@ -876,7 +895,7 @@ class _StandOff(_Reader):
 
     def __init__(self, r: _Reader) -> None:
         super().__init__(r.options, Diagnostics(), r.name, foreign=True)
-        self.media, self.glyphs = r.media, r.glyphs
+        self.media, self.glyphs, self.sigla = r.media, r.glyphs, r.sigla
 
     def inline(self, el: etree._Element) -> ir.Inline | None:
         match _name(el):
@@ -893,12 +912,10 @@ class _StandOff(_Reader):
         lemma = next((r for r in readings if r.role == "lem"), None)
         ends = [p.lstrip("#") for p in (app.get("from"), app.get("to")) if p]
         where = app.get("loc") or "–".join(dict.fromkeys(ends)) or app.get("n")
-        entry = list(_apparatus_entry(where, lemma, [r for r in readings if r is not lemma]))
+        entry = list(_apparatus_entry(where, lemma, [r for r in readings if r is not lemma], self.sigla))
         for note in (c for c in app if _name(c) == "note"):
             entry += [ir.Text(text=" "), ir.Emph(children=self.inlines(note))]
-        # the source's layout (indentation, a witness's line break) folded: one space where it had any
-        return tuple(dataclasses.replace(k, text=_SPACES.sub(" ", k.text)) if isinstance(k, ir.Text) else k
-                     for k in _merge(entry))
+        return _folded(_merge(entry))
 
     def readings(self, el: etree._Element) -> list[ir.Reading]:
         """The ``lem`` and ``rdg`` of an ``app`` in order, those of a ``rdgGrp`` among them (see :meth:`group`)."""
@@ -916,10 +933,35 @@ class _StandOff(_Reader):
         other names. A reading's ``@type`` there places it in the group (``main``, ``minor``): not shown."""
         inner = [dataclasses.replace(r, attrs=tuple(a for a in r.attrs if a[0] != "type"))
                  for r in self.readings(grp)]
-        named = {w for r in inner for w in dict(r.attrs).get("wit", "").split()}
-        rest = " ".join(w for w in (grp.get("select") or grp.get("wit") or "").split() if w not in named)
-        return [dataclasses.replace(r, attrs=(("wit", rest), *r.attrs)) if rest and not _sigla(r) else r
-                for r in inner]
+        return _group_witnesses(inner, grp.get("select") or grp.get("wit") or "")
+
+
+#: The longest text of a ``witness`` shown as its siglum when it has neither ``@n`` nor a siglum ``abbr``
+#: ("G-B Eb 94", CBETA's 【宋】【元】【明】); a longer one describes the witness and its id is shown instead.
+SIGLUM_TEXT = 24
+#: A word of a description, not of a siglum ("Manuscript A", "Printed edition D": their ids are the sigla).
+_DESCRIBING = re.compile(r"[^\W\d_]{5,}")
+
+
+def witness_sigla(root: etree._Element) -> dict[str, str]:
+    """Each ``witness``'s siglum by its ``xml:id``, from every ``listWit`` of the document (header, front, back,
+    ``standOff``, one misplaced beside the text): its ``@n``, else its ``abbr[@type='siglum']``, else its text when
+    it is short (:data:`SIGLUM_TEXT`), holds no word of five letters (:data:`_DESCRIBING`) and no other witness,
+    else its id."""
+    out: dict[str, str] = {}
+    for w in root.iter():
+        wid = w.get(XML_ID) if isinstance(w.tag, str) and _name(w) == "witness" else None
+        if not wid:
+            continue
+        abbr = next((a for a in w.iter() if isinstance(a.tag, str) and _name(a) == "abbr"
+                     and a.get("type") == "siglum"), None)
+        text = " ".join("".join(w.itertext()).split())
+        nested = _DESCRIBING.search(text) or any(_name(d) in ("witness", "listWit") for d in w.iterdescendants()
+                                                 if isinstance(d.tag, str))
+        siglum = " ".join("".join(abbr.itertext()).split()) if abbr is not None else ""
+        out[wid] = (w.get("n") or "").strip() or siglum or (text if len(text) <= SIGLUM_TEXT and not nested
+                                                             else "") or wid
+    return out
 
 
 def _apparatus_apps(standoff: etree._Element) -> list[etree._Element]:
@@ -1124,62 +1166,122 @@ def _letters(n: int) -> str:
     return out
 
 
-def _apparatus_entry(where: str | None, lemma: ir.Reading | None,
-                     others: list[ir.Reading]) -> tuple[ir.Inline, ...]:
+def _apparatus_entry(where: str | None, lemma: ir.Reading | None, others: list[ir.Reading],
+                     sigla: dict[str, str]) -> tuple[ir.Inline, ...]:
     """An entry of the apparatus criticus: where it stands, the lemma with its sigla and ``]``, then each other
-    reading with its sigla, separated by ``;``."""
+    reading with its sigla, separated by ``;``; ``sigla``: each witness's siglum by its id."""
     kids: list[ir.Inline] = []
     if where:
         kids.append(ir.Span(children=(ir.Text(text=where),), classes=("apparatus-loc",)))
         kids.append(ir.Text(text=" "))
     if lemma is not None:
-        kids.extend(_reading_text(lemma))
+        kids.extend(_reading_text(lemma, sigla))
         kids.append(ir.Text(text="]"))
     for i, r in enumerate(others):
         kids.append(ir.Text(text=" " if i == 0 else "; "))
-        kids.extend(_reading_text(r))
+        kids.extend(_reading_text(r, sigla))
     return _merge(kids)
 
 
-def _sigla(r: ir.Reading) -> str:
-    """The witnesses of a reading (``@wit``, else ``@resp`` or ``@source``) as sigla, ``#`` dropped, with its
-    ``@type`` or ``@cause`` when it has one (``conjecture``)."""
+def _sigla(r: ir.Reading, sigla: dict[str, str]) -> str:
+    """The witnesses of a reading (``@wit``, else ``@resp`` or ``@source``) as sigla, each ``#id`` shown as
+    ``sigla`` has it (else the id), with its ``@type`` or ``@cause`` when it has one (``conjecture``)."""
     a = dict(r.attrs)
     wit = a.get("wit") or a.get("resp") or a.get("source") or ""
-    sigla = " ".join(w[1:] if w.startswith("#") else w for w in wit.split())
+    shown = " ".join(sigla.get(w[1:], w[1:]) if w.startswith("#") else w for w in wit.split())
     kind = a.get("type") or a.get("cause")
-    return f"{sigla} ({kind})" if sigla and kind else sigla or (f"({kind})" if kind else "")
+    return f"{shown} ({kind})" if shown and kind else shown or (f"({kind})" if kind else "")
 
 
-def _reading_text(r: ir.Reading) -> list[ir.Inline]:
-    """A reading as an apparatus entry shows it: its text (notes and apparatus calls within left out, ``om.``
-    when it has none), then its sigla."""
-    if r.role == "rdgGrp":
-        return [ir.Text(text=" ".join(plain_inlines(r.children).split()) or "om.")]
-    kids = [c for c in _without_calls(r.children)]
+def _folded(entry: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
+    """An apparatus entry with the source's layout (indentation, a witness's line break) folded: one space where
+    it had any."""
+    return tuple(dataclasses.replace(k, text=_SPACES.sub(" ", k.text)) if isinstance(k, ir.Text) else k
+                 for k in entry)
+
+
+def _tei_name(node: ir.Inline) -> str | None:
+    """The TEI element a generic span stands for (``tei-rdg`` -> ``rdg``), else None."""
+    if isinstance(node, ir.Span) and len(node.classes) == 1 and node.classes[0].startswith("tei-"):
+        return node.classes[0][4:]
+    return None
+
+
+def _flat(readings: list[ir.Reading]) -> list[ir.Reading]:
+    """The readings of an ``app`` with each ``rdgGrp`` replaced by its own readings (:func:`_group`)."""
+    out: list[ir.Reading] = []
+    for r in readings:
+        out.extend(_group(r.attrs, r.children) if r.role == "rdgGrp" else [r])
+    return out
+
+
+def _group(attrs: tuple[tuple[str, str], ...], children: tuple[ir.Inline, ...]) -> list[ir.Reading]:
+    """The readings of a ``rdgGrp`` (read as spans), each with its own witnesses; those of the group (its
+    ``@select`` or ``@wit``, its ``wit`` children) that no reading names go to the readings that name none; a
+    ``note`` of the group follows the reading before it (the first when none is), a group without a reading is
+    an omission."""
+    inner: list[ir.Reading] = []
+    notes: list[tuple[int, ir.Inline]] = []
+    wits = [dict(attrs).get("select") or dict(attrs).get("wit") or ""]
+    for k in children:
+        name = _tei_name(k)
+        if isinstance(k, ir.Span) and name in ("lem", "rdg"):
+            inner.append(ir.Reading(role=name, children=k.children, attrs=tuple(a for a in k.attrs
+                                                                                if a[0] != "type")))
+        elif isinstance(k, ir.Span) and name == "rdgGrp":
+            inner.extend(_group(k.attrs, k.children))
+        elif isinstance(k, ir.Span) and name == "wit":
+            wits.append(dict(k.attrs).get("wit") or plain_inlines(k.children))
+        elif name == "note":
+            notes.append((max(len(inner) - 1, 0), k))
+    out = _group_witnesses(inner or [ir.Reading(role="rdg", children=())], " ".join(wits))
+    for i, note in notes:
+        out[i] = dataclasses.replace(out[i], children=(*out[i].children, note))
+    return out
+
+
+def _group_witnesses(inner: list[ir.Reading], wits: str) -> list[ir.Reading]:
+    """The readings of a ``rdgGrp``; those that name no witness get those of the group (``wits``) that no other
+    names (the group's normalised form, Kuruntokai's ``type="main"``)."""
+    named = {w for r in inner for w in dict(r.attrs).get("wit", "").split()}
+    rest = " ".join(dict.fromkeys(w for w in wits.split() if w not in named))
+    return [dataclasses.replace(r, attrs=(("wit", rest), *r.attrs)) if rest and not _sigla(r, {}) else r
+            for r in inner]
+
+
+def _reading_text(r: ir.Reading, sigla: dict[str, str]) -> list[ir.Inline]:
+    """A reading as an apparatus entry shows it: its text (apparatus calls within left out, ``om.`` when it has
+    none), its sigla, then its notes, in italics."""
+    notes: list[ir.Inline] = []
+    kids = _without_calls(r.children, notes)
     text = plain_inlines(tuple(kids)).strip()
     out: list[ir.Inline] = [*kids] if text else [ir.Emph(children=(ir.Text(text="om."),))]
     if out and isinstance(out[0], ir.Text):
         out[0] = ir.Text(text=out[0].text.lstrip())
     if out and isinstance(out[-1], ir.Text):
         out[-1] = ir.Text(text=out[-1].text.rstrip())
-    sigla = _sigla(r)
-    if sigla:
-        out.append(ir.Text(text=f" {sigla}"))
+    shown = _sigla(r, sigla)
+    if shown:
+        out.append(ir.Text(text=f" {shown}"))
+    for note in notes:
+        out += [ir.Text(text=" "), ir.Emph(children=note.children if isinstance(note, ir.Span) else (note,))]
     return out
 
 
-def _without_calls(nodes: tuple[ir.Inline, ...]) -> list[ir.Inline]:
-    """``nodes`` without note calls (a note inside a reading is called once, from the text) and with the
-    line breaks of the source (``lb`` inside a reading) left out; spans and nested apparatus looked into."""
+def _without_calls(nodes: tuple[ir.Inline, ...], notes: list[ir.Inline]) -> list[ir.Inline]:
+    """``nodes`` without note calls (a note inside the lemma is called once, from the text) and with the
+    line breaks of the source (``lb`` inside a reading) left out; spans and nested apparatus looked into. The
+    notes of a reading the text does not show (``tei-note`` spans) are put in ``notes``."""
     out: list[ir.Inline] = []
     for n in nodes:
         if isinstance(n, ir.NoteRef | ir.Milestone):
             continue
-        if isinstance(n, ir.Span):
-            out.append(dataclasses.replace(n, children=tuple(_without_calls(n.children))))
+        if _tei_name(n) == "note":
+            notes.append(n)
+        elif isinstance(n, ir.Span):
+            out.append(dataclasses.replace(n, children=tuple(_without_calls(n.children, notes))))
         elif isinstance(n, ir.Choice) and n.readings:
-            out.extend(_without_calls(n.readings[0].children))
+            out.extend(_without_calls(n.readings[0].children, notes))
         else:
             out.append(n)
     return out
@@ -1523,6 +1625,7 @@ def read(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.D
     r.ids = {i for el in root.iter() if isinstance(el.tag, str) and (i := el.get(XML_ID))}
     if header is not None:
         r.glyphs = declared_glyphs(header)
+    r.sigla = witness_sigla(root)
     r.lettered = text_el is not None and any(_name(e) == "note" for e in text_el.iter())
     fd = _find(header, "fileDesc") if header is not None else None
     ts = _find(fd, "titleStmt") if fd is not None else None

@@ -164,6 +164,22 @@ def _t(tag: str) -> str:
     return f"{{{TEI}}}{tag}"
 
 
+def _to_source_desc(tei: etree._Element, el: etree._Element) -> str:
+    """Put a list of sources that stood beside the text where TEI wants it, and say where: the header's
+    ``sourceDesc`` when it holds no prose (its empty ``p``s replaced: TEI allows prose or lists there, not both),
+    else a ``standOff`` of its own before the text."""
+    desc = tei.find(f"{{{TEI}}}teiHeader/{{{TEI}}}fileDesc/{{{TEI}}}sourceDesc")
+    prose = [c for c in desc if c.tag in (_t("p"), _t("ab"))] if desc is not None else []
+    if desc is not None and not (desc.text or "").strip() and not any(len(p) or "".join(p.itertext()).strip()
+                                                                       for p in prose):
+        for p in prose:
+            desc.remove(p)
+        desc.append(el)
+        return "sourceDesc"
+    _sub(tei, "standOff").append(el)
+    return "a standOff (the sourceDesc holds prose, which TEI does not mix with lists)"
+
+
 def _sub(parent: etree._Element, tag: str, attrib: dict[str, str | None] | None = None,
          text: str | None = None) -> etree._Element:
     el: etree._Element = etree.SubElement(parent, _t(tag), {k: v for k, v in (attrib or {}).items() if v is not None})
@@ -988,6 +1004,10 @@ class _Writer:
                     inert_tree(el, relative_pictures=True)
                     if etree.QName(el).localname in TEI_LEVEL:
                         tei.append(el)
+                    elif etree.QName(el).localname in SOURCE_PARTS:
+                        where = _to_source_desc(tei, el)
+                        self.diag.emit("text-repaired", f"<{etree.QName(el).localname}> stood beside the text, where "
+                                       f"TEI allows only facsimile, fsdDecl, sourceDoc and standOff: moved to {where}")
                     else:  # tei_all allows only these beside the text (a fuzzed <ptr> stood there)
                         self.diag.emit("writer-dropped", f"<{etree.QName(el).localname}> stood beside the text, "
                                        "where TEI allows only facsimile, fsdDecl, sourceDoc and standOff: not written")
@@ -1454,6 +1474,9 @@ _NOT_STRAY = PARA_CONTENT | BLOCKISH | CONTAINERS | DIV_TOP | DIV_BOTTOM | GLOBA
 
 #: What ``tei_all`` allows in ``TEI`` besides the header and the text.
 TEI_LEVEL = frozenset({"facsimile", "fsdDecl", "sourceDoc", "standOff"})
+#: What a ``sourceDesc`` holds besides prose (model.biblLike, model.listLike's lists of sources): one found beside
+#: the text (a witness list after ``</text>``) is moved there.
+SOURCE_PARTS = frozenset({"listWit", "listBibl", "bibl", "biblStruct", "biblFull", "msDesc"})
 #: att.datable's attributes: W3C dates, whose year has at least four digits.
 DATABLE = ("when", "notBefore", "notAfter", "from", "to")
 _SHORT_YEAR = re.compile(r"(-?)(\d{1,3})((?:-\d\d){0,2})")

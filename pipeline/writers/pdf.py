@@ -1294,9 +1294,9 @@ def _track(attempt: int, chars: int) -> float:
     return max(-_MAX_TRACKING, min(_MAX_TRACKING, em))
 
 
-#: Inside these a paragraph's measure comes from its container's layout (a table's column, a list's indent):
-#: its tracking is not tried alone.
-_TRIAL_SKIP = frozenset({"td", "th", "li", "figure", "figcaption", "caption", "table"})
+#: Inside these a paragraph's measure comes from its container's layout (a table's column): its tracking is not
+#: tried alone. A list item's paragraph is: its copy gets the width it was laid out at, and its list's rules.
+_TRIAL_SKIP = frozenset({"td", "th", "figure", "figcaption", "caption", "table"})
 
 
 def _trial_document(root: etree._Element, keys: dict[int, etree._Element], report: LayoutReport, base_url: str,

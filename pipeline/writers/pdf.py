@@ -967,12 +967,13 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
         out = io.BytesIO()
         # drawing lays the justified text out again; no footnote body left undrawn at a page break
         with inter_character(), footnotes_kept():
-            rendered = html.render(font_config=font_config, **kwargs)
             # proofing passes: what a typesetter mends after seeing the pages (a box too tall to keep whole, a
             # single character alone on a paragraph's last line) is mended and the document laid out again
             quiet = sandbox_fetcher([base_dir, STYLES_DIR, FONTS_DIR, *([house.parent] if house else [])],
                                     Diagnostics())
-            rendered, report = _proofread(rendered, root, keys, doc, base_dir.as_uri() + "/", quiet,
+            # the first layout handed over, not kept here: each layout is freed before the next is made
+            rendered, report = _proofread(html.render(font_config=font_config, **kwargs), root, keys, doc,
+                                          base_dir.as_uri() + "/", quiet,
                                           lambda html: html.render(font_config=font_config, **kwargs),
                                           swappable=not kwargs.get("pdf_tags"))
             for where in report.runts:
@@ -1033,6 +1034,7 @@ def _proofread(rendered: Any, root: etree._Element, keys: dict[int, etree._Eleme
         if picks is not None and swap_lines(rendered, tried, picks):
             report = layout_report(rendered)  # every mend kept its paragraph's lines: no second layout
             continue
+        del rendered  # freed before the next layout is made (a long book's pages hold a gigabyte)
         rendered = render(weasy_html(root, base_url, fetcher))
         report = layout_report(rendered)
     return rendered, report

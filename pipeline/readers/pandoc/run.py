@@ -215,11 +215,19 @@ def _without_yaml_blocks(data: bytes, fmt: str, name: str, options: Options, dia
 _MANY = r"""
 local job = pandoc.json.decode(io.read("a"), false)
 local text = pandoc.text
-local function wide(s) return s ~= "" and pandoc.layout.real_length(s) == 2 end
+local widths = {}
+local function wide(s)
+  if s == "" then return false end
+  local w = widths[s]
+  if w == nil then w = pandoc.layout.real_length(s) == 2; widths[s] = w end
+  return w
+end
+-- a Str's text as it stands (most neighbours of a line break), anything else through stringify
+local function str(x) if x.t == "Str" then return x.text end return pandoc.utils.stringify(x) end
 local function joined(xs)
   for i = #xs - 2, 1, -1 do
     if xs[i + 1].t == "SoftBreak" then
-      local a, b = pandoc.utils.stringify(xs[i]), pandoc.utils.stringify(xs[i + 2])
+      local a, b = str(xs[i]), str(xs[i + 2])
       if a ~= "" and b ~= "" and wide(text.sub(a, -1)) and wide(text.sub(b, 1, 1)) then xs:remove(i + 1) end
     end
   end

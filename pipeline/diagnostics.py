@@ -39,7 +39,7 @@ WarningCode: TypeAlias = Literal[
     # transforms
     "duplicate-id", "link-unresolved", "link-outside-book",
     # writing
-    "writer-dropped", "missing-tool", "tool-warning", "glyph-missing", "link-to-file",
+    "writer-dropped", "missing-tool", "tool-warning", "glyph-missing", "link-to-file", "math-kept-as-tex",
 ]
 
 #: Every code docpipe emits, a closed type: ``diag.emit("no-such-code", ...)`` is a type error. Readers report

@@ -31,6 +31,7 @@ from .diagnostics import Diagnostics
 from .errors import LimitError
 from .options import Options
 from .walk import kept
+from .xmlops import detach
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -395,14 +396,18 @@ def inert_tree(root: Any, *, relative_pictures: bool = False) -> list[str]:
     handler attributes and attributes with an active URL are removed, and so are picture URLs (``@url`` of
     ``graphic``…) that leave the document, the attributes other vocabularies load by themselves
     (:data:`LOADING_ATTRIBUTES`) unless they name a picture inside it, and styles that fetch a ``url()``; returns
-    what was removed (``element/@attribute``), for a diagnostic. With ``relative_pictures`` (a facsimile kept
+    what was removed (``element/@attribute``), for a diagnostic; a ``graphic`` or ``media`` left without the
+    ``@url`` TEI requires on it goes whole (:data:`URL_REQUIRED`). With ``relative_pictures`` (a facsimile kept
     beside the text: its page images beside the source, ``../Images/f1.png``) a picture named by a relative path
     stays; one with a scheme (``https:``, ``data:``) or a host (``//``) goes as before."""
     removed: list[str] = []
+    bare: list[Any] = []
     for el in root.iter():
         if not isinstance(el.tag, str):
             continue
         local = el.tag.rsplit("}", 1)[-1]
+        if local in URL_REQUIRED and el.get("url") is not None:
+            bare.append(el)
         for attr in list(el.attrib):
             name = attr.rsplit("}", 1)[-1]
             value = el.attrib[attr]
@@ -414,7 +419,16 @@ def inert_tree(root: Any, *, relative_pictures: bool = False) -> list[str]:
                     or (key == "style" and "url(" in _URL_NOISE.sub("", value).lower()):
                 removed.append(f"{local}/@{name}")
                 del el.attrib[attr]
+    for el in bare:
+        if not (el.get("url") or "").strip():  # TEI requires a URL there: the element goes, the text after stays
+            detach(el)
     return removed
+
+
+#: Elements TEI requires ``@url`` on: one whose ``@url`` :func:`inert_tree` removed goes whole (Bodleian
+#: medieval-mss: ``<graphic url="https://marco.ox.ac.uk/…"/>`` in a funder statement became ``<graphic/>``), and
+#: so does one whose ``@url`` is empty (IIP's template ``<surface><graphic url=""/></surface>``).
+URL_REQUIRED = frozenset({"graphic", "media"})
 
 
 _HAS_SCHEME = re.compile(r"(?:[A-Za-z][A-Za-z0-9+.-]*:|//|\\\\)")

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import TypeAlias
 
 #: Version of the IR written into every ``.ir.json``; a file of another major version is refused.
-IR_VERSION = "2.2"
+IR_VERSION = "2.3"
 
 # --------------------------------------------------------------------------- inlines
 
@@ -153,14 +153,16 @@ class Reading:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Choice:
-    """Alternative readings of one passage (TEI ``app`` or ``choice``); the first reading is the text shown."""
+    """Alternative readings of one passage (TEI ``app`` or ``choice``); :attr:`shown` is the text shown."""
 
     kind: str
     """``app`` (critical apparatus) or ``choice``."""
     readings: tuple[Reading, ...]
-    """The readings, the one shown first."""
+    """The readings: an ``app``'s lemma first, a ``choice``'s in the source's order."""
     attrs: tuple[tuple[str, str], ...] = ()
     """The element's own TEI attributes, kept in order."""
+    shown: int = 0
+    """The index of the reading the text shows (a ``choice``'s ``corr``, ``reg`` or ``expan`` where it stands)."""
 
 
 Inline: TypeAlias = (Text | Emph | Strong | Code | Link | Span | BookTitle | NoteRef | LineBreak | Image | Math

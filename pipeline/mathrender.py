@@ -28,7 +28,8 @@ _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=Fals
 
 
 def _ast(equations: list[tuple[str, bool]]) -> bytes:
-    blocks = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"}, tex]}]}
+    blocks = [{"t": "Para", "c": [{"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"},
+                                                      texmath_tex(tex)]}]}
               for tex, display in equations]
     return json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}).encode("utf-8")
 
@@ -43,12 +44,85 @@ def texmath_safe(tex: str) -> bool:
     return _DOUBLE_SCRIPT.search(tex) is None
 
 
+_GENFRAC = re.compile(r"\\genfrac(?![A-Za-z])")
+#: ``\genfrac``'s style argument (amsmath): 0 display, 1 text, 2 script, 3 scriptscript.
+_STYLES = ("\\displaystyle", "\\textstyle", "\\scriptstyle", "\\scriptscriptstyle")
+#: A rule thickness of nothing: ``0pt``, ``0em``, ``0.0mm``.
+_NO_RULE = re.compile(r"0*\.?0*\s*(?:pt|em|ex|mm|cm|in|bp|mu|sp)?")
+_CONTROL = re.compile(r"\\(?:[A-Za-z]+|.)")
+
+
+def _argument(tex: str, i: int) -> tuple[str, int] | None:
+    """The TeX argument at ``tex[i:]`` (a brace group's inside, a control word or one character, after spaces)
+    and where it ends; None when there is none."""
+    while i < len(tex) and tex[i].isspace():
+        i += 1
+    if i >= len(tex):
+        return None
+    if tex[i] == "{":
+        depth, j = 1, i + 1
+        while j < len(tex) and depth:
+            if tex[j] == "\\":
+                j += 2
+                continue
+            depth += {"{": 1, "}": -1}.get(tex[j], 0)
+            j += 1
+        return (tex[i + 1:j - 1], j) if depth == 0 else None
+    if tex[i] == "\\":
+        m = _CONTROL.match(tex, i)
+        return (m.group(0), m.end()) if m else None
+    return tex[i], i + 1
+
+
+def _genfrac(left: str, right: str, rule: str, style: str, top: str, bottom: str) -> str:
+    """``\\genfrac`` as TeX texmath reads: ``\\binom`` for parentheses and no rule, else a one-column ``matrix``
+    (no rule) or ``\\frac`` (a rule: its thickness is not kept) between ``\\left`` and ``\\right``."""
+    left, right, rule, style = left.strip(), right.strip(), rule.strip(), style.strip()
+    no_rule = bool(rule) and _NO_RULE.fullmatch(rule) is not None
+    if no_rule and (left, right) == ("(", ")"):
+        body = f"\\binom{{{top}}}{{{bottom}}}"
+    else:
+        inner = f"\\begin{{matrix}}{top}\\\\{bottom}\\end{{matrix}}" if no_rule else f"\\frac{{{top}}}{{{bottom}}}"
+        body = f"\\left{left or '.'}{inner}\\right{right or '.'}" if left or right else inner
+    return f"{{{_STYLES[int(style)]} {body}}}" if style in ("0", "1", "2", "3") else f"{{{body}}}"
+
+
+def texmath_tex(tex: str) -> str:
+    """``tex`` as texmath (and ziamath) can read it: each amsmath ``\\genfrac{L}{R}{rule}{style}{a}{b}`` (pandoc's
+    DOCX reader writes one for Word's bracketed fraction without a bar, an angle-bracket binomial; texmath stops at
+    it, which cost a 20-row equation array its MathML and Word math) rewritten by :func:`_genfrac`, innermost
+    first; one whose arguments cannot be read stays as it is."""
+    end = len(tex)
+    while True:
+        starts = list(_GENFRAC.finditer(tex, 0, end))
+        if not starts:
+            return tex
+        m = starts[-1]
+        args: list[str] = []
+        i = m.end()
+        for _ in range(6):
+            got = _argument(tex, i)
+            if got is None:
+                break
+            args.append(got[0])
+            i = got[1]
+        if len(args) == 6:
+            tex = tex[:m.start()] + _genfrac(*args) + tex[i:]
+        end = m.start()
+
+
 def _unsafe(todo: list[tuple[str, bool]], cache: dict[tuple[str, bool], bytes | None]) -> list[tuple[str, bool]]:
     """``todo`` without the equations texmath must not see (cached as not convertible: kept as TeX)."""
     for eq in todo:
         if not texmath_safe(eq[0]):
             cache[eq] = None
     return [eq for eq in todo if texmath_safe(eq[0])]
+
+
+def kept_as_tex(diag: Diagnostics, tex: str, why: str = "texmath cannot read it") -> None:
+    """Say that an equation is shown as its TeX source: a warning, as it is content each format shows differently
+    (MathML, Word math and a picture elsewhere), where its reader sees code."""
+    diag.emit("math-kept-as-tex", f"an equation kept as TeX ({why}): {tex[:60]}")
 
 
 def _pandoc(data: bytes, to: str, options: Options, extra: tuple[str, ...] = ()) -> bytes:
@@ -69,18 +143,15 @@ def mathml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostic
             root = etree.fromstring(b"<div>" + html + b"</div>", _PARSER)
             paras = root.findall("p")
         except (RuntimeError, OSError, subprocess.TimeoutExpired, etree.XMLSyntaxError) as exc:
-            diag.emit("writer-note", f"equations kept as TeX: pandoc could not convert them ({exc})")
+            diag.emit("math-kept-as-tex", f"equations kept as TeX: pandoc could not convert them ({exc})")
             paras = []
         for i, eq in enumerate(todo):
             found = paras[i].find(f"{{{MATHML_NS}}}math") if i < len(paras) else None
+            for note in found.iter(f"{{{MATHML_NS}}}annotation") if found is not None else ():
+                if note.get("encoding") == "application/x-tex":
+                    note.text = eq[0]  # the source's TeX, not what texmath was given (:func:`texmath_tex`)
             _MATHML_CACHE[eq] = etree.tostring(found) if found is not None else None
-    out: list[etree._Element | None] = []
-    for eq in equations:
-        raw = _MATHML_CACHE.get(eq)
-        if raw is None:
-            diag.emit("writer-note", f"an equation texmath cannot read, kept as TeX: {eq[0][:40]}")
-        out.append(etree.fromstring(raw, _PARSER) if raw is not None else None)
-    return out
+    return _from_cache(equations, _MATHML_CACHE, diag)
 
 
 def omml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics) -> list[etree._Element | None]:
@@ -95,7 +166,7 @@ def omml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics)
             paras = body.findall(f"{{{W_NS}}}p") if body is not None else []
         except (RuntimeError, OSError, subprocess.TimeoutExpired, etree.XMLSyntaxError, KeyError,
                 zipfile.BadZipFile) as exc:
-            diag.emit("writer-note", f"equations kept as TeX: pandoc could not convert them ({exc})")
+            diag.emit("math-kept-as-tex", f"equations kept as TeX: pandoc could not convert them ({exc})")
             paras = []
         for i, eq in enumerate(todo):
             found = None
@@ -106,8 +177,19 @@ def omml(equations: list[tuple[str, bool]], options: Options, diag: Diagnostics)
             if found is not None:
                 _schema_order(found)
             _OMML_CACHE[eq] = etree.tostring(found) if found is not None else None
-    return [etree.fromstring(raw, _PARSER) if (raw := _OMML_CACHE.get(eq)) is not None else None
-            for eq in equations]
+    return _from_cache(equations, _OMML_CACHE, diag)
+
+
+def _from_cache(equations: list[tuple[str, bool]], cache: dict[tuple[str, bool], bytes | None],
+                diag: Diagnostics) -> list[etree._Element | None]:
+    """Each equation's converted element from ``cache`` (None, and said, for one kept as TeX)."""
+    out: list[etree._Element | None] = []
+    for eq in equations:
+        raw = cache.get(eq)
+        if raw is None:
+            kept_as_tex(diag, eq[0])
+        out.append(etree.fromstring(raw, _PARSER) if raw is not None else None)
+    return out
 
 
 #: ECMA-376 Part 1, 22.1.2: a math run's properties are lit?, (nor | (scr?, sty?)), brk?, aln?; a matrix column's
@@ -148,6 +230,7 @@ def svg(tex: str, display: bool, size: float = 10.5,
         family: str | None = None) -> tuple[bytes, float, float, float] | None:
     """(SVG bytes, width pt, height pt, depth below the baseline pt) for a TeX equation, or None. The size is
     the text's (an equation is set at body size); CJK characters are set as SVG text in ``family``."""
+    tex = texmath_tex(tex)
     runs = [m.group(0) for m in _CJK_RUN.finditer(tex)]
     texts = _text_groups(tex) if runs else []
     # in text a placeholder per character; in math the run becomes text (TeX would not set Han in math either)

@@ -32,6 +32,7 @@ from .errors import LimitError
 from .guard import split_url
 from .options import Options
 from .units import parse_length
+from .xmlops import detach
 
 #: media type -> file extension of the names we give
 EXTENSIONS: dict[str, str] = {
@@ -525,15 +526,7 @@ def sanitize_svg(data: bytes, repaired: list[str] | None = None) -> tuple[bytes,
         if local == "style" and (len(el) or not css_inert(el.text or "")):
             doomed.append(el)
     for el in doomed:
-        parent = el.getparent()
-        if parent is not None:
-            if el.tail:  # keep the text that followed the removed element
-                prev = el.getprevious()
-                if prev is not None:
-                    prev.tail = (prev.tail or "") + el.tail
-                else:
-                    parent.text = (parent.text or "") + el.tail
-            parent.remove(el)
+        detach(el)  # the text that followed the removed element kept
     _svg_ids(root)
     _dangling_references(root)
     drawn = _svg_expansion(root, MAX_SVG_ELEMENTS)

@@ -66,6 +66,18 @@ HEADED_LIST = "tei-headed-list"
 LIST_HEAD = "tei-list-head"
 #: ``ab/@type`` of a heading where tei_all allows no ``head`` (in a quotation, an item, a cell, after content).
 HEADING_AB = "docpipe-heading"
+#: The edited form of each pair of a ``choice`` and the source's form it stands for: the text of an edition shows
+#: the edited form (the TEI Guidelines' usual reading display), a diplomatic edition the source's; the other is
+#: given in an apparatus note (:data:`APPARATUS_NOTE`), except as said by :data:`CHOICE_UNNOTED`.
+CHOICE_EDITED = {"corr": "sic", "reg": "orig", "expan": "abbr"}
+#: The roles of a ``choice`` whose other form gets no note: an abbreviation and its expansion say the same words,
+#: and a manuscript abbreviates hundreds of times a page, so a note for each would bury the text in calls (the
+#: other form stays in TEI and in the EPUB and HTML tooltip). A correction or a regularisation changes the text:
+#: noted, as a reading of an apparatus is.
+CHOICE_UNNOTED = frozenset({"abbr", "expan"})
+#: How an apparatus note names the form of a ``choice`` that the text does not show (after its text).
+CHOICE_LABELS = {"sic": "sic", "corr": "corr.", "orig": "orig.", "reg": "reg.", "abbr": "abbr.", "expan": "expan.",
+                 "unclear": "unclear", "supplied": "suppl."}
 READING_ROLES = {True: frozenset({"lem", "rdg"}),
                  False: frozenset({"orig", "reg", "sic", "corr", "abbr", "expan", "seg", "unclear", "supplied"})}
 

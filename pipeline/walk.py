@@ -193,12 +193,7 @@ def map_inlines(inlines: tuple[ir.Inline, ...], fn: TextFn, lang: str | None) ->
                 out.append(node if alt is a else dataclasses.replace(node, alt=alt))
             case ir.Choice(readings=rs) if rs:
                 # only the reading shown is the edition's text; the others stay as the witnesses wrote them
-                kids = map_inlines(rs[0].children, fn, lang)
-                if kids is rs[0].children:
-                    out.append(node)
-                else:
-                    first = dataclasses.replace(rs[0], children=kids)
-                    out.append(dataclasses.replace(node, readings=(first, *rs[1:])))
+                out.append(with_shown(node, map_inlines(shown_reading(node), fn, lang)))
             case ir.Choice() | ir.Code() | ir.NoteRef() | ir.LineBreak() | ir.Math() | ir.Milestone():
                 out.append(node)
             case _:
@@ -292,6 +287,22 @@ def iter_inlines_all(doc: ir.Document) -> Iterator[ir.Inline]:
                 yield from iter_inlines(seq)
 
 
+def shown_reading(node: ir.Choice) -> tuple[ir.Inline, ...]:
+    """The text of the reading a choice shows (:attr:`ir.Choice.shown`); none for a choice without readings."""
+    rs = node.readings
+    return rs[node.shown].children if 0 <= node.shown < len(rs) else rs[0].children if rs else ()
+
+
+def with_shown(node: ir.Choice, kids: tuple[ir.Inline, ...]) -> ir.Choice:
+    """``node`` with the text of the reading it shows replaced by ``kids``, the others as they were."""
+    if not node.readings or kids is shown_reading(node):
+        return node
+    i = node.shown if 0 <= node.shown < len(node.readings) else 0
+    readings = list(node.readings)
+    readings[i] = dataclasses.replace(readings[i], children=kids)
+    return dataclasses.replace(node, readings=tuple(readings))
+
+
 def plain(inlines: tuple[ir.Inline, ...]) -> str:
     """The text of ``inlines`` as a reader sees it (book-title marks included, note calls as ``[marker]``)."""
     out: list[str] = []
@@ -310,7 +321,7 @@ def plain(inlines: tuple[ir.Inline, ...]) -> str:
             case ir.Math(tex=t):
                 out.append(t)
             case ir.Choice(readings=rs) if rs:
-                out.append(plain(rs[0].children))
+                out.append(plain(shown_reading(node)))
             case ir.Choice() | ir.Image() | ir.Milestone():
                 pass  # images and source milestones have no text of their own
             case _:
@@ -357,7 +368,7 @@ def _flatten(nodes: tuple[ir.Inline, ...], out: list[str]) -> None:
             case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
                 _flatten(c, out)
             case ir.Choice(readings=rs) if rs:
-                _flatten(rs[0].children, out)
+                _flatten(shown_reading(n), out)
             case ir.Choice() | ir.NoteRef() | ir.LineBreak() | ir.Milestone() | ir.Image() | ir.Math():
                 out.append("")  # note calls, breaks, milestones, images, equations: one empty slot
             case _:
@@ -403,12 +414,7 @@ def map_inlines_ctx(inlines: tuple[ir.Inline, ...], fn: CtxFn, lang: str | None)
                     next(counter)
                     out.append(n)
                 case ir.Choice(readings=rs) if rs:
-                    kids = rebuild(rs[0].children, cur)
-                    if kids is rs[0].children:
-                        out.append(n)
-                    else:
-                        first = dataclasses.replace(rs[0], children=kids)
-                        out.append(dataclasses.replace(n, readings=(first, *rs[1:])))
+                    out.append(with_shown(n, rebuild(shown_reading(n), cur)))
                 case ir.BookTitle(children=c):
                     next(counter)
                     kids = rebuild(c, cur)

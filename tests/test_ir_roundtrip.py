@@ -28,7 +28,7 @@ inline: st.SearchStrategy[ir.Inline] = st.deferred(lambda: st.one_of(
     st.builds(ir.Milestone, unit=st.sampled_from(["line", "page", "column"]), n=opt_text, attrs=pairs),
     st.builds(ir.Choice, kind=st.sampled_from(["app", "choice"]),
               readings=st.lists(st.builds(ir.Reading, role=text, children=inlines, attrs=pairs), max_size=2)
-              .map(tuple), attrs=pairs),
+              .map(tuple), attrs=pairs, shown=st.integers(0, 1)),
 ))
 inlines = st.lists(inline, max_size=3).map(tuple)
 

@@ -58,6 +58,7 @@ from ..teivocab import (
     rend,
     unrend,
 )
+from ..walk import shown_reading
 
 if TYPE_CHECKING:
     from .doctype import Report
@@ -307,7 +308,7 @@ class _Reader:
                 node = self.inline(child) if tei else self.generic_span(child)
                 if node is not None:
                     out.append(node)
-                if isinstance(node, ir.Choice) and node.kind == "app" and self.foreign:
+                if isinstance(node, ir.Choice) and self.foreign and (node.kind == "app" or not self.apart):
                     ref = self.apparatus_note(node)
                     if ref is not None:
                         out.append(ref)
@@ -399,7 +400,9 @@ class _Reader:
                                  for c in el if isinstance(c.tag, str) and c not in self.anchored)
                 if name == "app":  # the lemma is the text; readings of witnesses follow
                     readings = tuple(sorted(readings, key=lambda r: r.role != "lem"))
-                return ir.Choice(kind=name, readings=readings, attrs=attrs)
+                    return ir.Choice(kind=name, readings=readings, attrs=attrs)
+                return ir.Choice(kind=name, readings=readings, attrs=attrs,
+                                 shown=_shown_form(readings, diplomatic=self.options.diplomatic))
             case _:
                 return self.generic_span(el)
 
@@ -471,9 +474,14 @@ class _Reader:
     def apparatus_note(self, app: ir.Choice) -> ir.NoteRef | None:
         """The apparatus criticus entry of an ``app`` as a note (its call follows the app): where it stands in
         the source (the last ``lb``/``pb`` number), the lemma and its witnesses, then each other reading with
-        its witnesses (``om.`` for an empty one), so that every format shows every reading."""
-        lemma = next((r for r in app.readings if r.role == "lem"), None)
-        others = _flat([r for r in app.readings if r is not lemma])
+        its witnesses (``om.`` for an empty one), so that every format shows every reading. A ``choice``'s the
+        same way: the form shown, then each other with what it is (``sic``, ``orig.``), none for an
+        abbreviation (:data:`~pipeline.teivocab.CHOICE_UNNOTED`) nor for one that reads as the text does."""
+        if app.kind == "app":
+            lemma = next((r for r in app.readings if r.role == "lem"), None)
+            others = _flat([r for r in app.readings if r is not lemma])
+        else:
+            lemma, others = _choice_forms(app)
         if not others:
             return None
         self.apparatus += 1
@@ -501,7 +509,8 @@ class _Reader:
         return ir.Milestone(unit=MILESTONES[name], n=el.get("n"), attrs=_attrs(el, ("n",)))
 
     def note(self, el: etree._Element) -> ir.NoteRef:
-        marker = el.get("n") or str(len(self.notes) + 1)
+        # numbered among the source's notes: the apparatus entries beside them (a, b…) are no number of theirs
+        marker = el.get("n") or str(len(self.notes) - self.apparatus + 1)
         note_id = self.anchored.get(el) or el.get(XML_ID) or (f"docpipe-note-{len(self.notes) + 1}" if self.foreign
                                                               else f"fn-{len(self.notes) + 1}")
         while note_id in self.note_ids and el not in self.anchored:
@@ -698,7 +707,7 @@ class _Reader:
                 node = self.inline(el)
                 assert node is not None
                 kids: list[ir.Inline] = [node]
-                ref = self.apparatus_note(node) if isinstance(node, ir.Choice) and name == "app" else None
+                ref = self.apparatus_note(node) if isinstance(node, ir.Choice) else None
                 if ref is not None:
                     kids.append(ref)
                 return [ir.Div(blocks=(ir.Para(children=tuple(kids)),), classes=(BLOCK_NOTE,))]
@@ -1183,6 +1192,34 @@ def _apparatus_entry(where: str | None, lemma: ir.Reading | None, others: list[i
     return _merge(kids)
 
 
+def _shown_form(readings: tuple[ir.Reading, ...], *, diplomatic: bool) -> int:
+    """Which reading of a ``choice`` the text shows: its first edited form (``corr``, ``reg``, ``expan``), or in a
+    diplomatic edition its first form of the source (``sic``, ``orig``, ``abbr``); else its first."""
+    wanted = set(vocab.CHOICE_EDITED.values() if diplomatic else vocab.CHOICE_EDITED)
+    return next((i for i, r in enumerate(readings) if r.role in wanted), 0)
+
+
+def _choice_forms(choice: ir.Choice) -> tuple[ir.Reading, list[ir.Reading]]:
+    """The form of a ``choice`` the text shows and those its apparatus note gives, each ending with what it is
+    (``sic``, ``orig.``; an unnamed ``seg`` by its ``@source`` alone): none when every form is an abbreviation
+    or its expansion (:data:`~pipeline.teivocab.CHOICE_UNNOTED`), nor one that reads as the text does."""
+    shown_at = choice.shown if 0 <= choice.shown < len(choice.readings) else 0
+    first = choice.readings[shown_at]
+    if all(r.role in vocab.CHOICE_UNNOTED for r in choice.readings):
+        return first, []
+    text = " ".join(plain_inlines(first.children).split())
+    others: list[ir.Reading] = []
+    for i, r in enumerate(choice.readings):
+        if i == shown_at or (" ".join(plain_inlines(r.children).split()) == text and text):
+            continue
+        label = vocab.CHOICE_LABELS.get(r.role)
+        kids = r.children if plain_inlines(r.children).strip() else (ir.Emph(children=(ir.Text(text="om."),)),)
+        if label:
+            kids = (*kids, ir.Text(text=" "), ir.Emph(children=(ir.Text(text=label),)))
+        others.append(dataclasses.replace(r, children=kids))
+    return first, others
+
+
 def _sigla(r: ir.Reading, sigla: dict[str, str]) -> str:
     """The witnesses of a reading (``@wit``, else ``@resp`` or ``@source``) as sigla, each ``#id`` shown as
     ``sigla`` has it (else the id), with its ``@type`` or ``@cause`` when it has one (``conjecture``)."""
@@ -1281,14 +1318,14 @@ def _without_calls(nodes: tuple[ir.Inline, ...], notes: list[ir.Inline]) -> list
         elif isinstance(n, ir.Span):
             out.append(dataclasses.replace(n, children=tuple(_without_calls(n.children, notes))))
         elif isinstance(n, ir.Choice) and n.readings:
-            out.extend(_without_calls(n.readings[0].children, notes))
+            out.extend(_without_calls(shown_reading(n), notes))
         else:
             out.append(n)
     return out
 
 
 def plain_inlines(nodes: tuple[ir.Inline, ...]) -> str:
-    """The text of inline nodes (the first reading of a Choice)."""
+    """The text of inline nodes (the reading a Choice shows)."""
     out: list[str] = []
     for n in nodes:
         if isinstance(n, ir.Text):
@@ -1296,7 +1333,7 @@ def plain_inlines(nodes: tuple[ir.Inline, ...]) -> str:
         elif isinstance(n, ir.Code):
             out.append(n.text)
         elif isinstance(n, ir.Choice):
-            out.append(plain_inlines(n.readings[0].children) if n.readings else "")
+            out.append(plain_inlines(shown_reading(n)))
         elif isinstance(n, ir.Emph | ir.Strong | ir.Span | ir.Link | ir.BookTitle):
             out.append(plain_inlines(n.children))
     return "".join(out)

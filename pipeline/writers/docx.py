@@ -41,7 +41,7 @@ from ..media import DOCX_TYPES, by_name, shown
 from ..options import Options
 from ..rtl import direction, has_rtl_letters, is_rtl
 from ..units import parse_length
-from ..walk import iter_inlines_all, plain
+from ..walk import iter_inlines_all, plain, shown_reading
 from . import divisions as D
 from . import docx_fonts, docx_layout, wordml
 from .wordml import W, schema_order
@@ -358,9 +358,8 @@ class _Writer:
                     if n and ((unit == "page" and self.options.source_pages)
                               or (unit == "line" and self.options.source_lines)):
                         self.run(parent, f"[{n}]" if unit == "page" else f"|{n}|", rpr=base, lang=lang)
-                case ir.Choice(readings=rs):
-                    if rs:
-                        self.inlines(parent, rs[0].children, lang, base)
+                case ir.Choice():
+                    self.inlines(parent, shown_reading(node), lang, base)
                 case _:
                     assert_never(node)
 

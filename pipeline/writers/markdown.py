@@ -19,7 +19,7 @@ from ..guard import file_link_target
 from ..mathrender import texmath_safe
 from ..options import Options
 from ..tables import ALIGNS
-from ..walk import plain
+from ..walk import plain, shown_reading
 
 _ESCAPE = re.compile(r"([\\`*_\[\]{}<>#|~^$@])")
 
@@ -199,8 +199,7 @@ class _Writer:
                         self.reported.add("choice")
                         self.diag.emit("writer-dropped", "Markdown keeps the reading shown of apparatus and "
                                        "choice entries, not the other readings")
-                    if rs:
-                        out.append(self.inlines(rs[0].children))
+                    out.append(self.inlines(shown_reading(n)))
                 case _:
                     assert_never(n)
         return "".join(out)

@@ -43,6 +43,7 @@ from ..guard import split_url
 from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
+from ..xmlops import detach as _detach
 from . import xhtml as H
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions
 from .footnote_keep import footnotes_kept
@@ -63,7 +64,6 @@ from .page import (
     title_lines,
 )
 from .page import length_mm as _mm
-from .xmltree import detach as _detach
 
 
 @functools.cache

@@ -95,8 +95,8 @@ from ..teivocab import (
     unrend,
 )
 from ..walk import block_text, iter_blocks, iter_inlines_all
+from ..xmlops import detach as _detach
 from . import divisions as D
-from .xmltree import detach as _detach
 
 LEVEL_TYPES = {1: "chapter", 2: "section", 3: "subsection"}
 STEP_TITLES = {
@@ -1002,7 +1002,12 @@ class _Writer:
                     # pointers, pictures and links filtered as in the header (a fuzzed <ptr target="javascript:…">
                     # beside the text, make fuzz seed 38)
                     inert_tree(el, relative_pictures=True)
-                    if etree.QName(el).localname in TEI_LEVEL:
+                    if etree.QName(el).localname == "facsimile" and not any(isinstance(c.tag, str) for c in el):
+                        # every page image named outside the document (Faustedition's faust://facsimile/…) went:
+                        # TEI refuses an empty facsimile
+                        self.diag.emit("writer-dropped", "a facsimile beside the text whose every picture leaves the "
+                                       "document (a URL with a scheme or a host): not written")
+                    elif etree.QName(el).localname in TEI_LEVEL:
                         tei.append(el)
                     elif etree.QName(el).localname in SOURCE_PARTS:
                         where = _to_source_desc(tei, el)

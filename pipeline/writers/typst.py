@@ -55,7 +55,7 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..rtl import is_rtl
 from ..tables import cell_aligns, layout
-from ..walk import block_text, iter_inlines_all, plain
+from ..walk import block_text, iter_inlines_all, plain, shown_reading
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions, has_role
 from .page import (
     BOTTOM_MM,
@@ -308,8 +308,8 @@ class _Writer:
                 if unit == "page" and self.options.source_pages and n:
                     return f"#super(text(size: 7pt, fill: rgb(\"#777777\"), {lit(f'[{n}]')}));"
                 return ""
-            case ir.Choice(readings=rs):
-                return self.inlines(rs[0].children, lang, after) if rs else ""
+            case ir.Choice():
+                return self.inlines(shown_reading(node), lang, after)
             case _:
                 assert_never(node)
 
@@ -792,8 +792,8 @@ def _first_char(node: ir.Inline) -> str:
             return o[:1]
         case ir.Emph(children=c) | ir.Strong(children=c) | ir.Link(children=c) | ir.Span(children=c):
             return _first_char_of(c)
-        case ir.Choice(readings=rs):
-            return _first_char_of(rs[0].children) if rs else ""
+        case ir.Choice():
+            return _first_char_of(shown_reading(node))
         case _:
             return ""
 
@@ -852,6 +852,18 @@ _MATH_NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]*")
 _SPACING = re.compile(r"#h\(\s*-?\d+(?:\.\d+)?(?:em|pt)\s*\)")
 
 
+#: Symbols pandoc 3.9 writes under names the Typst docpipe requires (pyproject: typst 0.15) no longer knows, and
+#: their names there (``sect``, ∩: one in docxjs's equation array failed the Typst run, which then set every
+#: equation of the document as TeX).
+_TYPST_RENAMED = {"sect": "inter"}
+_RENAMED = re.compile(r'"(?:[^"\\]|\\.)*"|(?<![A-Za-z0-9.])(' + "|".join(_TYPST_RENAMED) + r")(?![A-Za-z0-9-])")
+
+
+def typst_names(source: str) -> str:
+    """pandoc's Typst math with each symbol of :data:`_TYPST_RENAMED` under the name Typst knows (strings kept)."""
+    return _RENAMED.sub(lambda m: _TYPST_RENAMED[m.group(1)] if m.group(1) else m.group(0), source)
+
+
 def safe_math(source: str) -> bool:
     """Whether pandoc's Typst math is only math: one ``$…$``, no code (``#``), no forbidden name."""
     source = source.strip()
@@ -870,7 +882,7 @@ _SEPARATOR = "DOCPIPESEPARATOR"
 def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[tuple[str, bool], str | None]:
     """Typst math for every equation of ``doc``: one pandoc run (texmath) for those not yet converted."""
     eqs = list(dict.fromkeys((n.tex, n.display) for n in iter_inlines_all(doc) if isinstance(n, ir.Math)))
-    from ..mathrender import texmath_safe
+    from ..mathrender import kept_as_tex, texmath_safe, texmath_tex
     for eq in eqs:
         if eq not in _MATH_CACHE and not texmath_safe(eq[0]):
             _MATH_CACHE[eq] = None  # texmath's time doubles with each further script: kept as TeX
@@ -880,7 +892,7 @@ def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[t
         blocks: list[Any] = []
         for tex, display in todo:
             blocks.append({"t": "Para", "c": [{"t": "Math", "c": [{"t": "DisplayMath" if display else "InlineMath"},
-                                                                 tex]}]})
+                                                                 texmath_tex(tex)]}]})
             blocks.append({"t": "Para", "c": [{"t": "Str", "c": _SEPARATOR}]})
         data = json.dumps({"pandoc-api-version": [1, 23, 1], "meta": {}, "blocks": blocks}).encode("utf-8")
         pieces: list[str] = []
@@ -890,17 +902,17 @@ def _math_table(doc: ir.Document, options: Options, diag: Diagnostics) -> dict[t
             if proc.returncode == 0:
                 pieces = [p.strip() for p in proc.stdout.decode("utf-8", "replace").split(_SEPARATOR)]
             else:
-                diag.emit("writer-note", "equations kept as TeX: pandoc could not convert them "
+                diag.emit("math-kept-as-tex", "equations kept as TeX: pandoc could not convert them "
                           f"({proc.stderr.decode('utf-8', 'replace').strip()[:120]})")
         except (OSError, subprocess.TimeoutExpired) as exc:
-            diag.emit("writer-note", f"equations kept as TeX: pandoc could not convert them ({exc})")
+            diag.emit("math-kept-as-tex", f"equations kept as TeX: pandoc could not convert them ({exc})")
         for i, eq in enumerate(todo):
-            piece = pieces[i] if i < len(pieces) else ""
+            piece = typst_names(pieces[i]) if i < len(pieces) else ""
             _MATH_CACHE[eq] = piece if safe_math(piece) else None
     out = {}
     for eq in eqs:
         if _MATH_CACHE.get(eq) is None:
-            diag.emit("writer-note", f"an equation kept as TeX (no Typst math for it): {eq[0][:40]}")
+            kept_as_tex(diag, eq[0], "no Typst math for it")
         out[eq] = _MATH_CACHE.get(eq)
     return out
 
@@ -1070,7 +1082,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                     pdf_tags=options.pdf_variant in ("pdf/ua-1", "pdf/a-3a"))
             except typst.TypstError as exc:
                 if attempt == "math" and has_math:
-                    diag.emit("writer-note", f"Typst could not set the equations ({exc.message}); kept as TeX")
+                    diag.emit("math-kept-as-tex", f"Typst could not set the equations ({exc.message}); kept as TeX")
                     continue
                 where = " ".join(str(exc.diagnostic).split())[:300]
                 raise OutputError(f"Typst failed: {exc.message} ({where})") from exc
@@ -1119,7 +1131,7 @@ def _write_parts(doc: ir.Document, options: Options, diag: Diagnostics, coverage
                               [(rank, name, title) for rank, name, _, title in writer.headings])
             except PartFailed as exc:
                 if attempt == "math" and has_math:
-                    diag.emit("writer-note", f"Typst could not set the equations ({exc}); kept as TeX")
+                    diag.emit("math-kept-as-tex", f"Typst could not set the equations ({exc}); kept as TeX")
                     continue
                 raise
     raise OutputError("Typst failed")

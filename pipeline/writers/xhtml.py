@@ -36,7 +36,7 @@ from ..resources import STYLES_DIR
 from ..rtl import direction, is_rtl
 from ..tables import cell_aligns
 from ..units import parse_length
-from ..walk import iter_inlines_all, plain
+from ..walk import iter_inlines_all, plain, shown_reading
 from .divisions import ARIA, for_edition, has_role
 
 Profile = Literal["html", "epub", "print"]
@@ -188,6 +188,9 @@ def equation(parent: etree._Element, node: ir.Math, ctx: Context) -> None:
                 el.set("display", "block")
             parent.append(el)
             return
+    if ctx.profile == "print":
+        from ..mathrender import kept_as_tex
+        kept_as_tex(ctx.diag, node.tex, "no picture of it could be drawn")
     code = etree.SubElement(parent, "code", {"class": "tex math"})
     code.text = f"$${node.tex}$$" if node.display else f"${node.tex}$"
 
@@ -324,9 +327,9 @@ def inlines(parent: etree._Element, nodes: Iterable[ir.Inline], ctx: Context, la
             case ir.Choice(readings=rs):
                 span = etree.SubElement(parent, "span", {"class": f"choice {node.kind}"})
                 if len(rs) > 1:
-                    span.set("title", "; ".join(f"{r.role}: {plain(r.children)}" for r in rs[1:])[:500])
-                if rs:
-                    inlines(span, rs[0].children, ctx, lang)
+                    others = (r for i, r in enumerate(rs) if i != node.shown)
+                    span.set("title", "; ".join(f"{r.role}: {plain(r.children)}" for r in others)[:500])
+                inlines(span, shown_reading(node), ctx, lang)
             case _:
                 assert_never(node)
 

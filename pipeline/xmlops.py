@@ -1,4 +1,4 @@
-"""Small lxml operations the XML-writing modules share."""
+"""Small lxml operations the readers, the guard and the writers share."""
 
 from __future__ import annotations
 

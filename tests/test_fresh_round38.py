@@ -66,3 +66,21 @@ def test_a_facsimile_whose_every_picture_leaves_the_document_is_not_written(tmp_
     assert any("facsimile" in d.message and d.code == "writer-dropped" for d in diag.items)
     require(RNG.is_file() and jing_path() is not None, "jing and the TEI schema")
     assert not jing([out]), jing([out])
+
+
+def test_publication_details_without_a_publisher_get_an_empty_one(tmp_path: Path) -> None:
+    """IIP (Inscriptions of Israel/Palestine): the ``publicationStmt`` is an ``xi:include`` of the project's
+    copyright statement and an ``<idno/>``; the include is not followed (nothing is read from elsewhere), and an
+    ``idno`` with no agency before it is refused by TEI: an empty ``publisher`` is put before it (who published it
+    is not said), and said; the inscription stays."""
+    diag = Diagnostics()
+    out = pipeline.convert(FIXTURES / "iip-masa0497.xml", ["tei"], tmp_path / "out", Options(source_date_epoch=0),
+                           diag=diag).outputs["tei"]
+    root = etree.parse(str(out)).getroot()
+    ps = root.find("t:teiHeader/t:fileDesc/t:publicationStmt", NS)
+    assert ps is not None
+    assert [etree.QName(c).localname for c in ps if isinstance(c.tag, str)] == ["publisher", "idno"]
+    assert any("without a publisher" in d.message for d in diag.items)
+    assert root.find(".//t:text//t:div[@type='edition']", NS) is not None
+    require(RNG.is_file() and jing_path() is not None, "jing and the TEI schema")
+    assert not jing([out]), jing([out])

@@ -1229,24 +1229,32 @@ def sanitize(el: etree._Element) -> list[str]:
                 del node.attrib[k]
         if moved:
             set_attrs(node, name, [("rend", node.get("rend", "")), *moved] if node.get("rend") else moved)
-        if name == "publicationStmt" and _reorder_publication(node):
-            changed.append("publicationStmt order")
+        if name == "publicationStmt" and (mended := _reorder_publication(node)):
+            changed.append(mended)
     etree.cleanup_namespaces(el)
     return changed
 
 
-def _reorder_publication(ps: etree._Element) -> bool:
-    """Move details standing before the first agency (``publisher``, ``distributor``, ``authority``) after it, as
-    ``tei_all`` requires; True if anything moved."""
+def _reorder_publication(ps: etree._Element) -> str | None:
+    """Details (``idno``, ``date``, ``availability``…) in the order ``tei_all`` requires, after an agency
+    (``publisher``, ``distributor``, ``authority``): those standing before the first agency moved after it; where
+    there is none (IIP's ``<xi:include/><idno/>``, the include left out), an empty ``publisher`` put before them —
+    who published it is not said. What was done, or None."""
     kids = [c for c in ps if isinstance(c.tag, str)]
     names = [etree.QName(c).localname for c in kids]
+    if not kids or any(n in ("p", "ab") for n in names):
+        return None
     first = next((i for i, n in enumerate(names) if n in AGENCIES), None)
-    if not first or any(n in ("p", "ab") for n in names):
-        return False
+    if first is None:
+        ps.insert(0, etree.Element(f"{{{TEI}}}publisher"))
+        ps[0].tail, ps.text = ps.text, None
+        return "publicationStmt details without a publisher (an empty publisher added before them)"
+    if not first:
+        return None
     agency = kids[first]
     for c in reversed(kids[:first]):
         agency.addnext(c)
-    return True
+    return "publicationStmt order"
 
 
 def repair(root: etree._Element, diag: Diagnostics) -> None:

@@ -88,7 +88,8 @@ def _flags(g: argparse._ArgumentGroup, rows: tuple[tuple[str, str], ...]) -> Non
 def _add_edition(g: argparse._ArgumentGroup) -> None:
     g.add_argument("--script", choices=SCRIPTS, help="script edition: keep (default), hant, hans, tw, hk")
     _flags(g, (("--diplomatic", "keep the text as written: recover the structure, skip every transform that "
-                                "changes text"),
+                                "changes text; a TEI choice shows the source's form (sic, orig, abbr), the "
+                                "edited one in a note"),
                ("--keep-spaces", "keep the source's spaces between Han and Latin/digits")))
     g.add_argument("--join-numbers", choices=("nnbsp", "none"),
                    help="join space-grouped digits with U+202F (default) or with nothing")

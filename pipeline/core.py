@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from . import ir, registry
 from .diagnostics import Diagnostics, Severity
@@ -34,6 +35,12 @@ def read_bytes(data: bytes, name: str, options: Options, diag: Diagnostics) -> i
     except RecursionError as exc:
         raise LimitError("structure nested too deeply", file=name,
                          expected=f"at most {options.max_depth} levels (--max-depth)") from exc
+    if fmt == "markdown":  # its citations formatted from the bibliography it names (a book's: book/read.py)
+        from .readers.pandoc.cite import finish, named
+        base = Path(options.base_dir or ".")
+        root = Path(options.resource_root) if options.resource_root else base
+        doc = finish(doc, [(base, n) for n in named(doc, "bibliography")], [(base, n) for n in named(doc, "csl")],
+                     root, options, diag, name)
     from .guard import guard
     return guard(doc, options, diag, name)
 

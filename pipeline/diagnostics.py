@@ -37,7 +37,7 @@ WarningCode: TypeAlias = Literal[
     "external-resource-blocked", "text-repaired", "markdown-repaired", "unsafe-link", "media-refused", "media-missing",
     "media-unsupported", "media-placeholder", "container-unclosed",
     # transforms
-    "duplicate-id", "link-unresolved", "link-outside-book",
+    "duplicate-id", "link-unresolved", "link-outside-book", "citation-unresolved",
     # writing
     "writer-dropped", "missing-tool", "tool-warning", "glyph-missing", "link-to-file", "math-kept-as-tex",
 ]

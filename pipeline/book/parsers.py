@@ -386,10 +386,13 @@ def parse_quarto(text: str, path: Path, diag: Diagnostics) -> BookPlan:
     extra = [(k, v) for k in ("date", "publisher", "isbn", "doi", "description")
              if (v := _str(book.get(k))) is not None]
     lang = _str(data.get("lang")) if isinstance(data, dict) else None
+    top = data if isinstance(data, dict) else {}
     return BookPlan(root=path.resolve().parent, source="quarto", book_file=path, title=_str(book.get("title")),
                     subtitle=_str(book.get("subtitle")), authors=tuple(_strs(book.get("author"))),
                     language=lang, extra=tuple(extra), site_url=_str(book.get("site-url")),
-                    entries=tuple(chapters + appendices))
+                    entries=tuple(chapters + appendices),
+                    bibliography=tuple(_strs(top.get("bibliography")) + _strs(book.get("bibliography"))),
+                    csl=tuple(_strs(top.get("csl")) + _strs(book.get("csl"))))
 
 
 # --------------------------------------------------------------------------- docpipe.toml

@@ -55,6 +55,10 @@ class BookPlan:
     """The book's web address (MkDocs ``site_url``, Quarto ``site-url``): links to its pages are links within."""
     numbering: Numbering = "book"
     entries: tuple[Entry, ...] = field(default=())
+    bibliography: tuple[str, ...] = ()
+    """The bibliography files the book file names (Quarto's ``bibliography:``), relative to :attr:`root`."""
+    csl: tuple[str, ...] = ()
+    """The citation style file it names (``csl:``), relative to :attr:`root`."""
     pages: tuple[str, ...] = ()
     """Front-matter pages made from the metadata, in order (``halftitlepage``, ``titlepage``, ``copyright-page``,
     ``dedication``): what ``docpipe.toml``'s ``[book] pages`` asks for."""

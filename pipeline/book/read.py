@@ -86,7 +86,23 @@ def read_book(paths: Sequence[str | os.PathLike[str]], options: Options, diag: D
                          expected="at least one chapter file")
     # the edition's --numbering chapter overrides the book file's; its default leaves the book file's
     numbering: Numbering | None = "chapter" if options.numbering == "chapter" else None
-    return assemble(plan, docs, diag, numbering=numbering), max(mtimes, default=None), resources
+    book = assemble(plan, docs, diag, numbering=numbering)
+    return _cited(book, plan, docs, options, diag), max(mtimes, default=None), resources
+
+
+def _cited(book: ir.Document, plan: BookPlan, docs: dict[str, ir.Document], options: Options,
+           diag: Diagnostics) -> ir.Document:
+    """The book's citations formatted at once, from the bibliographies the book file and its chapters name: one
+    bibliography for the whole book, in the chapter that has ``::: {#refs}`` (Quarto's references.qmd) or at the
+    end."""
+    from ..readers.pandoc.cite import finish, named
+    bibs = [(plan.root, n) for n in plan.bibliography]
+    styles = [(plan.root, n) for n in plan.csl]
+    for rel, doc in docs.items():
+        folder = (plan.root / rel).parent
+        bibs += [(folder, n) for n in named(doc, "bibliography")]
+        styles += [(folder, n) for n in named(doc, "csl")]
+    return finish(book, bibs, styles, plan.resources, options, diag, str(plan.book_file or plan.root))
 
 
 def read_chapter(path: Path, options: Options, diag: Diagnostics, *, inside: Path | None = None

@@ -13,6 +13,7 @@ A Word table of contents is dropped (reported); raw HTML in Markdown goes throug
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -36,6 +37,10 @@ from .word import CAPTION_STYLES, TITLE_STYLES, caption_label, contents_title, i
 INLINE_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt", "caption", "figcaption"})
 #: Formats whose raw HTML is parsed into the IR (pandoc's HTML reader parses its own).
 RAW_HTML_FORMATS = frozenset({"markdown", "org"})
+#: The attribute of a Markdown citation span holding pandoc's citations (JSON), until :mod:`.cite` formats it.
+CITATION_ATTR = "data-citation"
+#: The class of the division the bibliography goes in (Quarto's and pandoc's ``::: {#refs}``).
+REFERENCES = "references"
 #: ARIA roles of an HTML ``div`` that only wraps a part of the page (its headings are the document's sections).
 WRAPPER_ROLES = frozenset({"region", "main", "document", "article", "presentation", "none", "group"})
 #: pandoc's column alignments as the IR's.
@@ -254,7 +259,7 @@ class _Converter:
                 q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
                 out.extend((ir.Text(text=q[0]), *self.inlines(c[1]), ir.Text(text=q[1])))
             elif t == "Cite":
-                out.extend(self.inlines(c[1]))
+                out.append(self.cite(c))
             elif t in ("Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
                 kids_ir = self.inlines(c)
                 if t == "Superscript" and kids_ir and all(isinstance(k, ir.NoteRef) for k in kids_ir):
@@ -522,6 +527,8 @@ class _Converter:
             return []
         if "box-title" in classes:
             return [ir.Div(blocks=self.blocks(kids), classes=("box-title",))]
+        if did == "refs" and self.fmt == "markdown":  # where Quarto and pandoc put the bibliography (cite.py)
+            return [ir.Div(blocks=self.blocks(kids), classes=(REFERENCES,), id=did)]
         if set(classes) & {"section", "footnotes", "dp-footnotes"} or "dp-section" in attrs_d \
                 or "data-dp-section" in attrs_d or (not classes and not attrs):
             inner = list(self.blocks(kids))
@@ -537,6 +544,16 @@ class _Converter:
             return _unwrapped(list(content), did)
         return [ir.Div(blocks=content, classes=tuple(classes), attrs=tuple(attrs_d.items()),
                        lang=lang, id=did or None)]
+
+    def cite(self, c: list[Any]) -> ir.Inline:
+        """A citation (``[@key, p. 3]``): as written, in a ``citation`` span naming its keys; from Markdown, with
+        pandoc's own form of it kept for :mod:`.cite`, which formats it from the document's bibliography."""
+        citations, kids = c
+        keys = " ".join(str(x.get("citationId", "")) for x in citations if isinstance(x, dict))
+        attrs: tuple[tuple[str, str], ...] = (("data-cites", keys),)
+        if self.fmt == "markdown":
+            attrs += ((CITATION_ATTR, json.dumps(citations, ensure_ascii=False, separators=(",", ":"))),)
+        return ir.Span(children=self.inlines(kids), classes=("citation",), attrs=attrs)
 
     def box(self, did: str, boxed: bool, kinds: list[str], attrs: dict[str, str],
             kids: list[dict[str, Any]]) -> ir.Box:

@@ -103,3 +103,19 @@ def test_a_bibliography_outside_the_documents_folder_is_not_read(tmp_path: Path)
                               diag=diag)
     assert "@styler" in _text(result.outputs["html"])
     assert any(d.code == "external-resource-blocked" and "outside.bib" in d.message for d in diag.items)
+
+
+def test_quarto_cross_references_are_not_citations(tmp_path: Path) -> None:
+    """``@sec-a`` is pandoc's citation syntax too: in a book with a bibliography it stays a cross-reference to its
+    section (a link showing the section's title), not a citation citeproc cannot find ("sec-a?")."""
+    book = _quarto_book(tmp_path)
+    (tmp_path / "a.qmd").write_text("# A {#sec-a}\n\nAs @marwick2018-peerj shows.\n", encoding="utf-8")
+    (tmp_path / "b.qmd").write_text("# B\n\nBack to @sec-a, see [@styler].\n", encoding="utf-8")
+    diag = Diagnostics()
+    result = pipeline.convert(book, ["html"], tmp_path / "out", Options(source_date_epoch=0), diag=diag)
+    text = _text(result.outputs["html"])
+    assert "sec-a?" not in text and "@sec-a" not in text
+    root = etree.parse(str(result.outputs["html"]), etree.HTMLParser()).getroot()
+    assert any((a.get("href") or "").endswith("sec-a") for a in root.iter("a"))
+    assert "(Müller and Walthert 2018)" in text
+    assert not [d for d in diag.items if d.code == "citation-unresolved"]

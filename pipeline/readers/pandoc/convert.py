@@ -39,6 +39,8 @@ INLINE_ONLY = frozenset({"p", "h1", "h2", "h3", "h4", "h5", "h6", "summary", "dt
 RAW_HTML_FORMATS = frozenset({"markdown", "org"})
 #: The attribute of a Markdown citation span holding pandoc's citations (JSON), until :mod:`.cite` formats it.
 CITATION_ATTR = "data-citation"
+#: A key Quarto reserves for its cross-references (``@sec-intro``, ``@fig-plot``), not a citation.
+QUARTO_XREF = re.compile(r"(?:sec|fig|tbl|lst|eq|thm|lem|cor|prp|def|exm|exr|cnj)-")
 #: The class of the division the bibliography goes in (Quarto's and pandoc's ``::: {#refs}``).
 REFERENCES = "references"
 #: ARIA roles of an HTML ``div`` that only wraps a part of the page (its headings are the document's sections).
@@ -259,7 +261,7 @@ class _Converter:
                 q = "“”" if c[0]["t"] == "DoubleQuote" else "‘’"
                 out.extend((ir.Text(text=q[0]), *self.inlines(c[1]), ir.Text(text=q[1])))
             elif t == "Cite":
-                out.append(self.cite(c))
+                out.extend(self.cite(c))
             elif t in ("Underline", "Strikeout", "Superscript", "Subscript", "SmallCaps"):
                 kids_ir = self.inlines(c)
                 if t == "Superscript" and kids_ir and all(isinstance(k, ir.NoteRef) for k in kids_ir):
@@ -545,15 +547,18 @@ class _Converter:
         return [ir.Div(blocks=content, classes=tuple(classes), attrs=tuple(attrs_d.items()),
                        lang=lang, id=did or None)]
 
-    def cite(self, c: list[Any]) -> ir.Inline:
+    def cite(self, c: list[Any]) -> tuple[ir.Inline, ...]:
         """A citation (``[@key, p. 3]``): as written, in a ``citation`` span naming its keys; from Markdown, with
         pandoc's own form of it kept for :mod:`.cite`, which formats it from the document's bibliography."""
         citations, kids = c
-        keys = " ".join(str(x.get("citationId", "")) for x in citations if isinstance(x, dict))
+        ids = [str(x.get("citationId", "")) for x in citations if isinstance(x, dict)]
+        if ids and all(QUARTO_XREF.match(i) for i in ids):
+            return self.inlines(kids)  # ``@sec-intro``: a cross-reference, as written (book/assembly.py links it)
+        keys = " ".join(ids)
         attrs: tuple[tuple[str, str], ...] = (("data-cites", keys),)
         if self.fmt == "markdown":
             attrs += ((CITATION_ATTR, json.dumps(citations, ensure_ascii=False, separators=(",", ":"))),)
-        return ir.Span(children=self.inlines(kids), classes=("citation",), attrs=attrs)
+        return (ir.Span(children=self.inlines(kids), classes=("citation",), attrs=attrs),)
 
     def box(self, did: str, boxed: bool, kinds: list[str], attrs: dict[str, str],
             kids: list[dict[str, Any]]) -> ir.Box:

@@ -202,6 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("-t", "--to", required=True, help="comma-separated formats")
     m.add_argument("--out-dir", required=True, help="folder for the outputs")
     m.add_argument("--script", choices=SCRIPTS, default="keep", help="script edition (default: keep)")
+    m.add_argument("--pdf-engine", choices=("auto", *registry.PDF_ENGINES), default="auto",
+                   help="PDF engine for every document, as convert's --pdf-engine (default: auto)")
     _many_options(m)
 
     d = sub.add_parser("deps", help="print the style and font files a format depends on (for make)")
@@ -473,7 +475,7 @@ def _many(args: argparse.Namespace) -> int:
         else:
             formats = [f.strip() for f in args.to.split(",") if f.strip()]
             outcomes = batch([Path(s) for s in args.sources], formats, Path(args.out_dir), script=args.script,
-                             **common)
+                             edition=Edition(pdf_engine=args.pdf_engine), **common)
     except KeyboardInterrupt:
         print("docpipe: interrupted; the manifest keeps every finished job: run the same command to finish",
               file=sys.stderr)

@@ -109,6 +109,24 @@ def test_cli_batch_and_summary(project: Path, capsys: pytest.CaptureFixture[str]
     assert "[" in out.err and "ok" in out.err  # progress lines when not a terminal
 
 
+def test_cli_batch_pdf_engine(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``batch --pdf-engine typst`` sets every document's PDF with Typst, as ``convert --pdf-engine`` does one's;
+    without it, ``auto`` picks WeasyPrint for a short report."""
+    src = tmp_path / "src"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "report.txt")
+    made = {}
+    for engine in ("typst", "auto"):
+        out = tmp_path / engine
+        assert main(["batch", str(src), "--to", "pdf", "--out-dir", str(out), "-j", "1", "-q",
+                     "--pdf-engine", engine]) == 0
+        info = subprocess.run(["pdfinfo", str(out / "report.pdf")], capture_output=True, text=True).stdout
+        made[engine] = " ".join(re.findall(r"^(?:Creator|Producer):\s+(\S+)", info, re.M))
+    assert "Typst" in made["typst"] and "WeasyPrint" not in made["typst"], made
+    assert "WeasyPrint" in made["auto"] and "Typst" not in made["auto"], made
+    capsys.readouterr()
+
+
 def test_cli_build_reports_bad_project(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "docpipe.toml").write_text("[editions.x]\nformats = ['nope']\n", encoding="utf-8")
     assert main(["build", "--project", str(tmp_path / "docpipe.toml")]) == 2

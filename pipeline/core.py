@@ -41,6 +41,8 @@ def read_bytes(data: bytes, name: str, options: Options, diag: Diagnostics) -> i
         root = Path(options.resource_root) if options.resource_root else base
         doc = finish(doc, [(base, n) for n in named(doc, "bibliography")], [(base, n) for n in named(doc, "csl")],
                      root, options, diag, name)
+        from .book.assembly import document_xrefs
+        doc = document_xrefs(doc, diag, name)
     from .guard import guard
     return guard(doc, options, diag, name)
 

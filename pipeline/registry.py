@@ -44,8 +44,8 @@ READER_ALIASES: dict[str, str] = {"txt": "report", "text": "report", "md": "mark
 #: file suffix (longest first wins) -> reader name
 SUFFIXES: dict[str, str] = {
     ".ir.json": "ir", ".tei.xml": "tei", ".tei": "tei", ".xml": "tei", ".txt": "report", ".text": "report",
-    ".md": "markdown", ".markdown": "markdown", ".docx": "docx", ".odt": "odt", ".html": "html",
-    ".htm": "html", ".xhtml": "html", ".epub": "epub", ".json": "ir", ".org": "org",
+    ".md": "markdown", ".markdown": "markdown", ".qmd": "markdown", ".rmd": "markdown", ".docx": "docx",
+    ".odt": "odt", ".html": "html", ".htm": "html", ".xhtml": "html", ".epub": "epub", ".json": "ir", ".org": "org",
 }
 
 #: writer name -> ("module:function", output suffix); a writer is ``(doc, options, diag) -> bytes``.

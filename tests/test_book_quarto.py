@@ -5,6 +5,9 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from lxml import etree
+
+import pipeline
 from pipeline import Diagnostics, Options, ir
 from pipeline.book import read_book
 from pipeline.walk import iter_blocks, iter_inlines_all, plain
@@ -174,3 +177,23 @@ def test_a_chunk_that_only_includes_a_picture_file_is_that_picture(tmp_path: Pat
     assert [d.message for d in diag.items if d.code == "chunk-picture"] == [
         "2 R chunk(s) that only show a picture file (knitr::include_graphics) read as that picture"]
     assert not [d for d in diag.items if d.code == "link-unresolved"]
+
+
+def test_a_quarto_document_converted_alone_links_its_own_cross_references(tmp_path: Path) -> None:
+    """A ``.qmd`` that is no book's chapter is read as Markdown, and its ``@sec-x``/``@fig-x`` become links to its
+    own section (its title) and figure (numbered as Quarto numbers it); one naming nothing is said at its line."""
+    from PIL import Image
+
+    Image.new("RGB", (20, 20), "red").save(tmp_path / "p.png")
+    (tmp_path / "d.qmd").write_text("---\ntitle: Doc\n---\n\n## Intro {#sec-intro}\n\nText.\n\n"
+                                    "![A plot](p.png){#fig-plot}\n\n## More\n\nAs in @sec-intro and @fig-plot; "
+                                    "see @sec-gone.\n", encoding="utf-8")
+    diag = Diagnostics()
+    result = pipeline.convert(tmp_path / "d.qmd", ["html"], tmp_path / "out", Options(source_date_epoch=0),
+                              diag=diag)
+    root = etree.parse(str(result.outputs["html"]), etree.HTMLParser()).getroot()
+    links = {(a.get("href"), "".join(a.itertext())) for a in root.iter("a")}
+    assert ("#sec-intro", "Intro") in links and ("#fig-plot", "Figure 1") in links
+    said = [d for d in diag.items if d.code == "link-unresolved"]
+    assert len(said) == 1 and "@sec-gone" in said[0].message and said[0].line == 13
+    assert "@sec-gone" in "".join(root.itertext())

@@ -641,3 +641,56 @@ def _steps(docs: list[ir.Document]) -> tuple[ir.Step, ...]:
                 c[k] = c.get(k, 0) + v
             settings.setdefault(s.name, s.settings)
     return tuple(ir.Step(name=n, counts=tuple(c.items()), settings=settings[n]) for n, c in merged.items())
+
+
+def document_xrefs(doc: ir.Document, diag: Diagnostics, name: str) -> ir.Document:
+    """Quarto's cross-references within one document converted on its own (a ``.qmd`` that is no book's chapter):
+    ``@sec-x`` a link to its section showing the section's title, ``@fig-x``/``@tbl-x`` to its figure or table
+    numbered as Quarto numbers them (``Figure 2``); one naming nothing in the document is said, with its line, and
+    kept as text. A book's are linked by :func:`assemble`."""
+    from ..walk import iter_inlines_all, plain
+    if not any(isinstance(n, ir.Text) and _XREF.search(n.text) for n in iter_inlines_all(doc)):
+        return doc
+    titles: dict[str, str] = {}
+    seen = {"fig": 0, "tbl": 0}
+
+    def on_block(b: ir.Block) -> ir.Block:
+        if isinstance(b, ir.Heading) and b.id:
+            titles.setdefault(b.id, plain(b.children) or b.id)
+        kind = (b.id or "").split("-", 1)[0] if isinstance(b, ir.Figure | ir.Table) else ""
+        if isinstance(b, ir.Figure | ir.Table) and b.id and kind == ("fig" if isinstance(b, ir.Figure) else "tbl"):
+            seen[kind] += 1
+            label = b.label or f"{float_name(kind, doc.metadata.language)} {seen[kind]}"
+            titles[b.id] = label
+            return dataclasses.replace(b, label=label)
+        return b
+
+    blocks = map_tree(doc.blocks, lambda inl: inl, on_block)
+    unresolved: list[str] = []
+
+    def fn(n: ir.Inline) -> tuple[ir.Inline, ...]:
+        if not isinstance(n, ir.Text) or "@" not in n.text:
+            return (n,)
+        out: list[ir.Inline] = []
+        pos = 0
+        for m in _XREF.finditer(n.text):
+            if m.group(1) not in titles:
+                unresolved.append(m.group(1))
+                continue
+            out += [ir.Text(text=n.text[pos:m.start()])] if m.start() > pos else []
+            out.append(ir.Link(children=(ir.Text(text=titles[m.group(1)]),), target="#" + m.group(1)))
+            pos = m.end()
+        if not out:
+            return (n,)
+        return (*out, *([ir.Text(text=n.text[pos:])] if pos < len(n.text) else []))
+
+    blocks = map_tree(blocks, lambda inl: map_inlines(inl, fn))
+    notes = tuple(dataclasses.replace(nt, blocks=map_tree(nt.blocks, lambda inl: map_inlines(inl, fn)))
+                  for nt in doc.notes)
+    lines = _xref_lines(Path(name)) if unresolved else {}
+    for label in unresolved:
+        where = lines.get(label)
+        kind = _XREF_KINDS.get(label.split("-", 1)[0], "place")
+        diag.emit("link-unresolved", f"cross-reference @{label}: no {kind} with this label in the document; kept as "
+                  "text", file=name, line=where.pop(0) if where else None)
+    return dataclasses.replace(doc, blocks=blocks, notes=notes)

@@ -25,7 +25,7 @@ import dataclasses
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote
@@ -506,24 +506,14 @@ class _Linker:
 
     def xrefs(self, t: ir.Text) -> tuple[ir.Inline, ...]:
         """Quarto's ``@sec-id`` in a text as links showing their heading's title."""
-        out: list[ir.Inline] = []
-        pos = 0
-        for m in _XREF.finditer(t.text):
-            hit = self.ids_anywhere.get(m.group(1))
+        def target(label: str) -> tuple[str, str] | None:
+            hit = self.ids_anywhere.get(label)
             if hit is None:
-                self.unresolved.append(m.group(1))
-                continue
-            unit, new = hit
-            if m.start() > pos:
-                out.append(ir.Text(text=t.text[pos:m.start()]))
-            out.append(ir.Link(children=(ir.Text(text=unit.titles.get(new, m.group(1))),), target="#" + new))
+                return None
             self.counts["xref"] += 1
-            pos = m.end()
-        if not out:
-            return (t,)
-        if pos < len(t.text):
-            out.append(ir.Text(text=t.text[pos:]))
-        return tuple(out)
+            return hit[1], hit[0].titles.get(hit[1], label)
+
+        return _xref_links(t, target, self.unresolved)
 
     def relink(self, u: _Unit, diag: Diagnostics) -> None:
         """Every link of unit ``u`` pointed at its target's id in the book, or turned into text when it has
@@ -583,6 +573,28 @@ class _Linker:
                    else f"no {kind} with this label in the book")
             diag.emit("link-unresolved", f"cross-reference @{label}: {why}; kept as text", file=u.entry.path,
                       line=where.pop(0) if where else None)
+
+
+def _xref_links(t: ir.Text, target: Callable[[str], tuple[str, str] | None],
+                unresolved: list[str]) -> tuple[ir.Inline, ...]:
+    """``t`` with each Quarto cross-reference whose label ``target`` finds (the id it links to, the text it shows)
+    a link; the labels it does not find added to ``unresolved`` and left as text."""
+    out: list[ir.Inline] = []
+    pos = 0
+    for m in _XREF.finditer(t.text):
+        hit = target(m.group(1))
+        if hit is None:
+            unresolved.append(m.group(1))
+            continue
+        if m.start() > pos:
+            out.append(ir.Text(text=t.text[pos:m.start()]))
+        out.append(ir.Link(children=(ir.Text(text=hit[1]),), target="#" + hit[0]))
+        pos = m.end()
+    if not out:
+        return (t,)
+    if pos < len(t.text):
+        out.append(ir.Text(text=t.text[pos:]))
+    return tuple(out)
 
 
 def _xref_lines(path: Path) -> dict[str, list[int]]:
@@ -671,18 +683,7 @@ def document_xrefs(doc: ir.Document, diag: Diagnostics, name: str) -> ir.Documen
     def fn(n: ir.Inline) -> tuple[ir.Inline, ...]:
         if not isinstance(n, ir.Text) or "@" not in n.text:
             return (n,)
-        out: list[ir.Inline] = []
-        pos = 0
-        for m in _XREF.finditer(n.text):
-            if m.group(1) not in titles:
-                unresolved.append(m.group(1))
-                continue
-            out += [ir.Text(text=n.text[pos:m.start()])] if m.start() > pos else []
-            out.append(ir.Link(children=(ir.Text(text=titles[m.group(1)]),), target="#" + m.group(1)))
-            pos = m.end()
-        if not out:
-            return (n,)
-        return (*out, *([ir.Text(text=n.text[pos:])] if pos < len(n.text) else []))
+        return _xref_links(n, lambda label: (label, titles[label]) if label in titles else None, unresolved)
 
     blocks = map_tree(blocks, lambda inl: map_inlines(inl, fn))
     notes = tuple(dataclasses.replace(nt, blocks=map_tree(nt.blocks, lambda inl: map_inlines(inl, fn)))

@@ -1239,9 +1239,7 @@ def _folded(entry: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
 
 def _tei_name(node: ir.Inline) -> str | None:
     """The TEI element a generic span stands for (``tei-rdg`` -> ``rdg``), else None."""
-    if isinstance(node, ir.Span) and len(node.classes) == 1 and node.classes[0].startswith("tei-"):
-        return node.classes[0][4:]
-    return None
+    return vocab.tei_name(node.classes) if isinstance(node, ir.Span) else None
 
 
 def _flat(readings: list[ir.Reading]) -> list[ir.Reading]:

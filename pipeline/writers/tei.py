@@ -1202,14 +1202,7 @@ def sanitize(el: etree._Element) -> list[str]:
             # another vocabulary's element, or one TEI does not have (a <script> in TEI's namespace): removed here,
             # kept in the verbatim copy of the header
             changed.append(etree.QName(node).localname)
-            parent = node.getparent()
-            if parent is not None:
-                tail, prev = node.tail, node.getprevious()
-                parent.remove(node)
-                if tail and prev is not None:
-                    prev.tail = (prev.tail or "") + tail
-                elif tail:
-                    parent.text = (parent.text or "") + tail
+            _detach(node)
             continue
         name = etree.QName(node).localname
         ok = allowed(name) if name in ATTS else None  # of other elements only what the table knows is checked

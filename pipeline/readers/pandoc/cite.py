@@ -185,27 +185,18 @@ def _replaced(doc: ir.Document, rendered: dict[str, tuple[ir.Inline, ...]], *, u
               ) -> ir.Document:
     """``doc`` with each citation span's text the formatted one (where there is one) and pandoc's form of it
     dropped; ``unwrap``: each citation its text alone, as written."""
-    def on(inlines: tuple[ir.Inline, ...], _lang: str | None) -> tuple[ir.Inline, ...]:
-        out: list[ir.Inline] = []
-        for n in inlines:
-            if isinstance(n, ir.Span) and "citation" in n.classes and any(k == CITATION_ATTR for k, _ in n.attrs):
-                if unwrap:
-                    out.extend(n.children)
-                    continue
-                form = dict(n.attrs)[CITATION_ATTR]
-                out.append(ir.Span(children=rendered.get(form, n.children), classes=n.classes, lang=n.lang,
-                                   attrs=tuple(a for a in n.attrs if a[0] != CITATION_ATTR)))
-            elif isinstance(n, ir.Span | ir.Emph | ir.Strong | ir.Link):
-                kids = on(n.children, _lang)
-                out.append(n if kids is n.children else dataclasses.replace(n, children=kids))
-            else:
-                out.append(n)
-        return kept(out, inlines)
+    from ...book.treemap import map_inlines, map_tree
 
-    def blocks(bs: tuple[ir.Block, ...], lang: str | None) -> tuple[ir.Block, ...]:
-        return kept([map_parts(b, on, blocks, lang) for b in bs], bs)
+    def fn(n: ir.Inline) -> tuple[ir.Inline, ...]:
+        if not (isinstance(n, ir.Span) and "citation" in n.classes and any(k == CITATION_ATTR for k, _ in n.attrs)):
+            return (n,)
+        if unwrap:
+            return n.children
+        return (dataclasses.replace(n, children=rendered.get(dict(n.attrs)[CITATION_ATTR], n.children),
+                                    attrs=tuple(a for a in n.attrs if a[0] != CITATION_ATTR)),)
 
-    notes = tuple(n if (nb := blocks(n.blocks, None)) is n.blocks else dataclasses.replace(n, blocks=nb)
-                  for n in doc.notes)
-    return dataclasses.replace(doc, blocks=blocks(doc.blocks, None), notes=notes)
+    def on(inlines: tuple[ir.Inline, ...]) -> tuple[ir.Inline, ...]:
+        return map_inlines(inlines, fn)
 
+    return dataclasses.replace(doc, blocks=map_tree(doc.blocks, on), notes=tuple(
+        dataclasses.replace(n, blocks=map_tree(n.blocks, on)) for n in doc.notes))

@@ -208,6 +208,10 @@ def _fontconfig_state() -> list[str]:
     return lines
 
 
+#: How many fontconfig states' lists are kept on disk.
+_FC_STATES = 4
+
+
 def _fc_entries() -> list[_Entry] | None:
     """fontconfig's list of faces (with ``fonts/``'s own files), kept on disk while :func:`_fontconfig_state` and
     the folders of the faces listed are unchanged; None without fontconfig."""
@@ -232,7 +236,9 @@ def _fc_entries() -> list[_Entry] | None:
               "faces": [[list(e.families), str(e.path), e.index, e.regular, e.charset] for e in entries]}
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        for old in path.parent.glob("fc-list-*.json"):  # the lists of earlier states
+        # the lists of earlier states, but the latest few: checkouts and environments with fonts/ folders of
+        # their own (each its own state) used in turn keep theirs instead of listing again each time
+        for old in sorted(path.parent.glob("fc-list-*.json"), key=lambda p: p.stat().st_mtime_ns)[:-_FC_STATES]:
             old.unlink(missing_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
         with os.fdopen(fd, "w", encoding="utf-8") as fh:

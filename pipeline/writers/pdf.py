@@ -44,6 +44,7 @@ from ..options import Options
 from ..resources import FONTS_DIR, STYLES_DIR
 from ..walk import plain
 from ..xmlops import detach as _detach
+from . import weasy_fonts
 from . import xhtml as H
 from .divisions import BEFORE_CONTENTS, MADE_PAGES, NOT_IN_CONTENTS, contents_heading, divisions
 from .footnote_keep import footnotes_kept
@@ -86,6 +87,7 @@ def load_weasyprint() -> None:
 
     if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
         import weasyprint
+        weasy_fonts.install()
         return
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
@@ -97,6 +99,7 @@ def load_weasyprint() -> None:
     finally:
         ctypes.util.find_library = search
     import weasyprint  # noqa: F401
+    weasy_fonts.install()  # the font copies and the deflate level WeasyPrint need not pay for
 
 
 def sandbox_fetcher(allowed: list[Path], diag: Diagnostics) -> Any:

@@ -37,6 +37,7 @@ $(STAMP): pyproject.toml constraints.txt | deb
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	$(PY) -m compileall -q pipeline  # as a wheel's install does: no process compiles them (PYTHONDONTWRITEBYTECODE)
 	touch $@
 	@echo "docpipe is installed in $(VENV): run it as $(DOCPIPE), or put it on PATH with: . $(VENV)/bin/activate"
 

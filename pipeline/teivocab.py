@@ -124,7 +124,10 @@ def allowed(name: str) -> frozenset[str]:
 NORMALISATION = "docpipe-normalisation"
 #: The elements ``tei_all`` allows a ``head`` in.
 HEAD_PARENTS = frozenset({"body", "div", "div1", "div2", "div3", "div4", "div5", "div6", "div7", "back", "front",
-                          "group", "list", "table", "figure", "lg", "listBibl", "castList", "spGrp"})
+                          "group", "list", "table", "figure", "lg", "listBibl", "castList", "spGrp",
+                          # the other lists (model.headLike first in each: a witness list's "First family")
+                          "listWit", "listApp", "listEvent", "listNym", "listObject", "listOrg", "listPerson",
+                          "listPlace", "listRelation", "listAnnotation", "castGroup", "argument"})
 #: The agencies of a ``publicationStmt``: its details follow the first one.
 AGENCIES = frozenset({"publisher", "distributor", "authority"})
 

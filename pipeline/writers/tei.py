@@ -1074,6 +1074,8 @@ class _Writer:
         repair_lines(tei, self.diag)
         repair_strays(tei, self.diag)
         repair_years(tei, self.diag)
+        repair_dates(tei, self.diag)
+        repair_bibl(tei, self.diag)
         repair_source(tei, self.diag)
         return etree.tostring(tei, xml_declaration=True, encoding="UTF-8", pretty_print=not merged)
 
@@ -1475,6 +1477,9 @@ class _LgRepairs:
 #: Where an element of no running text, no block and no division (an ``object``, a ``form``, a ``person``: each
 #: belongs to its own list or entry) cannot stand: running text, and notes.
 _STRAY_PARENTS = PHRASE_PARENTS | {"note"}
+#: The parts of a ``text``: never inside running text (HANSEL's ``<lg>…<back>iti |</back></lg>``, its ``back`` made a
+#: line's content), where they are strays like any other.
+_TEXT_PARTS = frozenset({"front", "body", "back"})
 _NOT_STRAY = PARA_CONTENT | BLOCKISH | CONTAINERS | DIV_TOP | DIV_BOTTOM | GLOBAL | {"head", "p", "ab", "sp", "lg"}
 
 
@@ -1507,6 +1512,75 @@ def repair_years(root: etree._Element, diag: Diagnostics) -> None:
     if fixed:
         diag.emit("text-repaired", f"{fixed} date attribute(s) with a year of fewer than four digits written with "
                   "leading zeros (notBefore='800' -> '0800', the W3C form tei_all asks)")
+
+
+#: teidata.temporal.w3c: xsd:date, gYear, gYearMonth, gMonth, gMonthDay, gDay, time and dateTime, with a zone.
+_W3C_TEMPORAL = re.compile(r"(?:-?\d{4,}(?:-\d\d(?:-\d\d(?:T\d\d:\d\d:\d\d(?:\.\d+)?)?)?)?|--\d\d(?:-\d\d)?|---\d\d"
+                           r"|\d\d:\d\d:\d\d(?:\.\d+)?)(?:Z|[+-]\d\d:\d\d)?")
+
+
+def repair_dates(root: etree._Element, diag: Diagnostics) -> None:
+    """A date attribute whose value is no W3C date at all (HANSEL's ``<change when="March – July 2026">``) kept as an
+    ``@when=…`` token of ``@rend``, as :func:`set_attrs` keeps every value ``tei_all`` refuses (read back as the
+    attribute), and the file stays valid; said once. Run after :func:`repair_years`, which mends short years."""
+    moved: Counter[str] = Counter()
+    for el in root.iter():
+        if not isinstance(el.tag, str) or etree.QName(el).namespace != TEI:
+            continue
+        if etree.QName(el).localname not in DATABLE_ELEMENTS:
+            continue
+        bad = [(a, v) for a in DATABLE if (v := el.get(a)) is not None and not _W3C_TEMPORAL.fullmatch(v.strip())]
+        for attr, value in bad:
+            del el.attrib[attr]
+            token = f"@{enc(attr)}={enc(value)}"
+            el.set("rend", f"{el.get('rend')} {token}" if el.get("rend") else token)
+            moved[attr] += 1
+    if moved:
+        diag.emit("text-repaired", f"{sum(moved.values())} date attribute(s) ({', '.join(sorted(moved))}) whose "
+                  "value is no W3C date (when='Aug 2026') kept as @rend tokens (read back as the attributes), "
+                  "tei_all typing them as dates")
+
+
+#: What ``tei_all`` lets a ``sourceDesc`` hold (prose, or model.biblLike, model.sourceDescPart, model.listLike).
+SOURCE_DESC_CHILDREN = SOURCE_PARTS | frozenset({
+    "p", "ab", "recordingStmt", "scriptStmt", "list", "listApp", "listEvent", "listNym", "listObject", "listOrg",
+    "listPerson", "listPlace", "listRelation", "table", "listAnnotation", "castList", "listForm", "listTranspose"})
+#: Parts of a bibliographic description that stand in ``bibl`` (model.biblPart and phrases): found loose in a
+#: ``sourceDesc`` (HANSEL's ``<series>`` and ``<note>`` beside its ``bibl``), they belong to the ``bibl`` before.
+BIBL_PARTS = frozenset({"series", "note", "title", "author", "editor", "respStmt", "publisher", "pubPlace", "date",
+                        "biblScope", "citedRange", "idno", "edition", "extent", "availability", "textLang",
+                        "relatedItem", "distributor", "imprint"})
+
+
+def repair_bibl(root: etree._Element, diag: Diagnostics) -> None:
+    """A source description as ``tei_all`` has it, the same words in the same order: an ``imprint`` inside a
+    ``bibl`` (which holds ``publisher``, ``pubPlace`` and ``date`` as themselves, but no ``imprint``: that belongs to
+    ``monogr``) gives it its content; the parts of a description found loose in a ``sourceDesc`` (a ``series``, a
+    ``note``) join the ``bibl`` before them, or one made for them. Said once each."""
+    said: Counter[str] = Counter()
+    for sd in root.iter(_t("sourceDesc")):
+        kids = [c for c in sd if isinstance(c.tag, str)]
+        if any(_local(c) in ("p", "ab") for c in kids):
+            continue  # prose: TEI does not mix it with descriptions
+        for c in kids:
+            name = _local(c)
+            if name in SOURCE_DESC_CHILDREN or name not in BIBL_PARTS:
+                continue
+            prev = c.getprevious()
+            while prev is not None and not isinstance(prev.tag, str):
+                prev = prev.getprevious()
+            if prev is None or prev.tag != _t("bibl"):
+                prev = etree.Element(_t("bibl"))
+                c.addprevious(prev)
+            prev.append(c)
+            said[f"<{name}> loose in sourceDesc moved into the <bibl> before it"] += 1
+    for bibl in root.iter(_t("bibl")):
+        for imp in [c for c in bibl if c.tag == _t("imprint")]:
+            _lift(imp)
+            said["<imprint> in a <bibl> (tei_all allows it in <monogr>) unwrapped: its publisher, place and date "
+                 "stand in the bibl"] += 1
+    for what, n in said.items():
+        diag.emit("text-repaired", f"{n} {what}")
 
 
 #: Attributes whose value is a list of one or more pointers (teidata.pointer+): an empty one is invalid and says
@@ -1633,6 +1707,26 @@ def _unwrap(el: etree._Element) -> None:
     up.remove(el)
 
 
+def _lift(el: etree._Element) -> None:
+    """Put ``el``'s content in its place, its text and tail as they are (white space between words kept)."""
+    up = el.getparent()
+    assert up is not None
+    prev = el.getprevious()
+    if prev is not None:
+        prev.tail = (prev.tail or "") + (el.text or "")
+    else:
+        up.text = (up.text or "") + (el.text or "")
+    kids = list(el)
+    for c in kids:
+        el.addprevious(c)
+    last = el.getprevious()
+    if last is not None:
+        last.tail = (last.tail or "") + (el.tail or "")
+    else:
+        up.text = (up.text or "") + (el.tail or "")
+    up.remove(el)
+
+
 def _unplaced(ms: etree._Element) -> bool:
     """tei_all's rule for an ``msIdentifier``: it opens with no place (an idno first) or says nothing."""
     first = next((c for c in ms if isinstance(c.tag, str)), None)
@@ -1650,7 +1744,7 @@ def repair_strays(root: etree._Element, diag: Diagnostics) -> None:
     """An element that running text cannot hold, found there (a mutated or hand-edited source: ``<object>`` in a
     note), becomes ``<seg rend="tei-NAME …">``, which reads back as the same element; said once."""
     strays = [e for e in root.iter() if isinstance(e.tag, str) and etree.QName(e).namespace == TEI
-              and etree.QName(e).localname not in _NOT_STRAY
+              and (etree.QName(e).localname not in _NOT_STRAY or etree.QName(e).localname in _TEXT_PARTS)
               and (p := e.getparent()) is not None and etree.QName(p).localname in _STRAY_PARENTS
               and etree.QName(p).namespace == TEI]
     names = sorted({etree.QName(e).localname for e in strays})

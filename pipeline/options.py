@@ -49,7 +49,7 @@ class Edition:
     """Mirrored inner/outer margins for duplex printing (PDF)."""
     pdf_engine: str = "auto"
     """The PDF layout engine: ``weasyprint`` (HTML + CSS), ``typst`` (``pipeline/writers/typst.py``), or ``auto``:
-    Typst for books, large documents, text in a script whose shaping reorders it (Devanagari, Arabic…: their
+    Typst for books, large documents, text in a script whose shaping reorders it (Devanagari, Thai…: their
     words stay in order in Typst's PDF text) and equations (set as text, not drawn as pictures), WeasyPrint
     otherwise and whenever the edition needs what only it does (PDF/X-4, crop marks, a house stylesheet) —
     :func:`pipeline.core.pdf_engine_for`."""

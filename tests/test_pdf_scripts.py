@@ -49,8 +49,9 @@ def test_each_script_gets_an_installed_face_and_its_text_is_extractable(
         source: Path, family: str, script: str, engine: str, tmp_path: Path,
         caplog: pytest.LogCaptureFixture) -> None:
     """Each script in its own face, embedded, no missing glyph, its characters in the PDF's text — and under
-    ``auto`` (Typst, which keeps the text of a shaped script in order) its words too: WeasyPrint's text layer
-    reorders Devanagari's vowel signs (82 % of the words found, and it says so)."""
+    ``auto`` its words too: Typst for Devanagari (WeasyPrint's text layer reorders its vowel signs: 82 % of the
+    words found, and it says so), WeasyPrint for pointed Syriac (Typst's gives a seyame drawn apart from its
+    letter the text of the whole cluster: ܡܠܟ̈ܐ extracted as ܡܠ̈ܟ̈ܟܐ, 75 % of the words)."""
     pdftotext, pdffonts = require_tool("pdftotext"), require_tool("pdffonts")
     _face(family)
     diag = Diagnostics()
@@ -58,7 +59,7 @@ def test_each_script_gets_an_installed_face_and_its_text_is_extractable(
     text = _text(doc)
     letters = [c for c in text if c.isalpha()]
     assert sum(fontsel._script(c) == script for c in letters) > 0.9 * len(letters)  # the fixture is what it says
-    assert pipeline.core.pdf_engine_for(doc, Options()) == "typst"
+    assert pipeline.core.pdf_engine_for(doc, Options()) == ("typst" if script == "Deva" else "weasyprint")
     with caplog.at_level(logging.WARNING, logger="weasyprint"):
         data = pipeline.write(doc, "pdf", Options(source_date_epoch=0, pdf_engine=engine), diag)
     assert not [r for r in caplog.records if ".notdef" in r.getMessage()]  # no missing-glyph box drawn
@@ -66,7 +67,7 @@ def test_each_script_gets_an_installed_face_and_its_text_is_extractable(
     fallback = [d.message for d in diag.items if d.code == "glyph-fallback"]
     assert len(fallback) == 1 and family in fallback[0]
     out_of_order = [d.message for d in diag.items if "does not keep in order" in d.message]
-    assert bool(out_of_order) == (engine == "weasyprint")
+    assert bool(out_of_order) == (engine == "weasyprint" and script == "Deva")
     pdf = tmp_path / "out.pdf"
     pdf.write_bytes(data)
     fonts = subprocess.run([pdffonts, str(pdf)], capture_output=True, text=True, check=True).stdout
@@ -77,7 +78,11 @@ def test_each_script_gets_an_installed_face_and_its_text_is_extractable(
     have = collections.Counter(c for c in got if not c.isspace())
     kept = sum(min(n, have[c]) for c, n in want.items()) / sum(want.values())
     assert kept >= 0.95, f"{kept:.1%} of the text extractable"
-    if engine == "auto" and script == "Deva":  # words, in order (Syriac's right-to-left lines pdftotext reorders)
+    if engine == "auto":  # words, in order (PyMuPDF's text: pdftotext reorders the marks of right-to-left lines)
+        import pymupdf
+
+        with pymupdf.open(stream=data, filetype="pdf") as pdf_doc:
+            got = " ".join(page.get_text() for page in pdf_doc)
         words = collections.Counter(re.findall(r"[^\W\d_]+", text))
         found = collections.Counter(re.findall(r"[^\W\d_]+", got))
         share = sum(min(n, found[w]) for w, n in words.items()) / sum(words.values())

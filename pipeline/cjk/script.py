@@ -271,6 +271,36 @@ def detect_language(text: str) -> str | None:
     return detect_script(text) or "zh"
 
 
+_KANA = re.compile(r"[\u3040-\u309f\u30a0-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HANGUL_WORD = re.compile(r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]+")
+_THAI = re.compile(r"[\u0e01-\u0e5b]")
+#: Japanese writes kana in every sentence: at least this share of its kana and Han characters are kana (a Chinese
+#: text quoting one Japanese name has far fewer).
+KANA_SHARE = 0.2
+#: Thai is written without spaces between words: about this many letters make one word.
+THAI_LETTERS_PER_WORD = 5
+
+
+def unspaced_language(text: str) -> str | None:
+    """``ja``, ``ko`` or ``th`` when that language's script carries most of ``text`` (its characters or words at
+    least as many as the words of every other script, a Han character and a word counting alike, as in
+    :func:`chinese_share`), else None. Kana tell Japanese, Hangul Korean, Thai letters Thai."""
+    kana, han = _KANA.subn("", text)[1], HAN.subn("", text)[1]
+    other = _OTHER_WORD.subn("", text)[1]
+    thai_letters = _THAI.subn("", text)[1]
+    thai_words = len(re.findall(r"[\u0e01-\u0e5b]+", text))
+    latin = other - thai_words  # _OTHER_WORD counts a run of Thai letters as one word; Hangul it leaves out
+    hangul = _HANGUL_WORD.subn("", text)[1]
+    if kana and kana >= KANA_SHARE * (kana + han) and kana + han >= latin + hangul:
+        return "ja"
+    if hangul and hangul >= latin + han:
+        return "ko"
+    thai = thai_letters / THAI_LETTERS_PER_WORD
+    if thai_letters and thai >= latin + han + hangul:
+        return "th"
+    return None
+
+
 def detect_script(text: str, prior: str | None = None) -> str | None:
     """``zh-Hant``, ``zh-Hans`` (the majority of what ``text``'s clauses tell in a document of script ``prior``;
     a tie is Traditional), or None when the text has no telling character or word."""

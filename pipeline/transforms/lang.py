@@ -1,11 +1,13 @@
 """Language tags: the document's language and the tag of every part that differs from it.
 
-The document's language is the one it declares (front matter ``lang``, Word's default language, HTML ``lang``,
-TEI ``xml:lang``), else the majority of its body — Chinese when Han characters outnumber the words of other
-scripts, Arabic, Hebrew, Syriac, Thaana… when the words of that right-to-left script do (:mod:`pipeline.rtl`) —
-never one paragraph's: an English document with a Chinese or an Arabic paragraph stays English, that paragraph
-tagged (a part the source left untagged, in a script other than the document's: a Persian document's paragraphs
-stay Persian). Under an edition every Chinese part carries the edition's tag (``zh-Hant``, ``zh-Hans``,
+The document's language is the one it declares (front matter ``lang``, Word's or OpenDocument's default
+language, HTML ``lang``, TEI ``xml:lang``), else the majority of its body — Chinese when Han characters outnumber
+the words of other scripts, Arabic, Hebrew, Syriac, Thaana… when the words of that right-to-left script do
+(:mod:`pipeline.rtl`), Japanese, Korean or Thai when kana, Hangul or Thai letters carry it
+(:func:`pipeline.cjk.script.unspaced_language`; the short kanji-only headings and cells of a Japanese page stay
+Japanese) — never one paragraph's: an English document with a Chinese or an Arabic paragraph stays English, that
+paragraph tagged (a part the source left untagged, in a script other than the document's: a Persian document's
+paragraphs stay Persian). Under an edition every Chinese part carries the edition's tag (``zh-Hant``, ``zh-Hans``,
 ``zh-Hant-TW``, ``zh-Hant-HK``), and so does the document when it is Chinese; under ``keep`` each Chinese
 part's tag comes from its own script, so Simplified boxes inside a Traditional report are ``zh-Hans``. A part is
 tagged only where it differs from its container, except boxes and notes, which always carry their tag (they are
@@ -18,7 +20,8 @@ import dataclasses
 from collections import Counter
 
 from .. import ir
-from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, words_only
+from ..cjk.chars import HAN
+from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, unspaced_language, words_only
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..rtl import is_rtl, rtl_language, rtl_script, undetermined_ltr
@@ -39,9 +42,22 @@ def document_language(doc: ir.Document, edition: str | None) -> tuple[str | None
     body = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
     if mostly_chinese(body):
         return edition or _majority_script(body) or "zh", "majority"
-    if rtl := rtl_language(_prose(doc.blocks)):
+    prose = _prose(doc.blocks)
+    if rtl := rtl_language(prose):
         return rtl, "majority"
+    if other := unspaced_language(prose):
+        return other, "majority"
     return None, "none"
+
+
+#: Han text without kana, shorter than this, in a Japanese or Korean document is that document's (a heading, a
+#: table cell: 配列, 機能); a longer one is a Chinese passage, tagged as such.
+KANJI_RUN = 20
+
+
+def _kanji_of(doc_lang: str | None, text: str) -> bool:
+    """``text`` is Han characters a Japanese or Korean document writes in its own language (short, no kana)."""
+    return (doc_lang or "").split("-")[0] in ("ja", "ko") and HAN.subn("", text)[1] < KANJI_RUN
 
 
 def _prose(blocks: tuple[ir.Block, ...]) -> str:
@@ -81,6 +97,8 @@ def apply(doc: ir.Document, options: Options, diag: Diagnostics) -> ir.Document:
     def tag_for(text: str, current: str | None) -> str | None:
         if current and not is_chinese_tag(current):
             return current
+        if not current and _kanji_of(doc_lang, text):
+            return current  # 配列, 機能: a heading or cell of a Japanese page is Japanese, not Chinese
         if not mostly_chinese(text):
             if not current and is_rtl(doc_lang) and (ltr := undetermined_ltr(text)):
                 return ltr  # an English paragraph of an Arabic page reads left to right, whatever its language

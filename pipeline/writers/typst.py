@@ -196,9 +196,14 @@ class _Writer:
         return _lits(dict.fromkeys(names))
 
     def mono(self, lang: str | None) -> str:
-        """Code's faces: a CJK monospace face for a CJK edition, else a Latin one with the CJK face after it."""
-        cjk = family_for(lang, "serif").startswith("Noto Serif CJK")
-        names = ["Noto Sans Mono CJK TC"] if cjk else ["DejaVu Sans Mono", "Noto Sans Mono CJK TC"]
+        """Code's faces: a CJK monospace face for a CJK edition — of the region its text face is of (JP for
+        Japanese, SC for Simplified Chinese: the glyph forms of comments in code follow the page's), else a Latin
+        one with the CJK face after it."""
+        serif = family_for(lang, "serif")
+        cjk = serif.startswith("Noto Serif CJK")
+        region = serif.rsplit(" ", 1)[-1] if cjk else "TC"
+        mono_cjk = f"Noto Sans Mono CJK {region if region in ('JP', 'KR', 'SC', 'TC', 'HK') else 'TC'}"
+        names = [mono_cjk] if cjk else ["DejaVu Sans Mono", mono_cjk]
         self.families.update([*names, *fallback_families()])
         return _lits(dict.fromkeys([*names, *fallback_families()]))
 

@@ -25,8 +25,9 @@ from ...media import MediaTable
 from ...options import Options
 from ...walk import rewrite_blocks
 from .convert import convert as to_ir  # the module keeps its name: pipeline.readers.pandoc.convert
-from .epub import linear_spine, package_path
+from .epub import linear_spine, package_language, package_path
 from .html5 import Counts as Html5Counts
+from .html5 import implied_head
 from .html5 import prepare as html5_structure
 from .markup import containers, fence_infos, markdown_numbers, picture_chunks, prepare_html
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc, run_pandoc_many
@@ -163,7 +164,7 @@ def read_html(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
                          expected="HTML without <!ENTITY declarations")
     for m in _REMOTE.finditer(data[:2_000_000]):
         diag.emit("external-resource-blocked", f"not fetched: {m.group(1).decode('utf-8', 'replace')}")
-    text, found = html5_structure(data.decode("utf-8", "replace"), xml=False)
+    text, found = html5_structure(implied_head(data.decode("utf-8", "replace")), xml=False)
     _report_html5(found, diag)
     navs: dict[str, int] = {}
     text = prepare_html(text, navs)
@@ -195,7 +196,9 @@ def read_odt(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> 
     from ..precheck import check_package_xml
     check_package_xml(data, name, options)
     ast = run_pandoc(data, "odt", name, options, diag)
-    return to_ir(ast, options, diag, name, "odt", archive=data)
+    doc = to_ir(ast, options, diag, name, "odt", archive=data)
+    from .odf import odf_languages
+    return with_declared_language(doc, data, diag, declared=odf_languages(data), package="OpenDocument file")
 
 
 def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) -> ir.Document:
@@ -206,6 +209,8 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     found = Html5Counts()
     navs: dict[str, int] = {}
     opf_path = package_path(src)
+    # read before the loop: writestr() below rewrites the ZipInfo it is given (a rewritten OPF's CRC)
+    primary = package_language(src.read(opf_path)) if opf_path and opf_path in src.namelist() else None
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as z:
         for info in src.infolist():
             member = src.read(info)
@@ -225,7 +230,20 @@ def read_epub(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     _report_html5(found, diag)
     _report_navs(navs, diag)
     ast = run_pandoc(out.getvalue(), "epub", name, options, diag)
-    return to_ir(ast, options, diag, name, "epub", archive=data)
+    doc = to_ir(ast, options, diag, name, "epub", archive=data)
+    if primary and doc.metadata.language != primary:
+        doc = dataclasses.replace(doc, metadata=dataclasses.replace(doc.metadata, language=primary))
+    return _one_cover(doc) if found.svg_pictures else doc
+
+
+def _one_cover(doc: ir.Document) -> ir.Document:
+    """pandoc puts the package's cover image first; a title page that frames the same picture in an SVG, read
+    as that picture (:mod:`.html5`), would show it twice in a row: the second goes."""
+    b = doc.blocks
+    if (len(b) > 1 and isinstance(b[0], ir.Figure) and isinstance(b[1], ir.Figure) and not b[1].caption
+            and [i.media for i in b[0].images] == [i.media for i in b[1].images]):
+        return dataclasses.replace(doc, blocks=b[:1] + b[2:])
+    return doc
 
 
 def _report_html5(found: Html5Counts, diag: Diagnostics) -> None:
@@ -236,6 +254,8 @@ def _report_html5(found: Html5Counts, diag: Diagnostics) -> None:
     if found.note_headings:
         diag.emit("ignored-element", f"{found.note_headings} notes section heading(s) dropped: every output "
                   "titles its notes itself")
+    if found.svg_pictures:
+        diag.emit("raw-html-parsed", f"{found.svg_pictures} SVG frame(s) of one picture read as that picture")
     if found.hgroups or found.details or found.ruby:
         diag.emit("raw-html-parsed", f"HTML5 structure read: {found.hgroups} hgroup, {found.details} "
                   f"details/summary, {found.ruby} ruby")

@@ -816,20 +816,22 @@ def _metadata(meta: dict[str, Any], conv: _Converter, name: str) -> tuple[ir.Met
     m = {k: _meta_value(v) for k, v in meta.items()}
 
     def text(key: str) -> str | None:
+        """The value of ``key`` as text; None when it has none or only white space (calibre writes
+        ``<dc:title> </dc:title>`` for an untitled book: an empty title the EPUB's nav and head refuse)."""
         v = m.get(key)
         if isinstance(v, list):
             v = v[0] if v else None
         if isinstance(v, dict) and "blocks" in v:
-            return "\n".join(_plain(b.get("c", [])) for b in v["blocks"] if b.get("t") in ("Para", "Plain"))
-        return str(v) if v is not None else None
+            v = "\n".join(_plain(b.get("c", [])) for b in v["blocks"] if b.get("t") in ("Para", "Plain"))
+        return str(v) if v is not None and str(v).strip() else None
 
     def texts(key: str) -> tuple[str, ...]:
         v = m.get(key)
         if v is None:
             return ()
-        if isinstance(v, list):
-            return tuple(str(x if not isinstance(x, dict) else text(key) or "") for x in v)
-        return (str(v) if not isinstance(v, dict) else text(key) or "",)
+        values = v if isinstance(v, list) else [v]
+        found = (str(x if not isinstance(x, dict) else text(key) or "") for x in values)
+        return tuple(x for x in found if x.strip())
 
     rights: tuple[ir.Block, ...] = ()
     r = meta.get("rights")

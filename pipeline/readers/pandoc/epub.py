@@ -50,3 +50,19 @@ def linear_spine(opf: bytes, opf_path: str) -> tuple[bytes, list[str]]:
         href = hrefs.get(ref.get("idref"))
         names.append(posixpath.normpath(posixpath.join(base, href)) if href else str(ref.get("idref")))
     return etree.tostring(root, xml_declaration=True, encoding="utf-8"), names
+
+
+_DC = "{http://purl.org/dc/elements/1.1/}"
+
+
+def package_language(opf: bytes) -> str | None:
+    """The book's language: the first ``dc:language`` of the package metadata (EPUB 3 §5.5.3.3: the first is the
+    primary one; pandoc lists them last first), None when it declares none or does not parse."""
+    try:
+        root = etree.fromstring(opf, _PARSER)
+    except etree.XMLSyntaxError:
+        return None
+    for el in root.iterfind(f"{_OPF}metadata/{_DC}language"):
+        if tag := (el.text or "").strip():
+            return tag
+    return None

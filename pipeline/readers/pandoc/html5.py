@@ -9,7 +9,7 @@ box); ``ruby`` → ``span.ruby`` with the annotation in brackets after its base 
 element a call of the same file names) → ``div.dp-footnote`` with the note's id, its back links
 (``epub:type="backlink"``, ``role="doc-backlink"``, ``footnote-backref``) dropped; a list that held only notes
 goes, and so does an endnotes section's own heading (every output titles its notes itself). ``time`` and
-``mark`` pandoc reads itself (text, ``span.mark``).
+``mark`` pandoc reads itself (text, ``span.mark``). An ``svg`` that only frames one picture → ``img``.
 
 A document with none of these is returned as it came; one that does not parse is too (pandoc reads it as is).
 """
@@ -28,7 +28,11 @@ NOTES_SECTION_ROLES = frozenset({"doc-endnotes", "doc-footnotes"})
 #: pandoc's own HTML (``footnote-ref``, ``footnote-back``)
 NOTEREF_CLASSES = frozenset({"footnote-ref"})
 BACKLINK_CLASSES = frozenset({"footnote-backref", "footnote-back", "reversefootnote"})
-_TRIGGER = re.compile(r"<(?:hgroup|details|ruby)\b|noteref|endnote|footnote|rearnote", re.IGNORECASE)
+_TRIGGER = re.compile(r"<(?:hgroup|details|ruby)\b|noteref|endnote|footnote|rearnote|<(?:svg:)?image\b",
+                      re.IGNORECASE)
+XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+#: What an SVG that only frames a picture holds beside its one ``image`` (calibre's and Sigil's title pages)
+_SVG_FRAME = frozenset({"svg", "image", "title", "desc"})
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hgroup"})
 
@@ -43,6 +47,7 @@ class Counts:
     noterefs: int = 0
     notes: int = 0
     note_headings: int = 0
+    svg_pictures: int = 0
 
 
 def _local(tag: object) -> str:
@@ -153,7 +158,33 @@ def restructure(root: object) -> Counts:
         elif local == "ruby":
             _ruby(el)
             counts.ruby += 1
+        elif local == "svg" and _svg_picture(el):
+            counts.svg_pictures += 1
     return counts
+
+
+def _svg_picture(el: object) -> bool:
+    """An ``svg`` that only frames one raster picture (``<svg><image xlink:href="cover.jpg"/></svg>``, the title
+    page calibre and Sigil write) → ``img`` of that picture, its ``title`` the alternative text. pandoc keeps such
+    an SVG as raw HTML, which came out as its markup in a code block and no picture. True when rewritten."""
+    from lxml import etree
+
+    assert isinstance(el, etree._Element)
+    inner = [c for c in el.iter() if isinstance(c.tag, str)]
+    images = [c for c in inner if _local(c.tag) == "image"]
+    if len(images) != 1 or any(_local(c.tag) not in _SVG_FRAME for c in inner):
+        return False
+    href = images[0].get(XLINK_HREF) or images[0].get("href")
+    parent = el.getparent()
+    if not href or parent is None:
+        return False
+    title = next((c for c in inner if _local(c.tag) == "title"), None)
+    img = etree.Element(_tag(parent, "img"))
+    img.set("src", href)
+    img.set("alt", " ".join("".join(title.itertext()).split()) if title is not None else "")
+    img.tail = el.tail
+    parent.replace(el, img)
+    return True
 
 
 def _in_notes_sections(elements: list[Any]) -> set[object]:
@@ -291,3 +322,24 @@ def prepare(text: str, *, xml: bool) -> tuple[str, Counts]:
     if not any(vars(counts).values()):
         return text, counts
     return html.tostring(page, encoding="unicode", doctype="<!DOCTYPE html>"), counts
+
+
+_HEAD_OR_BODY = re.compile(r"<(?:head|body)[\s>]", re.IGNORECASE)
+_TITLE = re.compile(r"<title[^>]*>.*?</title\s*>", re.IGNORECASE | re.DOTALL)
+
+
+def implied_head(text: str) -> str:
+    """``text`` with the ``head`` HTML5 lets a page leave implied (``<!DOCTYPE html><meta charset=utf-8><title>…``,
+    no ``<head>`` or ``<body>`` tag) written out around everything up to its ``title``: pandoc reads a title only
+    inside an explicit ``head``, so such a page came out untitled. Any other page is returned as it came."""
+    if _HEAD_OR_BODY.search(text):
+        return text
+    m = _TITLE.search(text)
+    if not m:
+        return text
+    start = re.match(r"\s*(?:<!--.*?-->\s*)*(?:<!DOCTYPE[^>]*>\s*)?(?:<html[^>]*>\s*)?", text,
+                     re.IGNORECASE | re.DOTALL)
+    cut = start.end() if start else 0
+    if cut > m.start():
+        cut = m.start()
+    return f"{text[:cut]}<head>{text[cut:m.end()]}</head><body>{text[m.end():]}"

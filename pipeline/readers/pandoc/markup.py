@@ -359,11 +359,19 @@ def _attr(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
+#: An icon shortcode of MkDocs-Material (``:octicons-file-code-16:``, ``:material-check:``,
+#: ``:fontawesome-brands-github:``, ``:simple-python:``): a picture of the theme's icon font, nothing to read.
+_ICON = re.compile(r":(?:material|fontawesome|octicons|simple)-[a-z0-9][a-z0-9-]*:[ \t]*")
+
+
 def _opening(indent: str, kind: str, title: str | None, extra: tuple[str, ...] = ()) -> str:
     """A pandoc fenced div for a container: a box when the kind is one, with its title — the kind's name when
     the source gives none, as VuePress and MkDocs show it; a title of its own is Markdown (Docusaurus allows
-    ``**bold**`` in it), so it goes in a ``box-title`` div the converter takes as the box's title. A Quarto
-    callout written ``::: callout-note`` is the callout ``{.callout-note}``: the converter titles it."""
+    ``**bold**`` in it), so it goes in a ``box-title`` div the converter takes as the box's title, without the
+    theme's icon shortcodes (:data:`_ICON`), which no output has the icons of. A Quarto callout written
+    ``::: callout-note`` is the callout ``{.callout-note}``: the converter titles it."""
+    if title and (bare := _ICON.sub("", title).strip()):
+        title = bare
     if kind.lower().startswith("callout-"):
         own = f" title={_attr(title)}" if title and title.strip() else ""
         return f"{indent}::: {{.{kind.lower()}{''.join(f' .{c}' for c in extra)}{own}}}"

@@ -166,8 +166,10 @@ def word_languages(data: bytes) -> dict[str, str]:
 OVERWHELMING = 4
 
 
-def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics) -> ir.Document:
-    """The document's language as the Word package declares it, unless the reader already has one.
+def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics, *,
+                           declared: dict[str, str] | None = None, package: str = "Word document") -> ir.Document:
+    """The document's language as the Word package declares it (or ``declared``, what another office package —
+    OpenDocument — declares under the same keys), unless the reader already has one.
 
     Word declares one language for Latin text (``w:val``) and one for East Asian text (``w:eastAsia``), both from
     the author's system, and writers fill ``dc:language`` with their own default (pandoc writes ``en-US`` for every
@@ -183,7 +185,8 @@ def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics) -> 
     from ...cjk.script import chinese_share
     from ...walk import block_text
 
-    declared = word_languages(data)
+    if declared is None:
+        declared = word_languages(data)
     han, other = chinese_share(block_text(doc.blocks))
     chinese_system = declared.get("eastAsia", "").lower().startswith("zh")
     chinese = han > 0 and (han >= OVERWHELMING * other or (chinese_system and han >= other))
@@ -193,7 +196,7 @@ def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics) -> 
         return doc
     key, lang = found[0]
     where = {"core": "core properties", "latin": "default text language"}[key]
-    diag.emit("metadata-found", f"language {lang!r} from the Word document's {where}")
+    diag.emit("metadata-found", f"language {lang!r} from the {package}'s {where}")
     return dataclasses.replace(doc, metadata=dataclasses.replace(doc.metadata, language=lang))
 
 

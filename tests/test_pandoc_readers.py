@@ -131,3 +131,21 @@ def test_pandocs_own_warnings_become_diagnostics_once() -> None:
     assert pandoc_warnings(err) == ["Could not convert TeX math \\frac{, rendering as TeX: \\frac{ ^",
                                     "Duplicate identifier 'a' at line 3 column 1"]
     assert len(pandoc_warnings(b"[WARNING] x\n" * 500)) == 50
+
+
+def test_row_headers_of_a_table_body_stay_header_cells(tmp_path: Path) -> None:
+    """``<th scope="row">`` in a table's body (pandoc's row head columns) is a header cell, as ``<th>`` in its
+    head is: ``th`` in EPUB and HTML, ``cell role="label"`` in TEI; a row spanning down keeps the column count."""
+    src = tmp_path / "rows.html"
+    src.write_text("<html lang='en'><head><title>Rows</title></head><body><table><thead><tr><th>Name</th>"
+                   "<th>Value</th><th>Note</th></tr></thead><tbody>"
+                   "<tr><th scope='row' rowspan='2'>alpha</th><td>1</td><td>a</td></tr><tr><td>2</td><td>b</td></tr>"
+                   "<tr><th scope='row'>beta</th><td>3</td><td>c</td></tr></tbody></table></body></html>",
+                   encoding="utf-8")
+    table = next(b for b in iter_blocks(pipeline.read(src).blocks) if isinstance(b, ir.Table))
+    headers = [[c.header for c in row] for row in table.rows]
+    assert headers == [[True, True, True], [True, False, False], [False, False], [True, False, False]]
+    out = pipeline.convert(src, ["html"], tmp_path / "out", Options(source_date_epoch=0)).outputs["html"]
+    text = out.read_text(encoding="utf-8")
+    assert re.search(r"<th[^>]*>(<p>)?alpha", text) and re.search(r"<th[^>]*>(<p>)?beta", text)
+    assert re.search(r"<td[^>]*>(<p>)?2<", text) and not re.search(r"<th[^>]*>(<p>)?2<", text)

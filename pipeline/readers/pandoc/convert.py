@@ -605,20 +605,28 @@ class _Converter:
         (tid, _, _), caption, _specs, head, bodies, foot = c
         rows: list[tuple[ir.Cell, ...]] = []
 
-        def add(row_list: list[Any], header: bool) -> None:
+        def add(row_list: list[Any], header: bool, row_heads: int = 0) -> None:
+            below: dict[int, int] = {}  # column -> rows still covered by a cell spanning down from above
             for row in row_list:
-                cells = []
+                cells, col = [], 0
                 for cell in row[1]:
+                    while below.get(col, 0) > 0:
+                        col += 1
                     (_, _, _), _align, rowspan, colspan, blocks = cell
+                    # the body's first row_heads columns are row headers (HTML <th scope="row">)
                     cells.append(ir.Cell(blocks=self.blocks(blocks), colspan=colspan, rowspan=rowspan,
-                                         header=header))
+                                         header=header or col < row_heads))
+                    for k in range(col, col + colspan):
+                        below[k] = max(below.get(k, 0), rowspan)
+                    col += colspan
+                below = {k: n - 1 for k, n in below.items() if n > 1}
                 rows.append(tuple(cells))
 
         add(head[1], True)
         head_rows = len(rows)
         for body in bodies:
             add(body[2], True)
-            add(body[3], False)
+            add(body[3], False, body[1] if isinstance(body[1], int) else 0)
         add(foot[1], False)
         cap, moved = self.caption(caption)
         label, cap_inl = caption_label(cap)

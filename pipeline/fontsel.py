@@ -588,10 +588,15 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
     fallback: dict[str, Face] = {}
     missing: list[str] = []
     shared = [c for c in wanted if _script(c) in ("Zyyy", "Zinh", "Zzzz") or len(_scripts_of(c)) > 1]
+    cjk_face = face is not None and _script_face(face, "Hani")
     for c in wanted:  # letters of one script first
         if c in shared:
             continue
-        found = by_script(c, _scripts_of(c) or (_script(c),)) or _any_face(ord(c))
+        # a full-width Latin letter (（ＧＨＱ）in a Japanese line of an English document) is CJK typography: a CJK
+        # face has it; the [fallback] face it reached first took the whole line (CSS asks faces in order)
+        wide = not cjk_face and _script(c) == "Latn" and unicodedata.east_asian_width(c) == "F"
+        found = (by_script(c, ("Hani",)) if wide else None) or by_script(c, _scripts_of(c) or (_script(c),)) \
+            or _any_face(ord(c))
         if found is None:
             missing.append(c)
         else:
@@ -607,7 +612,7 @@ def coverage(text: str, lang: str | None, override: str | None = None, kind: str
         # the faces already setting the letters it follows, then its scripts' faces, then any face
         near = [f for s in scripts for f in chosen if _script_face(f, s)]
         # a full-width mark (（，「) in a text whose face is not CJK belongs with the Han around it: a CJK face
-        wide = unicodedata.east_asian_width(c) in ("F", "W") and not (face and _script_face(face, "Hani"))
+        wide = unicodedata.east_asian_width(c) in ("F", "W") and not cjk_face
         found = next((f for f in near if cp in charset(f)), None) or (by_script(c, ("Hani",)) if wide else None) \
             or by_script(c, scripts) or _any_face(cp)
         if found is None:
@@ -712,6 +717,8 @@ def family_list(lang: str | None, kind: str = "serif", override: str | None = No
     if " CJK " not in own:
         # a face of one script (Devanagari, Hebrew…) lacks Latin: the Latin face next (a romanised Sanskrit word
         # tagged `sa`), then the faces coverage found (Han in an English text: its CJK face, not HanaMin first)
-        names += [family_for(None, kind), *extra]
+        # (extra lists the [fallback] faces first, for a CJK edition: here they wait for their turn below, or a
+        # Japanese line of an English Word document was all in HanaMin for three full-width letters)
+        names += [family_for(None, kind), *(e for e in extra if e not in fallback_families())]
     names += [*fallback_families(), *extra]
     return ", ".join(f'"{n}"' for n in dict.fromkeys(names)) + (", serif" if kind == "serif" else ", sans-serif")

@@ -66,6 +66,10 @@ HEADED_LIST = "tei-headed-list"
 LIST_HEAD = "tei-list-head"
 #: ``ab/@type`` of a heading where tei_all allows no ``head`` (in a quotation, an item, a cell, after content).
 HEADING_AB = "docpipe-heading"
+#: ``floatingText/@type`` of the content of a cell, an item or a quotation that holds headings: its ``body`` holds
+#: the blocks before the first heading, then a ``div`` (``@type`` from the level) for each heading with its ``head``
+#: and the blocks after it; read back as those blocks and headings.
+HEADED_TEXT = "docpipe-headed"
 #: The edited form of each pair of a ``choice`` and the source's form it stands for: the text of an edition shows
 #: the edited form (the TEI Guidelines' usual reading display), a diplomatic edition the source's; the other is
 #: given in an apparatus note (:data:`APPARATUS_NOTE`), except as said by :data:`CHOICE_UNNOTED`.

@@ -553,6 +553,9 @@ class _Reader:
             return [ir.Div(blocks=(ir.Para(children=self.inlines(el)),), classes=(MIXED_TEXT,))]
         if _name(el).startswith("div") and el.get("type") == vocab.AFTER_DIV:  # blocks after a division
             return list(self.blocks(el, depth))
+        if _name(el) == "floatingText" and el.get("type") == vocab.HEADED_TEXT:  # headings where TEI has no head
+            body = next((c for c in el if _name(c) == "body"), el)
+            return list(self.blocks(body, depth))
         if _name(el) == "ab" and el.get("type") == vocab.HEADING_AB:  # a heading where TEI has no head
             level = el.get("n") or ""
             return [self.heading(el, int(level) if level.isdigit() else max(depth, 1))]

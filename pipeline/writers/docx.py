@@ -98,6 +98,13 @@ def _style_xml(styles: etree._Element, style_id: str, name: str, kind: str = "pa
                  ppr=ppr if kind == "paragraph" else None, rpr=rpr)
 
 
+#: The run property of each presentational span class (pandoc's Superscript, Subscript, Strikeout, Underline and
+#: SmallCaps): without them a W3C page's 2<sup>31</sup> read "231".
+SPAN_RPR: dict[str, tuple[str, dict[str, str]]] = {
+    "superscript": ("vertAlign", {"val": "superscript"}), "subscript": ("vertAlign", {"val": "subscript"}),
+    "strikeout": ("strike", {}), "underline": ("u", {"val": "single"}), "smallcaps": ("smallCaps", {})}
+
+
 def _fonts(family: str) -> etree._Element:
     return _el("rFonts", {"ascii": family, "hAnsi": family, "eastAsia": family, "cs": family})
 
@@ -329,10 +336,12 @@ class _Writer:
                         link.set("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id", rid)
                     underline = [] if any(x.tag == _w("u") for x in base) else [_el("u", {"val": "single"})]
                     self.inlines(link, c, lang, [*base, *underline])
-                case ir.Span(children=c, lang=sub):
+                case ir.Span(children=c, lang=sub, classes=classes):
                     if (href := file_link_target(node)) is not None:  # a link to another file: its text
                         file_link_dropped(self.diag, href, "docx")
-                    self.inlines(parent, c, sub or lang, base)
+                    have = {x.tag for x in base}
+                    shown = [_el(*SPAN_RPR[c]) for c in classes if c in SPAN_RPR and _w(SPAN_RPR[c][0]) not in have]
+                    self.inlines(parent, c, sub or lang, [*base, *shown])
                 case ir.BookTitle(children=c, open=o, close=cl):
                     if o:
                         self.run(parent, o, rpr=base, lang=lang)

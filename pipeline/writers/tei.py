@@ -66,6 +66,7 @@ from ..teivocab import (
     GROUP,
     HEAD_PARENTS,
     HEADED_LIST,
+    HEADED_TEXT,
     HEADER_KEY,
     HEADING_AB,
     LIST_HEAD,
@@ -500,8 +501,26 @@ class _Writer:
         elif self.foreign and len(blocks) == 1 and isinstance(blocks[0], ir.Div) and \
                 blocks[0].classes == (EXPLICIT_BLOCKS,):
             self.blocks(parent, blocks[0].blocks, lang)
-        else:
+        elif not self.headed(parent, blocks, lang):
             self.blocks(parent, blocks, lang)
+
+    def headed(self, parent: etree._Element, blocks: tuple[ir.Block, ...], lang: str | None) -> bool:
+        """Blocks holding headings in a cell, an item or a quotation, where tei_all has no ``head``: a
+        :data:`HEADED_TEXT` floatingText whose body gives each heading a ``div`` of its level with its ``head`` (a
+        Word template's day headings in table cells, a Markdown heading in a block quote, were ``ab``s that no TEI
+        reader takes for headings). False, nothing written, for other blocks and places."""
+        if self.foreign or etree.QName(parent).localname not in HEADLESS or \
+                not any(isinstance(b, ir.Heading) for b in blocks):
+            return False
+        body = _sub(_sub(parent, "floatingText", {"type": HEADED_TEXT}), "body")
+        target = body
+        for b in blocks:
+            if isinstance(b, ir.Heading):
+                target = _sub(body, "div", {"type": level_type(b.level)})
+                self.heading_content(_sub(target, "head"), b, lang)
+            else:
+                self.block(target, b, lang)
+        return True
 
     def block(self, parent: etree._Element, node: ir.Block, lang: str | None) -> None:
         match node:
@@ -541,7 +560,8 @@ class _Writer:
             case ir.BlockQuote():
                 q = _sub(parent, "quote")
                 _lang(q, node.lang, lang)
-                self.blocks(q, node.blocks, node.lang or lang)
+                if not self.headed(q, node.blocks, node.lang or lang):
+                    self.blocks(q, node.blocks, node.lang or lang)
             case ir.Table():
                 self.table(parent, node, lang)
             case ir.Figure():
@@ -1342,6 +1362,9 @@ DIVISIONS = frozenset({"div", "div1", "div2", "div3", "div4", "div5", "div6", "d
 HEAD_DIV = ADDED_PREFIX + "headed"
 #: Where ``tei_all`` allows divisions (``model.divLike``) but no ``head``.
 DIV_NOT_HEAD = frozenset({"lem", "rdg"})
+#: Where tei_all has no ``head`` but takes a floatingText (macro.specialPara): headings there go in a
+#: :data:`HEADED_TEXT` floatingText.
+HEADLESS = frozenset({"cell", "item", "quote", "note"})
 #: What may follow a ``head`` in a ``div``: blocks (``model.divPart``, ``model.inter``) and ``model.global``.
 DIV_FOLLOWERS = (BLOCKISH - {"l", "floatingText"}) | GLOBAL
 

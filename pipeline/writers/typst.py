@@ -81,6 +81,10 @@ TEMPLATE = "print.typ"
 #: literal of the source can hold (it spans lines; :func:`lit` writes a line break as ``\\n``).
 CONTENTS_MARK = "(/*\ndocpipe-contents\n*/)"
 #: Picture types Typst draws.
+#: Typst's function for each presentational span class (pandoc's Superscript, Subscript, Strikeout, Underline and
+#: SmallCaps): without them a W3C page's 2<sup>31</sup> read "231".
+SPAN_FUNCTIONS = {"superscript": "super", "subscript": "sub", "strikeout": "strike", "underline": "underline",
+                  "smallcaps": "smallcaps"}
 TYPST_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"})
 #: ``--pdf-variant`` -> Typst's PDF standard.
 STANDARDS: dict[str, Any] = {"pdf/a-3b": "a-3b", "pdf/a-3a": "a-3a", "pdf/ua-1": "ua-1"}
@@ -294,10 +298,13 @@ class _Writer:
                     self.diag.emit("link-unresolved", f"a link to {target[:60]} has no target in the PDF; kept as text")
                     return body
                 return f"#link({lit(target)})[{body}]"
-            case ir.Span(children=c, lang=sub):
+            case ir.Span(children=c, lang=sub, classes=classes):
                 if (href := file_link_target(node)) is not None:  # a link to another file: its text
                     file_link_dropped(self.diag, href, "pdf")
-                return self.in_lang(sub, lang, self.inlines(c, sub or lang, after))
+                body = self.inlines(c, sub or lang, after)
+                for name in (SPAN_FUNCTIONS[k] for k in classes if k in SPAN_FUNCTIONS):
+                    body = f"#{name}[{body}]"
+                return self.in_lang(sub, lang, body)
             case ir.BookTitle(children=c, open=o, close=cl):
                 first = _first_char_of(c) or cl[:1]
                 return self.text(o, first) + self.inlines(c, lang, cl[:1] or after) + self.text(cl, after)
@@ -459,7 +466,9 @@ class _Writer:
         if label:
             text = f"#{lit(label)};#{lit(' ')};" + text
         anchor = ""
-        shown = rank <= 4 if outlined is None else outlined
+        # every heading is a bookmark, as in the other engine (WeasyPrint bookmarks h1–h6): a W3C page's fifth
+        # level lost its four; the contents page stays at its own depth (two levels, print.typ)
+        shown = True if outlined is None else outlined
         name = node.id if node.id and node.id not in self.labels else \
             f"dp-h-{len(self.headings)}" if self.parted and shown else None
         if name:

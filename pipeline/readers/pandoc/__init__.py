@@ -256,6 +256,6 @@ def _report_html5(found: Html5Counts, diag: Diagnostics) -> None:
                   "titles its notes itself")
     if found.svg_pictures:
         diag.emit("raw-html-parsed", f"{found.svg_pictures} SVG frame(s) of one picture read as that picture")
-    if found.hgroups or found.details or found.ruby:
+    if found.hgroups or found.details or found.ruby or found.objects:
         diag.emit("raw-html-parsed", f"HTML5 structure read: {found.hgroups} hgroup, {found.details} "
-                  f"details/summary, {found.ruby} ruby")
+                  f"details/summary, {found.ruby} ruby, {found.objects} object/embed picture(s)")

@@ -2,7 +2,9 @@
 
 Mappings (on the parsed tree, any namespace): ``hgroup`` → its children (the heading stays a heading, the
 subtitle a paragraph); ``details``/``summary`` → ``div.box`` whose ``div.box-title`` holds the summary (a titled
-box); ``ruby`` → ``span.ruby`` with the annotation in brackets after its base (``漢(kan)``); a note call
+box); an ``object`` or ``embed`` showing a picture (``type="image/…"``, or data named ``*.svg``, ``*.png``…: the W3C
+PNG specification's SVG figures) → ``img`` with its id and size, its fallback text the ``alt`` (pandoc keeps only
+the fallback); ``ruby`` → ``span.ruby`` with the annotation in brackets after its base (``漢(kan)``); a note call
 (``epub:type="noteref"``, ``role="doc-noteref"``, ``a.footnote-ref`` of Python-Markdown, kramdown and pandoc,
 ``rel="footnote"``) → ``span.noteref`` naming its note; a note body (``epub:type`` ``footnote``/``endnote``/
 ``rearnote``/``note``, ``role="doc-footnote"``/``doc-endnote``, an item of a list in an endnotes section, or an
@@ -28,13 +30,15 @@ NOTES_SECTION_ROLES = frozenset({"doc-endnotes", "doc-footnotes"})
 #: pandoc's own HTML (``footnote-ref``, ``footnote-back``)
 NOTEREF_CLASSES = frozenset({"footnote-ref"})
 BACKLINK_CLASSES = frozenset({"footnote-backref", "footnote-back", "reversefootnote"})
-_TRIGGER = re.compile(r"<(?:hgroup|details|ruby)\b|noteref|endnote|footnote|rearnote|<(?:svg:)?image\b",
+_TRIGGER = re.compile(r"<(?:hgroup|details|ruby|object|embed)\b|noteref|endnote|footnote|rearnote|<(?:svg:)?image\b",
                       re.IGNORECASE)
 XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 #: What an SVG that only frames a picture holds beside its one ``image`` (calibre's and Sigil's title pages)
 _SVG_FRAME = frozenset({"svg", "image", "title", "desc"})
 EPUB_NS = "http://www.idpf.org/2007/ops"
 _HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6", "hgroup"})
+#: What an ``object``/``embed`` shows, when it names no ``type``: a picture by its name
+_PICTURE_NAME = re.compile(r"\.(?:svgz?|png|jpe?g|gif|webp|avif|bmp)(?:[?#].*)?$", re.IGNORECASE)
 
 
 @dataclass
@@ -44,6 +48,7 @@ class Counts:
     hgroups: int = 0
     details: int = 0
     ruby: int = 0
+    objects: int = 0
     noterefs: int = 0
     notes: int = 0
     note_headings: int = 0
@@ -160,6 +165,8 @@ def restructure(root: object) -> Counts:
             counts.ruby += 1
         elif local == "svg" and _svg_picture(el):
             counts.svg_pictures += 1
+        elif local in ("object", "embed") and _picture(el):
+            counts.objects += 1
     return counts
 
 
@@ -275,6 +282,32 @@ def _details(el: object) -> None:
         title.append(summary)
         el.insert(index, title)
         title.tail = tail
+
+
+def _picture(el: object) -> bool:
+    """An ``object``/``embed`` that shows a picture → ``img`` (False, untouched, for anything else: a plug-in, a
+    page, a video). An object nested in such an object is its fallback and goes with the rest of it."""
+    from lxml import etree
+
+    assert isinstance(el, etree._Element)
+    local = _local(el.tag)
+    src = (el.get("data") if local == "object" else el.get("src")) or ""
+    kind = (el.get("type") or "").strip().lower()
+    if not src.strip() or not (kind.startswith("image/") if kind else _PICTURE_NAME.search(src.strip())):
+        return False
+    if any(_local(a.tag) == "object" and a.get("data") for a in el.iterancestors()):
+        return False  # inside another object's fallback: that object is the picture
+    alt = " ".join("".join(el.itertext()).split()) if local == "object" else ""
+    keep = {k: v for k in ("id", "class", "width", "height", "style", "title") if (v := el.get(k))}
+    tail = el.tail
+    el.clear()  # the fallback (text, a nested object, an <img>) gives way to the picture
+    el.tag = _tag(el, "img")
+    el.set("src", src.strip())
+    el.set("alt", alt or keep.get("title", ""))
+    for key, value in keep.items():
+        el.set(key, value)
+    el.tail = tail
+    return True
 
 
 def _ruby(el: object) -> None:

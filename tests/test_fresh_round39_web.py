@@ -181,6 +181,15 @@ def test_an_english_word_document_with_a_chinese_paragraph_stays_english(tmp_pat
     assert english and all("CJK" not in f for f in english), spans
     assert chinese and all("CJK" in f for f in chinese), spans
     assert tei_of(outputs["tei"]).get("{http://www.w3.org/XML/1998/namespace}lang") == "en-CA"
+    # DOCX: the document's language is en-CA, and the Chinese run names its CJK face (the default East Asian face
+    # is the Latin one, which Word would replace with a face of its own choosing)
+    with zipfile.ZipFile(outputs["docx"]) as z:
+        styles, body = z.read("word/styles.xml").decode(), z.read("word/document.xml").decode()
+    assert re.search(r'<w:rPrDefault><w:rPr>.*?<w:lang w:val="en-CA"', styles)
+    run = re.search(r"<w:r><w:rPr>(.*?)</w:rPr><w:t[^>]*>这是一个用来测试", body)
+    assert run and re.search(r'<w:rFonts w:eastAsia="Noto Serif CJK SC"/>', run.group(1)), run
+    english = re.search(r"<w:r>(?:(?!</w:r>).)*parsing the Word file", body)
+    assert english and "CJK" not in english.group(0)
 
 
 def test_a_japanese_line_of_an_english_word_document_is_not_set_in_the_fallback_face(tmp_path: Path) -> None:

@@ -70,6 +70,11 @@ HYPERLINK_RT = "http://schemas.openxmlformats.org/officeDocument/2006/relationsh
 EAST_ASIAN = {"zh-Hant": "zh-TW", "zh-Hant-TW": "zh-TW", "zh-Hant-HK": "zh-HK", "zh-Hans": "zh-CN"}
 
 
+def _cjk_tag(lang: str | None) -> bool:
+    """Whether ``lang`` is Chinese, Japanese or Korean (a tag whose text is set in a CJK face)."""
+    return bool(lang) and str(lang).split("-")[0].lower() in ("zh", "ja", "ko", "yue", "lzh", "cmn", "wuu")
+
+
 def east_asian(lang: str | None) -> str:
     """The ``w:eastAsia`` language for a BCP 47 tag (Japanese and Korean their own, any other language zh-TW)."""
     tag = lang or ""
@@ -151,7 +156,9 @@ def install_styles(document: Any, doc: ir.Document, options: Options) -> None:
     _sub(rpr, "sz", {"val": "22"})
     _sub(rpr, "szCs", {"val": "22"})
     bidi = lang if lang and is_rtl(lang) else "ar-SA"
-    _sub(rpr, "lang", {"val": "en-US", "eastAsia": east_asian(lang), "bidi": bidi})
+    # the document's own language (en-CA, fr), as themeFontLang says it; en-US for a Chinese, Japanese or Korean one
+    latin = lang if lang and not _cjk_tag(lang) else "en-US"
+    _sub(rpr, "lang", {"val": latin, "eastAsia": east_asian(lang), "bidi": bidi})
     ppr = _sub(_sub(defaults, "pPrDefault"), "pPr")
     if is_rtl(lang):  # a right-to-left document: every paragraph runs right to left unless it says otherwise
         _sub(ppr, "bidi")
@@ -291,6 +298,11 @@ class _Writer:
         props = list(rpr or [])
         if is_rtl(lang) and has_rtl_letters(text):  # Arabic, Hebrew…: a complex-script run (neutrals set RTL)
             props.append(_el("rtl"))
+        if lang and _cjk_tag(lang) and not _cjk_tag(self.doc.metadata.language) and \
+                not any(x.tag == _w("rFonts") for x in props):
+            # a Chinese, Japanese or Korean part of a document in another language: its characters in its own
+            # face (the document's default East Asian face is its Latin one, which has no Han)
+            props.append(_el("rFonts", {"eastAsia": family_for(lang, "serif")}))
         if lang:
             props.append(_el("lang", {"eastAsia": east_asian(lang), **({"bidi": lang} if is_rtl(lang) else {})}))
         if props:

@@ -6,6 +6,7 @@ jing and the TEI Schematron."""
 from __future__ import annotations
 
 import re
+import shutil
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -87,6 +88,20 @@ def test_a_w3c_figure_drawn_by_an_svg_object_is_a_picture(tmp_path: Path) -> Non
     with fitz.open(str(outputs["pdf"])) as pdf:
         page = next(p for p in pdf if "Chunk parts" in p.get_text())
         assert len(page.get_drawings()) > 10, "the SVG is drawn on the page of its caption"
+
+
+def test_an_svg_object_in_a_markdown_files_raw_html_is_a_picture(tmp_path: Path) -> None:
+    """The same ``<object>`` (and an ``<embed>``) written as raw HTML inside Markdown, as documentation sites copy
+    W3C figures: read as the picture, where it was dropped with its fallback."""
+    shutil.copy(FIXTURES / "w3c-png-chunk-layout" / "figures" / "chunk-parts.svg", tmp_path / "parts.svg")
+    src = tmp_path / "doc.md"
+    src.write_text("# Chunks\n\n<figure>\n<object data=\"parts.svg\" type=\"image/svg+xml\">Chunk parts</object>\n"
+                   "<figcaption>The parts of a chunk</figcaption>\n</figure>\n\nInline <embed src=\"parts.svg\"> "
+                   "here.\n", encoding="utf-8")
+    outputs = convert(src, tmp_path / "out", ["html", "epub"])
+    html = outputs["html"].read_text(encoding="utf-8")
+    assert len(re.findall(r'<img src="[^"]+\.svg"', html)) == 2, html
+    assert "<object" not in html and "<embed" not in html
 
 
 def test_an_object_that_is_no_picture_stays_as_it_was() -> None:

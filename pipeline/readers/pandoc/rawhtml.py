@@ -95,6 +95,9 @@ def _parse(html: str) -> list[object]:
         root = lhtml.fragment_fromstring(html, create_parent="div", parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return [html]
+    from .html5 import _picture
+    for el in list(root.iter("object", "embed")):  # one showing a picture (a W3C figure's SVG) is that picture
+        _picture(el)
     out: list[object] = []
     if root.text:
         out.append(root.text)

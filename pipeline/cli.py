@@ -105,7 +105,7 @@ def _add_publishing(g: argparse._ArgumentGroup) -> None:
                    help="same margins on every page (PDF)")
     g.add_argument("--pdf-engine", choices=("auto", *registry.PDF_ENGINES),
                    help="PDF layout engine: auto (default: Typst for books, large documents, equations and scripts "
-                        "such as Devanagari or Arabic), weasyprint, typst")
+                        "such as Devanagari or Thai), weasyprint, typst")
     g.add_argument("--pdf-variant", choices=PDF_VARIANTS, help="PDF standard to follow")
     g.add_argument("--bleed", metavar="LENGTH", help="bleed beyond the trim box, e.g. 3mm (PDF, with pdf/x-4)")
     _flags(g, (("--marks", "crop and registration marks (PDF)"), ("--vertical", "vertical writing (EPUB)"),

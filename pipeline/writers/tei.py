@@ -546,7 +546,8 @@ class _Writer:
                 if node.lang:
                     self.langs.add(node.lang)
                 body = _sub(ft, "body")
-                self.inlines(_sub(body, "head"), node.title, node.lang or lang)
+                if node.title:  # an untitled box (a Word text box) gets no empty head
+                    self.inlines(_sub(body, "head"), node.title, node.lang or lang)
                 self.blocks(body, node.blocks, node.lang or lang)
                 _fill(body)
             case ir.ListBlock() if not node.items:

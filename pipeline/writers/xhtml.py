@@ -371,12 +371,14 @@ def block(node: ir.Block, ctx: Context, lang: str | None) -> etree._Element:
             attrs = {"class": "box", **_lang_attrs(node.lang, lang, ctx)}
             if node.id:
                 attrs["id"] = node.id
-                attrs["aria-labelledby"] = f"{node.id}-title"
+                if node.title:  # an untitled box (a Word text box) has no empty title to label it
+                    attrs["aria-labelledby"] = f"{node.id}-title"
             el = _e("aside", attrs)
-            title = etree.SubElement(el, "p", {"class": "box-title"})
-            if node.id:
-                title.set("id", f"{node.id}-title")
-            inlines(title, node.title, ctx, node.lang or lang)
+            if node.title:
+                title = etree.SubElement(el, "p", {"class": "box-title"})
+                if node.id:
+                    title.set("id", f"{node.id}-title")
+                inlines(title, node.title, ctx, node.lang or lang)
             for b in node.blocks:
                 el.append(block(b, ctx, node.lang or lang))
             return el

@@ -33,6 +33,7 @@ from .markup import containers, fence_infos, markdown_numbers, picture_chunks, p
 from .run import ENTITY, check_archive, pandoc_path, run_pandoc, run_pandoc_many
 from .statutes import statutes, title_from_heading
 from .word import group_boxes, with_core_title, with_declared_language, word_box_groups
+from .word_boxes import lift_text_boxes
 from .word_numbering import apply_numbering
 
 __all__ = ["check_archive", "pandoc_path", "prepare_html", "read_docx", "read_epub", "read_html", "read_markdown",
@@ -179,6 +180,8 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     check_archive(data, name, options)
     from ..precheck import check_package_xml
     check_package_xml(data, name, options)  # a control character, 300-deep w:sdt, 10 MB text node: one line
+    groups = word_box_groups(data)
+    data = lift_text_boxes(data)  # pandoc drops a text box's paragraph, or the box (see word_boxes)
     ast = run_pandoc(data, "docx+styles", name, options, diag)
     doc = to_ir(ast, options, diag, name, "docx", archive=data)
     from ..word_media import recover
@@ -186,7 +189,6 @@ def read_docx(data: bytes, options: Options, diag: Diagnostics, *, name: str) ->
     doc = apply_numbering(doc, data, diag)
     doc = with_core_title(doc, data, diag)
     doc = with_declared_language(doc, data, diag)
-    groups = word_box_groups(data)
     return group_boxes(doc, groups, diag) if groups else doc
 
 

@@ -164,6 +164,8 @@ def word_languages(data: bytes) -> dict[str, str]:
 #: A body is overwhelmingly Chinese, whatever Word's Latin default says, with this many Han characters per word of
 #: other scripts.
 OVERWHELMING = 4
+#: Han, kana or Hangul: text a Japanese or Korean language tag can describe.
+_EAST_ASIAN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uac00-\ud7af]")
 
 
 def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics, *,
@@ -187,11 +189,15 @@ def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics, *,
 
     if declared is None:
         declared = word_languages(data)
-    han, other = chinese_share(block_text(doc.blocks))
+    text = block_text(doc.blocks)
+    han, other = chinese_share(text)
     chinese_system = declared.get("eastAsia", "").lower().startswith("zh")
     chinese = han > 0 and (han >= OVERWHELMING * other or (chinese_system and han >= other))
     keys = ("core",) if chinese else ("core", "latin")
-    found = [(k, declared[k]) for k in keys if k in declared and declared[k].lower().startswith("zh") == chinese]
+    # a Japanese or Korean language (LibreOffice's dc:language on a Japanese system) only on a body with such text
+    east_asian = bool(_EAST_ASIAN.search(text))
+    found = [(k, declared[k]) for k in keys if k in declared and declared[k].lower().startswith("zh") == chinese
+             and (east_asian or not re.match(r"(?i)(ja|ko)\b", declared[k]))]
     if not found:
         return doc
     key, lang = found[0]

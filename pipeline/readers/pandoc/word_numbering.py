@@ -41,6 +41,9 @@ MAX_PARAGRAPHS = 200_000
 WINDOW = 400
 DECIMAL = {"decimal", "decimalZero", "decimalFullWidth", "decimalHalfWidth"}
 HEADING_STYLE = re.compile(r"(?i)^(heading|标题|標題)\s*\d$")
+# Word's built-in list styles (``w:name`` stays English in every UI language): numbering they carry is a list,
+# not a "numbered paragraph" style.
+LIST_STYLE = re.compile(r"(?i)^list( number| bullet| paragraph| continue)?( \d)?$")
 
 
 @dataclass
@@ -329,7 +332,8 @@ def read_numbering(data: bytes) -> list[Source]:
         styled = defs.style_numbering(style)
         if styled is not None and (num is None or ilvl is None):
             if num is None:
-                num, from_style = styled[0], True
+                num = styled[0]
+                from_style = not LIST_STYLE.match(defs.style_name.get(style or "", style or ""))
             if ilvl is None:
                 ilvl = styled[1]
         if num is not None and ilvl is None:

@@ -77,3 +77,16 @@ def test_a_japanese_core_language_does_not_name_a_latin_body() -> None:
     """docx-rs's LibreOffice ``history.docx`` says ``dc:language`` ja-JP (the author's system) over a body of
     Latin text: the language is the default text language, en-US."""
     assert read("rs_history.docx").metadata.language == "en-US"
+
+
+def test_a_chinese_template_is_chinese_whatever_its_tags() -> None:
+    """docx-template-system's budget_report.docx: a Chinese docxtpl template (经费预算汇总, 设备费…) whose tags
+    (``{{PROJECT_NAME}}``, ``{%p if ENABLE_EQUIPMENT_FEE %}``) counted as 88 English words against 59 Han, so the
+    document took Word's en-US as a whole. Tags are no words of a language: it is Chinese, Simplified."""
+    from pipeline.cjk.script import without_template_tags
+
+    assert without_template_tags("申请单位：{{APPLICANT_ORG}} {%p if X %}{# n #} {not a tag} {{ open").split() == \
+        ["申请单位：", "{not", "a", "tag}", "{{", "open"]
+    doc = pipeline.transform(read("zw_budget_report.docx"), Options(), Diagnostics())
+    assert doc.metadata.language == "zh-Hans"
+    assert "{{SUMMARY_设备费}}" in block_text(doc.blocks)  # the tags themselves stay in the text

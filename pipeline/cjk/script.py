@@ -281,6 +281,16 @@ KANA_SHARE = 0.2
 THAI_LETTERS_PER_WORD = 5
 
 
+#: A template engine's tags (Jinja, docxtpl, Liquid, Handlebars: ``{{ NAME }}``, ``{%p if X %}``, ``{# note #}``):
+#: placeholders, no words of the document's language (a Chinese budget template holds more of them than Han).
+TEMPLATE_TAG = re.compile(r"\{\{[^{}\n]{0,200}\}\}|\{%[^{}\n]{0,200}%\}|\{#[^{}\n]{0,200}#\}")
+
+
+def without_template_tags(text: str) -> str:
+    """``text`` with its template tags (:data:`TEMPLATE_TAG`) left out, for a vote on its language."""
+    return TEMPLATE_TAG.sub(" ", text) if "{" in text else text
+
+
 def unspaced_language(text: str) -> str | None:
     """``ja``, ``ko`` or ``th`` when that language's script carries most of ``text`` (its characters or words at
     least as many as the words of every other script, a Han character and a word counting alike, as in

@@ -21,7 +21,17 @@ from collections import Counter
 
 from .. import ir
 from ..cjk.chars import HAN
-from ..cjk.script import HANS, HANT, clauses, detect_script, mostly_chinese, tally, unspaced_language, words_only
+from ..cjk.script import (
+    HANS,
+    HANT,
+    clauses,
+    detect_script,
+    mostly_chinese,
+    tally,
+    unspaced_language,
+    without_template_tags,
+    words_only,
+)
 from ..diagnostics import Diagnostics
 from ..options import Options
 from ..rtl import is_rtl, rtl_language, rtl_script, undetermined_ltr
@@ -39,10 +49,10 @@ def document_language(doc: ir.Document, edition: str | None) -> tuple[str | None
     declared = doc.metadata.language
     if declared:
         return (edition if edition and is_chinese_tag(declared) else declared), "declared"
-    body = block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box)))
+    body = without_template_tags(block_text(tuple(b for b in doc.blocks if not isinstance(b, ir.Box))))
     if mostly_chinese(body):
         return edition or _majority_script(body) or "zh", "majority"
-    prose = _prose(doc.blocks)
+    prose = without_template_tags(_prose(doc.blocks))
     if rtl := rtl_language(prose):
         return rtl, "majority"
     if other := unspaced_language(prose):

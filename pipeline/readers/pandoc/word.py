@@ -184,12 +184,12 @@ def with_declared_language(doc: ir.Document, data: bytes, diag: Diagnostics, *,
     """
     if doc.metadata.language:
         return doc
-    from ...cjk.script import chinese_share
+    from ...cjk.script import chinese_share, without_template_tags
     from ...walk import block_text
 
     if declared is None:
         declared = word_languages(data)
-    text = block_text(doc.blocks)
+    text = without_template_tags(block_text(doc.blocks))  # a template's {{ NAME }} is no English
     han, other = chinese_share(text)
     chinese_system = declared.get("eastAsia", "").lower().startswith("zh")
     chinese = han > 0 and (han >= OVERWHELMING * other or (chinese_system and han >= other))

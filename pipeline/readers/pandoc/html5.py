@@ -165,7 +165,7 @@ def restructure(root: object) -> Counts:
             counts.ruby += 1
         elif local == "svg" and _svg_picture(el):
             counts.svg_pictures += 1
-        elif local in ("object", "embed") and _picture(el):
+        elif local in ("object", "embed") and object_picture(el):
             counts.objects += 1
     return counts
 
@@ -284,7 +284,7 @@ def _details(el: object) -> None:
         title.tail = tail
 
 
-def _picture(el: object) -> bool:
+def object_picture(el: object) -> bool:
     """An ``object``/``embed`` that shows a picture → ``img`` (False, untouched, for anything else: a plug-in, a
     page, a video). An object nested in such an object is its fallback and goes with the rest of it."""
     from lxml import etree

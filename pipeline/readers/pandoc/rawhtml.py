@@ -95,9 +95,9 @@ def _parse(html: str) -> list[object]:
         root = lhtml.fragment_fromstring(html, create_parent="div", parser=parser)
     except (etree.ParserError, etree.XMLSyntaxError, ValueError):
         return [html]
-    from .html5 import _picture
+    from .html5 import object_picture
     for el in list(root.iter("object", "embed")):  # one showing a picture (a W3C figure's SVG) is that picture
-        _picture(el)
+        object_picture(el)
     out: list[object] = []
     if root.text:
         out.append(root.text)

@@ -1,5 +1,5 @@
 """``python -m pipeline`` runs the command line."""
 
-from .cli import main
+from .cli import command
 
-raise SystemExit(main())
+raise SystemExit(command())

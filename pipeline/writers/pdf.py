@@ -82,7 +82,8 @@ def load_weasyprint() -> None:
     a name it cannot open directly with :func:`ctypes.util.find_library`, which on Linux runs ``ldconfig`` and then
     a compiler and a linker to look (about 50 processes, 0.12 s of CPU per fresh process). The names that load
     on Linux are the sonames, opened directly; so while it imports, every other name is simply not found. Should
-    that leave a library unopened, the import is tried again with the search as it is."""
+    that leave a library unopened, the import is tried again with the search as it is. fontTools' subsetter and
+    instancer are imported when first used (:func:`.weasy_fonts.deferred_fonttools`)."""
     import sys
 
     if "weasyprint" in sys.modules or not sys.platform.startswith("linux"):
@@ -92,7 +93,9 @@ def load_weasyprint() -> None:
     search = ctypes.util.find_library
     ctypes.util.find_library = lambda name: None
     try:
-        import weasyprint
+        with weasy_fonts.deferred_fonttools():  # fontTools' subsetter, used only without HarfBuzz's
+            import weasyprint
+            import weasyprint.pdf.fonts
     except OSError:
         for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
             del sys.modules[name]

@@ -28,6 +28,18 @@ from types import FrameType
 from .errors import LimitError
 
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def collect_less() -> None:
+    """The cyclic garbage collector set for a process that is docpipe's own (the command, a local worker once
+    warm): what it has imported by now lives as long as the process, so the collector need not walk it again
+    (``gc.freeze``), and it runs every 10 000 new container objects rather than every 700 (a PDF's layout makes
+    millions of short-lived ones: collections took about 0.27 s of the sample's PDF, 0.08 s now). Reference
+    counting frees memory as before; only cycles wait a little longer."""
+    import gc
+
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 50)
 #: Seconds the main thread has to stop by itself once told (the signal handler's exception) before the watcher
 #: ends the process.
 GRACE = 1.0

@@ -22,6 +22,7 @@ from types import FrameType
 from typing import Any, NoReturn
 
 from . import __version__, registry
+from .budget import collect_less
 from .diagnostics import Diagnostics, Severity, printable
 from .errors import DocpipeError, InputError, UsageError
 from .options import LIMIT_FIELDS, PDF_VARIANTS, SCRIPTS, Edition, Options
@@ -544,21 +545,10 @@ def _project_defaults() -> Options:
 
 def command() -> int:
     """The ``docpipe`` command (and ``python -m pipeline``): :func:`main` in a process of its own, with the
-    garbage collector set for one (:func:`_collect_less`)."""
-    _collect_less()
+    garbage collector set for one (:func:`.budget.collect_less`; not done by :func:`main`, which a program may
+    call in a process that lives on)."""
+    collect_less()
     return main()
-
-
-def _collect_less() -> None:
-    """A command is a process of its own: what it has imported by now lives as long as it does, so the cyclic
-    garbage collector need not walk it again (``gc.freeze``), and it runs every 10 000 new container objects
-    rather than every 700 (a PDF's layout makes millions of short-lived ones: collections took about 0.25 s of
-    the sample's PDF, 0.08 s now). Reference counting frees memory as before; only cycles wait a little longer.
-    Not done by :func:`main`, which a program may call in a process that lives on."""
-    import gc
-
-    gc.freeze()
-    gc.set_threshold(10_000, 20, 50)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from ..budget import collect_less
 from ..errors import DocpipeError
 from .worker import Task, TaskResult, render_task, warm_up
 
@@ -44,6 +45,7 @@ def _worker_main(conn: multiprocessing.connection.Connection, formats: tuple[str
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     try:
         warm_up(formats, scripts)
+        collect_less()  # what warming up loaded stays: the collector leaves it alone
         conn.send(("ready", os.getpid()))
         while True:
             task = conn.recv()

@@ -1038,7 +1038,9 @@ def _proofread(rendered: Any, root: etree._Element, keys: dict[int, etree._Eleme
         if not _mend(report, keys, doc, attempt, tracking, root=root):
             break
         if picks is not None and swap_lines(rendered, tried, picks):
-            report = layout_report(rendered)  # every mend kept its paragraph's lines: no second layout
+            # every mend kept its paragraph's lines, so no page changed: what the layout shows now is what it
+            # showed, less the 孤字 the tried lines mend (no second layout, and no second reading of the pages)
+            report = dataclasses.replace(report, runts=[r for r in report.runts if r[0] not in picks])
             continue
         del rendered  # freed before the next layout is made (a long book's pages hold a gigabyte)
         rendered = render(weasy_html(root, base_url, fetcher))

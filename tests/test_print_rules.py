@@ -406,6 +406,38 @@ def test_pdf_a3b_carries_the_tei(engine: str, tmp_path: Path) -> None:
     assert re.search(rb"pdfaid:part(?:>|=\")3", xmp) and re.search(rb"pdfaid:conformance(?:>|=\")B", xmp)
 
 
+@pytest.mark.parametrize("variant", ["pdf/ua-1", "pdf/a-3a"])
+@pytest.mark.parametrize("engine", ENGINES)
+def test_tagged_pdf_and_its_links(engine: str, variant: str, tmp_path: Path) -> None:
+    """A tagged PDF (PDF/UA-1, PDF/A-3a) on both engines: its structure tree written, and every link inside the
+    document reaching a page of it (Typst's anchors are no empty headings there, which PDF/UA refuses)."""
+    result = pipeline.convert(SAMPLE, ["pdf"], tmp_path, Options(pdf_variant=variant, source_date_epoch=EPOCH,
+                                                                 pdf_engine=engine))
+    info = subprocess.run([require_tool("pdfinfo"), str(result.outputs["pdf"])], capture_output=True, text=True,
+                          check=True).stdout
+    assert re.search(r"Tagged:\s+yes", info)
+    reader = pypdf.PdfReader(str(result.outputs["pdf"]))
+    pages = {page.indirect_reference.idnum for page in reader.pages}
+    named = {str(k): v for k, v in reader.named_destinations.items()}
+    reached = unreached = 0
+    for page in reader.pages:
+        for annot in page.get("/Annots") or []:
+            link = annot.get_object()
+            dest = link.get("/Dest") or (link.get("/A") or {}).get("/D")
+            if link.get("/Subtype") != "/Link" or dest is None:
+                continue  # a link out of the document
+            target = named[str(dest)].page if isinstance(dest, str) else dest[0]
+            idnum = getattr(target, "idnum", None) or getattr(target.get_object(), "indirect_reference", target).idnum
+            if idnum in pages:
+                reached += 1
+            else:
+                unreached += 1
+    assert reached >= 10 and unreached == 0  # the sample's contents and note calls
+    if variant == "pdf/a-3a":
+        xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data()
+        assert re.search(rb"pdfaid:part(?:>|=\")3", xmp) and re.search(rb"pdfaid:conformance(?:>|=\")A", xmp)
+
+
 @pytest.mark.parametrize("engine", ENGINES)
 def test_page_geometry(engine: str) -> None:
     doc = ir.Document(metadata=ir.Metadata(title="A5", language="zh-Hant"),

@@ -88,6 +88,8 @@ SPAN_FUNCTIONS = {"superscript": "super", "subscript": "sub", "strikeout": "stri
 TYPST_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/svg+xml", "image/webp"})
 #: ``--pdf-variant`` -> Typst's PDF standard.
 STANDARDS: dict[str, Any] = {"pdf/a-3b": "a-3b", "pdf/a-3a": "a-3a", "pdf/ua-1": "ua-1"}
+#: The variants whose PDF is tagged (its structure tree written): there an anchor is no empty heading.
+TAGGED = frozenset({"pdf/ua-1", "pdf/a-3a"})
 #: BCP 47 tag -> Typst's ``lang`` and ``region``.
 _REGIONS = {"Hant": "TW", "Hans": "CN", "TW": "TW", "HK": "HK", "MO": "HK", "CN": "CN", "SG": "CN"}
 
@@ -182,7 +184,8 @@ class _Writer:
         if not name or name in self.labels:
             return ""
         self.labels.add(name)
-        return f"#dp-inline-anchor({lit(name)});" if inline else f"#dp-anchor({lit(name)})"
+        kind = "tagged-" if self.options.pdf_variant in TAGGED else ""
+        return f"#dp-{kind}inline-anchor({lit(name)});" if inline else f"#dp-{kind}anchor({lit(name)})"
 
     def dest(self, name: str) -> str:
         """A link's destination: the label ``name``, or in parts the name the join resolves."""
@@ -1093,7 +1096,7 @@ def write(doc: ir.Document, options: Options, diag: Diagnostics) -> bytes:
                 pdf, warnings = compiler.compile_with_warnings(
                     str(root / "main.typ"), format="pdf", pdf_standards=standards,
                     timestamp=int(stamp.timestamp()) if stamp else None,
-                    pdf_tags=options.pdf_variant in ("pdf/ua-1", "pdf/a-3a"))
+                    pdf_tags=options.pdf_variant in TAGGED)
             except typst.TypstError as exc:
                 if attempt == "math" and has_math:
                     diag.emit("math-kept-as-tex", f"Typst could not set the equations ({exc.message}); kept as TeX")

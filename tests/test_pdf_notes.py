@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 import pipeline
 from pipeline import ir
 from pipeline.diagnostics import Diagnostics
@@ -140,3 +142,16 @@ def test_the_typst_engine_keeps_every_block_of_a_note() -> None:
                            "Golfitem", "Hotelheading", "indiacode", "Julietcell", "Kilonested", "Limanote")
                if w not in text]
     assert not missing
+
+
+@pytest.mark.parametrize("engine", ["weasyprint", "typst"])
+def test_a_notes_marker_and_first_word_are_apart_in_the_text(engine: str) -> None:
+    if engine == "typst":
+        need("typst")
+    doc = ir.Document(metadata=ir.Metadata(title="Marker", language="en"),
+                      blocks=(ir.Para(children=(ir.Text(text="A call"), ir.NoteRef(note_id="fn-1", marker="7"),
+                                                ir.Text(text=" in the text."))),),
+                      notes=(ir.Note(id="fn-1", marker="7", blocks=(ir.Para(children=_t("Firstword of the note.")),)),))
+    pdf, _ = _pdf(doc, pdf_engine=engine)
+    words = " ".join(page.get_text() for page in pdf).split()
+    assert "Firstword" in words and "7Firstword" not in words, words  # copied and searched as a word of its own
